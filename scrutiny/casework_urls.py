@@ -1,0 +1,10 @@
+from django.urls import path
+
+from scrutiny import views
+
+app_name = "scrutiny"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("topics/<int:pk>/", views.topic_detail, name="topic-detail"),
+]

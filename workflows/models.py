@@ -1,0 +1,210 @@
+"""The engine's records: deadline rules, holiday overrides, the transition log, due-date changes.
+
+Clocked models (requests, recommendations, referrals, meetings…) inherit `ClockedModel`; the
+transition log and due-date changes are append-only.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from workflows.calendar import REGION_LABELS
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete an append-only record."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(
+            f"{self.model.__name__} records are append-only; they cannot be updated."
+        )
+
+    def delete(self):
+        raise AppendOnlyError(
+            f"{self.model.__name__} records are append-only; they cannot be deleted."
+        )
+
+
+class AppendOnlyModel(models.Model):
+    """A record that is written once. Corrections are new records, never edits.
+
+    The model and its queryset refuse update and delete; on PostgreSQL a trigger refuses them in
+    the database too (and on SQLite for UPDATE) — see `workflows.db.append_only_sql`.
+    """
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(
+                f"{type(self).__name__} records are append-only; they cannot be updated."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(
+            f"{type(self).__name__} records are append-only; they cannot be deleted."
+        )
+
+
+class DeadlineRule(models.Model):
+    """A statutory clock, stored as data so a deployment can change it."""
+
+    class Kind(models.TextChoices):
+        PERIOD = "period", "A period from a start date"
+        CLEAR_DAYS_BEFORE = "clear_days_before", "Clear working days before an event"
+
+    class Unit(models.TextChoices):
+        CALENDAR_DAYS = "calendar_days", "calendar days"
+        WORKING_DAYS = "working_days", "working days"
+        MONTHS = "months", "months"
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.PERIOD)
+    period = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(366)]
+    )
+    unit = models.CharField(max_length=20, choices=Unit, default=Unit.WORKING_DAYS)
+    start_day_counts = models.BooleanField(
+        default=False,
+        help_text="'Beginning with' the start date (it is day 1) rather than 'from' or 'after' it.",
+    )
+    region = models.CharField(
+        max_length=30,
+        choices=list(REGION_LABELS.items()),
+        blank=True,
+        help_text="Bank holidays of this region; blank means the deployment's setting.",
+    )
+    source = models.CharField(max_length=300, blank=True, help_text="The law or protocol.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(
+                name="deadline_rule_clear_days_in_working_days",
+                condition=~models.Q(kind="clear_days_before") | models.Q(unit="working_days"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.slug})"
+
+    @property
+    def effective_region(self):
+        return self.region or settings.CF_HOLIDAY_REGION
+
+
+class HolidayOverride(models.Model):
+    """A bank holiday added by proclamation, or a listed one that does not apply."""
+
+    class Action(models.TextChoices):
+        ADD = "add", "Add a bank holiday"
+        REMOVE = "remove", "Remove a listed bank holiday"
+
+    region = models.CharField(max_length=30, choices=list(REGION_LABELS.items()))
+    date = models.DateField()
+    action = models.CharField(max_length=10, choices=Action, default=Action.ADD)
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "date"], name="one_override_per_region_day")
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.date:%d %b %Y} {self.name}"
+
+
+class ClockedModel(models.Model):
+    """A record with a statutory due date that explains itself.
+
+    Subclasses say which states keep the clock open (`CLOCK_STATE_FIELD`, `CLOCK_OPEN_STATES`);
+    only open clocks are recomputed when a rule or the holiday list changes.
+    """
+
+    CLOCK_STATE_FIELD = "state"
+    CLOCK_OPEN_STATES: tuple[str, ...] = ()
+
+    due_rule = models.ForeignKey(
+        DeadlineRule, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    clock_started_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True, db_index=True)
+    due_explanation = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    def start_clock(self, rule: DeadlineRule, start, *, calendar=None):
+        """Set the due date from `rule` and `start` (pure: sets fields, saves nothing)."""
+        from workflows.clocks import compute_due
+
+        due = compute_due(rule, start, calendar=calendar)
+        self.due_rule = rule
+        self.clock_started_on = start
+        self.due_on = due.date
+        self.due_explanation = due.explanation
+        return due
+
+    @classmethod
+    def open_clocks(cls):
+        return cls._default_manager.filter(
+            **{f"{cls.CLOCK_STATE_FIELD}__in": cls.CLOCK_OPEN_STATES}, due_rule__isnull=False
+        )
+
+    CLOCK_FIELDS = ("due_rule", "clock_started_on", "due_on", "due_explanation")
+
+
+class TransitionLog(AppendOnlyModel):
+    """One row per lifecycle move: who, when, from, to, and why."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    transition = models.CharField(max_length=60)
+    source_state = models.CharField(max_length=40)
+    target_state = models.CharField(max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+
+    def __str__(self):
+        return f"{self.transition}: {self.source_state} → {self.target_state}"
+
+
+class DueDateChange(AppendOnlyModel):
+    """A due date that moved because a rule or the holiday list changed."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    old_due_on = models.DateField()
+    new_due_on = models.DateField()
+    old_explanation = models.TextField()
+    new_explanation = models.TextField()
+    reason = models.CharField(max_length=300)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.old_due_on} → {self.new_due_on} ({self.reason})"
