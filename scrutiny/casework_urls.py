@@ -5,6 +5,5 @@ from scrutiny import views
 app_name = "scrutiny"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("topics/<int:pk>/", views.topic_detail, name="topic-detail"),
 ]

@@ -9,5 +9,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("api/", include("api.urls")),
+    path("", include("protocols.urls")),
     path("", include("scrutiny.casework_urls")),
+    path("", include("scrutiny.public_urls")),
 ]

@@ -22,10 +22,6 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-def home(request):
-    return render(request, "scrutiny/home.html", {})
-
-
 def topic_detail(request, pk):
     topic = get_object_or_404(topics_visible_to(request.user), pk=pk)
     return render(request, "scrutiny/topic_detail.html", {"topic": topic})

@@ -1,0 +1,89 @@
+"""Role fixtures shared by every test package.
+
+`area` is one partnership (an involvement network and a scrutiny committee) with a health body,
+plus an unrelated "other" body; the role fixtures are users of that area.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+
+from scrutiny.models import Membership
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    PartnershipFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def area(db):
+    network = OrganisationFactory(network=True, name="Northby LINk", slug="northby-link")
+    committee = OrganisationFactory(committee=True, name="Northby HOSC", slug="northby-hosc")
+    partnership = PartnershipFactory(
+        name="Northby",
+        slug="northby",
+        involvement_network=network,
+        scrutiny_committees=[committee],
+    )
+    trust = OrganisationFactory(name="Northby Hospitals NHS Trust", slug="northby-trust")
+    other_trust = OrganisationFactory(name="Southby Care NHS Trust", slug="southby-trust")
+    other_network = OrganisationFactory(network=True, name="Southby LINk", slug="southby-link")
+    return SimpleNamespace(
+        network=network,
+        committee=committee,
+        partnership=partnership,
+        trust=trust,
+        other_trust=other_trust,
+        other_network=other_network,
+    )
+
+
+def _member(org, role, username):
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, organisation=org, role=role)
+    return user
+
+
+@pytest.fixture
+def officer(area):
+    """A support officer of the involvement network (party to the partnership)."""
+    return _member(area.network, Membership.Role.SUPPORT_OFFICER, "link-officer")
+
+
+@pytest.fixture
+def osc_officer(area):
+    return _member(area.committee, Membership.Role.SUPPORT_OFFICER, "osc-officer")
+
+
+@pytest.fixture
+def member(area):
+    return _member(area.committee, Membership.Role.COMMITTEE_MEMBER, "member")
+
+
+@pytest.fixture
+def chair(area):
+    return _member(area.committee, Membership.Role.CHAIR, "chair")
+
+
+@pytest.fixture
+def responder(area):
+    return _member(area.trust, Membership.Role.RESPONDER, "trust-responder")
+
+
+@pytest.fixture
+def other_responder(area):
+    return _member(area.other_trust, Membership.Role.RESPONDER, "other-responder")
+
+
+@pytest.fixture
+def other_officer(area):
+    return _member(area.other_network, Membership.Role.SUPPORT_OFFICER, "other-officer")
+
+
+@pytest.fixture
+def resident():
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
