@@ -165,6 +165,10 @@ SPECTACULAR_SETTINGS = {
 # "northern-ireland", or "united-kingdom" (a holiday in any part of the UK, as FOIA s10(6)).
 CF_HOLIDAY_REGION = os.environ.get("CF_HOLIDAY_REGION", "england-and-wales")
 
+# Demo seeders from the higher packages, called by `seed_demo` after the casework is seeded:
+# each is called with the dict scrutiny.demo.seed() returns and may return lines to print.
+CF_DEMO_SEEDERS = []
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
