@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
     "workflows",
     "scrutiny",
     "protocols",
@@ -164,6 +166,30 @@ SPECTACULAR_SETTINGS = {
 # The statutory clocks. Holiday region: "england-and-wales" (default), "scotland",
 # "northern-ireland", or "united-kingdom" (a holiday in any part of the UK, as FOIA s10(6)).
 CF_HOLIDAY_REGION = os.environ.get("CF_HOLIDAY_REGION", "england-and-wales")
+
+# Background tasks (Django's task framework through django-tasks). The database backend is the
+# embedded default: a notification's delivery task is written in the same transaction as the
+# change that caused it, and `manage.py db_worker` runs it after commit. A bigger deployment
+# names another django-tasks backend here (e.g. RQ or Celery) without code changes.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# Deadlines and notifications (docs/deadlines-and-notifications.md).
+# Working days before the due date for the first reminder; working days past the due date
+# after which an item is "very overdue" and escalated to the lead body's chair.
+CF_REMINDER_WORKING_DAYS_BEFORE = int(os.environ.get("CF_REMINDER_WORKING_DAYS_BEFORE", "5"))
+CF_VERY_OVERDUE_WORKING_DAYS = int(os.environ.get("CF_VERY_OVERDUE_WORKING_DAYS", "20"))
+# Officers' daily digest goes out on working days at the first sweep after this local time.
+CF_DIGEST_TIME = os.environ.get("CF_DIGEST_TIME", "07:00")
+# Delivery retries: attempts before a notification is marked failed (it stays in the outbox and
+# can be retried), and the backoff: BASE seconds doubled per attempt, capped at MAX seconds.
+CF_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("CF_NOTIFY_MAX_ATTEMPTS", "12"))
+CF_NOTIFY_BACKOFF_BASE = int(os.environ.get("CF_NOTIFY_BACKOFF_BASE", "60"))
+CF_NOTIFY_BACKOFF_MAX = int(os.environ.get("CF_NOTIFY_BACKOFF_MAX", "21600"))
 
 # Demo seeders from the higher packages, called by `seed_demo` after the casework is seeded:
 # each is called with the dict scrutiny.demo.seed() returns and may return lines to print.
