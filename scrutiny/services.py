@@ -481,7 +481,7 @@ def referral_add_update(*, referral: Referral, by, text: str) -> ReferralUpdate:
     text = _required(text, "text", "the update")
     if not can(by, Perm.REFERRAL_ACKNOWLEDGE, referral):
         raise Forbidden("Only the scrutiny committee's officers update a referral.")
-    if referral.state != ReferralState.ACKNOWLEDGED:
+    if Referral.objects.get(pk=referral.pk).state != ReferralState.ACKNOWLEDGED:
         raise InvalidInput("Acknowledge the referral before adding updates.")
     return ReferralUpdate.objects.create(referral=referral, text=text, by=by)
 

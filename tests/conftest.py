@@ -87,3 +87,15 @@ def resident():
     from django.contrib.auth.models import AnonymousUser
 
     return AnonymousUser()
+
+
+def pytest_collection_modifyitems(config, items):
+    """`postgres` tests need PostgreSQL: skipped, with the reason, on the SQLite run."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL; runs in the PostgreSQL pass of make test")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)

@@ -20,7 +20,8 @@ def append_only_sql(table: str) -> migrations.RunPython:
                   RAISE EXCEPTION 'append-only table %: % refused', TG_TABLE_NAME, TG_OP
                     USING ERRCODE = 'restrict_violation';
                 END $$ LANGUAGE plpgsql;
-                """
+                """,
+                params=None,
             )
             schema_editor.execute(
                 f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
