@@ -208,3 +208,130 @@ class DueDateChange(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.old_due_on} → {self.new_due_on} ({self.reason})"
+
+
+# --- Deadlines in motion: the sweep's marks, the notification outbox, preferences ---------------
+
+
+class SweepMark(models.Model):
+    """The sweep found a clocked item overdue (or very overdue) for a given due date.
+
+    One row per (item, level, due date): the unique constraint is what makes the sweep idempotent
+    and safe to run twice at once. A due date that moves (a rule or holiday change) gets marks of
+    its own; the casework rows are never edited by the sweep.
+    """
+
+    class Level(models.TextChoices):
+        OVERDUE = "overdue", "Overdue"
+        VERY_OVERDUE = "very_overdue", "Very overdue"
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=60, help_text="The clock source that found it.")
+    level = models.CharField(max_length=20, choices=Level)
+    due_on = models.DateField()
+    marked_on = models.DateField(help_text="The day of the sweep that marked it.")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "level", "due_on"],
+                name="one_sweep_mark_per_item_level_due_date",
+            )
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id}: {self.get_level_display()} (due {self.due_on})"
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification is about; each is a choice people can turn off."""
+
+    REMINDER_BEFORE = "reminder_before", "Reminder before a due date"
+    REMINDER_DUE = "reminder_due", "Reminder on the due date"
+    REMINDER_OVERDUE = "reminder_overdue", "Overdue notice"
+    ESCALATION = "escalation", "Escalation of a very overdue item"
+    DIGEST = "digest", "Daily digest of what is due and overdue"
+    DUE_DATE_CHANGED = "due_date_changed", "A due date moved"
+
+
+class Notification(models.Model):
+    """The outbox: one e-mail to one person about one event.
+
+    `event_key` names the event (e.g. "information_request:12:overdue:2027-01-20"); the unique
+    (event_key, recipient) pair is why nothing is ever sent twice. The message is rendered when
+    the row is written, in the same transaction as the change that caused it; a task delivers it
+    after commit and retries with backoff while the mail server fails.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (gave up retrying)"
+
+    event_key = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=NotificationKind)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    to_email = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body_text = models.TextField()
+    body_html = models.TextField()
+    link = models.URLField(max_length=500, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State, default=State.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_key", "recipient"], name="one_notification_per_event_and_recipient"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.to_email}: {self.subject}"
+
+
+class NotificationPreference(models.Model):
+    """Which notifications a person receives. No row means every kind is on."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    reminder_before = models.BooleanField(
+        "Reminders a few working days before a due date", default=True
+    )
+    reminder_due = models.BooleanField("Reminders on the due date", default=True)
+    reminder_overdue = models.BooleanField("Notices when something is overdue", default=True)
+    escalation = models.BooleanField("Escalations of very overdue items (chairs)", default=True)
+    digest = models.BooleanField(
+        "A daily digest of what is due and overdue (officers)", default=True
+    )
+    due_date_changed = models.BooleanField(
+        "Notices when a due date moves (bank holiday or rule change)", default=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    KINDS = tuple(NotificationKind.values)
+
+    class Meta:
+        verbose_name = "notification preference"
+
+    def __str__(self):
+        return f"Notification preferences of {self.user}"
+
+    def wants(self, kind: str) -> bool:
+        return bool(getattr(self, kind))

@@ -1,0 +1,63 @@
+"""Shared set-up for the deadline sweep and notification tests."""
+
+import datetime as dt
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import scrutiny.deadline_sources  # noqa: F401  (registers the casework's clocks)
+from scrutiny import services
+from scrutiny.models import Membership
+from tests.factories import MembershipFactory, UserFactory
+
+LONDON = ZoneInfo("Europe/London")
+
+SCORES = {
+    "timely": 2,
+    "organisational_priority": 2,
+    "public_interest": 2,
+    "influence": 1,
+    "cost_effective": 1,
+}
+
+
+def at(day: dt.date, hour: int = 8, minute: int = 0) -> dt.datetime:
+    """A moment on `day`, London time (the sweep's 'today' is the local date)."""
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=LONDON)
+
+
+def people(area):
+    """Who is who in the area: the committee leads the topic and has a chair."""
+
+    def member(org, role, username):
+        user = UserFactory(username=username)
+        MembershipFactory(user=user, organisation=org, role=role)
+        return user
+
+    return SimpleNamespace(
+        link_officer=member(area.network, Membership.Role.SUPPORT_OFFICER, "link-officer"),
+        osc_officer=member(area.committee, Membership.Role.SUPPORT_OFFICER, "osc-officer"),
+        chair=member(area.committee, Membership.Role.CHAIR, "osc-chair"),
+        link_chair=member(area.network, Membership.Role.CHAIR, "link-chair"),
+        responder=member(area.trust, Membership.Role.RESPONDER, "trust-responder"),
+        other_responder=member(area.other_trust, Membership.Role.RESPONDER, "other-responder"),
+        other_officer=member(area.other_network, Membership.Role.SUPPORT_OFFICER, "other-officer"),
+    )
+
+
+def issued_requests(area, who, *, on: dt.date, count: int = 1, title="Stroke services"):
+    """A joint topic led by the committee, with `count` requests to the trust issued `on`."""
+    topic = services.topic_raise(
+        by=who.osc_officer,
+        title=title,
+        summary="Moving the unit",
+        partnership=area.partnership,
+        lead_body=area.committee,
+    )
+    topic = services.topic_prioritise(topic=topic, by=who.osc_officer, scores=SCORES)
+    topic = services.topic_request_information(topic=topic, by=who.osc_officer)
+    for n in range(count):
+        services.information_request_draft(
+            topic=topic, by=who.osc_officer, recipient=area.trust, question=f"How many beds? ({n})"
+        )
+    services.topic_issue_requests(topic=topic, by=who.osc_officer, on=on)
+    return list(topic.requests.order_by("pk"))

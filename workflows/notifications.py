@@ -1,0 +1,436 @@
+"""The notification outbox: write, deliver, retry; and telling people when due dates move.
+
+A notification is written (rendered, plain text and HTML) in the same transaction as the change
+that caused it, with a unique (event_key, recipient) pair: nothing is ever sent twice. Its
+delivery task is enqueued in that transaction too when the task backend keeps its queue in the
+same database (django-tasks-db, the default), otherwise right after commit. The task sends it
+through Django's e-mail backend; when the mail server fails the notification stays pending, its
+next attempt is scheduled with exponential backoff, and after CF_NOTIFY_MAX_ATTEMPTS it is marked
+failed — still in the outbox, for an administrator to retry. Each sweep also re-queues pending
+notifications whose attempt is long overdue, so a lost task never loses a notification.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from workflows.calendar import fmt
+from workflows.models import (
+    DueDateChange,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
+
+log = logging.getLogger(__name__)
+
+# A pending notification whose attempt is this late has lost its task (a worker killed mid-task,
+# a backend that cannot defer): queue it again. Delivery is idempotent.
+REQUEUE_AFTER = dt.timedelta(minutes=30)
+
+
+# --- Preferences ----------------------------------------------------------------------------------
+
+
+class Preferences:
+    """Who wants which kind, loaded in one query. No row means every kind is on."""
+
+    def __init__(self, rows: Iterable[NotificationPreference]):
+        self._rows = {row.user_id: row for row in rows}
+
+    def wants(self, user, kind: str) -> bool:
+        row = self._rows.get(user.pk)
+        return True if row is None else row.wants(kind)
+
+
+def preferences_for(users: Iterable) -> Preferences:
+    ids = {u.pk for u in users}
+    if not ids:
+        return Preferences([])
+    return Preferences(NotificationPreference.objects.filter(user_id__in=ids))
+
+
+def preference_for(user) -> NotificationPreference:
+    """The user's preferences (unsaved defaults when they never chose)."""
+    row = NotificationPreference.objects.filter(user=user).first()
+    return row or NotificationPreference(user=user)
+
+
+def preference_save(*, user, choices: dict[str, bool]) -> NotificationPreference:
+    unknown = set(choices) - set(NotificationPreference.KINDS)
+    if unknown:
+        raise ValueError(f"Unknown notification kinds: {', '.join(sorted(unknown))}")
+    row, _ = NotificationPreference.objects.update_or_create(
+        user=user, defaults={k: bool(v) for k, v in choices.items()}
+    )
+    return row
+
+
+# --- Links ---------------------------------------------------------------------------------------
+
+
+def absolute_url(path: str) -> str:
+    if not path:
+        return settings.SITE_URL + "/"
+    if path.startswith(("http://", "https://")):
+        return path
+    return settings.SITE_URL + (path if path.startswith("/") else "/" + path)
+
+
+def preferences_url() -> str:
+    try:
+        return absolute_url(reverse("notifications:preferences"))
+    except NoReverseMatch:
+        return ""
+
+
+# --- Writing notifications -----------------------------------------------------------------------
+
+
+def _render(template: str, context: dict) -> tuple[str, str]:
+    context = {
+        "site_url": settings.SITE_URL,
+        "preferences_url": preferences_url(),
+        **context,
+    }
+    text = render_to_string(f"emails/{template}.txt", context).strip() + "\n"
+    html = render_to_string(f"emails/{template}.html", context)
+    return text, html
+
+
+def notification_write(
+    *,
+    event_key: str,
+    kind: str,
+    recipient,
+    subject: str,
+    template: str,
+    context: dict,
+    obj=None,
+    link: str = "",
+) -> Notification | None:
+    """Write one notification (once per event and recipient) and enqueue its delivery.
+
+    Returns the new notification, or None when it already exists or the recipient cannot be
+    e-mailed. Call inside the transaction of the change that caused it.
+    """
+    if not (recipient.is_active and recipient.email):
+        return None
+    if Notification.objects.filter(event_key=event_key, recipient=recipient).exists():
+        return None
+    text, html = _render(template, {"recipient": recipient, "subject": subject, **context})
+    with transaction.atomic():
+        notification, created = Notification.objects.get_or_create(
+            event_key=event_key,
+            recipient=recipient,
+            defaults={
+                "kind": kind,
+                "to_email": recipient.email,
+                "subject": subject[:200],
+                "body_text": text,
+                "body_html": html,
+                "link": link,
+                "content_type": ContentType.objects.get_for_model(type(obj)) if obj else None,
+                "object_id": obj.pk if obj is not None else None,
+            },
+        )
+        if created:
+            enqueue_delivery(notification)
+    return notification if created else None
+
+
+_SUBJECTS = {
+    NotificationKind.REMINDER_BEFORE: "Due {due}: {title}",
+    NotificationKind.REMINDER_DUE: "Due today: {title}",
+    NotificationKind.REMINDER_OVERDUE: "Overdue: {title}",
+    NotificationKind.ESCALATION: "Very overdue ({late} working days): {title}",
+}
+
+
+def item_notification_create(*, action, recipient, today: dt.date) -> Notification | None:
+    """The e-mail for one sweep event (reminder, overdue notice, escalation) to one person."""
+    item = action.item
+    kind = action.notification_kind
+    subject = _SUBJECTS[kind].format(
+        due=fmt(item.due_on), title=item.title, late=action.working_days_late
+    )
+    link = absolute_url(item.link)
+    return notification_write(
+        event_key=action.event_key,
+        kind=kind,
+        recipient=recipient,
+        subject=subject,
+        template=kind,
+        context={
+            "item": item,
+            "due": fmt(item.due_on),
+            "today": fmt(today),
+            "working_days_late": action.working_days_late,
+            "link": link,
+            "reminder_days": settings.CF_REMINDER_WORKING_DAYS_BEFORE,
+            "very_overdue_days": settings.CF_VERY_OVERDUE_WORKING_DAYS,
+        },
+        obj=item.obj,
+        link=link,
+    )
+
+
+_SECTIONS = [
+    ("very_overdue", "Very overdue"),
+    ("overdue", "Overdue"),
+    ("due_today", "Due today"),
+    ("due_soon", "Due soon"),
+]
+
+
+def digest_notification_create(*, recipient, entries, today: dt.date) -> Notification | None:
+    """An officer's daily digest: what is very overdue, overdue, due today and due soon."""
+    sections = []
+    for key, heading in _SECTIONS:
+        rows = sorted(
+            (item for section, item in entries if section == key),
+            key=lambda i: (i.due_on, i.kind, i.object_id),
+        )
+        if rows:
+            sections.append(
+                {
+                    "heading": heading,
+                    "items": [
+                        {"item": i, "due": fmt(i.due_on), "link": absolute_url(i.link)}
+                        for i in rows
+                    ],
+                }
+            )
+    if not sections:
+        return None
+    total = sum(len(s["items"]) for s in sections)
+    return notification_write(
+        event_key=f"digest:{today.isoformat()}",
+        kind=NotificationKind.DIGEST,
+        recipient=recipient,
+        subject=f"Deadlines for {fmt(today)}: {total} item{'s' if total != 1 else ''}",
+        template="digest",
+        context={"sections": sections, "today": fmt(today), "total": total},
+        link=absolute_url("/"),
+    )
+
+
+# --- Due dates that moved ------------------------------------------------------------------------
+
+
+def notify_due_date_changes(changes: Sequence[DueDateChange]) -> list[Notification]:
+    """Tell the people of each moved due date what moved, old and new, and why.
+
+    The people are the item's reminder recipients (e.g. the health body's responders) and the
+    officers whose digest lists it. Call in the transaction that recorded the changes.
+    """
+    from workflows.sweep import clock_source_for_model
+
+    by_model: dict = {}
+    for change in changes:
+        by_model.setdefault(change.content_type_id, []).append(change)
+    written = []
+    for ctype_id, model_changes in by_model.items():
+        model = ContentType.objects.get_for_id(ctype_id).model_class()
+        source = clock_source_for_model(model)
+        if source is None or source.items_for is None:
+            log.info("no clock source for %s: due date changes not notified", model)
+            continue
+        items = {
+            item.object_id: item for item in source.items_for([c.object_id for c in model_changes])
+        }
+        people = [
+            u
+            for item in items.values()
+            for u in [*item.reminder_recipients, *item.digest_recipients]
+        ]
+        prefs = preferences_for(people)
+        for change in model_changes:
+            item = items.get(change.object_id)
+            if item is None:
+                continue
+            seen = set()
+            for user in [*item.reminder_recipients, *item.digest_recipients]:
+                if user.pk in seen or not prefs.wants(user, NotificationKind.DUE_DATE_CHANGED):
+                    continue
+                seen.add(user.pk)
+                link = absolute_url(item.link)
+                n = notification_write(
+                    event_key=f"due_date_change:{change.pk}",
+                    kind=NotificationKind.DUE_DATE_CHANGED,
+                    recipient=user,
+                    subject=f"Due date moved to {fmt(change.new_due_on)}: {item.title}",
+                    template="due_date_changed",
+                    context={
+                        "item": item,
+                        "change": change,
+                        "old_due": fmt(change.old_due_on),
+                        "new_due": fmt(change.new_due_on),
+                        "link": link,
+                    },
+                    obj=item.obj,
+                    link=link,
+                )
+                if n is not None:
+                    written.append(n)
+    return written
+
+
+def deadline_rule_save_and_notify(*, rule, by=None):
+    """`workflows.services.deadline_rule_save`, then tell the people whose due dates moved."""
+    from workflows.services import deadline_rule_save
+
+    with transaction.atomic():
+        changes = deadline_rule_save(rule=rule, by=by)
+        notify_due_date_changes(changes)
+    return changes
+
+
+def holiday_override_save_and_notify(*, override, by=None):
+    from workflows.services import holiday_override_save
+
+    with transaction.atomic():
+        changes = holiday_override_save(override=override, by=by)
+        notify_due_date_changes(changes)
+    return changes
+
+
+def holiday_override_delete_and_notify(*, override, by=None):
+    from workflows.services import holiday_override_delete
+
+    with transaction.atomic():
+        changes = holiday_override_delete(override=override, by=by)
+        notify_due_date_changes(changes)
+    return changes
+
+
+# --- Delivery -----------------------------------------------------------------------------------
+
+
+def _backend_shares_our_database(backend) -> bool:
+    """True when enqueueing writes to our own database (django-tasks-db), so it can join the
+    transaction of the change; other backends are told after commit."""
+    return type(backend).__module__.startswith("django_tasks_db")
+
+
+def enqueue_delivery(notification: Notification, *, run_after: dt.datetime | None = None):
+    from workflows.tasks import deliver_notification
+
+    task = deliver_notification
+    backend = task.get_backend()
+    if run_after is not None:
+        if not backend.supports_defer:
+            return  # the sweep re-queues it when its time comes
+        task = task.using(run_after=run_after)
+    pk = notification.pk
+    if _backend_shares_our_database(backend):
+        task.enqueue(pk)
+    else:
+        transaction.on_commit(lambda: task.enqueue(pk))
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Seconds before the next attempt: BASE × 2^(attempts-1), capped at MAX."""
+    seconds = settings.CF_NOTIFY_BACKOFF_BASE * 2 ** max(attempts - 1, 0)
+    return dt.timedelta(seconds=min(seconds, settings.CF_NOTIFY_BACKOFF_MAX))
+
+
+def _send(notification: Notification) -> None:
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=notification.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.to_email],
+    )
+    message.attach_alternative(notification.body_html, "text/html")
+    message.send(fail_silently=False)
+
+
+def notification_deliver(notification_id: int, *, now: dt.datetime | None = None) -> str:
+    """Send one pending notification; on failure schedule a retry. Returns what happened.
+
+    The row is locked while it is sent, so two workers holding the same task send it once.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
+        if notification is None:
+            return "missing"
+        if notification.state != Notification.State.PENDING:
+            return f"already {notification.state}"
+        if notification.next_attempt_at > now:
+            return "not yet"
+        notification.attempts += 1
+        try:
+            _send(notification)
+        except Exception as exc:  # any transport failure: keep it and try again later
+            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if notification.attempts >= settings.CF_NOTIFY_MAX_ATTEMPTS:
+                notification.state = Notification.State.FAILED
+                outcome = "failed"
+                log.error(
+                    "notification %s failed after %d attempts: %s",
+                    notification.pk,
+                    notification.attempts,
+                    notification.last_error,
+                )
+            else:
+                notification.next_attempt_at = now + backoff(notification.attempts)
+                enqueue_delivery(notification, run_after=notification.next_attempt_at)
+                outcome = "retry"
+                log.warning(
+                    "notification %s not sent (attempt %d), retry at %s: %s",
+                    notification.pk,
+                    notification.attempts,
+                    notification.next_attempt_at,
+                    notification.last_error,
+                )
+            notification.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+            return outcome
+        notification.state = Notification.State.SENT
+        notification.sent_at = now
+        notification.last_error = ""
+        notification.save(update_fields=["attempts", "last_error", "state", "sent_at"])
+        return "sent"
+
+
+def notifications_requeue_due(*, now: dt.datetime | None = None) -> int:
+    """Queue again the pending notifications whose attempt is over REQUEUE_AFTER late.
+
+    Their task was lost (a worker's database was restored, the backend cannot defer, …).
+    Delivery is idempotent, so a task that was merely slow does no harm.
+    """
+    now = now or timezone.now()
+    count = 0
+    with transaction.atomic():
+        stale = Notification.objects.select_for_update(skip_locked=True).filter(
+            state=Notification.State.PENDING, next_attempt_at__lte=now - REQUEUE_AFTER
+        )
+        for notification in stale[:500]:
+            notification.next_attempt_at = now
+            notification.save(update_fields=["next_attempt_at"])
+            enqueue_delivery(notification)
+            count += 1
+    return count
+
+
+def notification_retry(*, notification: Notification) -> None:
+    """An administrator's retry of a failed notification: pending again, attempts kept."""
+    with transaction.atomic():
+        locked = Notification.objects.select_for_update().get(pk=notification.pk)
+        if locked.state != Notification.State.FAILED:
+            return
+        locked.state = Notification.State.PENDING
+        locked.next_attempt_at = timezone.now()
+        locked.save(update_fields=["state", "next_attempt_at"])
+        enqueue_delivery(locked)
