@@ -4,20 +4,30 @@
 selectors answer "which objects may this user see". FSM transitions (`permission=`), views,
 templates and the API all ask here.
 
-Roles come from memberships: support officers manage the cases of their body and of its
-partnerships; committee members and chairs follow them, score and record positions; a health
-body's responders see and answer only what is addressed to their body.
+Topics are checked against django-guardian object permissions held in the direct foreign-key
+tables below (`TopicGroupObjectPermission`, `TopicUserObjectPermission`). The grants are derived
+from memberships and partnerships by `scrutiny.grants`: each organisation's roles are groups,
+and every topic grants its party bodies' groups the permissions of their role. Requests and
+recommendations are answered from their topic's grants plus, for a health body's responders,
+the recipient of the request (docs/decisions/0004-object-permissions.md says why).
+
+The tables live here rather than in `scrutiny.models` so that the permission vocabulary, the
+tables that hold it and the questions asked of them stay in one module; they refer to the
+casework models by name, so this module still imports nothing from `scrutiny.models` at load.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
+from django.db import models
 from django.db.models import Q
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 
 class Perm(StrEnum):
-    TOPIC_VIEW = "view_topic"
+    TOPIC_VIEW = "view_topic"  # open the topic page (responders: its title and summary only)
+    TOPIC_CASE_FILE = "view_case_file"  # the whole case file: timeline, drafts, positions
     TOPIC_MANAGE = "manage_topic"
     TOPIC_PRIORITISE = "prioritise_topic"
     TOPIC_POSITION = "record_position"
@@ -31,6 +41,60 @@ MEMBER = "committee_member"
 CHAIR = "chair"
 RESPONDER = "responder"
 STAFF_ROLES = {OFFICER, MEMBER, CHAIR}
+
+# What each role of a party body holds on that body's topics (granted by scrutiny.grants).
+ROLE_TOPIC_PERMS: dict[str, tuple[Perm, ...]] = {
+    OFFICER: (
+        Perm.TOPIC_VIEW,
+        Perm.TOPIC_CASE_FILE,
+        Perm.TOPIC_MANAGE,
+        Perm.TOPIC_PRIORITISE,
+        Perm.TOPIC_POSITION,
+    ),
+    CHAIR: (Perm.TOPIC_VIEW, Perm.TOPIC_CASE_FILE, Perm.TOPIC_PRIORITISE, Perm.TOPIC_POSITION),
+    MEMBER: (Perm.TOPIC_VIEW, Perm.TOPIC_CASE_FILE, Perm.TOPIC_POSITION),
+    # A health body's responders: the topic's title and summary once something is issued to them.
+    RESPONDER: (Perm.TOPIC_VIEW,),
+}
+# Codenames stored as guardian permissions on Topic (the rest are answered from memberships).
+TOPIC_CODENAMES: dict[str, str] = {
+    Perm.TOPIC_VIEW: "Can view topic",
+    Perm.TOPIC_CASE_FILE: "Can see the topic's whole case file",
+    Perm.TOPIC_MANAGE: "Can manage the topic's case",
+    Perm.TOPIC_PRIORITISE: "Can score and prioritise the topic",
+    Perm.TOPIC_POSITION: "Can record a body's position on the topic",
+}
+
+
+# --- guardian's direct foreign-key tables for Topic ------------------------------------------
+
+
+class TopicUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(
+        "scrutiny.Topic", on_delete=models.CASCADE, related_name="user_permissions"
+    )
+
+    class Meta(UserObjectPermissionBase.Meta):
+        app_label = "scrutiny"
+        abstract = False
+
+
+class TopicGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(
+        "scrutiny.Topic", on_delete=models.CASCADE, related_name="group_permissions"
+    )
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        app_label = "scrutiny"
+        abstract = False
+        indexes = [models.Index(fields=["group", "permission"], name="topic_gperm_group_perm")]
+
+
+# --- roles from memberships ----------------------------------------------------------------
+
+
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
 def roles_by_body(user) -> dict[int, set[str]]:
@@ -54,6 +118,15 @@ def bodies_with(user, roles) -> set[int]:
     return {org for org, have in roles_by_body(user).items() if have & set(roles)}
 
 
+def is_staff_member(user) -> bool:
+    """An officer, member or chair of any involvement network or scrutiny committee."""
+    return _active(user) and (user.is_superuser or bool(bodies_with(user, STAFF_ROLES)))
+
+
+def is_officer(user) -> bool:
+    return _active(user) and (user.is_superuser or bool(bodies_with(user, {OFFICER})))
+
+
 def topic_party_ids(topic) -> set[int]:
     """The bodies whose topic this is: its one body, or every party of its partnership."""
     cached = getattr(topic, "_cf_party_ids", None)
@@ -73,9 +146,69 @@ def _topic_of(obj):
     raise TypeError(f"No topic for {obj!r}")
 
 
+# --- guardian lookups, cached per user ----------------------------------------------------
+
+
+def _perm_cache(user) -> dict[int, set[str]]:
+    """{topic id: {codenames}} cached on `user`; dropped whenever the roles cache is dropped
+    (scrutiny.services.membership_add does that), so a new membership is seen at once."""
+    stamp = roles_by_body(user)
+    cache = getattr(user, "_cf_topic_perms", None)
+    if cache is None or cache[0] is not stamp:
+        cache = (stamp, {})
+        user._cf_topic_perms = cache
+    return cache[1]
+
+
+def _granted_rows(user, topic_ids):
+    group_rows = TopicGroupObjectPermission.objects.filter(
+        group__user=user, content_object_id__in=topic_ids
+    ).values_list("content_object_id", "permission__codename")
+    user_rows = TopicUserObjectPermission.objects.filter(
+        user=user, content_object_id__in=topic_ids
+    ).values_list("content_object_id", "permission__codename")
+    return group_rows.union(user_rows, all=True)
+
+
+def prefetch_topic_perms(user, topics) -> None:
+    """Load `user`'s permissions on every topic in `topics` with one query (for lists)."""
+    if not _active(user) or user.is_superuser:
+        return
+    cache = _perm_cache(user)
+    ids = [t.pk for t in topics if t.pk not in cache]
+    if not ids:
+        return
+    for topic_id in ids:
+        cache[topic_id] = set()
+    for topic_id, codename in _granted_rows(user, ids):
+        cache[topic_id].add(codename)
+
+
+def topic_perms(user, topic) -> set[str]:
+    """The codenames `user` holds on `topic` (every one for a superuser)."""
+    if not _active(user):
+        return set()
+    if user.is_superuser:
+        return set(TOPIC_CODENAMES)
+    cache = _perm_cache(user)
+    if topic.pk not in cache:
+        prefetch_topic_perms(user, [topic])
+    return cache[topic.pk]
+
+
+def forget_topic_perms(user) -> None:
+    """Drop the cached answers (after a grant changed within the same request)."""
+    for attr in ("_cf_topic_perms", "_cf_roles_by_body"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+# --- the two questions --------------------------------------------------------------------
+
+
 def can(user, perm: Perm, obj) -> bool:
     """May `user` do `perm` to `obj` (a topic, request, recommendation or referral)?"""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _active(user):
         return False
     if user.is_superuser:
         return True
@@ -86,27 +219,17 @@ def can(user, perm: Perm, obj) -> bool:
         return obj.to_body_id in bodies_with(user, {OFFICER})
 
     topic = _topic_of(obj)
-    parties = topic_party_ids(topic)
-    if perm == Perm.TOPIC_VIEW:
-        return bool(parties & bodies_with(user, STAFF_ROLES)) or (
-            bool(bodies_with(user, {RESPONDER}))
-            and topics_visible_to(user).filter(pk=topic.pk).exists()
-        )
-    if perm == Perm.TOPIC_MANAGE:
-        return bool(parties & bodies_with(user, {OFFICER}))
-    if perm == Perm.TOPIC_PRIORITISE:
-        return bool(parties & bodies_with(user, {OFFICER, CHAIR}))
-    if perm == Perm.TOPIC_POSITION:
-        return bool(parties & bodies_with(user, STAFF_ROLES))
+    if perm in TOPIC_CODENAMES:
+        return perm.value in topic_perms(user, topic)
+    recipient = getattr(obj, "recipient_id", None)
+    issued = getattr(obj, "state", "draft") != "draft"
     if perm == Perm.RESPOND:
-        recipient = getattr(obj, "recipient_id", None)
-        return recipient in bodies_with(user, {RESPONDER}) or bool(
-            parties & bodies_with(user, {OFFICER})
+        return (issued and recipient in bodies_with(user, {RESPONDER})) or (
+            Perm.TOPIC_MANAGE in topic_perms(user, topic)
         )
     if perm == Perm.ITEM_VIEW:
-        recipient = getattr(obj, "recipient_id", None)
-        return recipient in bodies_with(user, {RESPONDER}) or bool(
-            parties & bodies_with(user, STAFF_ROLES)
+        return (issued and recipient in bodies_with(user, {RESPONDER})) or (
+            Perm.TOPIC_CASE_FILE in topic_perms(user, topic)
         )
     raise ValueError(f"Unknown permission {perm}")
 
@@ -121,6 +244,84 @@ def transition_permission(perm: Perm):
     return check
 
 
+def topics_with(user, perm: Perm):
+    from scrutiny.models import Topic
+
+    qs = Topic.objects.all()
+    if not _active(user):
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    return qs.filter(
+        Q(pk__in=_subquery(user, "group", perm)) | Q(pk__in=_subquery(user, "user", perm))
+    )
+
+
+def _subquery(user, kind, perm):
+    if kind == "group":
+        return TopicGroupObjectPermission.objects.filter(
+            group__user=user, permission__codename=perm.value
+        ).values("content_object_id")
+    return TopicUserObjectPermission.objects.filter(
+        user=user, permission__codename=perm.value
+    ).values("content_object_id")
+
+
+def topics_visible_to(user):
+    """Topics `user` may open: own and partnership topics for staff; for responders, topics
+    with a request or recommendation issued to their body."""
+    return topics_with(user, Perm.TOPIC_VIEW)
+
+
+def case_files_visible_to(user):
+    """Topics whose whole case file `user` may see (staff of the topic's bodies)."""
+    return topics_with(user, Perm.TOPIC_CASE_FILE)
+
+
+def _items_visible_to(user, model, draft_state):
+    qs = model.objects.all()
+    if not _active(user):
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    q = Q(topic__in=case_files_visible_to(user).values("pk"))
+    responder = bodies_with(user, {RESPONDER})
+    if responder:
+        q |= Q(recipient__in=responder) & ~Q(state=draft_state)
+    return qs.filter(q)
+
+
+def requests_visible_to(user):
+    from scrutiny.models import InformationRequest, RequestState
+
+    return _items_visible_to(user, InformationRequest, RequestState.DRAFT)
+
+
+def recommendations_visible_to(user):
+    from scrutiny.models import Recommendation, RecommendationState
+
+    return _items_visible_to(user, Recommendation, RecommendationState.DRAFT)
+
+
+def referrals_visible_to(user):
+    """Referrals whose topic's case file `user` may see (both the referring and the receiving
+    body's staff)."""
+    from scrutiny.models import Referral
+
+    if not _active(user):
+        return Referral.objects.none()
+    if user.is_superuser:
+        return Referral.objects.all()
+    return Referral.objects.filter(topic__in=case_files_visible_to(user).values("pk"))
+
+
+def staff_topic_ids(bodies):
+    """Ids of the topics of `bodies` and of their partnerships (by membership, for grants)."""
+    from scrutiny.models import Topic
+
+    return Topic.objects.filter(_staff_topic_q(bodies)).values("pk")
+
+
 def _staff_topic_q(bodies) -> Q:
     return (
         Q(body__in=bodies)
@@ -129,71 +330,75 @@ def _staff_topic_q(bodies) -> Q:
     )
 
 
-def topics_visible_to(user):
-    """Topics `user` may open: own and partnership topics for staff; for responders, topics
-    with a request or recommendation issued to their body."""
-    from scrutiny.models import RecommendationState, RequestState, Topic
-
-    qs = Topic.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return qs.none()
-    if user.is_superuser:
-        return qs
-    staff = bodies_with(user, STAFF_ROLES)
-    responder = bodies_with(user, {RESPONDER})
-    q = Q(pk__in=[])
-    if staff:
-        q |= _staff_topic_q(staff)
-    if responder:
-        q |= Q(
-            requests__recipient__in=responder,
-            requests__state__in=[s for s in RequestState.values if s != RequestState.DRAFT],
-        ) | Q(
-            recommendations__recipient__in=responder,
-            recommendations__state__in=[
-                s for s in RecommendationState.values if s != RecommendationState.DRAFT
-            ],
-        )
-    return Topic.objects.filter(pk__in=qs.filter(q).values("pk"))
+# --- keeping the grants in step ---------------------------------------------------------------
+# Grants are a derived index of memberships, partnerships and issued items (scrutiny.grants).
+# These receivers keep it in step inside the same transaction, whatever wrote the row (a
+# service, the admin, a factory); they change nothing but permission rows and group
+# memberships. Senders are named lazily because this module loads before the models.
 
 
-def requests_visible_to(user):
-    from scrutiny.models import InformationRequest, RequestState
+def _on_topic_saved(sender, instance, created, update_fields=None, **kwargs):
+    if created or update_fields is None or {"partnership", "body"} & set(update_fields):
+        from scrutiny import grants
 
-    qs = InformationRequest.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return qs.none()
-    if user.is_superuser:
-        return qs
-    staff = bodies_with(user, STAFF_ROLES)
-    responder = bodies_with(user, {RESPONDER})
-    q = Q(pk__in=[])
-    if staff:
-        q |= Q(topic__in=staff_topic_ids(staff))
-    if responder:
-        q |= Q(recipient__in=responder) & ~Q(state=RequestState.DRAFT)
-    return qs.filter(q)
+        grants.topic_grant(instance)
 
 
-def recommendations_visible_to(user):
-    from scrutiny.models import Recommendation, RecommendationState
+def _on_item_saved(sender, instance, created, update_fields=None, **kwargs):
+    if instance.state != "draft":
+        from scrutiny import grants
 
-    qs = Recommendation.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return qs.none()
-    if user.is_superuser:
-        return qs
-    staff = bodies_with(user, STAFF_ROLES)
-    responder = bodies_with(user, {RESPONDER})
-    q = Q(pk__in=[])
-    if staff:
-        q |= Q(topic__in=staff_topic_ids(staff))
-    if responder:
-        q |= Q(recipient__in=responder) & ~Q(state=RecommendationState.DRAFT)
-    return qs.filter(q)
+        grants.responder_grant(topic_id=instance.topic_id, body_id=instance.recipient_id)
 
 
-def staff_topic_ids(bodies):
-    from scrutiny.models import Topic
+def _on_membership_changed(sender, instance, **kwargs):
+    from scrutiny import grants
 
-    return Topic.objects.filter(_staff_topic_q(bodies)).values("pk")
+    grants.membership_sync(instance.user)
+
+
+def _on_partnership_saved(sender, instance, created, **kwargs):
+    if not created:
+        from scrutiny import grants
+
+        grants.partnership_regrant(instance)
+
+
+def _on_committees_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    from scrutiny import grants
+    from scrutiny.models import Partnership
+
+    if reverse and pk_set is None:  # organisation.committee_partnerships.clear()
+        grants.sync_all()
+    elif reverse:  # organisation.committee_partnerships changed
+        for partnership in Partnership.objects.filter(pk__in=pk_set):
+            grants.partnership_regrant(partnership)
+    else:
+        grants.partnership_regrant(instance)
+
+
+def _connect():
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    post_save.connect(_on_topic_saved, sender="scrutiny.Topic", dispatch_uid="cf-topic-grant")
+    for model in ("scrutiny.InformationRequest", "scrutiny.Recommendation"):
+        post_save.connect(_on_item_saved, sender=model, dispatch_uid=f"cf-grant-{model}")
+    post_save.connect(
+        _on_membership_changed, sender="scrutiny.Membership", dispatch_uid="cf-member-save"
+    )
+    post_delete.connect(
+        _on_membership_changed, sender="scrutiny.Membership", dispatch_uid="cf-member-delete"
+    )
+    post_save.connect(
+        _on_partnership_saved, sender="scrutiny.Partnership", dispatch_uid="cf-partnership"
+    )
+    m2m_changed.connect(
+        _on_committees_changed,
+        sender="scrutiny.Partnership_scrutiny_committees",
+        dispatch_uid="cf-partnership-committees",
+    )
+
+
+_connect()
