@@ -1,0 +1,64 @@
+"""The admin moves lifecycles only through the services; the state is never editable."""
+
+import pytest
+
+from scrutiny import services
+from scrutiny.models import ProviderResponse, Topic, TopicState
+from tests.factories import UserFactory
+from workflows.models import TransitionLog
+
+
+@pytest.fixture
+def admin_client(client, db):
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    return client
+
+
+@pytest.fixture
+def topic(area, officer):
+    return services.topic_raise(
+        by=officer,
+        title="Dentistry",
+        summary="No NHS places",
+        partnership=area.partnership,
+        lead_body=area.network,
+    )
+
+
+def test_state_is_read_only_in_the_change_form(admin_client, topic):
+    page = admin_client.get(f"/admin/scrutiny/topic/{topic.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="state"' not in page.content.decode()
+
+
+def test_an_action_asks_for_a_reason_then_moves_through_the_service(admin_client, topic):
+    url = "/admin/scrutiny/topic/"
+    first = admin_client.post(url, {"action": "cf_decline", "_selected_action": [topic.pk]})
+    assert first.status_code == 200
+    assert "Reason for declining" in first.content.decode()
+    topic.refresh_from_db()
+    assert topic.state == TopicState.RAISED
+
+    admin_client.post(
+        url,
+        {"action": "cf_decline", "_selected_action": [topic.pk], "apply": "1", "text": "No"},
+    )
+    topic.refresh_from_db()
+    assert topic.state == TopicState.DECLINED
+    assert TransitionLog.objects.filter(transition="decline", object_id=topic.pk).exists()
+
+
+def test_an_unavailable_action_reports_the_reason_and_changes_nothing(admin_client, topic):
+    response = admin_client.post(
+        "/admin/scrutiny/topic/",
+        {"action": "cf_issue_requests", "_selected_action": [topic.pk]},
+        follow=True,
+    )
+    assert "Cannot issue requests" in response.content.decode()
+    assert Topic.objects.get(pk=topic.pk).state == TopicState.RAISED
+
+
+def test_the_accountability_log_cannot_be_added_changed_or_deleted(admin_client):
+    assert admin_client.get("/admin/scrutiny/providerresponse/add/").status_code == 403
+    assert ProviderResponse.objects.count() == 0

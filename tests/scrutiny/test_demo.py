@@ -1,0 +1,26 @@
+from django.core.management import call_command
+
+from scrutiny.demo import DEMO_LOGINS
+from scrutiny.models import InformationRequest, ProviderResponse, Topic, TopicState
+
+
+def test_seed_demo_builds_every_state_and_is_idempotent(db, capsys, monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "a-demo-pass-123")
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    for username, _ in DEMO_LOGINS:
+        assert username in out
+    assert "a-demo-pass-123" in out
+    states = set(Topic.objects.values_list("state", flat=True))
+    assert states == set(TopicState.values)
+    assert Topic.objects.count() >= 20
+    assert any(r.is_overdue() for r in InformationRequest.objects.filter(state="issued"))
+    assert ProviderResponse.objects.filter(on_time=False).exists()
+    counts = (Topic.objects.count(), ProviderResponse.objects.count())
+
+    call_command("seed_demo")
+    assert (Topic.objects.count(), ProviderResponse.objects.count()) == counts
+
+    from django.contrib.auth import authenticate
+
+    assert authenticate(username="northby-chair", password="a-demo-pass-123")
