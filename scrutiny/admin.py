@@ -303,3 +303,29 @@ class ImplementationUpdateAdmin(ReadOnlyAdmin):
 @admin.register(ReferralUpdate)
 class ReferralUpdateAdmin(ReadOnlyAdmin):
     list_display = ("at", "referral", "by")
+
+
+@admin.register(TopicPosition)
+class TopicPositionAdmin(admin.ModelAdmin):
+    list_display = ("topic", "organisation", "recorded_by", "recorded_at")
+    readonly_fields = (
+        "topic",
+        "organisation",
+        "position",
+        "recommendation",
+        "recorded_by",
+        "recorded_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ActionPlanItem)
+class ActionPlanItemAdmin(ReadOnlyAdmin):
+    list_display = ("action", "owner", "target_date", "response")
+
+
+@admin.register(ResponseAttachment)
+class ResponseAttachmentAdmin(ReadOnlyAdmin):
+    list_display = ("original_name", "content_type", "size", "response")
