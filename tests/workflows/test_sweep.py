@@ -1,0 +1,182 @@
+"""The sweep: idempotent, a dry run that changes nothing, the command, the clock-source registry."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django_tasks_db.models import DBTaskResult
+
+import scrutiny.deadline_sources as casework_sources
+from tests.workflows.deadline_helpers import at, issued_requests, people
+from workflows.models import Notification, SweepMark
+from workflows.sweep import (
+    ClockedItem,
+    clock_source_register,
+    clock_source_unregister,
+    clock_sources,
+    sweep_run,
+)
+
+D = dt.date
+
+
+def _counts():
+    return (SweepMark.objects.count(), Notification.objects.count(), DBTaskResult.objects.count())
+
+
+@pytest.mark.django_db
+def test_running_the_sweep_twice_doubles_nothing(area):
+    who = people(area)
+    issued_requests(area, who, on=D(2026, 12, 18), count=2)
+    with time_machine.travel(at(D(2027, 2, 17)), tick=False):
+        first = sweep_run()
+        after_first = _counts()
+        second = sweep_run()
+        assert _counts() == after_first
+    # Two overdue and two very overdue marks; 2 overdue notices + 2 escalations + 2 digests.
+    assert after_first == (4, 6, 6)
+    assert (first.marks_written, first.notifications_written) == (4, 6)
+    assert (second.marks_written, second.notifications_written) == (0, 0)
+    assert second.actions == [] and second.digests == {}
+
+
+@pytest.mark.django_db
+def test_a_dry_run_reports_and_changes_nothing(area):
+    who = people(area)
+    (request,) = issued_requests(area, who, on=D(2026, 12, 18))
+    out = StringIO()
+    with time_machine.travel(at(D(2027, 2, 17)), tick=False):
+        call_command("sweep_deadlines", "--dry-run", stdout=out)
+    assert _counts() == (0, 0, 0)
+    text = out.getvalue()
+    assert "Deadline sweep for Wed 17 Feb 2027 (dry run: nothing was changed or sent)" in text
+    assert (
+        "information_request: 1 open items in view, 1 newly overdue, "
+        "1 newly very overdue (escalated)"
+    ) in text
+    assert f"[very_overdue] information_request #{request.pk} " in text
+    assert "→ osc-chair" in text
+    assert "digests: 2 officer(s)" in text
+
+    # The real run does what the dry run said, and a dry run afterwards finds nothing to do.
+    with time_machine.travel(at(D(2027, 2, 17)), tick=False):
+        call_command("sweep_deadlines", stdout=StringIO())
+        out = StringIO()
+        call_command("sweep_deadlines", "--dry-run", stdout=out)
+    assert _counts() == (2, 4, 4)
+    assert "information_request: 1 open items in view\n" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_command_runs_as_of_another_day(area):
+    who = people(area)
+    issued_requests(area, who, on=D(2026, 12, 18))
+    out = StringIO()
+    with time_machine.travel(at(D(2026, 12, 18)), tick=False):
+        call_command("sweep_deadlines", "--today", "2027-01-21", stdout=out)
+    assert "Deadline sweep for Thu 21 Jan 2027" in out.getvalue()
+    mark = SweepMark.objects.get()
+    assert (mark.level, mark.marked_on) == ("overdue", D(2027, 1, 21))
+    # An explicit day sends that day's digests.
+    assert Notification.objects.filter(event_key="digest:2027-01-21").count() == 2
+
+
+@pytest.mark.parametrize("bad", ["21/01/2027", "2027-02-30", "tomorrow"])
+def test_the_command_refuses_a_bad_date(bad):
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("sweep_deadlines", "--today", bad, "--dry-run")
+
+
+@pytest.mark.django_db
+def test_no_digests_option(area):
+    who = people(area)
+    issued_requests(area, who, on=D(2026, 12, 18))
+    call_command("sweep_deadlines", "--today", "2027-01-21", "--no-digests", stdout=StringIO())
+    assert not Notification.objects.filter(kind="digest").exists()
+    assert Notification.objects.filter(kind="reminder_overdue").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_moved_due_date_is_marked_again_for_its_new_date(area):
+    who = people(area)
+    (request,) = issued_requests(area, who, on=D(2026, 12, 18))
+    call_command("sweep_deadlines", "--today", "2027-01-21", stdout=StringIO())
+    # A late change of rule moves the due date to the 21st, then the 22nd passes.
+    from workflows.models import DeadlineRule
+    from workflows.services import deadline_rule_save
+
+    rule = DeadlineRule.objects.get(slug="link-information-request")
+    rule.period = 21
+    deadline_rule_save(rule=rule)
+    request.refresh_from_db()
+    assert request.due_on == D(2027, 1, 21)
+    call_command("sweep_deadlines", "--today", "2027-01-22", stdout=StringIO())
+    assert sorted(SweepMark.objects.values_list("due_on", flat=True)) == [
+        D(2027, 1, 20),
+        D(2027, 1, 21),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [2, 6])
+def test_casework_sources_use_a_fixed_number_of_queries(area, size, django_assert_max_num_queries):
+    who = people(area)
+    for n in range(size):
+        issued_requests(area, who, on=D(2026, 12, 18), title=f"Topic {n}")
+    with django_assert_max_num_queries(5):
+        items = casework_sources.information_requests_open(D(2027, 1, 31))
+        for item in items:
+            assert [u.username for u in item.reminder_recipients] == ["trust-responder"]
+            assert [u.username for u in item.escalation_recipients] == ["osc-chair"]
+            assert sorted(u.username for u in item.digest_recipients) == [
+                "link-officer",
+                "osc-officer",
+            ]
+    assert len(items) == size
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [2, 6])
+def test_planning_a_sweep_uses_a_fixed_number_of_queries(area, size, django_assert_max_num_queries):
+    who = people(area)
+    for n in range(size):
+        issued_requests(area, who, on=D(2026, 12, 18), title=f"Topic {n}")
+    with django_assert_max_num_queries(10):
+        report = sweep_run(today=D(2027, 2, 17), dry_run=True)
+    assert len(report.actions) == 2 * size
+
+
+@pytest.mark.django_db
+def test_other_packages_register_their_own_clocks(area, settings):
+    """The registry is generic: a source from another package (e.g. protocol reviews)."""
+    settings.SITE_URL = "https://scrutiny.example.org"
+    who = people(area)
+    clock_source_register(
+        kind="protocol_review",
+        label="Protocol reviews",
+        open_items=lambda due_by: [
+            ClockedItem(
+                kind="protocol_review",
+                obj=area.partnership,
+                due_on=D(2027, 5, 4),
+                title="Review the Northby joint working protocol",
+                link="/protocols/northby/",
+                owed_by="Northby partnership",
+                action="review the protocol",
+                reminder_recipients=[who.link_officer],
+                escalation_recipients=[who.link_chair],
+            )
+        ],
+    )
+    try:
+        assert "protocol_review" in {s.kind for s in clock_sources()}
+        sweep_run(today=D(2027, 5, 5), with_digests=False)
+        notice = Notification.objects.get(kind="reminder_overdue")
+        assert notice.recipient == who.link_officer
+        assert notice.link == "https://scrutiny.example.org/protocols/northby/"
+        assert "https://scrutiny.example.org/protocols/northby/" in notice.body_html
+        assert SweepMark.objects.get().kind == "protocol_review"
+    finally:
+        clock_source_unregister("protocol_review")
