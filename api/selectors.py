@@ -1,0 +1,142 @@
+"""What the API may show: named selectors shared by the viewsets, the webhooks and the tests.
+
+A health body's API shows only what is addressed to the acting body: with a key, the key's body;
+in the browsable API (session), the bodies the person is a responder for. Public selectors show
+published topics only, and never a draft.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q
+
+from api.models import ApiKey
+from scrutiny.models import (
+    InformationRequest,
+    ProviderResponse,
+    Recommendation,
+    RecommendationState,
+    RequestState,
+    Topic,
+)
+from scrutiny.permissions import (
+    RESPONDER,
+    bodies_with,
+    recommendations_visible_to,
+    requests_visible_to,
+)
+
+
+def acting_body_ids(request) -> set[int]:
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    mine = bodies_with(user, {RESPONDER})
+    if isinstance(request.auth, ApiKey):
+        return {request.auth.organisation_id} & mine
+    return mine
+
+
+def _responses_prefetch():
+    return Prefetch(
+        "responses",
+        queryset=ProviderResponse.objects.select_related("superseded_by")
+        .prefetch_related("attachments", "action_plan")
+        .order_by("received_at", "id"),
+    )
+
+
+def requests_for(request):
+    bodies = acting_body_ids(request)
+    return (
+        requests_visible_to(request.user)
+        .filter(recipient_id__in=bodies)
+        .exclude(state=RequestState.DRAFT)
+        .select_related("topic", "requested_by", "recipient")
+        .prefetch_related(_responses_prefetch())
+        .order_by("due_on", "id")
+    )
+
+
+def recommendations_for(request):
+    bodies = acting_body_ids(request)
+    return (
+        recommendations_visible_to(request.user)
+        .filter(recipient_id__in=bodies)
+        .exclude(state=RecommendationState.DRAFT)
+        .select_related("topic", "made_by", "recipient")
+        .prefetch_related(_responses_prefetch(), "implementation_updates")
+        .order_by("due_on", "id")
+    )
+
+
+def responses_for(request):
+    """The acting body's accountability log, oldest first."""
+    bodies = acting_body_ids(request)
+    return (
+        ProviderResponse.objects.filter(organisation_id__in=bodies)
+        .filter(
+            Q(information_request__in=requests_for(request).values("pk"))
+            | Q(recommendation__in=recommendations_for(request).values("pk"))
+        )
+        .select_related("superseded_by", "organisation")
+        .prefetch_related("attachments", "action_plan")
+        .order_by("received_at", "id")
+    )
+
+
+# --- Public -----------------------------------------------------------------------------------
+
+
+def topics_published():
+    return Topic.objects.filter(published_at__isnull=False)
+
+
+def public_requests():
+    return InformationRequest.objects.filter(topic__in=topics_published().values("pk")).exclude(
+        state=RequestState.DRAFT
+    )
+
+
+def public_recommendations():
+    return Recommendation.objects.filter(topic__in=topics_published().values("pk")).exclude(
+        state=RecommendationState.DRAFT
+    )
+
+
+def public_topics_for_api():
+    return (
+        topics_published()
+        .select_related("partnership", "body", "lead_body")
+        .prefetch_related(
+            "health_bodies",
+            Prefetch(
+                "requests",
+                queryset=public_requests()
+                .select_related("requested_by", "recipient")
+                .prefetch_related(_responses_prefetch())
+                .order_by("issued_on", "id"),
+                to_attr="public_requests",
+            ),
+            Prefetch(
+                "recommendations",
+                queryset=public_recommendations()
+                .select_related("made_by", "recipient")
+                .prefetch_related(_responses_prefetch())
+                .order_by("issued_on", "id"),
+                to_attr="public_recommendations",
+            ),
+        )
+        .order_by("-published_at", "-id")
+    )
+
+
+def public_recommendations_for_api():
+    return (
+        public_recommendations()
+        .select_related("topic", "made_by", "recipient")
+        .prefetch_related(
+            _responses_prefetch(),
+            Prefetch("implementation_updates"),
+        )
+        .order_by("-issued_on", "-id")
+    )

@@ -1,0 +1,313 @@
+"""Webhooks: register, queue an event when something is issued to a body, deliver with retries.
+
+Each event is one WebhookDelivery row holding the exact JSON bytes. Delivery POSTs them with
+
+    X-Critical-Friend-Event: information_request.issued
+    X-Critical-Friend-Delivery: <event uuid>
+    X-Critical-Friend-Timestamp: <unix seconds>
+    X-Critical-Friend-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">
+
+A 2xx answer delivers it; anything else (or no answer) schedules a retry with exponential
+backoff (1, 2, 4 … minutes), up to MAX_ATTEMPTS, then the delivery is marked failed.
+`python manage.py deliver_webhooks` sends what is due.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import time
+import urllib.error
+import urllib.request
+import uuid
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from api.keys import can_manage, manageable_body_ids
+from api.models import Webhook, WebhookAttempt, WebhookDelivery
+from scrutiny.models import InformationRequest, Organisation, Recommendation
+from workflows.errors import Forbidden, InvalidInput, NotFound
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Critical-Friend-Signature"
+TIMESTAMP_HEADER = "X-Critical-Friend-Timestamp"
+EVENT_HEADER = "X-Critical-Friend-Event"
+DELIVERY_HEADER = "X-Critical-Friend-Delivery"
+
+MAX_ATTEMPTS = getattr(settings, "CF_WEBHOOK_MAX_ATTEMPTS", 8)
+BACKOFF_BASE_SECONDS = getattr(settings, "CF_WEBHOOK_BACKOFF_SECONDS", 60)
+TIMEOUT_SECONDS = getattr(settings, "CF_WEBHOOK_TIMEOUT_SECONDS", 10)
+LEASE_SECONDS = 5 * 60
+
+EVENT_TYPES = {
+    InformationRequest: "information_request.issued",
+    Recommendation: "recommendation.issued",
+}
+
+
+# --- Managing webhooks ---------------------------------------------------------------------------
+
+
+def webhooks_visible_to(user):
+    qs = Webhook.objects.select_related("organisation", "created_by")
+    bodies = manageable_body_ids(user)
+    return qs if bodies is None else qs.filter(organisation_id__in=bodies)
+
+
+def deliveries_visible_to(user):
+    return WebhookDelivery.objects.filter(webhook__in=webhooks_visible_to(user))
+
+
+def _check_url(url: str) -> str:
+    url = (url or "").strip()
+    try:
+        URLValidator(schemes=["https", "http"])(url)
+    except ValidationError as exc:
+        raise InvalidInput(
+            "Enter the full address, starting https://",
+            field_errors={"url": ["Enter a full https:// address."]},
+        ) from exc
+    parts = urlsplit(url)
+    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    if parts.scheme != "https" and not (local and (settings.DEBUG or settings.TESTING)):
+        raise InvalidInput(
+            "Webhook addresses must use https.",
+            field_errors={"url": ["Use an https:// address."]},
+        )
+    if len(url) > 500:
+        raise InvalidInput(
+            "Keep the address to 500 characters.", field_errors={"url": ["Too long."]}
+        )
+    return url
+
+
+def webhook_register(
+    *, organisation: Organisation, url: str, by, description: str = ""
+) -> tuple[Webhook, str]:
+    """Register `url` for `organisation`. Returns (webhook, secret): show the secret once."""
+    url = _check_url(url)
+    if not can_manage(by, organisation):
+        raise Forbidden("You may only add webhooks for your own body.")
+    secret = secrets.token_hex(32)
+    hook = Webhook.objects.create(
+        organisation=organisation,
+        url=url,
+        description=(description or "").strip()[:200],
+        secret=secret,
+        created_by=by,
+    )
+    return hook, secret
+
+
+def webhook_set_active(*, webhook: Webhook, by, active: bool) -> Webhook:
+    if not can_manage(by, webhook.organisation):
+        raise NotFound("No such webhook.")
+    with transaction.atomic():
+        Webhook.objects.filter(pk=webhook.pk).update(active=active)
+        if not active:
+            WebhookDelivery.objects.filter(
+                webhook=webhook, status=WebhookDelivery.Status.PENDING
+            ).update(status=WebhookDelivery.Status.CANCELLED, next_attempt_at=None)
+    webhook.active = active
+    return webhook
+
+
+# --- Events -----------------------------------------------------------------------------------
+
+
+def event_body(event_type: str, event_id: uuid.UUID, data: dict) -> str:
+    return json.dumps(
+        {
+            "id": str(event_id),
+            "type": event_type,
+            "created_at": timezone.now().isoformat(),
+            "data": data,
+        },
+        cls=DjangoJSONEncoder,
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+
+
+def _event_data(instance) -> dict:
+    from api.serializers import InformationRequestSerializer, RecommendationSerializer
+
+    if isinstance(instance, InformationRequest):
+        obj = InformationRequest.objects.select_related("topic", "requested_by", "recipient").get(
+            pk=instance.pk
+        )
+        return dict(InformationRequestSerializer(obj).data)
+    obj = Recommendation.objects.select_related("topic", "made_by", "recipient").get(pk=instance.pk)
+    return dict(RecommendationSerializer(obj).data)
+
+
+def queue_event(instance, event_type: str) -> list[WebhookDelivery]:
+    """One pending delivery per active webhook of the instance's recipient."""
+    hooks = list(Webhook.objects.filter(organisation_id=instance.recipient_id, active=True))
+    if not hooks:
+        return []
+    data = _event_data(instance)
+    now = timezone.now()
+    deliveries = []
+    for hook in hooks:
+        event_id = uuid.uuid4()
+        deliveries.append(
+            WebhookDelivery.objects.create(
+                webhook=hook,
+                event_id=event_id,
+                event_type=event_type,
+                body=event_body(event_type, event_id, data),
+                next_attempt_at=now,
+            )
+        )
+    return deliveries
+
+
+def on_issue(instance, log_row) -> None:
+    """The after-commit transition hook (registered in ApiConfig.ready)."""
+    event_type = EVENT_TYPES.get(type(instance))
+    if event_type is None or log_row.transition != "issue":
+        return
+    try:
+        queue_event(instance, event_type)
+    except Exception:  # a webhook must never break casework
+        log.exception("could not queue webhook event for %s %s", event_type, instance.pk)
+
+
+# --- Signing and delivery -----------------------------------------------------------------------
+
+
+def sign(secret: str, timestamp: int | str, body: bytes) -> str:
+    mac = hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def verify(secret: str, timestamp: str, body: bytes, signature: str, *, tolerance=300) -> bool:
+    """What a receiver does: recompute the signature and check the timestamp is recent."""
+    try:
+        age = abs(time.time() - int(timestamp))
+    except (TypeError, ValueError):
+        return False
+    return age <= tolerance and hmac.compare_digest(sign(secret, timestamp, body), signature)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def http_post(url: str, body: bytes, headers: dict, timeout: float) -> int:
+    """POST and return the status code; raise OSError on no answer."""
+    req = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with _opener.open(req, timeout=timeout) as resp:
+            resp.read(1024)
+            return resp.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Wait after the `attempts`-th failure: base × 2^(attempts-1)."""
+    return dt.timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0))
+
+
+def deliver(delivery: WebhookDelivery, *, now=None, post=http_post) -> WebhookAttempt:
+    """Make one attempt; record it; schedule the next or finish."""
+    now = now or timezone.now()
+    hook = delivery.webhook
+    body = delivery.body.encode("utf-8")
+    timestamp = int(now.timestamp())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "CriticalFriend-Webhooks/1",
+        EVENT_HEADER: delivery.event_type,
+        DELIVERY_HEADER: str(delivery.event_id),
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: sign(hook.secret, timestamp, body),
+    }
+    started = time.monotonic()
+    code, error = None, ""
+    try:
+        code = post(hook.url, body, headers, TIMEOUT_SECONDS)
+        if not 200 <= code < 300:
+            error = f"HTTP {code}"
+    except (OSError, ValueError) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:500]
+    duration = int((time.monotonic() - started) * 1000)
+    delivery.attempts += 1
+    attempt = WebhookAttempt.objects.create(
+        delivery=delivery,
+        number=delivery.attempts,
+        at=now,
+        status_code=code,
+        error=error,
+        duration_ms=duration,
+    )
+    delivery.last_attempt_at = now
+    delivery.last_status_code = code
+    delivery.last_error = error
+    if attempt.succeeded:
+        delivery.status = WebhookDelivery.Status.DELIVERED
+        delivery.delivered_at = now
+        delivery.next_attempt_at = None
+    elif delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = WebhookDelivery.Status.FAILED
+        delivery.next_attempt_at = None
+    else:
+        delivery.next_attempt_at = now + backoff(delivery.attempts)
+    delivery.save(
+        update_fields=[
+            "attempts",
+            "last_attempt_at",
+            "last_status_code",
+            "last_error",
+            "status",
+            "delivered_at",
+            "next_attempt_at",
+        ]
+    )
+    return attempt
+
+
+def deliver_due(*, now=None, limit: int = 100, post=http_post) -> list[WebhookAttempt]:
+    """Attempt every pending delivery whose time has come (oldest first)."""
+    now = now or timezone.now()
+    attempts = []
+    due_ids = list(
+        WebhookDelivery.objects.filter(
+            status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
+        )
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in due_ids:
+        # Claim the delivery with a short lease, then POST outside any transaction (no lock
+        # is held while a slow receiver answers).
+        claimed = WebhookDelivery.objects.filter(
+            pk=pk, status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
+        ).update(next_attempt_at=now + dt.timedelta(seconds=LEASE_SECONDS))
+        if not claimed:
+            continue
+        delivery = WebhookDelivery.objects.select_related("webhook").get(pk=pk)
+        if not delivery.webhook.active:
+            delivery.status = WebhookDelivery.Status.CANCELLED
+            delivery.next_attempt_at = None
+            delivery.save(update_fields=["status", "next_attempt_at"])
+            continue
+        attempts.append(deliver(delivery, now=now, post=post))
+    return attempts
