@@ -162,10 +162,41 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # api/: throttling per API key, per signed-in person, per address for the public API.
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": os.environ.get("CF_API_RATE_KEY", "600/min"),
+        "api_user": os.environ.get("CF_API_RATE_USER", "600/min"),
+        "api_public": os.environ.get("CF_API_RATE_PUBLIC", "300/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Critical Friend API",
     "VERSION": "1.0.0",
+    # api/: the health bodies' API and the public read API (see docs/api-guide.md).
+    "DESCRIPTION": (
+        "Health bodies read the information requests and recommendations addressed to them and "
+        "respond (`Authorization: Bearer <key>`); anyone reads what is published under "
+        "/api/v1/public/. Errors are RFC 9457 problem details. Guide: docs/api-guide.md."
+    ),
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TopicStateEnum": "scrutiny.models.TopicState",
+        "RequestStateEnum": "scrutiny.models.RequestState",
+        "RecommendationStateEnum": "scrutiny.models.RecommendationState",
+        "RecommendationOutcomeEnum": "scrutiny.models.RecommendationOutcome",
+        "RequestOutcomeEnum": ["answered", "partially_answered", "refused"],
+        "ImplementationStatusEnum": "scrutiny.models.ImplementationStatus",
+    },
+    "SWAGGER_UI_DIST": "/api/docs/assets",
+    "SWAGGER_UI_FAVICON_HREF": "/api/docs/assets/favicon-32x32.png",
+    "TAGS": [
+        {"name": "information requests", "description": "Requests addressed to your body."},
+        {"name": "recommendations", "description": "Recommendations addressed to your body."},
+        {"name": "responses", "description": "Your body's accountability log."},
+        {"name": "public", "description": "Published outcomes; no key needed."},
+    ],
 }
 
 # The statutory clocks. Holiday region: "england-and-wales" (default), "scotland",
