@@ -192,6 +192,86 @@ def test_an_invalid_override_is_refused_and_moves_nothing(request_issued):
     assert not DueDateChange.objects.exists()
 
 
+def test_a_holiday_moves_every_kind_of_open_clock_that_counts_working_days(
+    area, officer, osc_officer
+):
+    from scrutiny.models import Recommendation, Referral, Topic
+
+    topic = services.topic_raise(
+        by=officer,
+        title="Stroke services",
+        summary="Referred to the committee",
+        partnership=area.partnership,
+        lead_body=area.network,
+        source=Topic.Source.REFERRAL,
+        referred_on=ISSUED,
+    )
+    topic = services.topic_prioritise(topic=topic, by=officer, scores=SCORES)
+    link_rec = services.recommendation_draft(
+        topic=topic, by=officer, recipient=area.trust, text="Keep the unit"
+    )
+    services.topic_make_recommendations(topic=topic, by=officer, on=ISSUED)
+    osc_topic = services.topic_raise(
+        by=osc_officer,
+        title="Ambulance waits",
+        summary="Handover delays",
+        partnership=area.partnership,
+        lead_body=area.committee,
+    )
+    osc_topic = services.topic_prioritise(topic=osc_topic, by=osc_officer, scores=SCORES)
+    osc_rec = services.recommendation_draft(
+        topic=osc_topic, by=osc_officer, recipient=area.trust, text="Publish handover times"
+    )
+    services.topic_make_recommendations(topic=osc_topic, by=osc_officer, on=ISSUED)
+    referral = Referral.objects.get(topic=topic)
+    link_rec, osc_rec = (Recommendation.objects.get(pk=r.pk) for r in (link_rec, osc_rec))
+    assert (referral.due_rule.slug, referral.due_on) == ("referral-acknowledgement", D(2027, 1, 19))
+    assert (link_rec.due_rule.slug, link_rec.due_on) == ("link-recommendation-response", DUE)
+    assert (osc_rec.due_rule.slug, osc_rec.due_on) == (
+        "osc-recommendation-response",
+        D(2027, 1, 15),
+    )
+
+    moved = holiday_override_save(
+        override=HolidayOverride(region="england-and-wales", date=D(2027, 1, 11), name="Extra")
+    )
+
+    for obj in (referral, link_rec, osc_rec):
+        obj.refresh_from_db()
+    assert referral.due_on == D(2027, 1, 20)
+    assert referral.due_explanation == (
+        "20 working days beginning with Fri 18 Dec 2026, skipping 25 Dec, 28 Dec, 1 Jan, 11 Jan: "
+        "Wed 20 Jan 2027"
+    )
+    assert link_rec.due_on == D(2027, 1, 21)
+    assert osc_rec.due_on == D(2027, 1, 15)  # 28 calendar days: holidays do not count
+    assert sorted((c.content_type.model, c.new_due_on) for c in moved) == [
+        ("recommendation", D(2027, 1, 21)),
+        ("referral", D(2027, 1, 20)),
+    ]
+
+
+def test_a_second_override_for_the_same_day_is_refused(request_issued):
+    from django.core.exceptions import ValidationError
+
+    holiday_override_save(
+        override=HolidayOverride(region="england-and-wales", date=D(2027, 1, 11), name="Extra")
+    )
+
+    with pytest.raises(ValidationError):
+        holiday_override_save(
+            override=HolidayOverride(
+                region="england-and-wales",
+                date=D(2027, 1, 11),
+                action=HolidayOverride.Action.REMOVE,
+                name="Again",
+            )
+        )
+
+    assert HolidayOverride.objects.count() == 1
+    assert DueDateChange.objects.count() == 1
+
+
 # --- rules ------------------------------------------------------------------------------------
 
 
@@ -357,6 +437,22 @@ def test_an_append_only_queryset_refuses_update_and_delete(record):
 
     fresh = model.objects.get(pk=record.pk)
     assert fresh.at == record.at
+
+
+def test_a_new_record_cannot_reuse_an_existing_id_to_overwrite_it(record):
+    """Saving an unsaved instance with an existing pk makes Django try an UPDATE first; the
+    model's guard does not see it (the instance is 'adding'), the database trigger refuses it."""
+    model = type(record)
+    count = model.objects.count()
+    copy = model.objects.get(pk=record.pk)
+    copy._state.adding = True
+    copy.at = record.at + dt.timedelta(days=1)
+
+    with pytest.raises((AppendOnlyError, *DB_REFUSALS)), transaction.atomic():
+        copy.save()
+
+    assert model.objects.get(pk=record.pk).at == record.at
+    assert model.objects.count() == count
 
 
 def _table_and_column(record):
