@@ -465,7 +465,7 @@ class UnpublishForm(forms.Form):
 def _publication_page(request, pk, *, publish: bool):
     topic = get_object_or_404(topics_visible_to(request.user).select_related("lead_body"), pk=pk)
     form_class = PublishForm if publish else UnpublishForm
-    form = form_class(request.POST or None)
+    form = form_class(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
