@@ -21,7 +21,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
 from protocols.models import AgendaItem, Meeting, MeetingState
 from protocols.selectors import agenda_publication_due, protocol_reviews_due
@@ -38,6 +38,32 @@ from workflows.models import DueDateChange
 
 FEED_WINDOW_BACK = dt.timedelta(days=366)
 PRODID = "-//Critical Friend//Joint health scrutiny//EN"
+
+
+def london_vtimezone() -> Timezone:
+    """Europe/London as a VTIMEZONE with yearly rules (the EU rules the UK follows since 1996).
+
+    icalendar's generated VTIMEZONE lists every change as a multi-valued RDATE, which ical.js
+    reads only in part (it then puts every winter after 1972 in BST); yearly RRULEs, as Outlook
+    and Google Calendar publish them, are read alike by every client.
+    """
+    tz = Timezone()
+    tz.add("tzid", "Europe/London")
+    summer = TimezoneDaylight()
+    summer.add("tzname", "BST")
+    summer.add("tzoffsetfrom", dt.timedelta(0))
+    summer.add("tzoffsetto", dt.timedelta(hours=1))
+    summer.add("dtstart", dt.datetime(1996, 3, 31, 1, 0))
+    summer.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1SU"})
+    winter = TimezoneStandard()
+    winter.add("tzname", "GMT")
+    winter.add("tzoffsetfrom", dt.timedelta(hours=1))
+    winter.add("tzoffsetto", dt.timedelta(0))
+    winter.add("dtstart", dt.datetime(1996, 10, 27, 2, 0))
+    winter.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1SU"})
+    tz.add_component(summer)
+    tz.add_component(winter)
+    return tz
 
 
 def host() -> str:
@@ -152,7 +178,10 @@ def build_feed(name: str, meetings, deadlines=()) -> Feed:
     for d in deadlines:
         cal.add_component(deadline_event(d))
         stamps.append(d.modified)
-    cal.add_missing_timezones()
+    if settings.TIME_ZONE == "Europe/London":
+        cal.subcomponents.insert(0, london_vtimezone())
+    else:
+        cal.add_missing_timezones()
     return Feed(cal.to_ical(), max(stamps) if stamps else None)
 
 
