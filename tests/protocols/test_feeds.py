@@ -67,9 +67,7 @@ def world(area, officer, osc_officer, published_meeting, make_meeting):
     )
     v1 = protocol.versions.get()
     services.protocol_version_sign_off(version=v1, by=officer, organisation=area.network)
-    v1 = services.protocol_version_sign_off(
-        version=v1, by=osc_officer, organisation=area.committee
-    )
+    v1 = services.protocol_version_sign_off(version=v1, by=osc_officer, organisation=area.committee)
     v1 = services.protocol_version_update(version=v1, by=officer, review_on=dt.date(2027, 9, 1))
     return {
         "published": published_meeting,

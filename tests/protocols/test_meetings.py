@@ -32,12 +32,16 @@ pytestmark = pytest.mark.django_db
         (dt.date(2027, 1, 14), dt.date(2027, 1, 6), ""),
     ],
 )
-def test_latest_agenda_date_counts_clear_working_days(make_meeting, meeting_on, publish_by, explained):
+def test_latest_agenda_date_counts_clear_working_days(
+    make_meeting, meeting_on, publish_by, explained
+):
     meeting = make_meeting(date=meeting_on)
     assert meeting.due_on == publish_by
     assert meeting.due_rule.slug == "agenda-publication"
     assert explained in meeting.due_explanation
-    assert meeting.due_explanation.endswith(f"publish by {publish_by:%a} {publish_by.day} {publish_by:%b %Y}")
+    assert meeting.due_explanation.endswith(
+        f"publish by {publish_by:%a} {publish_by.day} {publish_by:%b %Y}"
+    )
 
 
 def test_new_bank_holiday_moves_an_unpublished_agenda_date_only(make_meeting, officer):
@@ -177,7 +181,10 @@ def test_items_added_after_publication_are_late_items(make_meeting, officer):
     ("values", "field"),
     [
         ({"exempt": True, "public_interest_reason": "Reason"}, "exempt_paragraph"),
-        ({"exempt": True, "exempt_paragraph": 8, "public_interest_reason": "R"}, "exempt_paragraph"),
+        (
+            {"exempt": True, "exempt_paragraph": 8, "public_interest_reason": "R"},
+            "exempt_paragraph",
+        ),
         ({"exempt": True, "exempt_paragraph": 1}, "public_interest_reason"),
         ({"title": ""}, "title"),
     ],

@@ -45,9 +45,7 @@ def test_a_version_is_agreed_when_every_party_has_signed(protocol, area, officer
     assert v1.state == VersionState.DRAFT
     with pytest.raises(Conflict):  # the same party twice
         services.protocol_version_sign_off(version=v1, by=officer, organisation=area.network)
-    v1 = services.protocol_version_sign_off(
-        version=v1, by=osc_officer, organisation=area.committee
-    )
+    v1 = services.protocol_version_sign_off(version=v1, by=osc_officer, organisation=area.committee)
     assert v1.state == VersionState.AGREED and v1.agreed_on == dt.date(2026, 11, 26)
     assert ProtocolSignOff.objects.filter(version=v1).count() == 2
     assert [r.transition for r in transition_history(v1)] == [

@@ -1,0 +1,255 @@
+"""Meeting pages: exempt items and unpublished agendas on every public surface, members' packs,
+officers' forms (warnings, kept input), and fixed query counts at two data sizes."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from protocols import services
+from protocols.models import Meeting, Paper
+
+from .conftest import paper_file
+
+pytestmark = pytest.mark.django_db
+
+OUTSIDERS = ["resident", "responder", "other_officer", "other_responder"]
+INSIDERS = ["officer", "osc_officer", "member", "chair"]
+
+
+def login(client, request, who):
+    user = request.getfixturevalue(who)
+    if user.is_authenticated:
+        client.force_login(user)
+    return user
+
+
+@pytest.mark.parametrize("who", OUTSIDERS)
+def test_outsiders_never_see_exempt_items_or_papers(client, request, published_meeting, who):
+    login(client, request, who)
+    for url in (reverse("protocols:meeting-list"), published_meeting.get_absolute_url()):
+        text = client.get(url).content.decode()
+        assert "SECRET" not in text, url
+    detail = client.get(published_meeting.get_absolute_url()).content.decode()
+    assert "Moving the stroke unit" in detail and "Stroke paper" in detail
+    assert "considered in private" in detail
+    public_paper = Paper.objects.get(title="Stroke paper")
+    exempt_paper = Paper.objects.get(title="SECRET-PAPER figures")
+    assert client.get(public_paper.get_absolute_url()).status_code == 200
+    assert client.get(exempt_paper.get_absolute_url()).status_code == 404
+    pack = client.get(reverse("protocols:meeting-pack", args=[published_meeting.pk]))
+    assert pack.status_code in (302, 404)
+
+
+@pytest.mark.parametrize("who", INSIDERS)
+def test_members_see_exempt_items_and_papers(client, request, published_meeting, who):
+    login(client, request, who)
+    detail = client.get(published_meeting.get_absolute_url()).content.decode()
+    assert "SECRET-ITEM provider contract" in detail and "SECRET-PAPER figures" in detail
+    assert "Schedule 12A paragraph 3" in detail
+    exempt_paper = Paper.objects.get(title="SECRET-PAPER figures")
+    response = client.get(exempt_paper.get_absolute_url())
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"The trust's figures."
+    pack = client.get(reverse("protocols:meeting-pack", args=[published_meeting.pk]))
+    text = pack.content.decode()
+    assert pack.status_code == 200
+    assert text.index("Moving the stroke unit") < text.index("SECRET-ITEM provider contract")
+    assert "Exempt information: not for publication" in text
+    assert "css/protocols.css" in text and "cf-no-print" in text
+    mine = client.get(reverse("protocols:my-meetings")).content.decode()
+    assert "Stroke services review" in mine
+
+
+@pytest.mark.parametrize(("who", "status"), [*[(w, 404) for w in OUTSIDERS], ("member", 200)])
+def test_unpublished_agendas_are_not_public(client, request, make_meeting, officer, who, status):
+    meeting = make_meeting(title="UNPUBLISHED-MEETING")
+    item = services.agenda_item_add(meeting=meeting, by=officer, title="Draft item")
+    paper = services.paper_add(item=item, by=officer, file=paper_file())
+    login(client, request, who)
+    assert client.get(meeting.get_absolute_url()).status_code == status
+    assert client.get(paper.get_absolute_url()).status_code == status
+    listing = client.get(reverse("protocols:meeting-list")).content.decode()
+    assert ("UNPUBLISHED-MEETING" in listing) == (status == 200)
+
+
+def test_cancelled_meeting_page_says_so(client, published_meeting, officer):
+    services.meeting_cancel(meeting=published_meeting, by=officer, reason="Flooding at the hall")
+    text = client.get(published_meeting.get_absolute_url()).content.decode()
+    assert "Cancelled" in text and "Flooding at the hall" in text
+
+
+def test_schedule_form_flags_a_past_date_and_keeps_input(client, area, officer):
+    client.force_login(officer)
+    url = reverse("protocols:meeting-create")
+    data = {
+        "organiser": f"partnership:{area.partnership.pk}",
+        "title": "Typed title",
+        "date": "2026-11-02",
+        "start_time": "18:00",
+        "place": "Town Hall",
+    }
+    response = client.post(url, data)
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "is in the past" in text and 'value="Typed title"' in text
+    assert not Meeting.objects.exists()
+    response = client.post(url, {**data, "confirm": "on"})
+    assert response.status_code == 302
+    assert Meeting.objects.get().title == "Typed title"
+
+
+def test_schedule_form_errors(client, area, officer, member):
+    client.force_login(member)
+    assert client.get(reverse("protocols:meeting-create")).status_code == 404
+    client.force_login(officer)
+    response = client.post(
+        reverse("protocols:meeting-create"),
+        {"organiser": f"body:{area.network.pk}", "title": "T", "date": "2027-01-05"},
+    )
+    assert response.status_code == 400 and not Meeting.objects.exists()
+    response = client.post(
+        reverse("protocols:meeting-create"),
+        {
+            "organiser": f"body:{area.network.pk}",
+            "title": "T",
+            "date": "2027-01-05",
+            "start_time": "18:00",
+        },
+    )
+    assert "Enter a place, an online link, or both." in response.content.decode()
+
+
+def test_officer_pages_walk_a_meeting_through(client, area, officer, chair, make_meeting):
+    meeting = make_meeting(date=dt.date(2026, 12, 1))  # its agenda is already late
+    client.force_login(officer)
+    base = meeting.get_absolute_url()
+    assert (
+        client.post(
+            reverse("protocols:item-add", args=[meeting.pk]),
+            {"title": "Exempt thing", "exempt": "on", "exempt_paragraph": ""},
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            reverse("protocols:item-add", args=[meeting.pk]), {"title": "Winter"}
+        ).status_code
+        == 302
+    )
+    item = meeting.items.get()
+    response = client.post(
+        reverse("protocols:paper-add", args=[meeting.pk, item.pk]),
+        {"file": paper_file("x.pdf", "not a pdf")},
+    )
+    assert response.status_code == 400 and "does not look like a .pdf" in response.content.decode()
+    publish = reverse("protocols:meeting-publish", args=[meeting.pk])
+    assert "This agenda is late" in client.get(publish).content.decode()
+    assert client.post(publish, {"urgency_reason": ""}).status_code == 400
+    response = client.post(publish, {"urgency_reason": "Flu surge", "chair": chair.pk})
+    assert response.status_code == 302
+    text = client.get(base).content.decode()
+    assert "Flu surge" in text and "late, with the chair" in text
+
+
+def test_other_bodies_officers_cannot_reach_officer_pages(
+    client, published_meeting, other_officer, member
+):
+    item = published_meeting.items.first()
+    for user in (other_officer, member):
+        client.force_login(user)
+        for name, args in [
+            ("meeting-edit", [published_meeting.pk]),
+            ("meeting-publish", [published_meeting.pk]),
+            ("meeting-cancel", [published_meeting.pk]),
+            ("item-add", [published_meeting.pk]),
+            ("item-edit", [published_meeting.pk, item.pk]),
+            ("paper-add", [published_meeting.pk, item.pk]),
+            ("item-decision", [published_meeting.pk, item.pk]),
+        ]:
+            assert client.get(reverse(f"protocols:{name}", args=args)).status_code == 404, name
+
+
+# --- Query counts at two data sizes ---------------------------------------------------------
+
+
+def build(make_meeting, officer, n, start=0):
+    for i in range(start, start + n):
+        m = make_meeting(title=f"Meeting {i}", date=dt.date(2027, 1, 5) + dt.timedelta(days=i))
+        item = services.agenda_item_add(meeting=m, by=officer, title=f"Item {i}")
+        services.paper_add(item=item, by=officer, file=paper_file())
+        services.agenda_item_add(
+            meeting=m,
+            by=officer,
+            title="Exempt",
+            exempt=True,
+            exempt_paragraph=1,
+            public_interest_reason="Personal",
+        )
+        services.meeting_publish_agenda(meeting=m, by=officer)
+        past = make_meeting(title=f"Past {i}", date=dt.date(2026, 10, 1) - dt.timedelta(days=i))
+        services.agenda_item_add(meeting=past, by=officer, title="Old")
+        services.meeting_publish_agenda(
+            meeting=past, by=officer, now=dt.datetime(2026, 9, 1, 10, tzinfo=dt.UTC)
+        )
+
+
+def query_counts(client, urls):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for url in urls:
+        client.get(url)  # the personal feed notes its first use once an hour: not a list cost
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200, url
+        counts[url] = len(ctx.captured_queries)
+    return counts
+
+
+@pytest.mark.parametrize("who", ["resident", "member", "officer"])
+def test_list_pages_have_fixed_query_counts(client, request, area, make_meeting, officer, who):
+    """The same number of queries with 2 meetings as with 14 (and with 2 protocols as 1)."""
+    build(make_meeting, officer, 2)
+    user = login(client, request, who)
+    services.protocol_create(partnership=area.partnership, by=officer, title="P", purpose="x")
+    urls = [reverse("protocols:meeting-list"), reverse("protocols:calendar-public")]
+    urls.append(reverse("protocols:calendar-partnership", args=[area.partnership.slug]))
+    urls.append(reverse("protocols:protocol-list"))
+    if user.is_authenticated:
+        _, raw = services.calendar_token_create(user=user)
+        urls += [
+            reverse("protocols:my-meetings"),
+            reverse("protocols:calendar-personal", args=[raw]),
+        ]
+    small = query_counts(client, urls)
+    build(make_meeting, officer, 12, start=2)
+    from tests.factories import PartnershipFactory
+
+    other = PartnershipFactory()
+    services.protocol_create(partnership=other, by=_superuser(), title="Q", purpose="y")
+    assert query_counts(client, urls) == small
+    assert max(small.values()) <= 14
+
+
+def _superuser():
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="root", is_superuser=True, is_staff=True)
+    return user
+
+
+@pytest.mark.parametrize("n", [1, 8])
+def test_meeting_and_pack_pages_have_fixed_query_counts(
+    client, make_meeting, officer, member, django_assert_max_num_queries, n
+):
+    meeting = make_meeting()
+    for i in range(n):
+        item = services.agenda_item_add(meeting=meeting, by=officer, title=f"Item {i}")
+        services.paper_add(item=item, by=officer, file=paper_file())
+        services.paper_add(item=item, by=officer, file=paper_file("b.txt"))
+    services.meeting_publish_agenda(meeting=meeting, by=officer)
+    client.force_login(member)
+    for url in (meeting.get_absolute_url(), reverse("protocols:meeting-pack", args=[meeting.pk])):
+        with django_assert_max_num_queries(12):
+            assert client.get(url).status_code == 200
