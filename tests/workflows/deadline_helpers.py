@@ -29,7 +29,9 @@ def people(area):
     """Who is who in the area: the committee leads the topic and has a chair."""
 
     def member(org, role, username):
-        user = UserFactory(username=username)
+        # An unusable password: hashing seven real ones costs seconds per test; log in with
+        # client.force_login.
+        user = UserFactory(username=username, password="!unusable")
         MembershipFactory(user=user, organisation=org, role=role)
         return user
 
