@@ -26,6 +26,10 @@ from workflows.services import (
     holiday_override_save,
 )
 
+# Declared for the whole module: some tests reach the database only through fixtures looked up
+# at run time, and pytest-django must still order them before transactional tests.
+pytestmark = pytest.mark.django_db
+
 D = dt.date
 ISSUED = D(2026, 12, 18)
 DUE = D(2027, 1, 20)
@@ -365,13 +369,6 @@ def test_a_rules_region_change_recomputes_with_the_new_holidays(area, officer):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug in workflows/services.py clocks_recompute: calendars.setdefault(region, "
-        "calendar_for(region)) evaluates calendar_for, a query, for every open clock; fix proposed"
-    ),
-)
 def test_recompute_reads_the_holiday_overrides_once_per_region(area, officer):
     from django.test.utils import CaptureQueriesContext
 
