@@ -11,6 +11,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("api.urls")),
     path("", include("protocols.urls")),
-    path("", include("scrutiny.casework_urls")),
     path("", include("scrutiny.public_urls")),
+    path("", include("scrutiny.casework_urls")),
 ]

@@ -23,12 +23,22 @@ def calendar_for(region: str | None = None) -> WorkingCalendar:
 
     region = region or settings.CF_HOLIDAY_REGION
     added, removed = {}, set()
-    for override in HolidayOverride.objects.filter(region=region):
+    # The United Kingdom calendar counts a holiday of any part: every region's additions apply;
+    # only removals recorded for the United Kingdom itself take a listed holiday away.
+    overrides = HolidayOverride.objects.all()
+    if region != "united-kingdom":
+        overrides = overrides.filter(region=region)
+    for override in overrides:
         if override.action == HolidayOverride.Action.ADD:
-            added[override.date] = override.name
-        else:
+            added.setdefault(override.date, override.name)
+        elif override.region == region:
             removed.add(override.date)
     return WorkingCalendar(region=region, added=added, removed=frozenset(removed))
+
+
+def _plural(count: int, word: str) -> str:
+    """'1 working day', '20 working days' (the unit's last word takes the plural)."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def compute_due(rule, start: dt.date, *, calendar: WorkingCalendar | None = None) -> Due:
@@ -43,19 +53,20 @@ def compute_due(rule, start: dt.date, *, calendar: WorkingCalendar | None = None
         skipped = describe_skipped(cal.holidays_between(day, start))
         return Due(
             day,
-            f"{rule.period} clear working days before {fmt(start)}{skipped}: publish by {fmt(day)}",
+            f"{_plural(rule.period, 'clear working day')} before {fmt(start)}{skipped}: "
+            f"publish by {fmt(day)}",
         )
 
     if rule.unit == Unit.WORKING_DAYS:
         due = cal.add_working_days(start, rule.period, start_counts=rule.start_day_counts)
         if rule.start_day_counts:
             first = cal.next_working_day(start)
-            lead = f"{rule.period} working days beginning with {fmt(start)}"
+            lead = f"{_plural(rule.period, 'working day')} beginning with {fmt(start)}"
             if first != start:
                 lead += f" (not a working day, so day 1 is {fmt(first)})"
             skipped = describe_skipped(cal.holidays_between(start, due))
         else:
-            lead = f"{rule.period} working days after {fmt(start)}"
+            lead = f"{_plural(rule.period, 'working day')} after {fmt(start)}"
             skipped = describe_skipped(cal.holidays_between(start + dt.timedelta(days=1), due))
         return Due(due, f"{lead}{skipped}: {fmt(due)}")
 
@@ -63,15 +74,14 @@ def compute_due(rule, start: dt.date, *, calendar: WorkingCalendar | None = None
         offset = rule.period - 1 if rule.start_day_counts else rule.period
         due = start + dt.timedelta(days=offset)
         word = "beginning with" if rule.start_day_counts else "after"
-        return Due(due, f"{rule.period} days {word} {fmt(start)}: {fmt(due)}")
+        return Due(due, f"{_plural(rule.period, 'day')} {word} {fmt(start)}: {fmt(due)}")
 
     if rule.unit == Unit.MONTHS:
         due = start + relativedelta(months=rule.period)
         if rule.start_day_counts:
             due -= dt.timedelta(days=1)
         word = "beginning with" if rule.start_day_counts else "after"
-        label = "month" if rule.period == 1 else "months"
-        return Due(due, f"{rule.period} {label} {word} {fmt(start)}: {fmt(due)}")
+        return Due(due, f"{_plural(rule.period, 'month')} {word} {fmt(start)}: {fmt(due)}")
 
     raise ValueError(f"Unknown unit {rule.unit!r} on rule {rule.slug}")
 

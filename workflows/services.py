@@ -176,7 +176,9 @@ def clocks_recompute(*, reason: str, rule: DeadlineRule | None = None) -> list[D
             ctype = ContentType.objects.get_for_model(model)
             for obj in qs:
                 region = obj.due_rule.effective_region
-                cal = calendars.setdefault(region, calendar_for(region))
+                if region not in calendars:
+                    calendars[region] = calendar_for(region)
+                cal = calendars[region]
                 due = compute_due(obj.due_rule, obj.clock_started_on, calendar=cal)
                 if due.date == obj.due_on and due.explanation == obj.due_explanation:
                     continue

@@ -159,10 +159,6 @@ def test_signed_in_pages_are_not_cached(client, area, officer, responder):
 officer_pages = pytest.mark.urls("tests.public.urls")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scrutiny/urls.py must include scrutiny.public_urls before scrutiny.casework_urls",
-)
 def test_root_urls_route_publish_to_the_public_views():
     from django.urls import resolve
 

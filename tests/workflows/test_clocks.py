@@ -389,14 +389,6 @@ def test_a_holiday_override_in_the_database_counts():
     assert len(calendar_for("england-and-wales").bank_holidays(2026)) == 7
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug in workflows/clocks.py calendar_for: the 'united-kingdom' calendar (a holiday in "
-        "any part of the UK) ignores holidays added for England and Wales, Scotland or Northern "
-        "Ireland; fix proposed"
-    ),
-)
 def test_a_holiday_added_for_one_part_counts_in_the_united_kingdom_calendar():
     HolidayOverride.objects.create(
         region="england-and-wales", date=D(2027, 1, 11), name="Proclaimed holiday"
@@ -405,13 +397,6 @@ def test_a_holiday_added_for_one_part_counts_in_the_united_kingdom_calendar():
     assert not calendar_for("united-kingdom").is_working_day(D(2027, 1, 11))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug in workflows/clocks.py compute_due: a one-day period reads '1 working days' / "
-        "'1 days' (months already say '1 month'); fix proposed"
-    ),
-)
 @pytest.mark.parametrize(
     ("fields", "expected"),
     [
