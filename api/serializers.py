@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 
 from django.core.exceptions import ObjectDoesNotExist
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -32,6 +31,11 @@ MAX_ID = 2**63 - 1
 MAX_TEXT = 100_000
 MAX_ATTACHMENTS = 10
 MAX_ACTIONS = 50
+
+
+def blank_choice(choices, **kwargs):
+    """A read-only choice field that may be blank (the schema then allows "")."""
+    return serializers.ChoiceField(choices=choices, allow_blank=True, read_only=True, **kwargs)
 
 
 # --- Output -----------------------------------------------------------------------------------
@@ -72,6 +76,7 @@ class ResponseSerializer(serializers.ModelSerializer):
 
     subject_type = serializers.SerializerMethodField()
     superseded_by = serializers.SerializerMethodField()
+    refusal_ground = blank_choice(RefusalGround.choices)
     lateness = serializers.CharField(read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
     action_plan = ActionPlanItemSerializer(many=True, read_only=True)
@@ -105,7 +110,7 @@ class ResponseSerializer(serializers.ModelSerializer):
     def get_subject_type(self, obj) -> str:
         return "information_request" if obj.information_request_id else "recommendation"
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_superseded_by(self, obj) -> int | None:
         try:
             return obj.superseded_by.pk
@@ -125,6 +130,7 @@ class InformationRequestSerializer(serializers.ModelSerializer):
     requested_by = OrganisationRefSerializer(read_only=True)
     recipient = OrganisationRefSerializer(read_only=True)
     is_overdue = serializers.SerializerMethodField()
+    refusal_ground = blank_choice(RefusalGround.choices)
     responses = ResponseSerializer(many=True, read_only=True)
 
     class Meta:
@@ -155,6 +161,8 @@ class RecommendationSerializer(serializers.ModelSerializer):
     made_by = OrganisationRefSerializer(read_only=True)
     recipient = OrganisationRefSerializer(read_only=True)
     is_overdue = serializers.SerializerMethodField()
+    outcome = blank_choice(RecommendationOutcome.choices)
+    implementation_status = blank_choice(ImplementationStatus.choices)
     responses = ResponseSerializer(many=True, read_only=True)
     implementation_updates = ImplementationUpdateSerializer(many=True, read_only=True)
 
@@ -196,6 +204,7 @@ class PublicResponseSerializer(ResponseSerializer):
 class PublicRequestSerializer(serializers.ModelSerializer):
     requested_by = OrganisationRefSerializer(read_only=True)
     recipient = OrganisationRefSerializer(read_only=True)
+    refusal_ground = blank_choice(RefusalGround.choices)
     responses = PublicResponseSerializer(many=True, read_only=True)
 
     class Meta:
@@ -220,6 +229,8 @@ class PublicRecommendationSerializer(serializers.ModelSerializer):
     topic = TopicRefSerializer(read_only=True)
     made_by = OrganisationRefSerializer(read_only=True)
     recipient = OrganisationRefSerializer(read_only=True)
+    outcome = blank_choice(RecommendationOutcome.choices)
+    implementation_status = blank_choice(ImplementationStatus.choices)
     responses = PublicResponseSerializer(many=True, read_only=True)
     implementation_updates = ImplementationUpdateSerializer(many=True, read_only=True)
 
@@ -253,8 +264,10 @@ class PublicTopicRecommendationSerializer(PublicRecommendationSerializer):
 
 
 class PublicTopicSerializer(serializers.ModelSerializer):
-    partnership = serializers.CharField(source="partnership.name", read_only=True, default=None)
-    body = OrganisationRefSerializer(read_only=True)
+    partnership = serializers.CharField(
+        source="partnership.name", read_only=True, default=None, allow_null=True
+    )
+    body = OrganisationRefSerializer(read_only=True, allow_null=True)
     lead_body = OrganisationRefSerializer(read_only=True)
     health_bodies = OrganisationRefSerializer(many=True, read_only=True)
     requests = PublicRequestSerializer(many=True, read_only=True, source="public_requests")

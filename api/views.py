@@ -8,6 +8,7 @@ import json
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -458,6 +459,7 @@ class PublicRecommendationViewSet(PublicViewMixin, viewsets.ReadOnlyModelViewSet
         return selectors.public_recommendations_for_api()
 
 
+@csrf_exempt
 def not_found(request):
     """Anything under /api/v1/ that matches no route: a problem+json 404, not an HTML page."""
     detail = "There is no API endpoint at this address."

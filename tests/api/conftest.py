@@ -21,6 +21,8 @@ TOPIC_SCORES = {
 
 @pytest.fixture(autouse=True)
 def _fresh_throttles_and_media(settings, tmp_path):
+    # Autouse fixtures run first: users made by the role fixtures hash passwords quickly.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
     yield

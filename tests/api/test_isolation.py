@@ -1,0 +1,204 @@
+"""Cross-body isolation for every endpoint: a body's key sees and answers only what is
+addressed to that body; everything else is 404, never 403."""
+
+import datetime as dt
+
+import pytest
+
+from api.keys import issue_key, revoke_key
+from scrutiny import services
+from scrutiny.models import ProviderResponse
+from tests.api.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+PLAN = [{"action": "Keep", "owner": "COO", "target_date": dt.date(2027, 3, 1)}]
+
+
+@pytest.fixture
+def world(casework, responder, other_responder):
+    """Each trust has answered its request and accepted its recommendation."""
+    mine = services.provider_response_record(
+        subject=casework.req, by=responder, channel="api", text="40", outcome="answered"
+    )
+    services.provider_response_record(
+        subject=casework.rec,
+        by=responder,
+        channel="api",
+        text="Yes",
+        outcome="accepted",
+        action_plan=PLAN,
+    )
+    theirs = services.provider_response_record(
+        subject=casework.other_req, by=other_responder, channel="api", text="3", outcome="answered"
+    )
+    services.provider_response_record(
+        subject=casework.other_rec,
+        by=other_responder,
+        channel="api",
+        text="Yes",
+        outcome="accepted",
+        action_plan=PLAN,
+    )
+    casework.my_response = mine
+    casework.their_response = theirs
+    return casework
+
+
+def _target(world, endpoint, whose):
+    """(method, path, body) for `endpoint` on the trust's ("own") or the other trust's object."""
+    req = world.req if whose == "own" else world.other_req
+    rec = world.rec if whose == "own" else world.other_rec
+    response = world.my_response if whose == "own" else world.their_response
+    return {
+        "request-detail": ("get", f"information-requests/{req.pk}/", None),
+        "request-respond": (
+            "post",
+            f"information-requests/{req.pk}/responses/",
+            {"outcome": "answered", "text": "More"},
+        ),
+        "recommendation-detail": ("get", f"recommendations/{rec.pk}/", None),
+        "recommendation-respond": (
+            "post",
+            f"recommendations/{rec.pk}/responses/",
+            {"outcome": "noted", "text": "Noted"},
+        ),
+        "implementation-update": (
+            "post",
+            f"recommendations/{rec.pk}/implementation-updates/",
+            {"status": "on_track"},
+        ),
+        "response-detail": ("get", f"responses/{response.pk}/", None),
+    }[endpoint]
+
+
+ENDPOINTS = [
+    "request-detail",
+    "request-respond",
+    "recommendation-detail",
+    "recommendation-respond",
+    "implementation-update",
+    "response-detail",
+]
+
+
+def _client(request, who, area):
+    if who == "trust_key":
+        return client_for(request.getfixturevalue("trust_key").raw)
+    if who == "other_key":
+        return client_for(request.getfixturevalue("other_key").raw)
+    if who == "read_only_key":
+        responder = request.getfixturevalue("responder")
+        return client_for(issue_key(responder, area.trust, "Reader", ["read"])[1])
+    if who == "respond_only_key":
+        responder = request.getfixturevalue("responder")
+        return client_for(issue_key(responder, area.trust, "Writer", ["respond"])[1])
+    if who == "revoked_key":
+        responder = request.getfixturevalue("responder")
+        key, raw = issue_key(responder, area.trust, "Old", ["read", "respond"])
+        revoke_key(key, by=responder)
+        return client_for(raw)
+    if who == "responder_session":
+        client = client_for()
+        client.force_login(request.getfixturevalue("responder"))
+        return client
+    if who == "officer_session":
+        client = client_for()
+        client.force_login(request.getfixturevalue("officer"))
+        return client
+    if who == "anonymous":
+        return client_for()
+    raise AssertionError(who)
+
+
+OK = {"get": 200, "post": 201}
+
+# who → (status on own body's objects, status on the other body's objects); None = OK.
+EXPECTED = {
+    "trust_key": (None, 404),
+    "other_key": (404, None),  # "own" is the Northby trust's: the other key must not see it
+    "responder_session": (None, 404),
+    "officer_session": (404, 404),
+    "anonymous": (401, 401),
+    "revoked_key": (401, 401),
+}
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("who", list(EXPECTED))
+@pytest.mark.parametrize("whose", ["own", "other"])
+def test_isolation_matrix(request, world, area, endpoint, who, whose):
+    method, path, body = _target(world, endpoint, whose)
+    expected = EXPECTED[who][0 if whose == "own" else 1]
+    expected = OK[method] if expected is None else expected
+    client = _client(request, who, area)
+    before = ProviderResponse.objects.count()
+    resp = getattr(client, method)(f"/api/v1/{path}", body, format="json")
+    assert resp.status_code == expected, resp.content
+    if expected >= 400:
+        assert resp["Content-Type"] == "application/problem+json"
+        assert ProviderResponse.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    "who, method_expectations",
+    [
+        ("read_only_key", {"get": 200, "post": 403}),
+        ("respond_only_key", {"get": 403, "post": 201}),
+    ],
+)
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_scopes(request, world, area, who, method_expectations, endpoint):
+    method, path, body = _target(world, endpoint, "own")
+    client = _client(request, who, area)
+    resp = getattr(client, method)(f"/api/v1/{path}", body, format="json")
+    assert resp.status_code == method_expectations[method]
+
+
+@pytest.mark.parametrize("listing", ["information-requests", "recommendations", "responses"])
+@pytest.mark.parametrize(
+    "who, sees",
+    [("trust_key", "own"), ("other_key", "other"), ("officer_session", None)],
+)
+def test_lists_show_only_my_bodys_things(request, world, area, listing, who, sees):
+    client = _client(request, who, area)
+    resp = client.get(f"/api/v1/{listing}/")
+    assert resp.status_code == 200
+    ids = {r["id"] for r in resp.json()["results"]}
+    own = {
+        "information-requests": {world.req.pk},
+        "recommendations": {world.rec.pk},
+        "responses": set(
+            ProviderResponse.objects.filter(organisation=area.trust).values_list("pk", flat=True)
+        ),
+    }[listing]
+    other = {
+        "information-requests": {world.other_req.pk},
+        "recommendations": {world.other_rec.pk},
+        "responses": set(
+            ProviderResponse.objects.filter(organisation=area.other_trust).values_list(
+                "pk", flat=True
+            )
+        ),
+    }[listing]
+    assert ids == {"own": own, "other": other, None: set()}[sees]
+
+
+@pytest.mark.parametrize(
+    "path", ["information-requests/{draft_req}/", "recommendations/{draft_rec}/"]
+)
+def test_drafts_addressed_to_me_are_not_found(api, world, path):
+    resp = api.get(
+        "/api/v1/" + path.format(draft_req=world.draft_req.pk, draft_rec=world.draft_rec.pk)
+    )
+    assert resp.status_code == 404
+
+
+def test_a_key_stops_working_when_its_person_stops_being_a_responder(api, world, responder):
+    from scrutiny.models import Membership
+
+    assert api.get("/api/v1/information-requests/").status_code == 200
+    Membership.objects.filter(user=responder).delete()
+    resp = api.get("/api/v1/information-requests/")
+    assert resp.status_code == 401
+    assert "no longer a responder" in resp.json()["detail"]

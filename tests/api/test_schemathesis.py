@@ -1,0 +1,113 @@
+"""Schemathesis over every operation of the OpenAPI schema, with a valid key.
+
+Fixed seed; a few thousand generated requests in all (positive and negative data). Checks: no
+5xx, status codes and content types the schema documents, bodies and headers that match it.
+"""
+
+import datetime as dt
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections
+from hypothesis import HealthCheck, seed, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from api.keys import issue_key
+from scrutiny import services
+from scrutiny.wsgi import application
+from tests.api.conftest import build_casework
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+EXAMPLES_PER_OPERATION = 150
+SENT: dict[str, int] = {}  # requests sent per operation, checked by the test after this one
+
+
+@pytest.fixture
+def fuzz_key(area, responder):
+    return issue_key(responder, area.trust, "Fuzzing", ["read", "respond"])[1]
+
+
+@pytest.fixture
+def fuzz_data(db, settings, area, officer, responder, fuzz_key):
+    # Data for every endpoint: casework for the key's body and another, a response with an
+    # action plan, a published topic.
+    work = build_casework(area, officer)
+    services.provider_response_record(
+        subject=work.req, by=responder, channel="api", text="40 beds", outcome="answered"
+    )
+    services.provider_response_record(
+        subject=work.rec,
+        by=responder,
+        channel="api",
+        text="Agreed",
+        outcome="accepted",
+        action_plan=[{"action": "Keep", "owner": "COO", "target_date": dt.date(2027, 3, 1)}],
+    )
+    type(work.topic).objects.filter(pk=work.topic.pk).update(published_at=dt.datetime.now(dt.UTC))
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            "api_key": "1000000/min",
+            "api_user": "1000000/min",
+            "api_public": "1000000/min",
+        },
+    }
+    # Django closes the connection at the end of each request, which would end the test's
+    # transaction; the test client does the same as this.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield work
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+# The schema is built without the database, so it can be loaded when the module is collected.
+schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+
+
+@pytest.mark.schemathesis
+@schema.parametrize()
+@seed(20261126)
+@settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    database=None,
+    derandomize=False,
+    suppress_health_check=list(HealthCheck),
+)
+def test_every_operation_conforms_to_the_schema(case, fuzz_key, fuzz_data):
+    response = case.call(headers={"Authorization": f"Bearer {fuzz_key}"})
+    label = f"{case.method.upper()} {case.path}"
+    SENT[label] = SENT.get(label, 0) + 1
+    case.validate_response(response, checks=CHECKS)
+
+
+@pytest.mark.schemathesis
+def test_the_run_covered_every_operation_with_thousands_of_requests():
+    """Runs after the schemathesis test in this module (pytest keeps file order)."""
+    operations = {f"{op.method.upper()} {op.path}" for op in _operations()}
+    documented = {op: n for op, n in SENT.items() if op in operations}
+    print("schemathesis requests per operation:", documented)
+    assert set(documented) == operations, operations - set(documented)
+    assert sum(documented.values()) >= 2000, documented
+    # The rest are schemathesis's probes with methods the schema does not list (405 expected).
+    assert sum(SENT.values()) > sum(documented.values())
+
+
+def _operations():
+    return [result.ok() for result in schema.get_all_operations()]
