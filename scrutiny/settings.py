@@ -152,6 +152,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "critical-friend@localhost")
 # Seconds before an unreachable mail server counts as a failed attempt (then retried later).
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+# GOV.UK Notify instead of SMTP (optional): pip install 'critical-friend[govuk-notify]', set
+# EMAIL_BACKEND=django_gov_notify.backends.NotifyEmailBackend and these two. Notify sends the
+# plain-text body through a template whose subject is ((subject)) and body ((body)).
+GOVUK_NOTIFY_API_KEY = os.environ.get("GOVUK_NOTIFY_API_KEY", "")
+GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID = os.environ.get("GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID", "")
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not (DEBUG or TESTING))
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not (DEBUG or TESTING))
