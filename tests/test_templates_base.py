@@ -367,3 +367,52 @@ def test_whole_form_and_error_summary():
 
 def test_error_summary_is_empty_for_a_valid_or_unbound_form():
     assert render_to_string("includes/error_summary.html", {"form": ExampleForm()}).strip() == ""
+
+
+# --- in a browser -------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_login_pages_pass_axe_and_work_without_javascript(live_server):
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    UserFactory(username="alice")
+    axe = Axe()
+
+    def violations(page, javascript):
+        # axe needs JavaScript; with it off, the page is checked for behaviour only.
+        return axe.run(page).response["violations"] if javascript else []
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox"]
+        )
+        try:
+            for javascript in (True, False):
+                context = browser.new_context(java_script_enabled=javascript)
+                context.set_default_timeout(20_000)
+                page = context.new_page()
+                page.goto(f"{live_server.url}/accounts/login/?next=/accounts/password_change/")
+                assert page.get_by_role("link", name="Suggest a topic").is_visible()
+                assert violations(page, javascript) == []
+
+                page.get_by_label("Username").fill("alice")
+                page.get_by_label("Password").fill("wrong")
+                page.get_by_role("button", name="Sign in").click()
+
+                assert page.title() == "Error: Sign in – Critical Friend"
+                assert page.locator(".govuk-error-summary").is_visible()
+                assert page.get_by_label("Username").input_value() == "alice"
+                assert violations(page, javascript) == []
+
+                page.get_by_label("Password").fill("correct-horse-battery")
+                page.get_by_role("button", name="Sign in").click()
+
+                assert page.title() == "Change your password – Critical Friend"
+                assert page.get_by_role("link", name="My work").count() == 0  # no staff role
+                assert page.get_by_role("button", name="Sign out").is_visible()
+                assert violations(page, javascript) == []
+                context.close()
+        finally:
+            browser.close()
