@@ -131,6 +131,9 @@ def _flatten(detail, prefix="") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
+            if isinstance(key, int):  # a ListSerializer's errors by item index
+                out.update(_flatten(value, f"{prefix}[{key}]"))
+                continue
             name = "non_field_errors" if key in ("non_field_errors", "__all__") else str(key)
             out.update(_flatten(value, f"{prefix}.{name}" if prefix else name))
     elif isinstance(detail, list):
