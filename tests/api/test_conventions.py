@@ -382,7 +382,7 @@ def test_implementation_updates_need_an_accepted_recommendation(api, casework):
     assert ImplementationUpdate.objects.count() == 0
 
 
-# --- ETags, pagination, throttling ------------------------------------------------------------------
+# --- ETags, pagination, throttling ---------------------------------------------------------
 
 
 def test_etag_and_if_none_match(api, casework, responder):
