@@ -395,6 +395,28 @@ def test_a_holiday_added_for_one_part_counts_in_the_united_kingdom_calendar():
     )
 
     assert not calendar_for("united-kingdom").is_working_day(D(2027, 1, 11))
+    assert calendar_for("scotland").is_working_day(D(2027, 1, 11))  # parts stay apart
+
+
+def test_a_removal_for_one_part_leaves_the_united_kingdom_calendar_alone():
+    # Easter Monday 2027 is not kept in England and Wales (say), but Northern Ireland keeps it.
+    HolidayOverride.objects.create(
+        region="england-and-wales",
+        date=D(2027, 3, 29),
+        action=HolidayOverride.Action.REMOVE,
+        name="Not kept",
+    )
+
+    assert calendar_for("england-and-wales").is_working_day(D(2027, 3, 29))
+    assert not calendar_for("united-kingdom").is_working_day(D(2027, 3, 29))
+
+    HolidayOverride.objects.create(
+        region="united-kingdom",
+        date=D(2027, 3, 29),
+        action=HolidayOverride.Action.REMOVE,
+        name="Not kept anywhere",
+    )
+    assert calendar_for("united-kingdom").is_working_day(D(2027, 3, 29))
 
 
 @pytest.mark.parametrize(
