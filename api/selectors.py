@@ -121,7 +121,7 @@ def public_topics_for_api():
                 "recommendations",
                 queryset=public_recommendations()
                 .select_related("made_by", "recipient")
-                .prefetch_related(_responses_prefetch())
+                .prefetch_related(_responses_prefetch(), "implementation_updates")
                 .order_by("issued_on", "id"),
                 to_attr="public_recommendations",
             ),

@@ -1,0 +1,298 @@
+"""Webhooks: queued after commit when something is issued to a body, signed, retried with
+backoff, logged; managed in the web pages by the body's responders."""
+
+import datetime as dt
+import http.server
+import json
+import socket
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from api import webhooks
+from api.models import Webhook, WebhookDelivery
+from tests.api.conftest import build_casework
+
+pytestmark = pytest.mark.django_db
+
+
+class Receiver:
+    """A local HTTP server on 127.0.0.1 that records what it is sent and answers `statuses`."""
+
+    def __init__(self, statuses=(200,)):
+        self.statuses = list(statuses)
+        self.received = []
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.received.append((dict(self.headers), body))
+                status = (
+                    receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
+                )
+                self.send_response(status)
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server.server_port}/hooks/critical-friend"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def hook(area, responder, receiver):
+    hook, secret = webhooks.webhook_register(
+        organisation=area.trust, url=receiver.url, by=responder, description="Datix"
+    )
+    return hook
+
+
+def test_issuing_queues_one_event_per_subject_after_commit(
+    area, officer, hook, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        work = build_casework(area, officer)
+    deliveries = {d.event_type: d for d in WebhookDelivery.objects.filter(webhook=hook)}
+    assert set(deliveries) == {"information_request.issued", "recommendation.issued"}
+    event = json.loads(deliveries["information_request.issued"].body)
+    assert event["type"] == "information_request.issued"
+    assert event["data"]["id"] == work.req.pk
+    assert event["data"]["due_on"] == "2027-01-20"
+    assert event["id"] == str(deliveries["information_request.issued"].event_id)
+    rec_event = json.loads(deliveries["recommendation.issued"].body)
+    assert rec_event["data"]["id"] == work.rec.pk
+    # Nothing about the other trust's request reaches this body's webhook.
+    assert all(
+        json.loads(d.body)["data"]["recipient"]["id"] == area.trust.pk
+        for d in WebhookDelivery.objects.all()
+    )
+
+
+def test_nothing_is_queued_before_commit(area, officer, hook, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        build_casework(area, officer)
+    assert not WebhookDelivery.objects.exists()
+    assert callbacks
+
+
+def test_delivery_is_signed_over_timestamp_and_body(
+    area, officer, hook, receiver, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        build_casework(area, officer)
+    attempts = webhooks.deliver_due()
+    assert [a.status_code for a in attempts] == [200, 200]
+    headers, body = receiver.received[0]
+    assert headers["Content-Type"] == "application/json"
+    timestamp = headers["X-Critical-Friend-Timestamp"]
+    signature = headers["X-Critical-Friend-Signature"]
+    assert signature.startswith("sha256=")
+    assert webhooks.verify(hook.secret, timestamp, body, signature)
+    assert not webhooks.verify("wrong-secret", timestamp, body, signature)
+    assert not webhooks.verify(hook.secret, timestamp, body + b" ", signature)
+    assert not webhooks.verify(hook.secret, str(int(timestamp) - 3600), body, signature)
+    delivery = WebhookDelivery.objects.get(event_id=headers["X-Critical-Friend-Delivery"])
+    assert body == delivery.body.encode()
+    assert delivery.status == WebhookDelivery.Status.DELIVERED
+    assert delivery.attempt_log.get().status_code == 200
+
+
+def test_failures_retry_with_exponential_backoff_then_succeed(
+    area, officer, responder, django_capture_on_commit_callbacks
+):
+    flaky = Receiver(statuses=[500, 503, 200])
+    try:
+        webhooks.webhook_register(organisation=area.trust, url=flaky.url, by=responder)
+        with django_capture_on_commit_callbacks(execute=True):
+            work = build_casework(area, officer)
+        delivery = WebhookDelivery.objects.get(event_type="information_request.issued")
+        WebhookDelivery.objects.exclude(pk=delivery.pk).delete()
+        t0 = timezone.now()
+
+        [first] = webhooks.deliver_due(now=t0)
+        delivery.refresh_from_db()
+        assert first.status_code == 500
+        assert delivery.status == "pending"
+        assert delivery.next_attempt_at == t0 + dt.timedelta(seconds=60)
+        assert webhooks.deliver_due(now=t0 + dt.timedelta(seconds=59)) == []
+
+        [second] = webhooks.deliver_due(now=t0 + dt.timedelta(seconds=60))
+        delivery.refresh_from_db()
+        assert second.status_code == 503
+        assert delivery.next_attempt_at == t0 + dt.timedelta(seconds=60 + 120)
+
+        [third] = webhooks.deliver_due(now=t0 + dt.timedelta(seconds=180))
+        delivery.refresh_from_db()
+        assert third.status_code == 200
+        assert delivery.status == "delivered"
+        assert delivery.attempts == 3
+        assert [a.status_code for a in delivery.attempt_log.all()] == [500, 503, 200]
+        # Each attempt carried the same event, signed afresh.
+        bodies = {body for _, body in flaky.received}
+        assert len(bodies) == 1
+        assert json.loads(bodies.pop())["data"]["id"] == work.req.pk
+    finally:
+        flaky.close()
+
+
+def test_no_answer_is_retried_and_gives_up_after_max_attempts(
+    area, officer, responder, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(webhooks, "MAX_ATTEMPTS", 3)
+    webhooks.webhook_register(
+        organisation=area.trust, url=f"http://127.0.0.1:{_free_port()}/", by=responder
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        build_casework(area, officer)
+    now = timezone.now()
+    for _ in range(3):
+        webhooks.deliver_due(now=now)
+        now += dt.timedelta(hours=1)
+    for delivery in WebhookDelivery.objects.all():
+        assert delivery.status == "failed"
+        assert delivery.attempts == 3
+        assert delivery.next_attempt_at is None
+        assert "Connection refused" in delivery.last_error or "Errno" in delivery.last_error
+    assert webhooks.deliver_due(now=now + dt.timedelta(days=1)) == []
+
+
+def test_switching_a_webhook_off_cancels_pending_deliveries(
+    area, officer, responder, hook, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        build_casework(area, officer)
+    webhooks.webhook_set_active(webhook=hook, by=responder, active=False)
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"cancelled"}
+    assert webhooks.deliver_due() == []
+
+
+def test_deliver_webhooks_command(
+    area, officer, hook, receiver, django_capture_on_commit_callbacks, capsys
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        build_casework(area, officer)
+    call_command("deliver_webhooks")
+    out = capsys.readouterr().out
+    assert "2 attempt(s) made." in out
+    assert len(receiver.received) == 2
+
+
+@pytest.mark.parametrize(
+    "url, ok",
+    [
+        ("https://trust.example.org/hooks", True),
+        ("http://127.0.0.1:9000/hooks", True),  # local http only while DEBUG or testing
+        ("http://trust.example.org/hooks", False),
+        ("ftp://trust.example.org/hooks", False),
+        ("not a url", False),
+    ],
+)
+def test_webhook_addresses(area, responder, url, ok):
+    from workflows.errors import InvalidInput
+
+    if ok:
+        webhooks.webhook_register(organisation=area.trust, url=url, by=responder)
+    else:
+        with pytest.raises(InvalidInput):
+            webhooks.webhook_register(organisation=area.trust, url=url, by=responder)
+
+
+def test_only_the_bodys_responders_may_register(area, other_responder, officer):
+    from workflows.errors import Forbidden
+
+    for user in (other_responder, officer):
+        with pytest.raises(Forbidden):
+            webhooks.webhook_register(
+                organisation=area.trust, url="https://x.example.org/", by=user
+            )
+
+
+# --- The web pages ----------------------------------------------------------------------------
+
+
+def test_a_responder_registers_a_webhook_and_sees_the_secret_once(client, area, responder):
+    client.force_login(responder)
+    page = client.get("/api/webhooks/new/")
+    assert page.status_code == 200
+    resp = client.post(
+        "/api/webhooks/new/",
+        {"organisation": area.trust.pk, "url": "https://trust.example.org/cf", "description": ""},
+    )
+    assert resp.status_code == 200
+    hook = Webhook.objects.get()
+    assert hook.secret.encode() in resp.content
+    assert resp["Cache-Control"].startswith("max-age=0")
+    listing = client.get("/api/webhooks/")
+    assert b"https://trust.example.org/cf" in listing.content
+    assert hook.secret.encode() not in listing.content
+    detail = client.get(f"/api/webhooks/{hook.pk}/")
+    assert detail.status_code == 200
+    assert hook.secret.encode() not in detail.content
+
+
+def test_the_form_keeps_what_was_typed_on_error(client, area, responder):
+    client.force_login(responder)
+    resp = client.post(
+        "/api/webhooks/new/",
+        {"organisation": area.trust.pk, "url": "http://trust.example.org/cf"},
+    )
+    assert resp.status_code == 200
+    assert b"There is a problem" in resp.content
+    assert b"http://trust.example.org/cf" in resp.content
+    assert not Webhook.objects.exists()
+
+
+def test_delivery_log_page_shows_attempts(
+    client, area, officer, responder, hook, receiver, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        build_casework(area, officer)
+    webhooks.deliver_due()
+    client.force_login(responder)
+    page = client.get(f"/api/webhooks/{hook.pk}/")
+    assert b"information_request.issued" in page.content
+    assert b"HTTP 200" in page.content
+
+
+@pytest.mark.parametrize("who", ["other_responder", "officer"])
+def test_other_people_cannot_see_a_bodys_webhooks(request, client, hook, who):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(f"/api/webhooks/{hook.pk}/").status_code == 404
+    assert client.post(f"/api/webhooks/{hook.pk}/toggle/").status_code == 404
+    hook.refresh_from_db()
+    assert hook.active
+
+
+def test_a_responder_switches_their_webhook_off(client, hook, responder):
+    client.force_login(responder)
+    resp = client.post(f"/api/webhooks/{hook.pk}/toggle/")
+    assert resp.status_code == 302
+    hook.refresh_from_db()
+    assert not hook.active
