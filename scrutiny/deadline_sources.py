@@ -110,7 +110,7 @@ def _answerable_items(kind: str, objs: Sequence, *, title, action) -> list[Clock
     ]
 
 
-def _short(text: str, n: int = 80) -> str:
+def _short(text: str, n: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 

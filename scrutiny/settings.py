@@ -231,6 +231,8 @@ CF_DIGEST_TIME = os.environ.get("CF_DIGEST_TIME", "07:00")
 CF_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("CF_NOTIFY_MAX_ATTEMPTS", "12"))
 CF_NOTIFY_BACKOFF_BASE = int(os.environ.get("CF_NOTIFY_BACKOFF_BASE", "60"))
 CF_NOTIFY_BACKOFF_MAX = int(os.environ.get("CF_NOTIFY_BACKOFF_MAX", "21600"))
+# The packages' clocks that the sweep acts on (each module registers its clock sources).
+CF_CLOCK_SOURCE_MODULES = ["scrutiny.deadline_sources", "protocols.deadline_sources"]
 
 # Demo seeders from the higher packages, called by `seed_demo` after the casework is seeded:
 # each is called with the dict scrutiny.demo.seed() returns and may return lines to print.

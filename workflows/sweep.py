@@ -29,6 +29,7 @@ writes and sends each thing once. A missed day is caught up on the next run.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -120,7 +121,26 @@ def clock_source_unregister(kind: str) -> None:
     _sources.pop(kind, None)
 
 
+_configured_loaded = False
+
+
+def _load_configured_sources() -> None:
+    """Import the modules named in settings.CF_CLOCK_SOURCE_MODULES (once), calling the
+    `register()` of each that has one. The composition root (settings) names them, so the
+    engine needs no import of a higher package."""
+    global _configured_loaded
+    if _configured_loaded:
+        return
+    _configured_loaded = True
+    for name in getattr(settings, "CF_CLOCK_SOURCE_MODULES", ()):
+        module = importlib.import_module(name)
+        register = getattr(module, "register", None)
+        if callable(register):
+            register()
+
+
 def clock_sources() -> list[ClockSource]:
+    _load_configured_sources()
     return list(_sources.values())
 
 
@@ -129,6 +149,7 @@ def clock_source(kind: str) -> ClockSource:
 
 
 def clock_source_for_model(model) -> ClockSource | None:
+    _load_configured_sources()
     for source in _sources.values():
         if source.model is not None and model is not None and issubclass(model, source.model):
             return source

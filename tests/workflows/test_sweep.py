@@ -188,3 +188,19 @@ def test_other_packages_register_their_own_clocks(area, settings):
         assert SweepMark.objects.get().kind == "example_review"
     finally:
         clock_source_unregister("example_review")
+
+
+def register():
+    """Called when this module is named in CF_CLOCK_SOURCE_MODULES (see the test below)."""
+    clock_source_register(kind="settings_example", label="From settings", open_items=lambda d: [])
+
+
+def test_the_settings_name_the_modules_that_register_clocks(settings, monkeypatch):
+    monkeypatch.setattr(sweep_module, "_configured_loaded", False)
+    settings.CF_CLOCK_SOURCE_MODULES = ["scrutiny.deadline_sources", __name__]
+    try:
+        kinds = {s.kind for s in clock_sources()}
+        assert {"information_request", "recommendation", "referral_acknowledgement"} <= kinds
+        assert "settings_example" in kinds
+    finally:
+        clock_source_unregister("settings_example")
