@@ -1,6 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_reference_data(sender, using="default", **kwargs):
+    from scrutiny.defaults import ensure_topic_framework
+
+    ensure_topic_framework(using=using)
 
 
 class ScrutinyConfig(AppConfig):
     name = "scrutiny"
     verbose_name = "Scrutiny casework"
+
+    def ready(self):
+        # Reference data, not a domain side effect: a flushed test database gets it back.
+        post_migrate.connect(_ensure_reference_data, sender=self, dispatch_uid="cf-topic-framework")
