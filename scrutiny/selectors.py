@@ -228,7 +228,13 @@ def topic_for_page(queryset, pk):
         queryset.select_related(
             "partnership__involvement_network", "body", "lead_body", "framework", "created_by"
         )
-        .prefetch_related("health_bodies", "partnership__scrutiny_committees")
+        .prefetch_related(
+            "health_bodies",
+            "partnership__scrutiny_committees",
+            # The transitions' conditions read these; prefetched, they cost no query per row.
+            "requests__recipient",
+            "recommendations__recipient",
+        )
         .get(pk=pk)
     )
 
