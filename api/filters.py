@@ -97,3 +97,14 @@ class PublicRecommendationFilter(django_filters.FilterSet):
     class Meta:
         model = Recommendation
         fields = ["topic", "recipient", "outcome"]
+
+
+class PublicMeetingFilter(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    body = IdFilter(method="filter_body", label="Organisation id (its own and joint meetings)")
+
+    def filter_body(self, queryset, name, value):
+        from protocols.models import Meeting
+
+        return queryset.filter(pk__in=Meeting.objects.involving([value]).values("pk"))

@@ -140,3 +140,20 @@ def public_recommendations_for_api():
         )
         .order_by("-issued_on", "-id")
     )
+
+
+def public_meetings_for_api():
+    """Meetings with a published agenda, with their non-exempt items only (never an exempt
+    item, its decision or its papers)."""
+    from protocols.models import AgendaItem, Paper
+    from protocols.selectors import meetings_published
+
+    items = Prefetch(
+        "items",
+        queryset=AgendaItem.objects.public()
+        .select_related("topic")
+        .prefetch_related(Prefetch("papers", queryset=Paper.objects.order_by("uploaded_at", "id")))
+        .order_by("position", "id"),
+        to_attr="public_items",
+    )
+    return meetings_published().prefetch_related(items).order_by("date", "start_time", "id")

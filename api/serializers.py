@@ -296,6 +296,53 @@ class PublicTopicSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PublicPaperSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    name = serializers.CharField(source="original_name", read_only=True)
+    content_type = serializers.CharField(read_only=True)
+    size = serializers.IntegerField(read_only=True)
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+
+class PublicAgendaItemSerializer(serializers.Serializer):
+    position = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    presenter = serializers.CharField(read_only=True)
+    summary = serializers.CharField(read_only=True)
+    topic = serializers.SerializerMethodField()
+    late = serializers.BooleanField(read_only=True)
+    decision = serializers.CharField(read_only=True)
+    resolution = serializers.CharField(read_only=True)
+    papers = PublicPaperSerializer(many=True, read_only=True)
+
+    @extend_schema_field(TopicRefSerializer(allow_null=True))
+    def get_topic(self, item):
+        """The linked topic, only once it is published."""
+        topic = item.topic
+        if topic is None or topic.published_at is None:
+            return None
+        return {"id": topic.pk, "title": topic.title}
+
+
+class PublicMeetingSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    body = OrganisationRefSerializer(read_only=True, allow_null=True)
+    partnership = serializers.CharField(
+        source="partnership.name", read_only=True, default=None, allow_null=True
+    )
+    date = serializers.DateField(read_only=True)
+    start_time = serializers.TimeField(read_only=True)
+    end_time = serializers.TimeField(read_only=True, allow_null=True)
+    place = serializers.CharField(read_only=True)
+    online_url = serializers.CharField(read_only=True)
+    state = serializers.CharField(read_only=True)
+    cancellation_reason = serializers.CharField(read_only=True)
+    agenda_published_at = serializers.DateTimeField(read_only=True)
+    items = PublicAgendaItemSerializer(many=True, read_only=True, source="public_items")
+
+
 # --- Input ---------------------------------------------------------------------------------------
 
 

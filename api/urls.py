@@ -15,6 +15,8 @@ router.register(
     "public/recommendations", views.PublicRecommendationViewSet, basename="public-recommendation"
 )
 
+router.register("public/meetings", views.PublicMeetingViewSet, basename="public-meeting")
+
 urlpatterns = [
     path("v1/", include(router.urls)),
     re_path(r"^v1/", views.not_found, name="not-found"),

@@ -34,6 +34,7 @@ from api.errors import (
 )
 from api.filters import (
     InformationRequestFilter,
+    PublicMeetingFilter,
     PublicRecommendationFilter,
     RecommendationFilter,
     ResponseFilter,
@@ -48,6 +49,7 @@ from api.serializers import (
     ImplementationUpdateInput,
     ImplementationUpdateSerializer,
     InformationRequestSerializer,
+    PublicMeetingSerializer,
     PublicRecommendationSerializer,
     PublicTopicSerializer,
     RecommendationResponseInput,
@@ -457,6 +459,26 @@ class PublicRecommendationViewSet(PublicViewMixin, viewsets.ReadOnlyModelViewSet
 
     def get_queryset(self):
         return selectors.public_recommendations_for_api()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Meetings with a published agenda",
+        description=(
+            "Each meeting's public agenda: exempt items (LGA 1972 Schedule 12A) are never "
+            "included. A topic is linked only once it is published."
+        ),
+        tags=["public"],
+        auth=[],
+    ),
+    retrieve=extend_schema(summary="One meeting and its public agenda", tags=["public"], auth=[]),
+)
+class PublicMeetingViewSet(PublicViewMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = PublicMeetingSerializer
+    filterset_class = PublicMeetingFilter
+
+    def get_queryset(self):
+        return selectors.public_meetings_for_api()
 
 
 @csrf_exempt
