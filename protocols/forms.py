@@ -8,11 +8,8 @@ from protocols.models import SECTIONS, ExemptParagraph, Resolution
 from scrutiny.models import Organisation, Partnership, Topic
 
 
-class OrganiserChoiceField(forms.ChoiceField):
-    """'body:<id>' or 'partnership:<id>' from the bodies and partnerships a user manages."""
-
-
 def organiser_choices(bodies, partnerships):
+    """'body:<id>' or 'partnership:<id>' for the bodies and partnerships a user manages."""
     choices = [("", "Choose…")]
     choices += [(f"body:{b.pk}", f"{b} ({b.kind_label})") for b in bodies]
     choices += [(f"partnership:{p.pk}", f"{p} (joint)") for p in partnerships]

@@ -88,7 +88,7 @@ def item_row(item: AgendaItem) -> ItemRow:
     label = ""
     if item.exempt:
         label = (
-            f"Exempt: Schedule 12A paragraph {item.exempt_paragraph} "
+            f"Schedule 12A paragraph {item.exempt_paragraph} "
             f"({item.get_exempt_paragraph_display().split(' — ', 1)[-1]})"
         )
     return ItemRow(item=item, exempt_label=label, papers=list(item.papers.all()))

@@ -255,10 +255,19 @@ def _diff_html(old: str, new: str) -> str:
         if op == "equal":
             out.append(escape("".join(a[i1:i2])))
             continue
+        # Screen readers rarely announce <del>/<ins>: say it in visually hidden text too.
         if op in ("delete", "replace"):
-            out.append(f'<del class="cf-diff-del">{escape("".join(a[i1:i2]))}</del>')
+            out.append(
+                '<span class="govuk-visually-hidden">[removed: </span>'
+                f'<del class="cf-diff-del">{escape("".join(a[i1:i2]))}</del>'
+                '<span class="govuk-visually-hidden">]</span>'
+            )
         if op in ("insert", "replace"):
-            out.append(f'<ins class="cf-diff-ins">{escape("".join(b[j1:j2]))}</ins>')
+            out.append(
+                '<span class="govuk-visually-hidden">[added: </span>'
+                f'<ins class="cf-diff-ins">{escape("".join(b[j1:j2]))}</ins>'
+                '<span class="govuk-visually-hidden">]</span>'
+            )
     html = "".join(out)
     paragraphs = [p for p in html.replace("\r\n", "\n").split("\n\n")]
     return "".join(
@@ -431,7 +440,11 @@ def meeting_create(
 
 
 def _lock_meeting(meeting, by) -> Meeting:
-    locked = Meeting.objects.select_for_update().select_related("partnership").get(pk=meeting.pk)
+    locked = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("partnership")
+        .get(pk=meeting.pk)
+    )
     if not can_manage(by, locked):
         raise Forbidden("Only a support officer of the meeting's body may change it.")
     return locked
@@ -708,7 +721,11 @@ def item_record_decision(
         meeting = _lock_meeting(item.meeting, by)
         if meeting.state != MeetingState.HELD:
             raise Conflict("Minutes are recorded once the meeting has been held.")
-        item = AgendaItem.objects.select_for_update().select_related("topic").get(pk=item.pk)
+        item = (
+            AgendaItem.objects.select_for_update(of=("self",))
+            .select_related("topic")
+            .get(pk=item.pk)
+        )
         if item.resolution:
             raise Conflict("This item's resolution is already minuted.")
         if resolution and item.topic is None:

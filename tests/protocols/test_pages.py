@@ -253,3 +253,57 @@ def test_meeting_and_pack_pages_have_fixed_query_counts(
     for url in (meeting.get_absolute_url(), reverse("protocols:meeting-pack", args=[meeting.pk])):
         with django_assert_max_num_queries(12):
             assert client.get(url).status_code == 200
+
+
+def test_minutes_through_the_pages_move_the_topic(client, area, officer, make_meeting):
+    from scrutiny import services as casework
+
+    topic = casework.topic_raise(
+        by=officer,
+        title="Stroke",
+        summary="S",
+        partnership=area.partnership,
+        lead_body=area.network,
+    )
+    meeting = make_meeting(date=dt.date(2026, 11, 20))
+    item = services.agenda_item_add(meeting=meeting, by=officer, title="Stroke", topic=topic)
+    services.agenda_item_add(meeting=meeting, by=officer, title="Other")
+    services.meeting_publish_agenda(
+        meeting=meeting, by=officer, now=dt.datetime(2026, 11, 1, 10, tzinfo=dt.UTC)
+    )
+    client.force_login(officer)
+    decision = reverse("protocols:item-decision", args=[meeting.pk, item.pk])
+    assert client.post(reverse("protocols:meeting-held", args=[meeting.pk])).status_code == 302
+    scores = {
+        "score_timely": 2,
+        "score_organisational_priority": 2,
+        "score_public_interest": 2,
+        "score_influence": 1,
+        "score_cost_effective": 1,
+    }
+    response = client.post(decision, {"decision": "Prioritised", "resolution": "conclude"})
+    assert response.status_code == 400  # a raised topic cannot be concluded; nothing minuted
+    assert "Prioritised" in response.content.decode()
+    response = client.post(
+        decision, {"decision": "Prioritised", "resolution": "prioritise", **scores}
+    )
+    assert response.status_code == 302
+    topic.refresh_from_db()
+    assert topic.state == "prioritised"
+    client.logout()
+    text = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Prioritised" in text and "Resolved to prioritise the topic" in text
+
+
+def test_edit_and_cancel_pages(client, published_meeting, officer):
+    client.force_login(officer)
+    edit = reverse("protocols:meeting-edit", args=[published_meeting.pk])
+    assert client.get(edit).status_code == 200
+    data = {"title": "New title", "date": "2027-01-05", "start_time": "18:00", "place": "Hall"}
+    assert client.post(edit, data).status_code == 302
+    cancel = reverse("protocols:meeting-cancel", args=[published_meeting.pk])
+    assert client.post(cancel, {"reason": ""}).status_code == 400
+    assert client.post(cancel, {"reason": "Snow"}).status_code == 302
+    published_meeting.refresh_from_db()
+    assert published_meeting.title == "New title" and published_meeting.state == "cancelled"
+    assert client.post(edit, data).status_code == 400  # a cancelled meeting is not edited
