@@ -382,3 +382,17 @@ def test_logout_is_by_post(client, officer):
     assert client.get("/accounts/logout/").status_code == 405
     assert client.post("/accounts/logout/").status_code == 302
     assert client.get("/work/").status_code == 302
+
+
+def test_the_issue_pages_list_the_drafts_they_will_issue(logged_in, area, officer, joint):
+    joint = services.topic_prioritise(topic=joint, by=officer, scores=SCORES)
+    joint = services.topic_request_information(topic=joint, by=officer)
+    services.information_request_draft(
+        topic=joint, by=officer, recipient=area.trust, question="How many beds?"
+    )
+    body = logged_in.get(f"/topics/{joint.pk}/issue_requests/").content.decode()
+    assert "To Northby Hospitals NHS Trust: How many beds?" in body
+    joint = services.topic_issue_requests(topic=joint, by=officer)
+    services.recommendation_draft(topic=joint, by=officer, recipient=area.trust, text="Open it")
+    body = logged_in.get(f"/topics/{joint.pk}/make_recommendations/").content.decode()
+    assert "To Northby Hospitals NHS Trust: Open it" in body
