@@ -482,7 +482,11 @@ def item_decision(request, pk, item_pk):
 
 @require_GET
 def protocol_list(request):
-    protocols = list(selectors.protocols_visible_to(request.user).order_by("partnership__name"))
+    protocols = list(
+        selectors.protocols_visible_to(request.user)
+        .prefetch_related("partnership__scrutiny_committees")
+        .order_by("partnership__name")
+    )
     visible_ids = [p.pk for p in protocols]
     versions = {}
     public_only = not request.user.is_authenticated
@@ -492,7 +496,7 @@ def protocol_list(request):
         versions.setdefault(v.protocol_id, []).append(v)
     rows = []
     for p in protocols:
-        mine = request.user.is_superuser or bool(protocol_party_ids(p) & staff)
+        mine = request.user.is_superuser or bool(staff and protocol_party_ids(p) & staff)
         shown = [v for v in versions.get(p.pk, []) if v.is_public or (mine and not public_only)]
         current = next(
             (v for v in reversed(shown) if v.state in (VersionState.AGREED, "under_review")), None
