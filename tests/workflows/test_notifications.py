@@ -6,13 +6,17 @@ from unittest import mock
 
 import pytest
 import time_machine
+from django.contrib import admin
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
+from django.urls import path
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
+import workflows.notification_admin  # noqa: F401
 from scrutiny.models import Organisation
+from tests.factories import UserFactory
 from tests.workflows.deadline_helpers import LONDON, at, issued_requests, people
 from workflows.models import (
     DeadlineRule,
@@ -352,3 +356,36 @@ def test_the_time_zone_of_today_is_london(area):
     with time_machine.travel(moment, tick=False):
         report = sweep_run(dry_run=True)
     assert report.today == D(2027, 6, 1)
+
+
+# The admin with the outbox registered (the lead imports workflows.notification_admin from
+# workflows/admin.py); URLs built after the registration.
+urlpatterns = [path("admin/", admin.site.urls)]
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.django_db
+def test_an_administrator_retries_failed_notifications_from_the_admin(area, client, settings):
+    who = people(area)
+    _write(who.responder)
+    notice = Notification.objects.get()
+    Notification.objects.filter(pk=notice.pk).update(state="failed", attempts=12)
+    admin_user = UserFactory(
+        username="admin", password="!unusable", is_staff=True, is_superuser=True
+    )
+    client.force_login(admin_user)
+    listing = client.get("/admin/workflows/notification/?state__exact=failed")
+    assert listing.status_code == 200
+    assert "Due today: a request" in listing.content.decode()
+    response = client.post(
+        "/admin/workflows/notification/",
+        {"action": "retry_delivery", "_selected_action": [notice.pk]},
+        follow=True,
+    )
+    assert "1 failed notification(s) queued for delivery again." in response.content.decode()
+    notice.refresh_from_db()
+    assert notice.state == "pending"
+    run_worker()
+    notice.refresh_from_db()
+    assert notice.state == "sent"
+    assert len(mail.outbox) == 1
