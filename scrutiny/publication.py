@@ -469,7 +469,14 @@ def outcome_detail(topic: Topic, *, today: dt.date | None = None) -> OutcomeView
                 TimelineEntry(
                     timezone.localdate(u.at),
                     f"Implementation by {r.recipient}: {u.get_status_display().lower()}",
-                    f"Revised date {u.revised_date:%-d %B %Y}" if u.revised_date else "",
+                    " ".join(
+                        part
+                        for part in (
+                            f"Revised date {u.revised_date:%-d %B %Y}." if u.revised_date else "",
+                            u.note,
+                        )
+                        if part
+                    ),
                     3,
                 )
             )

@@ -45,9 +45,14 @@ def build_topic(
     issued_on: dt.date | None = None,
     received_at: dt.datetime | None = None,
     publish: bool = True,
+    note: str = "",
 ):
-    """A joint topic of `area` moved to `target`; published when `publish` and allowed."""
+    """A joint topic of `area` moved to `target`; published when `publish` and allowed.
+    `note` goes on every lifecycle move that is not a decision (private to the casework)."""
     recipient = recipient or area.trust
+    # The trust's responder answers through the API; other bodies' letters are recorded by
+    # the officer.
+    answerer, channel = (responder, "api") if recipient == area.trust else (officer, "letter")
     topic = services.topic_raise(
         by=officer,
         title=title,
@@ -59,24 +64,24 @@ def build_topic(
     if target == "declined":
         topic = services.topic_decline(topic=topic, by=officer, reason=reason)
     elif target != "raised":
-        topic = services.topic_prioritise(topic=topic, by=officer, scores=SCORES)
+        topic = services.topic_prioritise(topic=topic, by=officer, scores=SCORES, note=note)
         if target == "withdrawn":
             topic = services.topic_withdraw(topic=topic, by=officer, reason=reason)
         reach = ORDER.index(target) if target in ORDER else 0
         if reach >= ORDER.index("information_requested"):
-            topic = services.topic_request_information(topic=topic, by=officer)
+            topic = services.topic_request_information(topic=topic, by=officer, note=note)
             req = services.information_request_draft(
                 topic=topic, by=officer, recipient=recipient, question=question
             )
         if reach >= ORDER.index("response_due"):
             topic = services.topic_issue_requests(
-                topic=topic, by=officer, on=issued_on or timezone.localdate()
+                topic=topic, by=officer, on=issued_on or timezone.localdate(), note=note
             )
             req.refresh_from_db()
             services.provider_response_record(
                 subject=req,
-                by=responder,
-                channel="api",
+                by=answerer,
+                channel=channel,
                 text=answer,
                 outcome="answered",
                 received_at=received_at,
@@ -86,13 +91,13 @@ def build_topic(
                 topic=topic, by=officer, recipient=recipient, text=recommendation
             )
             topic = services.topic_make_recommendations(
-                topic=topic, by=officer, on=issued_on or timezone.localdate()
+                topic=topic, by=officer, on=issued_on or timezone.localdate(), note=note
             )
             rec.refresh_from_db()
             services.provider_response_record(
                 subject=rec,
-                by=responder,
-                channel="api",
+                by=answerer,
+                channel=channel,
                 text=rec_response,
                 outcome="accepted",
                 received_at=received_at,
@@ -109,6 +114,6 @@ def build_topic(
                 topic=topic, by=officer, outcome_summary=outcome_summary
             )
     if publish and target != "raised":
-        topic = topic_publish(topic=topic, by=officer)
+        topic = topic_publish(topic=topic, by=officer, note=note)
     topic.refresh_from_db()
     return topic

@@ -1,0 +1,215 @@
+"""Nothing that is not public reaches a public page, feed, download or API response.
+
+Hypothesis generates varied casework: topics in every state, published or not (or published
+then withdrawn), with draft requests and recommendations, superseded responses, withdrawal
+reasons, and residents' suggestions with their names and e-mail addresses, plus the users'
+names. Every non-public text carries
+a unique marker; every public surface is fetched and searched for each marker. Public texts
+carry markers too, and the test checks they do appear, so a page that showed nothing would fail.
+"""
+
+import contextlib
+import itertools
+import json
+
+from django.core.cache import cache
+from django.urls import Resolver404, resolve
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+
+from scrutiny import publication, services, suggestions
+from scrutiny.models import Organisation, RecommendationOutcome, TopicSuggestion
+from scrutiny.public_feeds import DATASETS
+from tests.public.builders import ORDER, build_topic
+
+_counter = itertools.count()
+
+# Varied text around each marker: markup, quotes, ampersands, non-Latin letters, emoji.
+noise = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=25)
+
+TARGETS = [
+    "raised",
+    "prioritised",
+    "information_requested",
+    "response_due",
+    "recommendation_made",
+    "concluded",
+    "declined",
+    "withdrawn",
+]
+topic_spec = st.fixed_dictionaries(
+    {
+        "target": st.sampled_from(TARGETS),
+        "publish": st.booleans(),
+        "extra_draft": st.booleans(),
+        "correction": st.booleans(),
+        "position": st.booleans(),
+        "implementation_note": st.booleans(),
+        "unpublish_later": st.booleans(),
+        "noise": noise,
+    }
+)
+suggestion_spec = st.fixed_dictionaries(
+    {"fate": st.sampled_from(["pending", "accepted", "rejected"]), "noise": noise}
+)
+
+
+def marker(kind: str) -> str:
+    return f"{kind}{next(_counter)}Q{kind[::-1]}"
+
+
+class Markers:
+    def __init__(self):
+        self.secret, self.public = set(), set()
+
+    def s(self, noise_text: str = "") -> str:
+        m = marker("SECRET")
+        self.secret.add(m)
+        return f"{noise_text} {m} {noise_text}"
+
+    def p(self, noise_text: str = "", *, required: bool = False) -> str:
+        """A public text; `required` ones (always used) must show somewhere."""
+        m = marker("PUBLIC")
+        if required:
+            self.public.add(m)
+        return f"{noise_text} {m} {noise_text}"
+
+
+def _make_topic(area, officer, responder, spec, marks: Markers):
+    public = spec["publish"] and spec["target"] != "raised" and not spec["unpublish_later"]
+    text = marks.p if public else marks.s
+    n = spec["noise"]
+    topic = build_topic(
+        area,
+        officer,
+        responder,
+        target=spec["target"],
+        publish=spec["publish"],
+        title=(marks.p(n, required=True) if public else marks.s(n))[:190],
+        summary=marks.p(n, required=True) if public else marks.s(n),
+        question=text(n),
+        answer=marks.s(n) if spec["correction"] else text(n),
+        recommendation=text(n),
+        rec_response=marks.s(n) if spec["correction"] else text(n),
+        outcome_summary=text(n),
+        reason=text(n),
+        note=marks.s(n),  # private notes on lifecycle moves and on publishing
+    )
+    reach = ORDER.index(topic.state) if topic.state in ORDER else -1
+    if spec["extra_draft"] and 1 <= reach <= 4:
+        services.information_request_draft(
+            topic=topic, by=officer, recipient=area.trust, question=marks.s(n)
+        )
+        services.recommendation_draft(
+            topic=topic, by=officer, recipient=area.trust, text=marks.s(n)
+        )
+    if spec["correction"] and reach >= 3:
+        req = topic.requests.exclude(state="draft").first()
+        services.provider_response_record(
+            subject=req,
+            by=responder,
+            channel="api",
+            text=text(n),
+            outcome="answered",
+            supersedes=req.responses.get(superseded_by__isnull=True),
+        )
+    if spec["position"] and topic.state not in ("raised",):
+        services.topic_record_position(
+            topic=topic, by=officer, organisation=area.network, position=text(n)
+        )
+    if spec["implementation_note"] and reach >= 4:
+        rec = topic.recommendations.filter(outcome=RecommendationOutcome.ACCEPTED).first()
+        if rec is not None:
+            # Implementation notes are the health body's public account of progress.
+            services.recommendation_update_implementation(
+                recommendation=rec, by=responder, status="on_track", note=text(n)
+            )
+    if spec["unpublish_later"] and topic.published_at:
+        publication.topic_unpublish(topic=topic, by=officer, reason=marks.s(n))
+    return topic, public
+
+
+def _make_suggestion(area, officer, spec, marks: Markers):
+    n = spec["noise"]
+    s = suggestions.suggestion_submit(
+        title=marks.s(n)[:190],
+        description=marks.s(n),
+        partnership=area.partnership,
+        health_body=area.trust,
+        name=marks.s()[:190],
+        email=f"{marker('SECRET').lower()}@example.org",
+    )
+    marks.secret.add(s.contact.email.split("@")[0])
+    if spec["fate"] == "accepted":
+        suggestions.suggestion_accept(
+            suggestion=s, by=officer, title=marks.s(n)[:190], summary=marks.s(n)
+        )
+    elif spec["fate"] == "rejected":
+        suggestions.suggestion_reject(suggestion=s, by=officer, reason=marks.s(n))
+
+
+def _surfaces(client, topic_ids):
+    urls = [
+        "/",
+        "/outcomes/",
+        "/outcomes/?q=SECRET",
+        "/outcomes/?state=raised",
+        "/health-bodies/",
+        "/outcomes/feed.atom",
+        "/data/",
+        "/suggest/",
+        "/suggest/thanks/",
+        *[f"/data/{d}.{f}" for d in DATASETS for f in ("csv", "json")],
+        *[f"/outcomes/{pk}/" for pk in topic_ids],
+        *[
+            f"/health-bodies/{slug}/"
+            for slug in Organisation.objects.filter(kind="health_body").values_list(
+                "slug", flat=True
+            )
+        ],
+    ]
+    for api in ("/api/v1/public/topics/", "/api/v1/public/recommendations/"):
+        try:
+            resolve(api)
+        except Resolver404:
+            continue
+        urls.append(api)
+        urls.extend(f"{api}{pk}/" for pk in topic_ids if "topics" in api)
+    for url in urls:
+        response = client.get(url, HTTP_ACCEPT="text/html,application/json,*/*")
+        body = response.content.decode()
+        if response.get("Content-Type", "").startswith("application/json"):
+            # Compare the decoded text too (JSON may escape non-ASCII around markers).
+            with contextlib.suppress(ValueError):
+                body += json.dumps(json.loads(body), ensure_ascii=False)
+        yield url, response.status_code, body
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    topics=st.lists(topic_spec, min_size=1, max_size=4), ideas=st.lists(suggestion_spec, max_size=2)
+)
+def test_no_private_text_on_any_public_surface(client, area, officer, responder, topics, ideas):
+    cache.clear()
+    note(f"topics={topics!r} ideas={ideas!r}")
+    marks = Markers()
+    made = [_make_topic(area, officer, responder, spec, marks) for spec in topics]
+    for spec in ideas:
+        _make_suggestion(area, officer, spec, marks)
+    marks.secret |= {officer.username, officer.email, responder.username, responder.email}
+    seen = ""
+    for url, status, body in _surfaces(client, [t.pk for t, _ in made]):
+        leaked = [m for m in marks.secret if m in body]
+        assert not leaked, f"{url} ({status}) shows {leaked}: {body[:3000]}"
+        seen += body
+    missing = [m for m in marks.public if m not in seen]
+    assert not missing, f"public texts not shown anywhere: {missing}"
+    # Every made public topic is reachable; every other one is 404.
+    for topic, public in made:
+        status = client.get(f"/outcomes/{topic.pk}/").status_code
+        assert status == (200 if public else 404)
+    assert TopicSuggestion.objects.exists() or not ideas
