@@ -325,6 +325,22 @@ class PublicAgendaItemSerializer(serializers.Serializer):
         return {"id": topic.pk, "title": topic.title}
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": "^[0-2][0-9]:[0-5][0-9]$",
+        "description": "Local time in the UK, HH:MM (no offset).",
+        "example": "18:30",
+    }
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time. JSON Schema's "time" format needs an offset, which a meeting's
+    local start time has not, so the schema states the pattern instead."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class PublicMeetingSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     title = serializers.CharField(read_only=True)
@@ -333,8 +349,8 @@ class PublicMeetingSerializer(serializers.Serializer):
         source="partnership.name", read_only=True, default=None, allow_null=True
     )
     date = serializers.DateField(read_only=True)
-    start_time = serializers.TimeField(read_only=True)
-    end_time = serializers.TimeField(read_only=True, allow_null=True)
+    start_time = LocalTimeField(read_only=True)
+    end_time = LocalTimeField(read_only=True, allow_null=True)
     place = serializers.CharField(read_only=True)
     online_url = serializers.CharField(read_only=True)
     state = serializers.CharField(read_only=True)
