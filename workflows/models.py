@@ -48,6 +48,8 @@ class AppendOnlyModel(models.Model):
             raise AppendOnlyError(
                 f"{type(self).__name__} records are append-only; they cannot be updated."
             )
+        # A new object given an existing id must not turn into an UPDATE of that row.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
