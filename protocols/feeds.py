@@ -171,6 +171,8 @@ def build_feed(name: str, meetings, deadlines=()) -> Feed:
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", settings.TIME_ZONE)
+    cal.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT1H")
     stamps = []
     for meeting in meetings:
         cal.add_component(meeting_event(meeting))

@@ -9,6 +9,7 @@ window. The whole file is checked before anything is written, and written in one
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import urlparse
 
 import icalendar
@@ -27,6 +28,12 @@ MAX_EVENTS = getattr(settings, "CF_MAX_ICS_EVENTS", 500)
 WINDOW_BACK = dt.timedelta(days=366)
 WINDOW_AHEAD = dt.timedelta(days=2 * 366)
 UNKNOWN_PLACE = "To be confirmed"
+
+
+def _own_uid_pattern():
+    from protocols.feeds import host
+
+    return re.compile(rf"meeting-\d+@{re.escape(host())}")
 
 
 def _bad(message: str) -> InvalidInput:
@@ -99,6 +106,7 @@ def _event_rows(cal: icalendar.Calendar, today: dt.date):
             f"{end:%-d %b %Y}; import at most {MAX_EVENTS} at a time."
         )
     seen = set()
+    own_uid = _own_uid_pattern()
     for ev in occurrences:
         uid = str(ev.get("UID")).strip()
         title = str(ev.get("SUMMARY", "")).strip()[:200] or "Meeting"
@@ -113,6 +121,9 @@ def _event_rows(cal: icalendar.Calendar, today: dt.date):
             finish = _local(finish.dt)
             if finish.date() == begin.date() and finish.time() > begin.time():
                 end_time = finish.time().replace(second=0, microsecond=0)
+        if own_uid.fullmatch(uid):
+            skipped.append(f"'{title}' is already a meeting here (it came from our own feed).")
+            continue
         key = uid
         if uid in recurring_uids:
             key = f"{uid}#{begin.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"

@@ -105,6 +105,14 @@ class ProtocolVersion(FSMModelMixin, models.Model):
         ordering = ["protocol_id", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["protocol", "number"], name="one_version_number"),
+            models.UniqueConstraint(
+                fields=["protocol"],
+                condition=Q(state__in=["agreed", "under_review"]),
+                name="one_protocol_version_in_force",
+            ),
+            models.UniqueConstraint(
+                fields=["protocol"], condition=Q(state="draft"), name="one_protocol_draft"
+            ),
         ]
 
     def __str__(self):

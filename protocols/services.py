@@ -210,7 +210,8 @@ def protocol_version_sign_off(
                     state__in=[VersionState.AGREED, VersionState.UNDER_REVIEW],
                 ).exclude(pk=locked.pk)
             )
-            locked = transition_apply(instance=locked, name="agree", by=by, on=on)
+            # The old version leaves force first: one version in force per protocol is also a
+            # database constraint, checked row by row.
             for old in previous:
                 old = transition_apply(
                     instance=old,
@@ -220,6 +221,7 @@ def protocol_version_sign_off(
                     note=f"superseded by version {locked.number}",
                 )
                 ProtocolVersion.objects.filter(pk=old.pk).update(sequence=old.sequence + 1)
+            locked = transition_apply(instance=locked, name="agree", by=by, on=on)
             ProtocolVersion.objects.filter(pk=locked.pk).update(sequence=locked.sequence + 1)
             locked.refresh_from_db()
     return locked

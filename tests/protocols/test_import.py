@@ -184,3 +184,11 @@ def test_import_page(client, area, osc_officer, member):
     assert "1 new, 0 updated, 0 unchanged" in response.content.decode()
     response = client.post(url, {"organiser": organiser, "file": upload(ics(SINGLE))})
     assert "0 new, 0 updated, 1 unchanged" in response.content.decode()
+
+
+def test_our_own_feed_imported_back_adds_nothing(client, area, osc_officer, published_meeting):
+    feed = client.get(reverse("protocols:calendar-public")).content
+    before = snapshot()
+    result = run(area, osc_officer, feed)
+    assert snapshot() == before
+    assert result.created == [] and "already a meeting here" in result.skipped[0]
