@@ -245,6 +245,7 @@ class SweepReport:
     marks_written: int = 0
     notifications_written: int = 0
     requeued: int = 0
+    errors: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, Counter]:
         out: dict[str, Counter] = defaultdict(Counter)
@@ -272,6 +273,8 @@ class SweepReport:
                 f"written: {self.marks_written} mark(s), {self.notifications_written} "
                 f"notification(s); {self.requeued} pending notification(s) re-queued"
             )
+        for error in self.errors:
+            lines.append(f"FAILED: {error}")
         return lines
 
 
@@ -442,7 +445,8 @@ def sweep_run(
     if dry_run:
         return report
 
-    for action in actions:
+    def apply(action) -> tuple[int, int]:
+        marks = notes = 0
         with transaction.atomic():
             if action.mark_level is not None:
                 _, created = SweepMark.objects.get_or_create(
@@ -453,15 +457,32 @@ def sweep_run(
                     defaults={"kind": action.item.kind, "marked_on": today},
                 )
                 if not created:
-                    continue  # another sweep got there first: it tells the people
-                report.marks_written += 1
+                    return 0, 0  # another sweep got there first: it tells the people
+                marks = 1
             for user in action.recipients:
                 if item_notification_create(action=action, recipient=user, today=today):
-                    report.notifications_written += 1
+                    notes += 1
+        return marks, notes
+
+    # Each item in its own transaction: one that fails is reported and retried by the next
+    # sweep, and does not hold up the others.
+    for action in actions:
+        try:
+            marks, notes = apply(action)
+        except Exception as exc:
+            log.exception("deadline sweep: %s failed", action.describe())
+            report.errors.append(f"{action.describe()}: {type(exc).__name__}: {exc}")
+            continue
+        report.marks_written += marks
+        report.notifications_written += notes
     for officer, entries in digests.items():
-        with transaction.atomic():
-            if digest_notification_create(recipient=officer, entries=entries, today=today):
-                report.notifications_written += 1
+        try:
+            with transaction.atomic():
+                if digest_notification_create(recipient=officer, entries=entries, today=today):
+                    report.notifications_written += 1
+        except Exception as exc:
+            log.exception("deadline sweep: digest to %s failed", officer)
+            report.errors.append(f"digest → {officer.get_username()}: {type(exc).__name__}: {exc}")
     report.requeued = notifications_requeue_due(now=now)
     log.info(
         "deadline sweep %s: %d marks, %d notifications, %d re-queued",

@@ -204,3 +204,32 @@ def test_the_settings_name_the_modules_that_register_clocks(settings, monkeypatc
         assert "settings_example" in kinds
     finally:
         clock_source_unregister("settings_example")
+
+
+@pytest.mark.django_db
+def test_one_failing_item_does_not_hold_up_the_others_and_is_tried_again(area, monkeypatch):
+    import workflows.notifications as notifications
+
+    who = people(area)
+    first, second = issued_requests(area, who, on=D(2026, 12, 18), count=2)
+    real = notifications.item_notification_create
+
+    def broken_for_the_first(*, action, recipient, today):
+        if action.item.object_id == first.pk:
+            raise ValueError("template exploded")
+        return real(action=action, recipient=recipient, today=today)
+
+    monkeypatch.setattr(notifications, "item_notification_create", broken_for_the_first)
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 item\\(s\\) failed"):
+        call_command("sweep_deadlines", "--today", "2027-01-21", "--no-digests", stdout=out)
+    assert f"FAILED: [overdue] information_request #{first.pk} " in out.getvalue()
+    assert "ValueError: template exploded" in out.getvalue()
+    # The second was marked and told; the first left no half-written mark.
+    assert list(SweepMark.objects.values_list("object_id", flat=True)) == [second.pk]
+    assert Notification.objects.get().object_id == second.pk
+
+    monkeypatch.setattr(notifications, "item_notification_create", real)
+    call_command("sweep_deadlines", "--today", "2027-01-22", "--no-digests", stdout=StringIO())
+    assert sorted(SweepMark.objects.values_list("object_id", flat=True)) == [first.pk, second.pk]
+    assert Notification.objects.count() == 2

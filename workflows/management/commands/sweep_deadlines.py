@@ -41,3 +41,7 @@ class Command(BaseCommand):
         report = sweep_run(today=day, dry_run=dry_run, with_digests=False if no_digests else None)
         for line in report.lines():
             self.stdout.write(line)
+        if report.errors:
+            raise CommandError(
+                f"{len(report.errors)} item(s) failed; the next sweep tries them again."
+            )
