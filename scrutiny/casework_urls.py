@@ -1,6 +1,6 @@
 """Staff pages: support officers' and committee members' casework."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from scrutiny import views
 
@@ -18,7 +18,12 @@ urlpatterns = [
         views.recommendation_draft,
         name="recommendation-draft",
     ),
-    path("topics/<int:pk>/<str:name>/", views.topic_transition, name="topic-transition"),
+    # Only the topic's own transitions: other packages have pages under /topics/<pk>/ too.
+    re_path(
+        r"^topics/(?P<pk>[0-9]+)/(?P<name>{})/$".format("|".join(views.TRANSITIONS)),
+        views.topic_transition,
+        name="topic-transition",
+    ),
     path("requests/<int:pk>/response/", views.request_response, name="request-response"),
     path(
         "recommendations/<int:pk>/response/",

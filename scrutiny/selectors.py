@@ -400,6 +400,23 @@ PROGRAMME_STATES = (
 )
 
 
+# Other packages (protocols: the next meeting whose agenda carries the topic) say where each
+# programme topic is going by registering fn(topic_ids) -> {topic id: (label, url)}; one call
+# per page, so one query per source whatever the number of topics.
+TARGET_MEETING_SOURCES: list[Callable] = []
+
+
+def register_target_meetings(fn: Callable) -> Callable:
+    TARGET_MEETING_SOURCES.append(fn)
+    return fn
+
+
+@dataclass
+class ProgrammeRow:
+    topic: Topic
+    target: tuple[str, str] | None
+
+
 @dataclass
 class Programme:
     partnership: Partnership
@@ -424,12 +441,16 @@ def work_programme(user, partnership: Partnership) -> Programme:
         .select_related("lead_body")
         .order_by("-score_total", "prioritised_on", "id")
     )
+    targets: dict = {}
+    for source in TARGET_MEETING_SOURCES:
+        for topic_id, target in source([t.pk for t in topics]).items():
+            targets.setdefault(topic_id, target)
     candidates = list(
         visible.filter(state=TopicState.RAISED).select_related("lead_body").order_by("created_at")
     )
     return Programme(
         partnership=partnership,
-        topics=topics,
+        topics=[ProgrammeRow(t, targets.get(t.pk)) for t in topics],
         candidates=candidates,
         capacity=partnership.programme_capacity,
         active=len(topics),

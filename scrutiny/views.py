@@ -53,7 +53,6 @@ from scrutiny.permissions import (
     bodies_with,
     can,
     is_staff_member,
-    prefetch_topic_perms,
     recommendations_visible_to,
     referrals_visible_to,
     requests_visible_to,
@@ -730,7 +729,6 @@ def referral_update(request, pk):
 def programme(request, slug):
     partnership = get_object_or_404(selectors.partnerships_visible_to(request.user), slug=slug)
     data = selectors.work_programme(request.user, partnership)
-    prefetch_topic_perms(request.user, data.topics)
     return render(request, "scrutiny/programme.html", {"programme": data})
 
 
