@@ -356,10 +356,18 @@ def _send(notification: Notification) -> None:
     message.send(fail_silently=False)
 
 
+def _lease() -> dt.timedelta:
+    """How long a claimed notification is left to the worker that claimed it."""
+    return dt.timedelta(seconds=2 * (getattr(settings, "EMAIL_TIMEOUT", None) or 30) + 60)
+
+
 def notification_deliver(notification_id: int, *, now: dt.datetime | None = None) -> str:
     """Send one pending notification; on failure schedule a retry. Returns what happened.
 
-    The row is locked while it is sent, so two workers holding the same task send it once.
+    Three steps, so no database lock is held while the mail server is talked to: claim the
+    notification (locked: it must be pending and due; its next attempt moves past a lease, so a
+    second task for it finds it "not yet" and leaves it), send it, then record the outcome
+    (locked). A worker that dies mid-send leaves it pending; the sweep re-queues it.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -371,37 +379,47 @@ def notification_deliver(notification_id: int, *, now: dt.datetime | None = None
         if notification.next_attempt_at > now:
             return "not yet"
         notification.attempts += 1
-        try:
-            _send(notification)
-        except Exception as exc:  # any transport failure: keep it and try again later
-            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if notification.attempts >= settings.CF_NOTIFY_MAX_ATTEMPTS:
-                notification.state = Notification.State.FAILED
-                outcome = "failed"
-                log.error(
-                    "notification %s failed after %d attempts: %s",
-                    notification.pk,
-                    notification.attempts,
-                    notification.last_error,
-                )
-            else:
-                notification.next_attempt_at = now + backoff(notification.attempts)
-                enqueue_delivery(notification, run_after=notification.next_attempt_at)
-                outcome = "retry"
-                log.warning(
-                    "notification %s not sent (attempt %d), retry at %s: %s",
-                    notification.pk,
-                    notification.attempts,
-                    notification.next_attempt_at,
-                    notification.last_error,
-                )
-            notification.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
-            return outcome
-        notification.state = Notification.State.SENT
-        notification.sent_at = now
-        notification.last_error = ""
-        notification.save(update_fields=["attempts", "last_error", "state", "sent_at"])
-        return "sent"
+        notification.next_attempt_at = now + _lease()
+        notification.save(update_fields=["attempts", "next_attempt_at"])
+
+    try:
+        _send(notification)
+    except Exception as exc:  # any transport failure: keep it and try again later
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+    else:
+        error = None
+
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().get(pk=notification_id)
+        if error is None:
+            notification.state = Notification.State.SENT
+            notification.sent_at = now
+            notification.last_error = ""
+            notification.save(update_fields=["state", "sent_at", "last_error"])
+            return "sent"
+        notification.last_error = error
+        if notification.attempts >= settings.CF_NOTIFY_MAX_ATTEMPTS:
+            notification.state = Notification.State.FAILED
+            outcome = "failed"
+            log.error(
+                "notification %s failed after %d attempts: %s",
+                notification.pk,
+                notification.attempts,
+                error,
+            )
+        else:
+            notification.next_attempt_at = now + backoff(notification.attempts)
+            enqueue_delivery(notification, run_after=notification.next_attempt_at)
+            outcome = "retry"
+            log.warning(
+                "notification %s not sent (attempt %d), retry at %s: %s",
+                notification.pk,
+                notification.attempts,
+                notification.next_attempt_at,
+                error,
+            )
+        notification.save(update_fields=["last_error", "state", "next_attempt_at"])
+        return outcome
 
 
 def notifications_requeue_due(*, now: dt.datetime | None = None) -> int:

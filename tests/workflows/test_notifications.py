@@ -389,3 +389,30 @@ def test_an_administrator_retries_failed_notifications_from_the_admin(area, clie
     notice.refresh_from_db()
     assert notice.state == "sent"
     assert len(mail.outbox) == 1
+
+
+class ReentrantBackend(BaseEmailBackend):
+    """While the mail server is busy with a message, a second worker tries the same one."""
+
+    seen: list = []
+
+    def send_messages(self, email_messages):
+        from workflows.models import Notification as N
+
+        pk = N.objects.get(subject=email_messages[0].subject).pk
+        ReentrantBackend.seen.append(notification_deliver(pk))
+        mail.outbox.extend(email_messages)
+        return len(email_messages)
+
+
+@pytest.mark.django_db
+def test_a_second_worker_during_the_send_leaves_it_alone(area, settings):
+    settings.EMAIL_BACKEND = "tests.workflows.test_notifications.ReentrantBackend"
+    ReentrantBackend.seen = []
+    who = people(area)
+    notice = _write(who.responder)
+    assert notification_deliver(notice.pk) == "sent"
+    assert ReentrantBackend.seen == ["not yet"]
+    assert len(mail.outbox) == 1
+    notice.refresh_from_db()
+    assert (notice.state, notice.attempts) == ("sent", 1)
