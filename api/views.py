@@ -103,11 +103,12 @@ class ApiViewMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         renderer = getattr(request, "accepted_renderer", None)
-        if response.get("Content-Type", "").startswith(PROBLEM_CONTENT_TYPE) and (
-            renderer is not None and renderer.format != "json"
+        if (
+            getattr(response, "content_type", None) == PROBLEM_CONTENT_TYPE
+            and renderer is not None
+            and renderer.format != "json"
         ):
-            response.content_type = None
-            del response["Content-Type"]
+            response.content_type = None  # the browsable API renders errors as HTML
         patch_vary_headers(response, ["Authorization", "Cookie"])
         if request.method in ("GET", "HEAD") and response.status_code == 200:
             if self.public:
