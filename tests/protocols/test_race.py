@@ -1,0 +1,58 @@
+"""Two parties signing off at the same moment, over two real PostgreSQL connections: both
+sign-offs count and the version is agreed exactly once."""
+
+import threading
+import time
+
+import pytest
+from django.db import connections
+
+from protocols import services
+from protocols.models import VersionState
+from workflows.services import transition_history
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def test_simultaneous_sign_offs_agree_the_version_once(area, officer, osc_officer, monkeypatch):
+    protocol = services.protocol_create(
+        partnership=area.partnership, by=officer, title="Race", purpose="Together"
+    )
+    version = protocol.versions.get()
+    # Widen the window between writing a sign-off and counting them: without the row lock,
+    # each would count only its own and the version would never be agreed (or twice).
+    real_log = services._log_event
+
+    def slow_log(*args, **kwargs):
+        time.sleep(0.5)
+        return real_log(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_log_event", slow_log)
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def sign(user, org):
+        try:
+            user.memberships.count()  # open this thread's connection before the race starts
+            barrier.wait(timeout=10)
+            services.protocol_version_sign_off(version=version, by=user, organisation=org)
+            outcomes[org.slug] = "signed"
+        except Exception as exc:  # recorded for the assertion
+            outcomes[org.slug] = exc
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=sign, args=(officer, area.network)),
+        threading.Thread(target=sign, args=(osc_officer, area.committee)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+    assert outcomes == {"northby-link": "signed", "northby-hosc": "signed"}, outcomes
+    version.refresh_from_db()
+    assert version.state == VersionState.AGREED
+    assert version.sign_offs.count() == 2
+    assert [r.transition for r in transition_history(version)].count("agree") == 1
