@@ -32,9 +32,14 @@ class MeetingForm(forms.Form):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     end_time = forms.TimeField(
-        required=False, widget=forms.TimeInput(attrs={"type": "time"}), label="End time (optional)"
+        required=False, widget=forms.TimeInput(attrs={"type": "time"}), label="End time"
     )
-    place = forms.CharField(max_length=300, required=False, label="Place")
+    place = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Place",
+        help_text="Give a place, an online meeting link, or both.",
+    )
     online_url = forms.URLField(required=False, label="Online meeting link", assume_scheme="https")
     confirm = forms.BooleanField(
         required=False,
@@ -91,7 +96,7 @@ class AgendaItemForm(forms.Form):
 
 
 class PaperForm(forms.Form):
-    title = forms.CharField(max_length=300, required=False, label="Title (optional)")
+    title = forms.CharField(max_length=300, required=False, label="Title")
     file = forms.FileField()
 
 

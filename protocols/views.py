@@ -135,6 +135,9 @@ def meeting_detail(request, pk):
             "items": [presenters.item_row(it) for it in items],
             "is_member": member,
             "can_manage": manage,
+            "can_mark_held": manage
+            and meeting.state == "scheduled"
+            and meeting.date <= timezone.localdate(),
             "has_hidden_items": not member
             and meeting.agenda_published
             and meeting.items.filter(exempt=True).exists(),
@@ -781,15 +784,18 @@ def calendar_personal(request, token):
 
 @require_http_methods(["GET", "POST"])
 def calendars_page(request):
-    """Subscribe links for every feed; for a signed-in user, their personal feed's token."""
-    new_url = None
+    """Subscribe links for every feed; for a signed-in user, their personal feed's token.
+
+    A new token is shown once: it is handed from the POST to the next GET through the session
+    (post/redirect/get, so reloading the page never makes another one) and then forgotten.
+    """
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?next={request.path}")
         action = request.POST.get("action")
         if action in ("create", "rotate"):
             _, raw = services.calendar_token_create(user=request.user)
-            new_url = reverse("protocols:calendar-personal", args=[raw])
+            request.session["cf_new_calendar_token"] = raw
             messages.success(
                 request,
                 "Your new personal calendar address is below. Copy it now: it is shown once."
@@ -798,9 +804,17 @@ def calendars_page(request):
         elif action == "revoke":
             services.calendar_token_revoke(user=request.user)
             messages.success(request, "Your personal calendar address no longer works.")
-            return redirect("protocols:calendars")
         else:
             return render(request, "400.html", status=400)
+        return redirect(reverse("protocols:calendars") + "#personal")
+    new_url = None
+    raw = (
+        request.session.pop("cf_new_calendar_token", None)
+        if request.user.is_authenticated
+        else None
+    )
+    if raw:
+        new_url = reverse("protocols:calendar-personal", args=[raw])
     token = None
     if request.user.is_authenticated:
         token = request.user.calendar_tokens.filter(revoked_at__isnull=True).first()

@@ -241,11 +241,12 @@ def test_token_page_creates_rotates_and_revokes(client, member):
     assert client.get(page).status_code == 200
     assert client.post(page, {"action": "create"}).status_code == 302  # sign in first
     client.force_login(member)
-    response = client.post(page, {"action": "create"})
+    response = client.post(page, {"action": "create"}, follow=True)
     text = response.content.decode()
     assert "shown once" in text and "webcal://testserver" not in text
     token = CalendarToken.objects.get(user=member, revoked_at__isnull=True)
     assert f"webcal://cf.example.org/calendars/personal/{token.hint}" in text
+    assert "/calendars/personal/" not in client.get(page).content.decode()  # shown once
     client.post(page, {"action": "rotate"})
     assert CalendarToken.objects.filter(user=member, revoked_at__isnull=True).count() == 1
     assert CalendarToken.objects.get(user=member, revoked_at__isnull=True).pk != token.pk
