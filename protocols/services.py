@@ -605,6 +605,13 @@ def _item_values(values: dict) -> dict:
     return out
 
 
+def _item_note(item: AgendaItem) -> str:
+    """How an item is named in logs: never by the title of an exempt item."""
+    return (
+        f"item {item.position} (exempt)" if item.exempt else f"item {item.position}: {item.title}"
+    )
+
+
 def _check_topic(topic, meeting):
     if topic is None:
         return
@@ -642,7 +649,7 @@ def agenda_item_add(*, meeting: Meeting, by, late_reason: str = "", **values) ->
             **clean,
         )
         _touch(locked)
-        _log_event(locked, name="add_item", by=by, note=f"{item.position}. {item.title}")
+        _log_event(locked, name="add_item", by=by, note=_item_note(item))
     return item
 
 
@@ -696,7 +703,12 @@ def paper_add(*, item: AgendaItem, by, file, title: str = "") -> Paper:
             uploaded_by=by,
         )
         _touch(meeting)
-        _log_event(meeting, name="add_paper", by=by, note=f"item {item.position}: {paper.title}")
+        _log_event(
+            meeting,
+            name="add_paper",
+            by=by,
+            note=f"{_item_note(item)}: {'a paper' if item.exempt else paper.title}",
+        )
     return paper
 
 
@@ -735,7 +747,8 @@ def item_record_decision(
                 "Link the item to a topic before resolving on it.",
                 field_errors={"resolution": ["This item has no topic."]},
             )
-        note = f"Minuted at {meeting}: {decision}"
+        # Logs can be shown beside a topic's public history: an exempt item's words stay out.
+        note = f"Minuted at {meeting}: " + ("exempt item" if item.exempt else decision)
         topic = item.topic
         if resolution == Resolution.PRIORITISE:
             casework.topic_prioritise(topic=topic, by=by, scores=scores or {}, note=note)
@@ -758,7 +771,12 @@ def item_record_decision(
             update_fields=["decision", "resolution", "decided_at", "decided_by", "updated_at"]
         )
         _touch(meeting)
-        _log_event(meeting, name="minute", by=by, note=f"item {item.position}: {decision[:200]}")
+        _log_event(
+            meeting,
+            name="minute",
+            by=by,
+            note=f"{_item_note(item)}: " + ("decision minuted" if item.exempt else decision[:200]),
+        )
     return item
 
 

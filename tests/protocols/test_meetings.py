@@ -330,3 +330,29 @@ def test_cancel_needs_a_reason_and_then_is_final(make_meeting, officer):
     assert meeting.state == MeetingState.CANCELLED
     with pytest.raises(Conflict):
         services.meeting_update(meeting=meeting, by=officer, title="New")
+
+
+def test_logs_never_carry_an_exempt_items_words(area, make_meeting, officer):
+    from workflows.models import TransitionLog
+
+    topic = casework.topic_raise(
+        by=officer, title="T", summary="S", partnership=area.partnership, lead_body=area.network
+    )
+    meeting = make_meeting(date=dt.date(2026, 11, 20))
+    item = services.agenda_item_add(
+        meeting=meeting,
+        by=officer,
+        title="SECRET-TITLE",
+        topic=topic,
+        exempt=True,
+        exempt_paragraph=1,
+        public_interest_reason="Personal",
+    )
+    services.paper_add(item=item, by=officer, file=paper_file(), title="SECRET-PAPER")
+    services.meeting_mark_held(meeting=meeting, by=officer)
+    services.item_record_decision(
+        item=item, by=officer, decision="SECRET-DECISION", resolution="prioritise", scores=SCORES
+    )
+    notes = " ".join(TransitionLog.objects.values_list("note", flat=True))
+    assert "SECRET" not in notes
+    assert "exempt" in notes
