@@ -1,6 +1,8 @@
 """The casework's clocks, registered with the deadline sweep (workflows.sweep).
 
-Imported from ScrutinyConfig.ready. Three sources:
+Named in settings.CF_CLOCK_SOURCE_MODULES: the sweep imports this module and calls `register()`
+(importing it also registers, so an `import scrutiny.deadline_sources` in ScrutinyConfig.ready
+works too). Three sources:
 
 - information requests: the health body answers; its responders are reminded;
 - recommendations: the health body responds; its responders are reminded;
