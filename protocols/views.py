@@ -11,7 +11,12 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from protocols import feeds, forms, imports, presenters, selectors, services
 from protocols.models import (
@@ -737,14 +742,14 @@ def version_review(request, pk, number):
 # --- Calendars ------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def calendar_public(request):
     meetings = feeds.feed_meetings(selectors.meetings_published())
     feed = feeds.build_feed("Critical Friend: public meetings", meetings)
     return feeds.feed_response(request, feed, "meetings.ics")
 
 
-@require_GET
+@require_safe
 def calendar_body(request, slug):
     body = get_object_or_404(
         Organisation.objects.exclude(kind=Organisation.Kind.HEALTH_BODY), slug=slug
@@ -754,7 +759,7 @@ def calendar_body(request, slug):
     return feeds.feed_response(request, feed, f"{body.slug}.ics")
 
 
-@require_GET
+@require_safe
 def calendar_partnership(request, slug):
     partnership = get_object_or_404(Partnership, slug=slug)
     meetings = feeds.feed_meetings(
@@ -766,7 +771,7 @@ def calendar_partnership(request, slug):
     return feeds.feed_response(request, feed, f"{partnership.slug}.ics")
 
 
-@require_GET
+@require_safe
 def calendar_personal(request, token):
     user = services.calendar_token_user(token)
     if user is None:

@@ -265,3 +265,9 @@ def test_pages_offer_webcal_subscribe_links(client, published_meeting):
     assert 'href="webcal://cf.example.org/calendar.ics"' in text
     text = client.get(published_meeting.get_absolute_url()).content.decode()
     assert 'href="webcal://cf.example.org/calendars/partnership/northby.ics"' in text
+
+
+def test_feeds_answer_head_requests(client, published_meeting):
+    url = reverse("protocols:calendar-public")
+    response = client.head(url)
+    assert response.status_code == 200 and response["ETag"] == client.get(url)["ETag"]
