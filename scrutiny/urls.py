@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("api.urls")),
+    path("notifications/", include("scrutiny.notification_urls")),
     path("", include("protocols.urls")),
     path("", include("scrutiny.public_urls")),
     path("", include("scrutiny.casework_urls")),

@@ -2,8 +2,17 @@
 
 from django.contrib import admin, messages
 
+from workflows import notification_admin  # noqa: F401  (outbox, sweep marks, preferences)
 from workflows.models import DeadlineRule, DueDateChange, HolidayOverride, TransitionLog
-from workflows.services import deadline_rule_save, holiday_override_delete, holiday_override_save
+from workflows.notifications import (
+    deadline_rule_save_and_notify as deadline_rule_save,
+)
+from workflows.notifications import (
+    holiday_override_delete_and_notify as holiday_override_delete,
+)
+from workflows.notifications import (
+    holiday_override_save_and_notify as holiday_override_save,
+)
 
 
 def _report_moved(request, moved):
