@@ -54,6 +54,9 @@ class ApiKeyForm(forms.Form):
         )
         if bodies.count() == 1:
             self.fields["organisation"].initial = bodies.first()
+        people = self.fields["user"].queryset
+        if people.count() == 1:
+            self.fields["user"].initial = people.first()
 
 
 class WebhookForm(forms.Form):
