@@ -7,10 +7,12 @@ nothing, and may be retried with the same key once it is fixed.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -110,3 +112,10 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
     response = Response(record.response_body, status=record.status_code)
     response["Idempotent-Replayed"] = "true"
     return response
+
+
+def purge(*, older_than: dt.timedelta = dt.timedelta(days=7), now=None) -> int:
+    """Forget Idempotency-Keys older than `older_than` (clients retry within minutes)."""
+    now = now or timezone.now()
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=now - older_than).delete()
+    return deleted

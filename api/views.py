@@ -119,7 +119,9 @@ class ApiViewMixin:
             etag = '"' + hashlib.sha256(response.content).hexdigest()[:40] + '"'
             response["ETag"] = etag
             wanted = request.META.get("HTTP_IF_NONE_MATCH")
-            if wanted and (wanted.strip() == "*" or etag in parse_etags(wanted)):
+            # If-None-Match compares weakly (RFC 9110 13.1.2): W/"x" matches "x".
+            offered = {t.removeprefix("W/") for t in parse_etags(wanted or "")}
+            if wanted and (wanted.strip() == "*" or etag in offered):
                 not_modified = HttpResponseNotModified()
                 for header in ("ETag", "Cache-Control", "Vary"):
                     if header in response:

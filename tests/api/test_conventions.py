@@ -477,3 +477,27 @@ def test_the_schema_and_docs_are_served(client):
     asset = client.get("/api/docs/assets/swagger-ui-bundle.js")
     assert asset.status_code == 200
     assert client.get("/api/docs/assets/LICENSE").status_code == 404
+
+
+def test_a_weak_etag_matches_too(api, casework):
+    etag = api.get("/api/v1/information-requests/")["ETag"]
+    assert (
+        api.get("/api/v1/information-requests/", HTTP_IF_NONE_MATCH=f"W/{etag}").status_code == 304
+    )
+    assert api.get("/api/v1/information-requests/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_old_idempotency_keys_are_purged(api, casework, capsys):
+    from django.core.management import call_command
+
+    api.post(
+        f"/api/v1/information-requests/{casework.req.pk}/responses/",
+        {"outcome": "answered", "text": "x"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="old",
+    )
+    call_command("purge_idempotency_keys")
+    assert IdempotencyRecord.objects.count() == 1
+    call_command("purge_idempotency_keys", days=0)
+    assert IdempotencyRecord.objects.count() == 0
+    assert "1 idempotency record(s) deleted." in capsys.readouterr().out
