@@ -204,6 +204,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "information requests", "description": "Requests addressed to your body."},
         {"name": "recommendations", "description": "Recommendations addressed to your body."},
         {"name": "responses", "description": "Your body's accountability log."},
+        {"name": "webhooks", "description": "Be told when something is issued to your body."},
         {"name": "public", "description": "Published outcomes; no key needed."},
     ],
 }
@@ -240,7 +241,7 @@ CF_CLOCK_SOURCE_MODULES = ["scrutiny.deadline_sources", "protocols.deadline_sour
 
 # Demo seeders from the higher packages, called by `seed_demo` after the casework is seeded:
 # each is called with the dict scrutiny.demo.seed() returns and may return lines to print.
-CF_DEMO_SEEDERS = []
+CF_DEMO_SEEDERS = ["protocols.demo.seed_demo", "api.demo.seed_api_keys"]
 
 LOGGING = {
     "version": 1,
