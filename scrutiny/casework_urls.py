@@ -30,6 +30,7 @@ urlpatterns = [
         views.recommendation_response,
         name="recommendation-response",
     ),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("referrals/", views.referral_list, name="referral-list"),
     path(
         "referrals/<int:pk>/acknowledge/",

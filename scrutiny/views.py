@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -44,6 +44,7 @@ from scrutiny.models import (
     RecommendationState,
     ReferralState,
     RequestState,
+    ResponseAttachment,
     Topic,
     TopicState,
 )
@@ -624,6 +625,32 @@ def topic_position(request, pk):
         "scrutiny/position_form.html",
         {"topic": topic, "form": form},
         invalid=request.method == "POST",
+    )
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk):
+    """An attachment of a response, to whoever may see the request or recommendation."""
+    from django.db.models import Q
+
+    user = request.user
+    attachment = get_object_or_404(
+        ResponseAttachment.objects.filter(
+            Q(response__information_request__in=requests_visible_to(user).values("pk"))
+            | Q(response__recommendation__in=recommendations_visible_to(user).values("pk"))
+        ),
+        pk=pk,
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file is missing from storage.") from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
     )
 
 

@@ -2,9 +2,13 @@
 
 from types import SimpleNamespace
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from scrutiny import services
 from scrutiny.models import Membership, Topic
 from tests.factories import MembershipFactory, OrganisationFactory, PartnershipFactory, UserFactory
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 SCORES = {
     "timely": 2,
@@ -32,8 +36,9 @@ def walk_to_response_due(topic: Topic, officer, recipient):
 
 
 def build_cases(area, officer, other_officer):
-    """Three topics in 'response due': one of the LINk alone ("own" for its officer), one joint
-    to the Northby partnership (a referral, "partner"), one of another partnership ("other")."""
+    """Three topics in 'response due', each request answered by a letter (attached): one of
+    the LINk alone ("own" for its officer), one joint to the Northby partnership (a referral,
+    "partner"), one of another partnership ("other")."""
     own = services.topic_raise(
         by=officer,
         title="Dentistry access",
@@ -67,11 +72,27 @@ def build_cases(area, officer, other_officer):
     own, own_req, own_rec = walk_to_response_due(own, officer, area.trust)
     joint, joint_req, joint_rec = walk_to_response_due(joint, officer, area.trust)
     other, other_req, other_rec = walk_to_response_due(other, other_officer, area.other_trust)
+    attachments = {}
+    for scope, req, by in (
+        ("own", own_req, officer),
+        ("partner", joint_req, officer),
+        ("other", other_req, other_officer),
+    ):
+        response = services.provider_response_record(
+            subject=req,
+            by=by,
+            channel="letter",
+            text="Letter attached",
+            outcome="answered",
+            attachments=[SimpleUploadedFile("letter.pdf", PDF, "application/pdf")],
+        )
+        attachments[scope] = response.attachments.get()
     return SimpleNamespace(
         topics={"own": own, "partner": joint, "other": other},
         requests={"own": own_req, "partner": joint_req, "other": other_req},
         recommendations={"own": own_rec, "partner": joint_rec, "other": other_rec},
         referrals={"partner": joint.referral, "other": other.referral},
+        attachments=attachments,
         other_partnership=other_partnership,
     )
 

@@ -415,3 +415,39 @@ def test_programme_shows_a_registered_target_meeting(client, area, officer):
         selectors.TARGET_MEETING_SOURCES.remove(source)
     assert '<a class="govuk-link" href="/meetings/9/">HOSC, 14 Jan 2027</a>' in body
     assert "Not yet on an agenda" in client.get("/programme/northby/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("officer", 200),
+        ("member", 200),
+        ("responder", 200),
+        ("other_responder", 404),
+        ("other_officer", 404),
+    ],
+)
+def test_attachments_download_only_for_those_who_see_the_request(
+    client, request, area, officer, joint, settings, tmp_path, role, status
+):
+    settings.MEDIA_ROOT = tmp_path
+    _, req, _ = walk_to_response_due(joint, officer, area.trust)
+    response = services.provider_response_record(
+        subject=req,
+        by=officer,
+        channel="letter",
+        text="See letter",
+        outcome="answered",
+        attachments=[SimpleUploadedFile("letter.pdf", PDF, "application/pdf")],
+    )
+    attachment = response.attachments.get()
+    client.force_login(request.getfixturevalue(role))
+    got = client.get(f"/attachments/{attachment.pk}/")
+    assert got.status_code == status
+    if status == 200:
+        assert b"".join(got.streaming_content) == PDF
+        assert 'filename="letter.pdf"' in got["Content-Disposition"]
+
+
+def test_attachment_download_needs_sign_in(client):
+    assert client.get("/attachments/1/").status_code == 302

@@ -1,7 +1,7 @@
 """Every staff URL × role × own/partner/other body → the expected status.
 
-The cases (see casework_setup.build_cases) are three topics in 'response due', each with an
-issued request and a draft recommendation:
+The cases (see casework_setup.build_cases) are three topics in 'response due', each with a
+request answered by letter (attached) and a draft recommendation:
   own     — the Northby LINk's topic alone (its officer's own body);
   partner — a joint Northby topic, referred by the LINk to the HOSC;
   other   — a joint topic of another partnership (Southby), with nothing to Northby's trust.
@@ -52,6 +52,10 @@ TOPIC_URLS = {
         "/recommendations/{recommendation}/response/",
         {"manage": 409, "case": 403},
     ),
+    "attachment": (
+        "/attachments/{attachment}/",
+        {"manage": 200, "case": 200, "summary": 200},
+    ),
     "unknown_action": ("/topics/{topic}/no_such_action/", {}),
 }
 
@@ -70,7 +74,8 @@ def expected_status(kind, role, scope):
 
 
 @pytest.fixture
-def cases(area, officer, osc_officer, member, chair, responder, other_officer):
+def cases(area, officer, osc_officer, member, chair, responder, other_officer, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     return build_cases(area, officer, other_officer)
 
 
@@ -91,6 +96,7 @@ def test_topic_urls(client, request, cases, role):
                 topic=cases.topics[scope].pk,
                 request=cases.requests[scope].pk,
                 recommendation=cases.recommendations[scope].pk,
+                attachment=cases.attachments[scope].pk,
             )
             got[(kind, scope)] = client.get(url).status_code
             expected[(kind, scope)] = expected_status(kind, role, scope)
