@@ -1,5 +1,5 @@
 """An officer walks a topic from raise to conclude in headless Chromium, and every page passes
-axe with no violation."""
+axe with no violation; the same walk works with JavaScript switched off."""
 
 import datetime as dt
 
@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from scrutiny.models import ProviderResponse, Topic
-from tests.browser_support import assert_accessible, chromium_page, sign_in
+from tests.browser_support import assert_accessible as check_with_axe
+from tests.browser_support import chromium_page, sign_in
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -22,10 +23,19 @@ def _link_button(page, name):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_officer_path_raise_to_conclude(live_server, area, officer):
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_officer_path_raise_to_conclude(live_server, area, officer, javascript):
     visited: list[str] = []
     today = timezone.localdate().isoformat()
-    with chromium_page() as page:
+
+    def assert_accessible(page, visited):
+        # axe runs as JavaScript in the page: with it switched off only the behaviour is checked.
+        if javascript:
+            check_with_axe(page, visited)
+        else:
+            visited.append(page.url)
+
+    with chromium_page(javascript=javascript) as page:
         sign_in(page, live_server.url, officer.username)
         assert page.get_by_role("heading", name="My work").is_visible()
         assert_accessible(page, visited)
