@@ -84,6 +84,16 @@ def responses_for(request):
     )
 
 
+def webhooks_for(request):
+    from api.models import Webhook
+
+    return (
+        Webhook.objects.filter(organisation_id__in=acting_body_ids(request))
+        .select_related("organisation")
+        .order_by("-created_at", "-id")
+    )
+
+
 # --- Public -----------------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from api.keys import issue_key, revoke_key
+from api.webhooks import webhook_register
 from scrutiny import services
 from scrutiny.models import ProviderResponse
 from tests.api.conftest import client_for
@@ -42,6 +43,14 @@ def world(casework, responder, other_responder):
     )
     casework.my_response = mine
     casework.their_response = theirs
+    casework.my_hook = webhook_register(
+        organisation=casework.req.recipient, url="https://trust.example.org/", by=responder
+    )[0]
+    casework.their_hook = webhook_register(
+        organisation=casework.other_req.recipient,
+        url="https://other.example.org/",
+        by=other_responder,
+    )[0]
     return casework
 
 
@@ -50,6 +59,7 @@ def _target(world, endpoint, whose):
     req = world.req if whose == "own" else world.other_req
     rec = world.rec if whose == "own" else world.other_rec
     response = world.my_response if whose == "own" else world.their_response
+    hook = world.my_hook if whose == "own" else world.their_hook
     return {
         "request-detail": ("get", f"information-requests/{req.pk}/", None),
         "request-respond": (
@@ -69,6 +79,8 @@ def _target(world, endpoint, whose):
             {"status": "on_track"},
         ),
         "response-detail": ("get", f"responses/{response.pk}/", None),
+        "webhook-detail": ("get", f"webhooks/{hook.pk}/", None),
+        "webhook-deliveries": ("get", f"webhooks/{hook.pk}/deliveries/", None),
     }[endpoint]
 
 
@@ -79,6 +91,8 @@ ENDPOINTS = [
     "recommendation-respond",
     "implementation-update",
     "response-detail",
+    "webhook-detail",
+    "webhook-deliveries",
 ]
 
 
@@ -155,7 +169,9 @@ def test_scopes(request, world, area, who, method_expectations, endpoint):
     assert resp.status_code == method_expectations[method]
 
 
-@pytest.mark.parametrize("listing", ["information-requests", "recommendations", "responses"])
+@pytest.mark.parametrize(
+    "listing", ["information-requests", "recommendations", "responses", "webhooks"]
+)
 @pytest.mark.parametrize(
     "who, sees",
     [("trust_key", "own"), ("other_key", "other"), ("officer_session", None)],
@@ -171,6 +187,7 @@ def test_lists_show_only_my_bodys_things(request, world, area, listing, who, see
         "responses": set(
             ProviderResponse.objects.filter(organisation=area.trust).values_list("pk", flat=True)
         ),
+        "webhooks": {world.my_hook.pk},
     }[listing]
     other = {
         "information-requests": {world.other_req.pk},
@@ -180,6 +197,7 @@ def test_lists_show_only_my_bodys_things(request, world, area, listing, who, see
                 "pk", flat=True
             )
         ),
+        "webhooks": {world.their_hook.pk},
     }[listing]
     assert ids == {"own": own, "other": other, None: set()}[sees]
 

@@ -20,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.keys import issue_key
+from api.webhooks import webhook_register
 from scrutiny import services
 from scrutiny.wsgi import application
 from tests.api.conftest import build_casework
@@ -61,6 +62,9 @@ def fuzz_data(db, settings, area, officer, responder, fuzz_key):
     type(work.topic).objects.filter(pk=work.topic.pk).update(published_at=dt.datetime.now(dt.UTC))
     meeting = _meeting(area, officer, "Joint committee", topic=work.topic)
     response = work.req.responses.get()
+    hook = webhook_register(
+        organisation=area.trust, url="https://trust.example.org/", by=responder
+    )[0]
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {
@@ -86,6 +90,8 @@ def fuzz_data(db, settings, area, officer, responder, fuzz_key):
             "/api/v1/public/topics/{id}/": work.topic.pk,
             "/api/v1/public/recommendations/{id}/": work.rec.pk,
             "/api/v1/public/meetings/{id}/": meeting.pk,
+            "/api/v1/webhooks/{id}/": hook.pk,
+            "/api/v1/webhooks/{id}/deliveries/": hook.pk,
         }
     finally:
         signals.request_started.connect(close_old_connections)

@@ -296,3 +296,58 @@ def test_a_responder_switches_their_webhook_off(client, hook, responder):
     assert resp.status_code == 302
     hook.refresh_from_db()
     assert not hook.active
+
+
+# --- The webhooks API ----------------------------------------------------------------------------
+
+
+def test_register_a_webhook_through_the_api_and_read_its_deliveries(
+    api, area, officer, receiver, django_capture_on_commit_callbacks
+):
+    resp = api.post(
+        "/api/v1/webhooks/", {"url": receiver.url, "description": "Datix"}, format="json"
+    )
+    assert resp.status_code == 201, resp.json()
+    created = resp.json()
+    assert created["organisation"]["id"] == area.trust.pk
+    hook = Webhook.objects.get(pk=created["id"])
+    assert created["secret"] == hook.secret
+    listed = api.get("/api/v1/webhooks/").json()["results"]
+    assert [h["id"] for h in listed] == [hook.pk]
+    assert "secret" not in listed[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        build_casework(area, officer)
+    webhooks.deliver_due()
+    log = api.get(f"/api/v1/webhooks/{hook.pk}/deliveries/").json()
+    assert log["count"] == 2
+    assert {d["status"] for d in log["results"]} == {"delivered"}
+    assert log["results"][0]["attempt_log"][0]["status_code"] == 200
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"url": "http://trust.example.org/"}, "url"),
+        ({"url": "https://trust.example.org/", "secret": "mine"}, "secret"),
+        ({}, "url"),
+    ],
+)
+def test_bad_webhook_registrations(api, body, field):
+    resp = api.post("/api/v1/webhooks/", body, format="json")
+    assert resp.status_code == 400
+    assert field in resp.json()["errors"]
+    assert not Webhook.objects.exists()
+
+
+def test_a_body_cannot_register_for_or_read_another_bodys_webhooks(api, other_api, area, hook):
+    resp = other_api.post(
+        "/api/v1/webhooks/",
+        {"url": "https://x.example.org/", "organisation": area.trust.pk},
+        format="json",
+    )
+    assert resp.status_code == 400
+    assert "organisation" in resp.json()["errors"]
+    assert other_api.get(f"/api/v1/webhooks/{hook.pk}/").status_code == 404
+    assert other_api.get(f"/api/v1/webhooks/{hook.pk}/deliveries/").status_code == 404
+    assert other_api.get("/api/v1/webhooks/").json()["results"] == []
+    assert api.get(f"/api/v1/webhooks/{hook.pk}/").status_code == 200
