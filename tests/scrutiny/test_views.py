@@ -17,6 +17,7 @@ from scrutiny.models import (
     Topic,
     TopicPosition,
 )
+from scrutiny.views import TRANSITIONS
 from tests.factories import TopicFactory
 from tests.scrutiny.casework_setup import SCORES, walk_to_response_due
 
@@ -451,3 +452,44 @@ def test_attachments_download_only_for_those_who_see_the_request(
 
 def test_attachment_download_needs_sign_in(client):
     assert client.get("/attachments/1/").status_code == 302
+
+
+JUNK = {
+    "title": "x" * 500,
+    "owner": "zz",
+    "lead_body": "abc",
+    "health_bodies": ["nope"],
+    "recipients": ["-1"],
+    "score_timely": "two",
+    "expected_state": "not-a-state",
+    "channel": "pigeon",
+    "received_on": "31/02/2026",
+    "outcome": "maybe",
+    "refusal_ground": "because",
+    "target_1": "soon",
+    "organisation": "999999",
+    "text": "",
+    "reason": "",
+    "outcome_summary": "",
+}
+
+
+def test_junk_posted_to_every_form_is_a_4xx_never_a_500(logged_in, area, officer, joint):
+    topic, req, rec = walk_to_response_due(joint, officer, area.trust)
+    urls = [
+        "/topics/new/",
+        f"/topics/{topic.pk}/requests/new/",
+        f"/topics/{topic.pk}/recommendations/new/",
+        f"/topics/{topic.pk}/position/",
+        f"/requests/{req.pk}/response/",
+        f"/recommendations/{rec.pk}/response/",
+        f"/referrals/{topic.pk}/acknowledge/",
+    ] + [f"/topics/{topic.pk}/{name}/" for name in TRANSITIONS]
+    for url in urls:
+        status = logged_in.post(url, JUNK).status_code
+        assert 400 <= status < 500, (url, status)
+    for query in ("body=x&partnership=-1&state=zzz&health_body=abc&sort=evil&page=999",):
+        assert logged_in.get(f"/work/?{query}").status_code == 200
+        assert logged_in.get(f"/topics/?{query}").status_code == 200
+    topic.refresh_from_db()
+    assert topic.state == "response_due"
