@@ -171,3 +171,21 @@ def test_topic_list_permissions_prefetch_in_one_query(officer, area, django_asse
     with django_assert_num_queries(1):
         prefetch_topic_perms(officer, topics)
         assert all(can(officer, Perm.TOPIC_MANAGE, t) for t in topics)
+
+
+@pytest.mark.parametrize("role", ["officer", "osc_officer", "member", "chair", "other_officer"])
+def test_guardian_itself_agrees_with_the_selectors(request, role, joint, elsewhere):
+    """The rows are real guardian permissions: its backend and shortcuts give the same answers."""
+    from guardian.shortcuts import get_objects_for_user
+
+    user = request.getfixturevalue(role)
+    for perm in ("view_topic", "manage_topic", "prioritise_topic", "record_position"):
+        ours = {t.pk for t in Topic.objects.all() if can(user, Perm(perm), t)}
+        theirs = set(
+            get_objects_for_user(
+                user, f"scrutiny.{perm}", klass=Topic, accept_global_perms=False
+            ).values_list("pk", flat=True)
+        )
+        assert ours == theirs, perm
+        fresh = type(user).objects.get(pk=user.pk)
+        assert fresh.has_perm(f"scrutiny.{perm}", joint) is (joint.pk in ours)
