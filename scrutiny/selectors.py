@@ -415,6 +415,7 @@ def register_target_meetings(fn: Callable) -> Callable:
 class ProgrammeRow:
     topic: Topic
     target: tuple[str, str] | None
+    scores: list = field(default_factory=list)
 
 
 @dataclass
@@ -450,7 +451,12 @@ def work_programme(user, partnership: Partnership) -> Programme:
     )
     return Programme(
         partnership=partnership,
-        topics=[ProgrammeRow(t, targets.get(t.pk)) for t in topics],
+        topics=[
+            ProgrammeRow(
+                t, targets.get(t.pk), [(t.scores or {}).get(c["key"]) for c in framework.criteria]
+            )
+            for t in topics
+        ],
         candidates=candidates,
         capacity=partnership.programme_capacity,
         active=len(topics),

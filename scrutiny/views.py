@@ -167,12 +167,19 @@ def dashboard(request):
     if show:
         items = [i for i in items if i.category == show]
     page = _page(request, selectors.sort_items(items, sort))
+    # Each count links to its group, keeping the other filters and the sort.
+    params = request.GET.copy()
+    params.pop("page", None)
+    links = {}
+    for key in counts:
+        params["show"] = key
+        links[key] = params.urlencode()
     return render(
         request,
         "scrutiny/dashboard.html",
         {
             "form": form,
-            "counts": [(k, selectors.CATEGORY_LABELS[k], counts[k]) for k in counts],
+            "counts": [(k, selectors.CATEGORY_LABELS[k], counts[k], links[k]) for k in counts],
             "page_obj": page,
             "query_string": _query_string(request),
             "today": today,
