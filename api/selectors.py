@@ -11,18 +11,21 @@ from django.db.models import Prefetch, Q
 
 from api.models import ApiKey
 from scrutiny.models import (
-    InformationRequest,
     ProviderResponse,
-    Recommendation,
     RecommendationState,
     RequestState,
-    Topic,
 )
 from scrutiny.permissions import (
     RESPONDER,
     bodies_with,
     recommendations_visible_to,
     requests_visible_to,
+)
+from scrutiny.publication import (
+    recommendations_public,
+    requests_public,
+    responses_public,
+    topics_published,
 )
 
 
@@ -95,21 +98,17 @@ def webhooks_for(request):
 
 
 # --- Public -----------------------------------------------------------------------------------
+# Through scrutiny.publication's selectors, the ones every public page and feed uses: published
+# topics in a publishable state, issued requests and recommendations, current responses.
 
 
-def topics_published():
-    return Topic.objects.filter(published_at__isnull=False)
-
-
-def public_requests():
-    return InformationRequest.objects.filter(topic__in=topics_published().values("pk")).exclude(
-        state=RequestState.DRAFT
-    )
-
-
-def public_recommendations():
-    return Recommendation.objects.filter(topic__in=topics_published().values("pk")).exclude(
-        state=RecommendationState.DRAFT
+def _public_responses_prefetch():
+    return Prefetch(
+        "responses",
+        queryset=responses_public()
+        .select_related("superseded_by")
+        .prefetch_related("attachments", "action_plan")
+        .order_by("received_at", "id"),
     )
 
 
@@ -121,17 +120,17 @@ def public_topics_for_api():
             "health_bodies",
             Prefetch(
                 "requests",
-                queryset=public_requests()
+                queryset=requests_public()
                 .select_related("requested_by", "recipient")
-                .prefetch_related(_responses_prefetch())
+                .prefetch_related(_public_responses_prefetch())
                 .order_by("issued_on", "id"),
                 to_attr="public_requests",
             ),
             Prefetch(
                 "recommendations",
-                queryset=public_recommendations()
+                queryset=recommendations_public()
                 .select_related("made_by", "recipient")
-                .prefetch_related(_responses_prefetch(), "implementation_updates")
+                .prefetch_related(_public_responses_prefetch(), "implementation_updates")
                 .order_by("issued_on", "id"),
                 to_attr="public_recommendations",
             ),
@@ -142,10 +141,10 @@ def public_topics_for_api():
 
 def public_recommendations_for_api():
     return (
-        public_recommendations()
+        recommendations_public()
         .select_related("topic", "made_by", "recipient")
         .prefetch_related(
-            _responses_prefetch(),
+            _public_responses_prefetch(),
             Prefetch("implementation_updates"),
         )
         .order_by("-issued_on", "-id")

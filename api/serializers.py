@@ -27,6 +27,7 @@ from scrutiny.models import (
     ResponseAttachment,
     Topic,
 )
+from scrutiny.publication import PUBLISHABLE_STATES
 
 MAX_ID = 2**63 - 1
 MAX_TEXT = 100_000
@@ -321,7 +322,7 @@ class PublicAgendaItemSerializer(serializers.Serializer):
     def get_topic(self, item):
         """The linked topic, only once it is published."""
         topic = item.topic
-        if topic is None or topic.published_at is None:
+        if topic is None or topic.published_at is None or topic.state not in PUBLISHABLE_STATES:
             return None
         return {"id": topic.pk, "title": topic.title}
 

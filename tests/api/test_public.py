@@ -95,3 +95,32 @@ def test_public_lists_take_a_fixed_number_of_queries(
 def test_public_endpoints_refuse_writes(anon_api, published):
     resp = anon_api.post("/api/v1/public/topics/", {}, format="json")
     assert resp.status_code == 405
+
+
+def test_a_superseded_response_is_not_shown_publicly(anon_api, published, responder):
+    first = published.rec.responses.get()
+    correction = services.provider_response_record(
+        subject=published.rec,
+        by=responder,
+        channel="api",
+        text="Agreed, with a later date",
+        outcome="accepted",
+        supersedes=first,
+    )
+    rec = anon_api.get(f"/api/v1/public/recommendations/{published.rec.pk}/").json()
+    assert [r["id"] for r in rec["responses"]] == [correction.pk]
+
+
+def test_a_published_topic_reopened_to_raised_drops_out(anon_api, area, officer):
+    topic = services.topic_raise(
+        by=officer,
+        title="Reopened",
+        summary="x",
+        partnership=area.partnership,
+        lead_body=area.network,
+    )
+    topic = services.topic_decline(topic=topic, by=officer, reason="Not now")
+    publish(topic)
+    assert anon_api.get(f"/api/v1/public/topics/{topic.pk}/").status_code == 200
+    services.topic_reopen(topic=topic, by=officer)
+    assert anon_api.get(f"/api/v1/public/topics/{topic.pk}/").status_code == 404
