@@ -176,3 +176,16 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
     resp = client.get("/api/keys/")
     assert resp.status_code == 302
     assert "/accounts/login/" in resp["Location"]
+
+
+def test_the_key_list_takes_a_fixed_number_of_queries(
+    client, area, responder, django_assert_max_num_queries
+):
+    client.force_login(responder)
+    issue_key(responder, area.trust, "One", ["read"])
+    with django_assert_max_num_queries(10):
+        assert client.get("/api/keys/").status_code == 200
+    for n in range(5):
+        issue_key(responder, area.trust, f"More {n}", ["read"])
+    with django_assert_max_num_queries(10):
+        assert client.get("/api/keys/").content.count(b"cfk_") == 6

@@ -351,3 +351,40 @@ def test_a_body_cannot_register_for_or_read_another_bodys_webhooks(api, other_ap
     assert other_api.get(f"/api/v1/webhooks/{hook.pk}/deliveries/").status_code == 404
     assert other_api.get("/api/v1/webhooks/").json()["results"] == []
     assert api.get(f"/api/v1/webhooks/{hook.pk}/").status_code == 200
+
+
+def test_webhook_lists_take_a_fixed_number_of_queries(
+    api,
+    client,
+    area,
+    officer,
+    responder,
+    receiver,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    def grow(n):
+        for _ in range(n):
+            hook, _ = webhooks.webhook_register(
+                organisation=area.trust, url=receiver.url, by=responder
+            )
+            with django_capture_on_commit_callbacks(execute=True):
+                build_casework(area, officer)
+            webhooks.deliver_due()
+        return hook
+
+    hook = grow(1)
+    client.force_login(responder)
+    for url in ("/api/v1/webhooks/", f"/api/v1/webhooks/{hook.pk}/deliveries/"):
+        with django_assert_max_num_queries(8):
+            assert api.get(url).status_code == 200
+    for url in ("/api/webhooks/", f"/api/webhooks/{hook.pk}/"):
+        with django_assert_max_num_queries(12):
+            assert client.get(url).status_code == 200
+    hook = grow(4)
+    for url in ("/api/v1/webhooks/", f"/api/v1/webhooks/{hook.pk}/deliveries/"):
+        with django_assert_max_num_queries(8):
+            assert api.get(url).json()["count"] >= 2
+    for url in ("/api/webhooks/", f"/api/webhooks/{hook.pk}/"):
+        with django_assert_max_num_queries(12):
+            assert client.get(url).status_code == 200
