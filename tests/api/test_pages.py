@@ -56,3 +56,24 @@ def test_session_posts_need_csrf(responder, casework):
     )
     assert resp.status_code == 403
     assert resp["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/webhooks/",
+        "/api/v1/information-requests/{req}/",
+        "/api/v1/information-requests/{req}/responses/",
+        "/api/v1/recommendations/{rec}/",
+        "/api/v1/responses/",
+        "/api/v1/public/topics/",
+        "/api/v1/public/meetings/",
+    ],
+)
+def test_every_browsable_page_renders(client, responder, casework, path):
+    client.force_login(responder)
+    resp = client.get(
+        path.format(req=casework.req.pk, rec=casework.rec.pk), HTTP_ACCEPT="text/html"
+    )
+    assert resp.status_code in (200, 405)
+    assert resp["Content-Type"].startswith("text/html")
