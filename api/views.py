@@ -114,7 +114,8 @@ class ApiViewMixin:
             and renderer.format != "json"
         ):
             response.content_type = None  # the browsable API renders errors as HTML
-        patch_vary_headers(response, ["Authorization", "Cookie"])
+        if not self.public:
+            patch_vary_headers(response, ["Authorization", "Cookie"])
         if request.method in ("GET", "HEAD") and response.status_code == 200:
             if self.public:
                 patch_cache_control(response, public=True, max_age=60)
