@@ -33,4 +33,5 @@ urlpatterns = [
     path("webhooks/new/", web.webhook_create, name="webhook-create"),
     path("webhooks/<int:pk>/", web.webhook_detail, name="webhook-detail"),
     path("webhooks/<int:pk>/toggle/", web.webhook_toggle, name="webhook-toggle"),
+    path("webhooks/<int:pk>/ping/", web.webhook_ping, name="webhook-ping"),
 ]

@@ -156,6 +156,21 @@ def webhook_toggle(request, pk):
     return redirect("api:webhook-detail", pk=hook.pk)
 
 
+@login_required
+@require_POST
+def webhook_ping(request, pk):
+    hook = get_object_or_404(webhook_service.webhooks_visible_to(request.user), pk=pk)
+    try:
+        webhook_service.webhook_ping(webhook=hook, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, "A test event is queued: it is sent with the next run of the delivery worker."
+        )
+    return redirect("api:webhook-detail", pk=hook.pk)
+
+
 # --- Problem types and documentation assets ----------------------------------------------------
 
 

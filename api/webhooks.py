@@ -174,6 +174,23 @@ def queue_event(instance, event_type: str) -> list[WebhookDelivery]:
     return deliveries
 
 
+def webhook_ping(*, webhook: Webhook, by) -> WebhookDelivery:
+    """Queue a `ping` event, so a body can check its receiver and signature code."""
+    if not can_manage(by, webhook.organisation):
+        raise NotFound("No such webhook.")
+    if not webhook.active:
+        raise InvalidInput("Switch the webhook on first.")
+    event_id = uuid.uuid4()
+    data = {"webhook": webhook.pk, "organisation": webhook.organisation_id}
+    return WebhookDelivery.objects.create(
+        webhook=webhook,
+        event_id=event_id,
+        event_type="ping",
+        body=event_body("ping", event_id, data),
+        next_attempt_at=timezone.now(),
+    )
+
+
 def on_issue(instance, log_row) -> None:
     """The after-commit transition hook (registered in ApiConfig.ready)."""
     event_type = EVENT_TYPES.get(type(instance))

@@ -388,3 +388,26 @@ def test_webhook_lists_take_a_fixed_number_of_queries(
     for url in ("/api/webhooks/", f"/api/webhooks/{hook.pk}/"):
         with django_assert_max_num_queries(12):
             assert client.get(url).status_code == 200
+
+
+def test_a_test_event_reaches_the_receiver_signed(
+    client, hook, responder, other_responder, receiver
+):
+    client.force_login(other_responder)
+    assert client.post(f"/api/webhooks/{hook.pk}/ping/").status_code == 404
+    client.force_login(responder)
+    assert client.post(f"/api/webhooks/{hook.pk}/ping/").status_code == 302
+    [attempt] = webhooks.deliver_due()
+    assert attempt.status_code == 200
+    headers, body = receiver.received[0]
+    assert headers["X-Critical-Friend-Event"] == "ping"
+    assert json.loads(body)["data"] == {"webhook": hook.pk, "organisation": hook.organisation_id}
+    assert webhooks.verify(
+        hook.secret,
+        headers["X-Critical-Friend-Timestamp"],
+        body,
+        headers["X-Critical-Friend-Signature"],
+    )
+    webhooks.webhook_set_active(webhook=hook, by=responder, active=False)
+    client.post(f"/api/webhooks/{hook.pk}/ping/")
+    assert not WebhookDelivery.objects.filter(status="pending").exists()
