@@ -77,3 +77,13 @@ def test_every_browsable_page_renders(client, responder, casework, path):
     )
     assert resp.status_code in (200, 405)
     assert resp["Content-Type"].startswith("text/html")
+
+
+def test_the_schema_validates_with_no_warnings(tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    text = out.read_text()
+    assert "/api/v1/information-requests/{id}/responses/" in text
+    assert "examples:" in text
