@@ -150,8 +150,8 @@ def webhook_detail(request, pk):
 @require_POST
 def webhook_toggle(request, pk):
     hook = get_object_or_404(webhook_service.webhooks_visible_to(request.user), pk=pk)
-    webhook_service.webhook_set_active(webhook=hook, by=request.user, active=not hook.active)
-    state = "switched on" if not hook.active else "switched off"
+    hook = webhook_service.webhook_set_active(webhook=hook, by=request.user, active=not hook.active)
+    state = "switched on" if hook.active else "switched off"
     messages.success(request, f"Webhook {hook.url} is {state}.")
     return redirect("api:webhook-detail", pk=hook.pk)
 

@@ -11,7 +11,10 @@ from api import views
 from scrutiny.models import ProviderResponse
 from tests.api.conftest import build_casework, client_for
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_concurrent_retries_with_one_key_record_one_response(area, officer, trust_key, monkeypatch):
