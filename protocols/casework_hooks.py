@@ -1,0 +1,88 @@
+"""Meetings on the staff casework pages: topic timelines, the work programme's target meetings
+and the members' agendas. Registered with scrutiny.selectors in ProtocolsConfig.ready, because
+scrutiny may not import protocols."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from protocols.models import AgendaItem, Meeting, MeetingState
+from protocols.permissions import staff_body_ids
+from protocols.selectors import meetings_for_member, upcoming
+from scrutiny.selectors import TimelineEntry
+
+
+def topic_meetings_timeline(topic, user):
+    """One entry per agenda item of this topic that `user` may see, with any decision: exempt
+    items only for members of the meeting's bodies, unpublished agendas only for them too."""
+    own = Meeting.objects.involving(staff_body_ids(user)).values("pk")
+    visible = Q(meeting__agenda_published_at__isnull=False, exempt=False) | Q(meeting__in=own)
+    if getattr(user, "is_superuser", False) and user.is_active:
+        visible = Q()
+    items = (
+        AgendaItem.objects.filter(visible, topic=topic)
+        .select_related("meeting")
+        .order_by("meeting__date", "position")
+    )
+    entries = []
+    for item in items:
+        meeting = item.meeting
+        when = timezone.make_aware(dt.datetime.combine(meeting.date, meeting.start_time))
+        detail = item.decision or (
+            "On the published agenda" if meeting.agenda_published_at else "Planned for the agenda"
+        )
+        entries.append(
+            TimelineEntry(
+                at=when,
+                title=f"{meeting.title}: {item.title}",
+                detail=detail,
+                anchor=reverse("protocols:meeting-detail", args=[meeting.pk]),
+                kind="meeting",
+            )
+        )
+    return entries
+
+
+def target_meetings(topic_ids):
+    """{topic id: (label, url)}: the next scheduled meeting whose agenda carries the topic."""
+    today = timezone.localdate()
+    items = (
+        AgendaItem.objects.filter(
+            topic_id__in=list(topic_ids),
+            meeting__state=MeetingState.SCHEDULED,
+            meeting__date__gte=today,
+        )
+        .select_related("meeting")
+        .order_by("meeting__date", "meeting__start_time")
+    )
+    found = {}
+    for item in items:
+        if item.topic_id not in found:
+            m = item.meeting
+            label = f"{m.title}, {m.date:%-d %b %Y}"
+            found[item.topic_id] = (label, reverse("protocols:meeting-detail", args=[m.pk]))
+    return found
+
+
+def member_agendas(user):
+    meetings = list(upcoming(meetings_for_member(user), timezone.localdate())[:10])
+    return {
+        "title": "Your next meetings",
+        "template": "protocols/includes/member_agendas.html",
+        "context": {"meetings": meetings},
+    }
+
+
+def register():
+    from scrutiny import selectors
+
+    if topic_meetings_timeline not in selectors.TIMELINE_SOURCES:
+        selectors.register_timeline_source(topic_meetings_timeline)
+    if target_meetings not in selectors.TARGET_MEETING_SOURCES:
+        selectors.register_target_meetings(target_meetings)
+    if member_agendas not in selectors.MEMBER_PAGE_SECTIONS:
+        selectors.register_member_section(member_agendas)
