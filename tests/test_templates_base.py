@@ -140,6 +140,8 @@ def test_403_page_renders(rf, officer):
 
 STAFF_NAV = ["/work/", "/topics/", "/meetings/"]
 PUBLIC_NAV = ["/outcomes/", "/health-bodies/", "/meetings/", "/suggest/"]
+RESPONDER_NAV = ["/api/keys/", "/api/webhooks/"]
+SIGNED_IN = ["/notifications/"]
 
 
 def nav_hrefs(html):
@@ -150,11 +152,11 @@ def nav_hrefs(html):
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("officer", STAFF_NAV),
-        ("osc_officer", STAFF_NAV),
-        ("member", STAFF_NAV),
-        ("chair", STAFF_NAV),
-        ("responder", PUBLIC_NAV),
+        ("officer", [*STAFF_NAV, *SIGNED_IN]),
+        ("osc_officer", [*STAFF_NAV, *SIGNED_IN]),
+        ("member", [*STAFF_NAV, *SIGNED_IN]),
+        ("chair", [*STAFF_NAV, *SIGNED_IN]),
+        ("responder", [*PUBLIC_NAV, *RESPONDER_NAV, *SIGNED_IN]),
         ("resident", [*PUBLIC_NAV, "/accounts/login/"]),
     ],
 )
@@ -177,14 +179,14 @@ def test_a_user_with_staff_and_responder_roles_gets_the_staff_navigation(officer
 
     MembershipFactory(user=officer, organisation=area.trust, role=Membership.Role.RESPONDER)
 
-    assert nav_hrefs(render_base(officer)) == STAFF_NAV
+    assert nav_hrefs(render_base(officer)) == [*STAFF_NAV, *RESPONDER_NAV, *SIGNED_IN]
 
 
 @pytest.mark.django_db
 def test_admin_link_only_for_django_staff(officer):
     officer.is_staff = True
 
-    assert nav_hrefs(render_base(officer)) == [*STAFF_NAV, "/admin/"]
+    assert nav_hrefs(render_base(officer)) == [*STAFF_NAV, *SIGNED_IN, "/admin/"]
 
 
 @pytest.mark.django_db
