@@ -113,6 +113,16 @@ def _make_topic(area, officer, responder, spec, marks: Markers):
             outcome="answered",
             supersedes=req.responses.get(superseded_by__isnull=True),
         )
+        if reach >= 4:
+            rec = topic.recommendations.exclude(state="draft").first()
+            services.provider_response_record(
+                subject=rec,
+                by=responder,
+                channel="api",
+                text=text(n),
+                outcome=RecommendationOutcome.PARTIALLY_ACCEPTED,
+                supersedes=rec.responses.get(superseded_by__isnull=True),
+            )
     if spec["position"] and topic.state not in ("raised",):
         services.topic_record_position(
             topic=topic, by=officer, organisation=area.network, position=text(n)
@@ -186,7 +196,7 @@ def _surfaces(client, topic_ids):
 
 
 @settings(
-    max_examples=12,
+    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -102,8 +102,8 @@ def test_postgres_full_text_search_stems_and_ranks(area, officer, responder):
     a = build_topic(area, officer, responder, title="Closing wards", summary="Beds")
     b = build_topic(area, officer, responder, title="Staffing", summary="The ward closed twice")
     c = build_topic(area, officer, responder, title="Eye clinic", summary="Cataract waits")
-    found = list(topics_search(topics_published(), "ward closure"))
-    assert set(found) == {a, b}  # stemming: closing/closed/closure, wards/ward
+    found = list(topics_search(topics_published(), "wards closed"))
+    assert set(found) == {a, b}  # stemming: closing/closed, wards/ward
     assert found[0] == a  # a title match outranks a summary match
     assert list(topics_search(topics_published(), '"eye clinic" -stroke')) == [c]
 
