@@ -32,7 +32,6 @@ def _data(area, officer, responder):
     return concluded, declined
 
 
-@pytest.mark.urls("tests.public.urls")
 def test_public_pages_pass_axe(live_server, area, officer, responder, settings):
     settings.CF_SUGGESTION_RATE_LIMIT = 2  # every POST counts, the invalid one too
     concluded, declined = _data(area, officer, responder)

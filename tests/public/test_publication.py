@@ -155,9 +155,6 @@ def test_signed_in_pages_are_not_cached(client, area, officer, responder):
 
 # --- The officers' publish and withdraw pages -----------------------------------------------
 
-# Until scrutiny/urls.py includes the public URLs before the staff pages' catch-all route.
-officer_pages = pytest.mark.urls("tests.public.urls")
-
 
 def test_root_urls_route_publish_to_the_public_views():
     from django.urls import resolve
@@ -166,7 +163,6 @@ def test_root_urls_route_publish_to_the_public_views():
     assert resolve("/topics/1/unpublish/").view_name == "public:unpublish"
 
 
-@officer_pages
 @pytest.mark.parametrize(
     "who, get_status, post_status",
     [
@@ -190,7 +186,6 @@ def test_publish_page(client, request, area, officer, responder, who, get_status
         assert response["Location"] == topic.get_absolute_url()
 
 
-@officer_pages
 def test_publish_page_reports_a_state_that_cannot_be_published(client, area, officer, responder):
     topic = build_topic(area, officer, responder, target="raised", publish=False)
     client.force_login(officer)
@@ -201,7 +196,6 @@ def test_publish_page_reports_a_state_that_cannot_be_published(client, area, off
     assert "cannot be published" in response.content.decode()
 
 
-@officer_pages
 def test_unpublish_page_needs_a_reason_and_keeps_nothing_half_done(
     client, area, officer, responder
 ):
@@ -217,7 +211,6 @@ def test_unpublish_page_needs_a_reason_and_keeps_nothing_half_done(
     assert Topic.objects.get(pk=topic.pk).published_at is None
 
 
-@officer_pages
 def test_publish_pages_need_sign_in(client, area, officer, responder):
     topic = build_topic(area, officer, responder, publish=False)
     for url in (f"/topics/{topic.pk}/publish/", f"/topics/{topic.pk}/unpublish/"):
