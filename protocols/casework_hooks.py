@@ -1,6 +1,6 @@
-"""Meetings on the staff casework pages: topic timelines, the work programme's target meetings
-and the members' agendas. Registered with scrutiny.selectors in ProtocolsConfig.ready, because
-scrutiny may not import protocols."""
+"""Meetings on scrutiny's pages: topic timelines, the work programme's target meetings, the
+members' agendas, and the public home and outcome pages. Registered with scrutiny.selectors and
+scrutiny.publication in ProtocolsConfig.ready, because scrutiny may not import protocols."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from protocols.models import AgendaItem, Meeting, MeetingState
 from protocols.permissions import staff_body_ids
-from protocols.selectors import meetings_for_member, upcoming
+from protocols.selectors import meetings_for_member, meetings_published, upcoming
 from scrutiny.selectors import TimelineEntry
 
 
@@ -77,8 +77,21 @@ def member_agendas(user):
     }
 
 
+def public_upcoming(limit: int = 5):
+    scheduled = meetings_published().exclude(state=MeetingState.CANCELLED)
+    return upcoming(scheduled, timezone.localdate())[:limit]
+
+
+def public_for_topic(topic):
+    """Published meetings with a public (non-exempt) agenda item on this topic."""
+    items = AgendaItem.objects.public().filter(topic=topic).values("meeting_id")
+    return meetings_published().filter(pk__in=items).order_by("-date", "-start_time")
+
+
 def register():
-    from scrutiny import selectors
+    from scrutiny import publication, selectors
+
+    publication.register_public_meetings(upcoming=public_upcoming, for_topic=public_for_topic)
 
     if topic_meetings_timeline not in selectors.TIMELINE_SOURCES:
         selectors.register_timeline_source(topic_meetings_timeline)

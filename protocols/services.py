@@ -39,6 +39,7 @@ from protocols.permissions import can_manage, chairs_of, meeting_body_ids, proto
 from scrutiny import services as casework
 from scrutiny.models import Organisation, Partnership
 from scrutiny.permissions import OFFICER, bodies_with
+from scrutiny.publication import public_cache_bump
 from scrutiny.uploads import check_upload
 from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.models import DeadlineRule, TransitionLog
@@ -567,6 +568,8 @@ def meeting_publish_agenda(
         _log_event(
             locked, name="publish_agenda", by=by, note=f"late: {reason}" if late else "on time"
         )
+        # The public home and outcome pages list published meetings.
+        transaction.on_commit(public_cache_bump)
     return locked
 
 

@@ -77,6 +77,13 @@ class PartnershipAdmin(admin.ModelAdmin):
     filter_horizontal = ("scrutiny_committees",)
     prepopulated_fields = {"slug": ("name",)}
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.partnership_saved(partnership=form.instance)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -84,6 +91,17 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ("role", "organisation")
     search_fields = ("user__username", "organisation__name")
     list_select_related = ("user", "organisation")
+
+    # Roles carry object permissions: every change goes through the membership services.
+    def save_model(self, request, obj, form, change):
+        services.membership_save(membership=obj)
+
+    def delete_model(self, request, obj):
+        services.membership_remove(membership=obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("user"):
+            services.membership_remove(membership=membership)
 
 
 @admin.register(PrioritisationFramework)

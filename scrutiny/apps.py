@@ -15,3 +15,5 @@ class ScrutinyConfig(AppConfig):
     def ready(self):
         # Reference data, not a domain side effect: a flushed test database gets it back.
         post_migrate.connect(_ensure_reference_data, sender=self, dispatch_uid="cf-topic-framework")
+        # Registers the after-commit hook that refreshes cached public pages on every move.
+        from scrutiny import publication  # noqa: F401

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from scrutiny import services
+from scrutiny import publication, services
 from scrutiny.models import (
     Membership,
     Organisation,
@@ -67,9 +67,8 @@ def _user(username, first, last, *, superuser=False):
 
 
 def _member(user, org, role):
-    Membership.objects.get_or_create(user=user, organisation=org, role=role)
-    if hasattr(user, "_cf_roles_by_body"):
-        del user._cf_roles_by_body
+    if not Membership.objects.filter(user=user, organisation=org, role=role).exists():
+        services.membership_add(user=user, organisation=org, role=role)
 
 
 def _area(prefix, place, *, network_label, link_officer, osc_officer, member, chair, responder):
@@ -123,7 +122,7 @@ def _area(prefix, place, *, network_label, link_officer, osc_officer, member, ch
             ),
         },
     )
-    partnership.scrutiny_committees.set([committee])
+    services.partnership_set_committees(partnership=partnership, committees=[committee])
     R = Membership.Role
     _member(link_officer, network, R.SUPPORT_OFFICER)
     _member(osc_officer, committee, R.SUPPORT_OFFICER)
@@ -455,6 +454,11 @@ def seed_casework(a: Area, place: str, responder) -> None:
         by=o,
         reason=("The ICB has dropped the plan; there is nothing left to scrutinise."),
     )
+    # residents see the outcomes and the work in progress that the officers chose to publish
+    for topic in Topic.objects.filter(partnership=a.partnership).exclude(
+        state__in=[Topic._meta.get_field("state").default, "information_requested"]
+    ):
+        publication.topic_publish(topic=topic, by=o)
     # a committee-only topic, raised by the committee's own officer
     _raise(
         a,

@@ -83,8 +83,7 @@ def home(request):
                 :6
             ]
         ),
-        # "next_meetings" is not passed here: scrutiny may not import protocols. See the
-        # `next_meetings` block of public/home.html.
+        "next_meetings": publication.next_meetings(),
     }
     return render(request, "public/home.html", context)
 
@@ -160,7 +159,11 @@ def outcome(request, pk):
         pk=pk,
     )
     view = publication.outcome_detail(topic)
-    return render(request, "public/outcome.html", {"topic": topic, "view": view})
+    return render(
+        request,
+        "public/outcome.html",
+        {"topic": topic, "view": view, "related_meetings": publication.related_meetings(topic)},
+    )
 
 
 @require_GET

@@ -490,3 +490,27 @@ def outcome_detail(topic: Topic, *, today: dt.date | None = None) -> OutcomeView
         state_label=PUBLIC_STATE_LABELS.get(topic.state, topic.get_state_display()),
         state_tag=TOPIC_STATE_TAGS.get(topic.state, "govuk-tag--grey"),
     )
+
+
+# --- meetings on public pages -----------------------------------------------------------------
+# Meetings belong to protocols, which scrutiny may not import: protocols registers providers
+# here (ProtocolsConfig.ready). Each must return only what is public.
+
+_MEETING_PROVIDERS: dict[str, object] = {}
+
+
+def register_public_meetings(*, upcoming, for_topic) -> None:
+    """`upcoming()` -> the next published meetings; `for_topic(topic)` -> published meetings
+    whose public agenda carries the topic."""
+    _MEETING_PROVIDERS["upcoming"] = upcoming
+    _MEETING_PROVIDERS["for_topic"] = for_topic
+
+
+def next_meetings() -> list:
+    provider = _MEETING_PROVIDERS.get("upcoming")
+    return list(provider()) if provider else []
+
+
+def related_meetings(topic) -> list:
+    provider = _MEETING_PROVIDERS.get("for_topic")
+    return list(provider(topic)) if provider else []

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from scrutiny import grants
 from scrutiny.models import (
     ActionPlanItem,
     Channel,
@@ -148,6 +149,7 @@ def topic_raise(
         )
         if health_bodies:
             topic.health_bodies.set(health_bodies)
+        grants.topic_grant(topic)
         _log_event(topic, name="raise", by=by, note=note)
         if source == Topic.Source.REFERRAL:
             network = partnership.involvement_network
@@ -305,15 +307,19 @@ def information_request_draft(
 def information_request_issue(*, request: InformationRequest, by, on=None, note: str = ""):
     """Issue one drafted request: its statutory clock starts on `on` (default today)."""
     rule = rule_for("information_request", request.requested_by)
-    return transition_apply(
-        instance=request,
-        name="issue",
-        by=by,
-        note=note,
-        rule=rule,
-        on=on,
-        calendar=calendar_for(rule.effective_region),
-    )
+    with transaction.atomic():
+        request = transition_apply(
+            instance=request,
+            name="issue",
+            by=by,
+            note=note,
+            rule=rule,
+            on=on,
+            calendar=calendar_for(rule.effective_region),
+        )
+        # The recipient's responders may now see the topic's title and summary.
+        grants.responder_grant(topic_id=request.topic_id, body_id=request.recipient_id)
+    return request
 
 
 def information_request_withdraw(*, request, by, reason: str):
@@ -364,15 +370,20 @@ def recommendation_draft(
 
 def recommendation_issue(*, recommendation: Recommendation, by, on=None, note: str = ""):
     rule = rule_for("recommendation", recommendation.made_by)
-    return transition_apply(
-        instance=recommendation,
-        name="issue",
-        by=by,
-        note=note,
-        rule=rule,
-        on=on,
-        calendar=calendar_for(rule.effective_region),
-    )
+    with transaction.atomic():
+        recommendation = transition_apply(
+            instance=recommendation,
+            name="issue",
+            by=by,
+            note=note,
+            rule=rule,
+            on=on,
+            calendar=calendar_for(rule.effective_region),
+        )
+        grants.responder_grant(
+            topic_id=recommendation.topic_id, body_id=recommendation.recipient_id
+        )
+    return recommendation
 
 
 def recommendation_withdraw(*, recommendation, by, reason: str):
@@ -669,13 +680,68 @@ def recommendation_update_implementation(
 # --- Memberships ----------------------------------------------------------------------------
 
 
+def _forget_roles(user):
+    if hasattr(user, "_cf_roles_by_body"):
+        del user._cf_roles_by_body
+
+
 def membership_add(*, user, organisation: Organisation, role: str) -> Membership:
+    """Give `user` a role in `organisation`, and the object permissions that follow from it."""
     membership = Membership(user=user, organisation=organisation, role=role)
     try:
         membership.full_clean()
     except ValidationError as exc:
         raise InvalidInput("Check the membership.", field_errors=exc.message_dict) from exc
-    membership.save()
-    if hasattr(user, "_cf_roles_by_body"):
-        del user._cf_roles_by_body
+    with transaction.atomic():
+        membership.save()
+        grants.membership_sync(user)
+    _forget_roles(user)
     return membership
+
+
+def membership_save(*, membership: Membership) -> Membership:
+    """Save a new or edited membership (the admin's form) and resynchronise its user."""
+    with transaction.atomic():
+        previous_user_id = (
+            Membership.objects.filter(pk=membership.pk).values_list("user_id", flat=True).first()
+            if membership.pk
+            else None
+        )
+        membership.save()
+        grants.membership_sync(membership.user)
+        if previous_user_id and previous_user_id != membership.user_id:
+            grants.membership_sync(type(membership.user).objects.get(pk=previous_user_id))
+    _forget_roles(membership.user)
+    return membership
+
+
+def membership_remove(*, membership: Membership) -> None:
+    """Take a role away, and the object permissions with it."""
+    user = membership.user
+    with transaction.atomic():
+        membership.delete()
+        grants.membership_sync(user)
+    _forget_roles(user)
+
+
+def partnership_set_committees(*, partnership, committees) -> None:
+    """Set the partnership's scrutiny committees; every topic it shares is regranted."""
+    committees = list(committees)
+    if any(c.kind != Organisation.Kind.SCRUTINY_COMMITTEE for c in committees):
+        raise InvalidInput(
+            "Only scrutiny committees join a partnership as committees.",
+            field_errors={"scrutiny_committees": ["Choose scrutiny committees."]},
+        )
+    if not committees:
+        raise InvalidInput(
+            "A partnership needs at least one scrutiny committee.",
+            field_errors={"scrutiny_committees": ["Choose at least one."]},
+        )
+    with transaction.atomic():
+        partnership.scrutiny_committees.set(committees)
+        grants.partnership_regrant(partnership)
+
+
+def partnership_saved(*, partnership) -> None:
+    """After the admin saved a partnership (its network or committees may have changed)."""
+    grants.partnership_regrant(partnership)

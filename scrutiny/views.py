@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from scrutiny import casework, presenters, selectors, services
+from scrutiny import casework, presenters, publication, selectors, services
 from scrutiny.forms import (
     ConcludeForm,
     DashboardFilterForm,
@@ -258,6 +258,7 @@ def topic_detail(request, pk):
             ),
             actions=available_transitions(topic, user),
             can_manage=manage,
+            publishable=topic.state in publication.PUBLISHABLE_STATES,
             can_draft=manage and topic.state in services.DRAFTABLE_FOR_REQUESTS,
             can_position=topic.is_joint
             and topic.state not in (TopicState.WITHDRAWN, TopicState.DECLINED)

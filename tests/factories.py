@@ -3,6 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
+from scrutiny import grants, services
 from scrutiny.models import (
     InformationRequest,
     Membership,
@@ -57,7 +58,7 @@ class PartnershipFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         committees = extracted or [OrganisationFactory(committee=True)]
-        self.scrutiny_committees.set(committees)
+        services.partnership_set_committees(partnership=self, committees=committees)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
@@ -67,6 +68,11 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory, network=True)
     role = Membership.Role.SUPPORT_OFFICER
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Through the service, so the role's object permissions are granted as in real use.
+        return services.membership_add(**kwargs)
 
 
 class TopicFactory(factory.django.DjangoModelFactory):
@@ -79,6 +85,12 @@ class TopicFactory(factory.django.DjangoModelFactory):
     summary = "What residents told us."
     partnership = factory.SubFactory(PartnershipFactory)
     lead_body = factory.LazyAttribute(lambda t: t.partnership.involvement_network)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        topic = super()._create(model_class, *args, **kwargs)
+        grants.topic_grant(topic)  # as topic_raise does
+        return topic
 
 
 class InformationRequestFactory(factory.django.DjangoModelFactory):

@@ -68,3 +68,43 @@ def test_members_see_their_next_meetings_with_agenda_packs(client, member, publi
     page = client.get("/members/").content.decode()
     assert "Stroke services review" in page
     assert f"/meetings/{published_meeting.pk}/pack/" in page
+
+
+def test_public_pages_list_published_meetings_but_never_exempt_items(
+    client, officer, topic, make_meeting
+):
+    from scrutiny import publication
+
+    meeting = make_meeting(title="Public joint meeting")
+    meetings.agenda_item_add(meeting=meeting, by=officer, title="Stroke unit", topic=topic)
+    hidden = make_meeting(title="Private session", date=meeting.date.replace(day=6))
+    meetings.agenda_item_add(
+        meeting=hidden,
+        by=officer,
+        title="Contract",
+        topic=topic,
+        exempt=True,
+        exempt_paragraph=3,
+        public_interest_reason="Commercial terms.",
+    )
+    unpublished = make_meeting(title="Not yet published", date=meeting.date.replace(day=7))
+    meetings.agenda_item_add(meeting=unpublished, by=officer, title="Later", topic=topic)
+    for m in (meeting, hidden):
+        meetings.meeting_publish_agenda(meeting=m, by=officer)
+    publication.topic_publish(topic=topic, by=officer)
+
+    home = client.get("/").content.decode()
+    assert "Public joint meeting" in home
+    assert "Not yet published" not in home
+    outcome = client.get(f"/outcomes/{topic.pk}/").content.decode()
+    assert f'href="/meetings/{meeting.pk}/"' in outcome
+    assert f'href="/meetings/{hidden.pk}/"' not in outcome  # only an exempt item links it
+    assert f'href="/meetings/{unpublished.pk}/"' not in outcome
+
+
+def test_officers_publish_from_the_topic_page(client, officer, member, topic):
+    client.force_login(officer)
+    page = client.get(f"/topics/{topic.pk}/").content.decode()
+    assert f'href="/topics/{topic.pk}/publish/"' in page
+    client.force_login(member)
+    assert "/publish/" not in client.get(f"/topics/{topic.pk}/").content.decode()

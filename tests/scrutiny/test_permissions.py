@@ -110,7 +110,7 @@ def test_a_new_membership_grants_and_a_removed_one_revokes(area, joint):
     )
     user = type(user).objects.get(pk=user.pk)
     assert can(user, Perm.TOPIC_MANAGE, joint)
-    membership.delete()
+    services.membership_remove(membership=membership)
     user = type(user).objects.get(pk=user.pk)
     assert not can(user, Perm.TOPIC_VIEW, joint)
     assert not topics_visible_to(user).exists()
@@ -121,10 +121,12 @@ def test_a_committee_joining_the_partnership_gains_its_topics(area, joint):
     user = UserFactory(username="westby-officer")
     MembershipFactory(user=user, organisation=newcomer, role=Membership.Role.SUPPORT_OFFICER)
     assert not can(user, Perm.TOPIC_VIEW, joint)
-    area.partnership.scrutiny_committees.add(newcomer)
+    services.partnership_set_committees(
+        partnership=area.partnership, committees=[area.committee, newcomer]
+    )
     user = type(user).objects.get(pk=user.pk)
     assert can(user, Perm.TOPIC_MANAGE, joint)
-    area.partnership.scrutiny_committees.remove(newcomer)
+    services.partnership_set_committees(partnership=area.partnership, committees=[area.committee])
     user = type(user).objects.get(pk=user.pk)
     assert not can(user, Perm.TOPIC_VIEW, joint)
 
