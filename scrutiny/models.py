@@ -558,10 +558,6 @@ class InformationRequest(FSMModelMixin, ClockedModel):
     def get_absolute_url(self):
         return reverse("scrutiny:topic-detail", args=[self.topic_id]) + f"#request-{self.pk}"
 
-    def is_overdue(self, today: dt.date | None = None) -> bool:
-        today = today or timezone.localdate()
-        return self.state == R.ISSUED and self.due_on is not None and self.due_on < today
-
     @transition(
         field=state,
         source=R.DRAFT,
@@ -679,10 +675,6 @@ class Recommendation(FSMModelMixin, ClockedModel):
 
     def get_absolute_url(self):
         return reverse("scrutiny:topic-detail", args=[self.topic_id]) + f"#recommendation-{self.pk}"
-
-    def is_overdue(self, today: dt.date | None = None) -> bool:
-        today = today or timezone.localdate()
-        return self.state == RS.ISSUED and self.due_on is not None and self.due_on < today
 
     @transition(
         field=state,

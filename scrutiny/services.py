@@ -304,12 +304,13 @@ def information_request_draft(
     return req
 
 
-def information_request_issue(*, request: InformationRequest, by, on=None, note: str = ""):
-    """Issue one drafted request: its statutory clock starts on `on` (default today)."""
-    rule = rule_for("information_request", request.requested_by)
+def _issue(item, *, what: str, asking_body, by, on, note):
+    """Issue a drafted request or recommendation: its statutory clock starts on `on` (default
+    today), and the recipient's responders may now see the topic's title and summary."""
+    rule = rule_for(what, asking_body)
     with transaction.atomic():
-        request = transition_apply(
-            instance=request,
+        item = transition_apply(
+            instance=item,
             name="issue",
             by=by,
             note=note,
@@ -317,9 +318,19 @@ def information_request_issue(*, request: InformationRequest, by, on=None, note:
             on=on,
             calendar=calendar_for(rule.effective_region),
         )
-        # The recipient's responders may now see the topic's title and summary.
-        grants.responder_grant(topic_id=request.topic_id, body_id=request.recipient_id)
-    return request
+        grants.responder_grant(topic_id=item.topic_id, body_id=item.recipient_id)
+    return item
+
+
+def information_request_issue(*, request: InformationRequest, by, on=None, note: str = ""):
+    return _issue(
+        request,
+        what="information_request",
+        asking_body=request.requested_by,
+        by=by,
+        on=on,
+        note=note,
+    )
 
 
 def information_request_withdraw(*, request, by, reason: str):
@@ -369,21 +380,14 @@ def recommendation_draft(
 
 
 def recommendation_issue(*, recommendation: Recommendation, by, on=None, note: str = ""):
-    rule = rule_for("recommendation", recommendation.made_by)
-    with transaction.atomic():
-        recommendation = transition_apply(
-            instance=recommendation,
-            name="issue",
-            by=by,
-            note=note,
-            rule=rule,
-            on=on,
-            calendar=calendar_for(rule.effective_region),
-        )
-        grants.responder_grant(
-            topic_id=recommendation.topic_id, body_id=recommendation.recipient_id
-        )
-    return recommendation
+    return _issue(
+        recommendation,
+        what="recommendation",
+        asking_body=recommendation.made_by,
+        by=by,
+        on=on,
+        note=note,
+    )
 
 
 def recommendation_withdraw(*, recommendation, by, reason: str):

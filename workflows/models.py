@@ -161,6 +161,12 @@ class ClockedModel(models.Model):
         self.due_explanation = due.explanation
         return due
 
+    def is_overdue(self, today=None) -> bool:
+        """Past its due date while the clock is still open (derived, never stored)."""
+        today = today or timezone.localdate()
+        open_now = getattr(self, self.CLOCK_STATE_FIELD) in self.CLOCK_OPEN_STATES
+        return open_now and self.due_on is not None and self.due_on < today
+
     @classmethod
     def open_clocks(cls):
         return cls._default_manager.filter(
