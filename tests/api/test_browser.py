@@ -7,7 +7,7 @@ from tests.browser_support import assert_accessible, chromium_page, sign_in
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_responder_manages_keys_and_webhooks(live_server, area, responder):
     visited: list[str] = []
     with chromium_page() as page:

@@ -22,7 +22,7 @@ def _link_button(page, name):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_officer_path_raise_to_conclude(live_server, area, officer, javascript):
     visited: list[str] = []

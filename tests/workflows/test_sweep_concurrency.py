@@ -16,7 +16,7 @@ from workflows.sweep import sweep_run
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 D = dt.date
