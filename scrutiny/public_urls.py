@@ -1,6 +1,7 @@
 """The public site (namespace "public"), plus the officers' publish and moderation pages."""
 
 from django.urls import path
+from django.views.generic import TemplateView
 
 from scrutiny import public_views as v
 
@@ -8,6 +9,11 @@ app_name = "public"
 
 urlpatterns = [
     path("", v.home, name="home"),
+    path(
+        "accessibility/",
+        TemplateView.as_view(template_name="public/accessibility.html"),
+        name="accessibility",
+    ),
     path("outcomes/", v.outcomes, name="outcomes"),
     path("outcomes/feed.atom", v.outcomes_feed, name="outcomes-feed"),
     path("outcomes/<int:pk>/", v.outcome, name="outcome"),

@@ -56,6 +56,7 @@ def test_public_pages_pass_axe(live_server, area, officer, responder, settings):
             f"/outcomes/{declined.pk}/",
             "/health-bodies/",
             "/data/",
+            "/accessibility/",
         ):
             page.goto(base + path)
             assert_accessible(page, visited)

@@ -34,3 +34,11 @@ def test_outcome_page(client, area, officer, responder):
     r = client.get(f"/health-bodies/{area.trust.slug}/")
     assert r.status_code == 200
     assert "<svg" in r.content.decode()
+
+
+def test_the_footer_links_to_an_accessibility_statement(client, db):
+    home = client.get("/").content.decode()
+    assert 'href="/accessibility/"' in home
+    page = client.get("/accessibility/")
+    assert page.status_code == 200
+    assert "WCAG" in page.content.decode()
