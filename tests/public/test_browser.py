@@ -91,5 +91,5 @@ def test_public_pages_pass_axe(live_server, area, officer, responder, settings):
         for path in (f"/topics/{concluded.pk}/unpublish/", f"/topics/{concluded.pk}/publish/"):
             page.goto(base + path)
             assert_accessible(page, visited)
-    assert len(visited) == 18
+    assert len(visited) == 19
     assert suggestions.suggestions_visible_to(officer).count() == 1
