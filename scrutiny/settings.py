@@ -28,11 +28,17 @@ TESTING = os.environ.get("CF_ENV") == "test"
 DEBUG = env_bool("DEBUG")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if DEBUG or TESTING:
-        SECRET_KEY = "insecure-development-key-never-use-in-production"
-    else:
+if not SECRET_KEY and (DEBUG or TESTING):
+    SECRET_KEY = "insecure-development-key-never-use-in-production"
+# Outside DEBUG an empty key is refused where it matters: the WSGI/ASGI entry points refuse to
+# start (require_secret_key), and Django refuses any use of it (sessions, signing, CSRF). Offline
+# commands that never sign anything (makemigrations, check, deadline) still run without one.
+
+
+def require_secret_key():
+    if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or TESTING) else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
