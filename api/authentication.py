@@ -8,7 +8,7 @@ from rest_framework import authentication, exceptions
 
 from api.keys import key_from_raw
 from api.models import ApiKey
-from scrutiny.models import Membership
+from scrutiny.casework.models import Membership
 
 # Write last_used_at at most this often per key, so reads do not each cost a write.
 LAST_USED_GRANULARITY_SECONDS = 60

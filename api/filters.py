@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 
 from api.serializers import MAX_ID
-from scrutiny.models import (
+from scrutiny.casework.models import (
     InformationRequest,
     ProviderResponse,
     Recommendation,

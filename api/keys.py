@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.models import ApiKey
-from scrutiny.models import Membership, Organisation
-from scrutiny.permissions import RESPONDER, bodies_with
+from scrutiny.casework.models import Membership, Organisation
+from scrutiny.casework.permissions import RESPONDER, bodies_with
 from workflows.errors import Forbidden, InvalidInput, NotFound
 
 KEY_MARK = "cfk"

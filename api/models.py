@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from scrutiny.models import Organisation
+from scrutiny.casework.models import Organisation
 
 
 class ApiKey(models.Model):

@@ -10,18 +10,18 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q
 
 from api.models import ApiKey
-from scrutiny.models import (
+from scrutiny.casework.models import (
     ProviderResponse,
     RecommendationState,
     RequestState,
 )
-from scrutiny.permissions import (
+from scrutiny.casework.permissions import (
     RESPONDER,
     bodies_with,
     recommendations_visible_to,
     requests_visible_to,
 )
-from scrutiny.publication import (
+from scrutiny.casework.publication import (
     recommendations_public,
     requests_public,
     responses_public,
@@ -98,7 +98,7 @@ def webhooks_for(request):
 
 
 # --- Public -----------------------------------------------------------------------------------
-# Through scrutiny.publication's selectors, the ones every public page and feed uses: published
+# Through the casework's publication selectors, the ones every public page and feed uses: published
 # topics in a publishable state, issued requests and recommendations, current responses.
 
 

@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.models import Webhook, WebhookAttempt, WebhookDelivery
-from scrutiny.models import (
+from scrutiny.casework.models import (
     ActionPlanItem,
     ImplementationStatus,
     ImplementationUpdate,
@@ -27,7 +27,7 @@ from scrutiny.models import (
     ResponseAttachment,
     Topic,
 )
-from scrutiny.publication import PUBLISHABLE_STATES
+from scrutiny.casework.publication import PUBLISHABLE_STATES
 
 MAX_ID = 2**63 - 1
 MAX_TEXT = 100_000

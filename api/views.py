@@ -65,8 +65,11 @@ from api.serializers import (
 )
 from api.throttling import ApiThrottle
 from api.webhooks import webhook_register
-from scrutiny.models import Channel, Organisation, ProviderResponse
-from scrutiny.services import provider_response_record, recommendation_update_implementation
+from scrutiny.casework.models import Channel, Organisation, ProviderResponse
+from scrutiny.casework.services import (
+    provider_response_record,
+    recommendation_update_implementation,
+)
 
 
 class ApiPagination(pagination.PageNumberPagination):

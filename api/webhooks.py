@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from api.keys import can_manage, manageable_body_ids
 from api.models import Webhook, WebhookAttempt, WebhookDelivery
-from scrutiny.models import InformationRequest, Organisation, Recommendation
+from scrutiny.casework.models import InformationRequest, Organisation, Recommendation
 from workflows.errors import Forbidden, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)

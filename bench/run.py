@@ -69,9 +69,9 @@ def fill(n_topics: int):
     """n joint topics in response_due, each with one issued request, across two partnerships."""
     from django.contrib.auth import get_user_model
 
-    from scrutiny import publication, services
-    from scrutiny.models import Organisation, Partnership, Topic
-    from scrutiny.permissions import bodies_with
+    from scrutiny.casework import publication, services
+    from scrutiny.casework.models import Organisation, Partnership, Topic
+    from scrutiny.casework.permissions import bodies_with
 
     partnership = Partnership.objects.get(slug="northby")
     officer = get_user_model().objects.get(username="northby-link-officer")
@@ -105,7 +105,7 @@ def fill(n_topics: int):
 
 
 def bench_pages(size: int):
-    from scrutiny.publication import public_cache_bump
+    from scrutiny.casework.publication import public_cache_bump
 
     client = Client()
     client.login(username="northby-link-officer", password=os.environ["DEMO_PASSWORD"])

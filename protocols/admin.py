@@ -14,7 +14,7 @@ from protocols.models import (
     ProtocolSignOff,
     ProtocolVersion,
 )
-from scrutiny.admin import transition_action
+from scrutiny.casework.admin import transition_action
 from workflows.admin import ReadOnlyAdmin
 
 

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from protocols.models import Meeting, MeetingState, ProtocolVersion, VersionState
-from scrutiny.models import Membership
+from scrutiny.casework.models import Membership
 from workflows.sweep import ClockedItem, clock_source_register
 
 Role = Membership.Role

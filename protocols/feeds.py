@@ -25,7 +25,7 @@ from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStand
 
 from protocols.models import AgendaItem, Meeting, MeetingState
 from protocols.selectors import agenda_publication_due, protocol_reviews_due
-from scrutiny.models import (
+from scrutiny.casework.models import (
     InformationRequest,
     Recommendation,
     RecommendationState,
@@ -33,7 +33,11 @@ from scrutiny.models import (
     ReferralState,
     RequestState,
 )
-from scrutiny.permissions import recommendations_visible_to, requests_visible_to, staff_topic_ids
+from scrutiny.casework.permissions import (
+    recommendations_visible_to,
+    requests_visible_to,
+    staff_topic_ids,
+)
 from workflows.models import DueDateChange
 
 FEED_WINDOW_BACK = dt.timedelta(days=366)

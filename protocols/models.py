@@ -19,7 +19,7 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from protocols.permissions import manage_permission
-from scrutiny.models import Organisation, Partnership, Topic
+from scrutiny.casework.models import Organisation, Partnership, Topic
 from workflows.models import ClockedModel
 from workflows.services import condition
 

@@ -1,4 +1,4 @@
-"""Who may see and do what in joint working, built on the roles of `scrutiny.permissions`.
+"""Who may see and do what in joint working, built on the roles of `scrutiny.casework.permissions`.
 
 - A meeting's *bodies* are its one body, or every party of its partnership.
 - Support officers of those bodies manage the meeting (agenda, papers, minutes, publication).
@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from scrutiny.permissions import CHAIR, OFFICER, STAFF_ROLES, bodies_with
+from scrutiny.casework.permissions import CHAIR, OFFICER, STAFF_ROLES, bodies_with
 
 
 def _party_ids(partnership) -> set[int]:

@@ -36,11 +36,11 @@ from protocols.models import (
     VersionState,
 )
 from protocols.permissions import can_manage, chairs_of, meeting_body_ids, protocol_party_ids
-from scrutiny import services as casework
-from scrutiny.models import Organisation, Partnership
-from scrutiny.permissions import OFFICER, bodies_with
-from scrutiny.publication import public_cache_bump
-from scrutiny.uploads import check_upload
+from scrutiny.casework import services as casework
+from scrutiny.casework.models import Organisation, Partnership
+from scrutiny.casework.permissions import OFFICER, bodies_with
+from scrutiny.casework.publication import public_cache_bump
+from scrutiny.casework.uploads import check_upload
 from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.models import DeadlineRule, TransitionLog
 from workflows.services import transition_apply
@@ -618,7 +618,7 @@ def _item_note(item: AgendaItem) -> str:
 def _check_topic(topic, meeting):
     if topic is None:
         return
-    from scrutiny.permissions import topic_party_ids
+    from scrutiny.casework.permissions import topic_party_ids
 
     if not topic_party_ids(topic) & meeting_body_ids(meeting):
         raise InvalidInput(

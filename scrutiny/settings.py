@@ -60,9 +60,11 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "workflows",
-    "scrutiny",
+    "scrutiny.casework",
     "protocols",
     "api",
+    "scrutiny.web",
+    "scrutiny.demo",
 ]
 
 MIDDLEWARE = [
@@ -93,7 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "scrutiny.context_processors.navigation",
+                "scrutiny.web.context_processors.navigation",
             ],
         },
     },
@@ -198,12 +200,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "TopicStateEnum": "scrutiny.models.TopicState",
-        "RequestStateEnum": "scrutiny.models.RequestState",
-        "RecommendationStateEnum": "scrutiny.models.RecommendationState",
-        "RecommendationOutcomeEnum": "scrutiny.models.RecommendationOutcome",
+        "TopicStateEnum": "scrutiny.casework.models.TopicState",
+        "RequestStateEnum": "scrutiny.casework.models.RequestState",
+        "RecommendationStateEnum": "scrutiny.casework.models.RecommendationState",
+        "RecommendationOutcomeEnum": "scrutiny.casework.models.RecommendationOutcome",
         "RequestOutcomeEnum": ["answered", "partially_answered", "refused"],
-        "ImplementationStatusEnum": "scrutiny.models.ImplementationStatus",
+        "ImplementationStatusEnum": "scrutiny.casework.models.ImplementationStatus",
     },
     "SWAGGER_UI_DIST": "/api/docs/assets",
     "SWAGGER_UI_FAVICON_HREF": "/api/docs/assets/favicon-32x32.png",
@@ -244,11 +246,7 @@ CF_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("CF_NOTIFY_MAX_ATTEMPTS", "12"))
 CF_NOTIFY_BACKOFF_BASE = int(os.environ.get("CF_NOTIFY_BACKOFF_BASE", "60"))
 CF_NOTIFY_BACKOFF_MAX = int(os.environ.get("CF_NOTIFY_BACKOFF_MAX", "21600"))
 # The packages' clocks that the sweep acts on (each module registers its clock sources).
-CF_CLOCK_SOURCE_MODULES = ["scrutiny.deadline_sources", "protocols.deadline_sources"]
-
-# Demo seeders from the higher packages, called by `seed_demo` after the casework is seeded:
-# each is called with the dict scrutiny.demo.seed() returns and may return lines to print.
-CF_DEMO_SEEDERS = ["protocols.demo.seed_demo", "api.demo.seed_api_keys"]
+CF_CLOCK_SOURCE_MODULES = ["scrutiny.casework.deadline_sources", "protocols.deadline_sources"]
 
 LOGGING = {
     "version": 1,

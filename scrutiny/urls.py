@@ -3,15 +3,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from scrutiny import views
+from scrutiny.web.staff import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("api.urls")),
-    path("notifications/", include("scrutiny.notification_urls")),
-    path("", include("protocols.urls")),
-    path("", include("scrutiny.public_urls")),
-    path("", include("scrutiny.casework_urls")),
+    path("api/", include("scrutiny.web.responders.urls")),
+    path("notifications/", include("scrutiny.web.notifications.urls")),
+    path("", include("scrutiny.web.joint.urls")),
+    path("", include("scrutiny.web.public.urls")),
+    path("", include("scrutiny.web.staff.urls")),
 ]

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from scrutiny.models import Membership
+from scrutiny.casework.models import Membership
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,

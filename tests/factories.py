@@ -3,8 +3,8 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from scrutiny import grants, services
-from scrutiny.models import (
+from scrutiny.casework import grants, services
+from scrutiny.casework.models import (
     InformationRequest,
     Membership,
     Organisation,

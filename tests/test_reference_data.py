@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from scrutiny.models import PrioritisationFramework
+from scrutiny.casework.models import PrioritisationFramework
 from workflows.defaults import DEFAULT_RULES, ensure_default_rules
 from workflows.models import DeadlineRule
 

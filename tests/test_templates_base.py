@@ -174,7 +174,7 @@ def test_navigation_depends_on_the_role(request, role, expected):
 
 @pytest.mark.django_db
 def test_a_user_with_staff_and_responder_roles_gets_the_staff_navigation(officer, area):
-    from scrutiny.models import Membership
+    from scrutiny.casework.models import Membership
     from tests.factories import MembershipFactory
 
     MembershipFactory(user=officer, organisation=area.trust, role=Membership.Role.RESPONDER)

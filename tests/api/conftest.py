@@ -8,7 +8,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from api.keys import issue_key
-from scrutiny import services
+from scrutiny.casework import services
 
 TOPIC_SCORES = {
     "timely": 2,

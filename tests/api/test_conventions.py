@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 
 from api.models import IdempotencyRecord
-from scrutiny.models import ActionPlanItem, ImplementationUpdate, ProviderResponse
+from scrutiny.casework.models import ActionPlanItem, ImplementationUpdate, ProviderResponse
 from workflows.models import TransitionLog
 
 pytestmark = pytest.mark.django_db
@@ -258,9 +258,9 @@ def test_an_oversized_multipart_body_is_413(api, casework, monkeypatch):
 def test_an_oversized_attachment_is_400(api, casework, monkeypatch):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    import scrutiny.uploads
+    import scrutiny.casework.uploads
 
-    monkeypatch.setattr(scrutiny.uploads, "MAX_UPLOAD_BYTES", 100)
+    monkeypatch.setattr(scrutiny.casework.uploads, "MAX_UPLOAD_BYTES", 100)
     resp = api.post(
         f"/api/v1/information-requests/{casework.req.pk}/responses/",
         {
@@ -282,7 +282,7 @@ def test_an_oversized_attachment_is_400(api, casework, monkeypatch):
 def test_responses_and_subjects_are_immutable_through_the_api(
     api, casework, responder, method, path
 ):
-    from scrutiny.services import provider_response_record
+    from scrutiny.casework.services import provider_response_record
 
     response = provider_response_record(
         subject=casework.req, by=responder, channel="api", text="40", outcome="answered"
@@ -386,7 +386,7 @@ def test_implementation_updates_need_an_accepted_recommendation(api, casework):
 
 
 def test_etag_and_if_none_match(api, casework, responder):
-    from scrutiny.services import provider_response_record
+    from scrutiny.casework.services import provider_response_record
 
     first = api.get("/api/v1/information-requests/")
     etag = first["ETag"]
@@ -436,7 +436,7 @@ def test_throttled_per_key_with_retry_after(api, other_api, casework, settings):
 def test_lists_take_a_fixed_number_of_queries(
     api, area, officer, responder, listing, django_assert_max_num_queries
 ):
-    from scrutiny.services import provider_response_record
+    from scrutiny.casework.services import provider_response_record
     from tests.api.conftest import build_casework
 
     def grow(n, start):

@@ -8,7 +8,7 @@ import pytest
 from django.db import connections
 
 from api import views
-from scrutiny.models import ProviderResponse
+from scrutiny.casework.models import ProviderResponse
 from tests.api.conftest import build_casework, client_for
 
 pytestmark = [

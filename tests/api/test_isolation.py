@@ -7,8 +7,8 @@ import pytest
 
 from api.keys import issue_key, revoke_key
 from api.webhooks import webhook_register
-from scrutiny import services
-from scrutiny.models import ProviderResponse
+from scrutiny.casework import services
+from scrutiny.casework.models import ProviderResponse
 from tests.api.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -213,7 +213,7 @@ def test_drafts_addressed_to_me_are_not_found(api, world, path):
 
 
 def test_a_key_stops_working_when_its_person_stops_being_a_responder(api, world, responder):
-    from scrutiny.models import Membership
+    from scrutiny.casework.models import Membership
 
     assert api.get("/api/v1/information-requests/").status_code == 200
     Membership.objects.filter(user=responder).delete()

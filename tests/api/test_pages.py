@@ -2,9 +2,9 @@
 
 import pytest
 
-from api.demo import seed_api_keys
 from api.keys import key_from_raw
 from api.models import ApiKey
+from scrutiny.demo.api_keys import seed_api_keys
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from scrutiny import services
-from scrutiny.models import Topic
+from scrutiny.casework import services
+from scrutiny.casework.models import Topic
 from tests.api.conftest import build_casework
 
 pytestmark = pytest.mark.django_db

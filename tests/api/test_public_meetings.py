@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from protocols import services as meeting_services
-from scrutiny.models import Topic
+from scrutiny.casework.models import Topic
 from tests.api.conftest import build_casework
 
 pytestmark = pytest.mark.django_db

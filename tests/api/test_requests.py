@@ -6,7 +6,7 @@ import json
 import pytest
 import time_machine
 
-from scrutiny.models import ProviderResponse, RequestState
+from scrutiny.casework.models import ProviderResponse, RequestState
 from workflows.models import TransitionLog
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +191,7 @@ def test_wrong_attachments_are_refused_and_nothing_is_logged(api, casework, name
 
 
 def test_responding_to_a_withdrawn_request_is_a_409(api, casework, officer):
-    from scrutiny.services import information_request_withdraw
+    from scrutiny.casework.services import information_request_withdraw
 
     information_request_withdraw(request=casework.req, by=officer, reason="No longer needed")
     resp = api.post(

@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
 
 from api.keys import issue_key
 from api.webhooks import webhook_register
-from scrutiny import services
+from scrutiny.casework import services
 from scrutiny.wsgi import application
 from tests.api.conftest import build_casework
 from tests.api.test_public_meetings import _meeting

@@ -2,9 +2,9 @@
 
 import pytest
 
-from protocols import demo
 from protocols.models import AgendaItem, Meeting, MeetingState, Protocol, VersionState
-from scrutiny import demo as scrutiny_demo
+from scrutiny.demo import casework as scrutiny_demo
+from scrutiny.demo import joint_working as demo
 
 pytestmark = pytest.mark.django_db
 

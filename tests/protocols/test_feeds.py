@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from protocols import services
 from protocols.models import CalendarToken
-from scrutiny import services as casework
-from scrutiny.models import Topic
+from scrutiny.casework import services as casework
+from scrutiny.casework.models import Topic
 
 from .conftest import parse_icalendar
 

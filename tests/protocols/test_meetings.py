@@ -7,8 +7,8 @@ import pytest
 
 from protocols import services
 from protocols.models import AgendaItem, Meeting, MeetingState
-from scrutiny import services as casework
-from scrutiny.models import TopicState
+from scrutiny.casework import services as casework
+from scrutiny.casework.models import TopicState
 from tests.factories import TopicFactory
 from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.models import HolidayOverride

@@ -234,7 +234,7 @@ def test_list_pages_have_fixed_query_counts(client, request, area, make_meeting,
 
 
 def agreed_protocol(partnership, by):
-    from scrutiny.models import Organisation
+    from scrutiny.casework.models import Organisation
 
     protocol = services.protocol_create(partnership=partnership, by=by, title="P", purpose="x")
     version = protocol.versions.get()
@@ -268,7 +268,7 @@ def test_meeting_and_pack_pages_have_fixed_query_counts(
 
 
 def test_minutes_through_the_pages_move_the_topic(client, area, officer, make_meeting):
-    from scrutiny import services as casework
+    from scrutiny.casework import services as casework
 
     topic = casework.topic_raise(
         by=officer,

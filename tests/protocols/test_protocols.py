@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from protocols import selectors, services
 from protocols.models import ProtocolSignOff, VersionState
-from scrutiny.models import Membership
+from scrutiny.casework.models import Membership
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.services import transition_history

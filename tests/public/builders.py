@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from scrutiny import services
-from scrutiny.publication import topic_publish
+from scrutiny.casework import services
+from scrutiny.casework.publication import topic_publish
 
 SCORES = {
     "timely": 2,

@@ -7,7 +7,7 @@ import os
 import pytest
 from django.utils import timezone
 
-from scrutiny import suggestions
+from scrutiny.casework import suggestions
 from tests.browser_support import assert_accessible, chromium_page, sign_in
 from tests.public.builders import build_topic
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from scrutiny.public_feeds import DATASETS
+from scrutiny.web.public.feeds import DATASETS
 from tests.public.builders import build_topic
 
 ATOM = "{http://www.w3.org/2005/Atom}"

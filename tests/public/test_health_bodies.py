@@ -3,8 +3,8 @@ import re
 
 from django.utils import timezone
 
-from scrutiny import services
-from scrutiny.health_body_record import Record, health_body_record, record_chart_svg
+from scrutiny.casework import services
+from scrutiny.casework.health_body_record import Record, health_body_record, record_chart_svg
 from tests.public.builders import build_topic
 
 

@@ -17,9 +17,9 @@ from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from scrutiny import publication, services, suggestions
-from scrutiny.models import Organisation, RecommendationOutcome, TopicSuggestion
-from scrutiny.public_feeds import DATASETS
+from scrutiny.casework import publication, services, suggestions
+from scrutiny.casework.models import Organisation, RecommendationOutcome, TopicSuggestion
+from scrutiny.web.public.feeds import DATASETS
 from tests.public.builders import ORDER, build_topic
 
 _counter = itertools.count()

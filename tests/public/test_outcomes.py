@@ -5,9 +5,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from scrutiny import publication, services
-from scrutiny.models import Topic
-from scrutiny.publication import topics_published, topics_search
+from scrutiny.casework import publication, services
+from scrutiny.casework.models import Topic
+from scrutiny.casework.publication import topics_published, topics_search
 from tests.public.builders import build_topic
 
 

@@ -1,9 +1,9 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from scrutiny import publication, services
-from scrutiny.models import Topic
-from scrutiny.publication import topic_publish, topic_unpublish, topics_published
+from scrutiny.casework import publication, services
+from scrutiny.casework.models import Topic
+from scrutiny.casework.publication import topic_publish, topic_unpublish, topics_published
 from tests.public.builders import SCORES, build_topic
 from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.services import transition_history

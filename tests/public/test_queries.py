@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from scrutiny import services, suggestions
+from scrutiny.casework import services, suggestions
 from tests.factories import OrganisationFactory
 from tests.public.builders import build_topic
 
@@ -86,7 +86,7 @@ def test_outcome_page_runs_a_fixed_number_of_queries(client, area, officer, resp
 
 
 def _committee_officer(area):
-    from scrutiny.models import Membership
+    from scrutiny.casework.models import Membership
     from tests.factories import MembershipFactory, UserFactory
 
     user = UserFactory(username="committee-officer-q")

@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from scrutiny import suggestions
-from scrutiny.models import SuggesterContact, SuggestionStatus, Topic, TopicSuggestion
+from scrutiny.casework import suggestions
+from scrutiny.casework.models import SuggesterContact, SuggestionStatus, Topic, TopicSuggestion
 from workflows.errors import Conflict, Forbidden, InvalidInput
 
 

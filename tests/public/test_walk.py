@@ -7,7 +7,7 @@ from urllib.parse import urljoin, urlsplit
 
 from django.urls import Resolver404, resolve
 
-from scrutiny.models import Organisation
+from scrutiny.casework.models import Organisation
 from tests.public.builders import build_topic
 
 HREF = re.compile(r'href="([^"#]+)')

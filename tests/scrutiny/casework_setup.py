@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from scrutiny import services
-from scrutiny.models import Membership, Topic
+from scrutiny.casework import services
+from scrutiny.casework.models import Membership, Topic
 from tests.factories import MembershipFactory, OrganisationFactory, PartnershipFactory, UserFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

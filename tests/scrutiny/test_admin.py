@@ -2,8 +2,8 @@
 
 import pytest
 
-from scrutiny import services
-from scrutiny.models import ProviderResponse, Topic, TopicState
+from scrutiny.casework import services
+from scrutiny.casework.models import ProviderResponse, Topic, TopicState
 from tests.factories import UserFactory
 from workflows.models import TransitionLog
 

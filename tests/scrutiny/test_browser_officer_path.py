@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from scrutiny.models import ProviderResponse, Topic
+from scrutiny.casework.models import ProviderResponse, Topic
 from tests.browser_support import assert_accessible as check_with_axe
 from tests.browser_support import chromium_page, sign_in
 

@@ -1,7 +1,7 @@
 from django.core.management import call_command
 
-from scrutiny.demo import DEMO_LOGINS
-from scrutiny.models import InformationRequest, ProviderResponse, Topic, TopicState
+from scrutiny.casework.models import InformationRequest, ProviderResponse, Topic, TopicState
+from scrutiny.demo.casework import DEMO_LOGINS
 
 
 def test_seed_demo_builds_every_state_and_is_idempotent(db, capsys, monkeypatch):

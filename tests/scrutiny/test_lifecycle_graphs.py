@@ -6,7 +6,7 @@ These are pure: instances are built in memory in each state and nothing touches 
 import pytest
 from django_fsm import TransitionNotAllowed, can_proceed
 
-from scrutiny.models import (
+from scrutiny.casework.models import (
     InformationRequest,
     Recommendation,
     RecommendationState,

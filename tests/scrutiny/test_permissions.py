@@ -3,9 +3,9 @@
 import pytest
 from django.core.management import call_command
 
-from scrutiny import grants, services
-from scrutiny.models import Membership, Topic
-from scrutiny.permissions import (
+from scrutiny.casework import grants, services
+from scrutiny.casework.models import Membership, Topic
+from scrutiny.casework.permissions import (
     Perm,
     TopicGroupObjectPermission,
     can,
@@ -165,7 +165,7 @@ def test_sync_permissions_command(officer, joint, capsys):
 
 
 def test_topic_list_permissions_prefetch_in_one_query(officer, area, django_assert_num_queries):
-    from scrutiny.permissions import prefetch_topic_perms
+    from scrutiny.casework.permissions import prefetch_topic_perms
 
     topics = [TopicFactory(partnership=area.partnership) for _ in range(5)]
     officer = type(officer).objects.get(pk=officer.pk)

@@ -6,8 +6,8 @@ import time
 import pytest
 from django.db import connections
 
-from scrutiny import services
-from scrutiny.models import Topic, TopicState
+from scrutiny.casework import services
+from scrutiny.casework.models import Topic, TopicState
 from workflows import services as wf
 from workflows.errors import Conflict
 

@@ -1,7 +1,7 @@
 import datetime as dt
 
-from scrutiny import services
-from scrutiny.models import RecommendationOutcome, RequestState, TopicState
+from scrutiny.casework import services
+from scrutiny.casework.models import RecommendationOutcome, RequestState, TopicState
 
 
 def test_a_topic_walks_the_whole_path(area, officer, responder):

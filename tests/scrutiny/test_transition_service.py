@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from scrutiny import services
-from scrutiny.models import (
+from scrutiny.casework import services
+from scrutiny.casework.models import (
     InformationRequest,
     ProviderResponse,
     RecommendationOutcome,

@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from scrutiny import services
-from scrutiny.models import (
+from scrutiny.casework import services
+from scrutiny.casework.models import (
     InformationRequest,
     ProviderResponse,
     Recommendation,
@@ -17,7 +17,7 @@ from scrutiny.models import (
     Topic,
     TopicPosition,
 )
-from scrutiny.views import TRANSITIONS
+from scrutiny.web.staff.views import TRANSITIONS
 from tests.factories import TopicFactory
 from tests.scrutiny.casework_setup import SCORES, walk_to_response_due
 
@@ -399,25 +399,6 @@ def test_the_issue_pages_list_the_drafts_they_will_issue(logged_in, area, office
     services.recommendation_draft(topic=joint, by=officer, recipient=area.trust, text="Open it")
     body = logged_in.get(f"/topics/{joint.pk}/make_recommendations/").content.decode()
     assert "To Northby Hospitals NHS Trust: Open it" in body
-
-
-def test_programme_shows_a_registered_target_meeting(client, area, officer):
-    from scrutiny import selectors
-
-    topic = TopicFactory(partnership=area.partnership, lead_body=area.network, title="Listed")
-    services.topic_prioritise(topic=topic, by=officer, scores=SCORES)
-
-    def source(topic_ids):
-        return {pk: ("HOSC, 14 Jan 2027", "/meetings/9/") for pk in topic_ids}
-
-    selectors.register_target_meetings(source)
-    try:
-        client.force_login(officer)
-        body = client.get("/programme/northby/").content.decode()
-    finally:
-        selectors.TARGET_MEETING_SOURCES.remove(source)
-    assert '<a class="govuk-link" href="/meetings/9/">HOSC, 14 Jan 2027</a>' in body
-    assert "Not yet on an agenda" in client.get("/programme/northby/").content.decode()
 
 
 @pytest.mark.parametrize(

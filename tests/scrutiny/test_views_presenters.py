@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from scrutiny import presenters
+from scrutiny.web import presenters
 from workflows.calendar import WorkingCalendar
 
 CAL = WorkingCalendar(region="england-and-wales")
@@ -73,7 +73,12 @@ def test_amber_shows_as_an_orange_govuk_tag():
 
 @pytest.mark.parametrize("kind", ["topic", "request", "recommendation", "referral"])
 def test_every_state_has_a_tag_and_a_meaning(kind):
-    from scrutiny.models import RecommendationState, ReferralState, RequestState, TopicState
+    from scrutiny.casework.models import (
+        RecommendationState,
+        ReferralState,
+        RequestState,
+        TopicState,
+    )
 
     states = {
         "topic": TopicState,

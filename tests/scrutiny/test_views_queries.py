@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from scrutiny import services
+from scrutiny.casework import services
 from tests.factories import TopicFactory
 from tests.scrutiny.casework_setup import walk_to_response_due
 

@@ -4,9 +4,9 @@ import datetime as dt
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-import scrutiny.deadline_sources  # noqa: F401  (registers the casework's clocks)
-from scrutiny import services
-from scrutiny.models import Membership
+import scrutiny.casework.deadline_sources  # noqa: F401  (registers the casework's clocks)
+from scrutiny.casework import services
+from scrutiny.casework.models import Membership
 from tests.factories import MembershipFactory, UserFactory
 
 LONDON = ZoneInfo("Europe/London")

@@ -15,7 +15,7 @@ from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 import workflows.notification_admin  # noqa: F401
-from scrutiny.models import Organisation
+from scrutiny.casework.models import Organisation
 from tests.factories import UserFactory
 from tests.workflows.deadline_helpers import LONDON, at, issued_requests, people
 from workflows.models import (

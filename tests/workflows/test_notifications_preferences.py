@@ -1,4 +1,4 @@
-"""The page where people choose their e-mails (scrutiny.notification_urls at /notifications/)."""
+"""The page where people choose their e-mails (/notifications/)."""
 
 import pytest
 from django.urls import include, path
@@ -9,7 +9,7 @@ from workflows.models import NotificationPreference
 
 # The root urls with the notification pages included, as the lead will wire them.
 urlpatterns = [
-    path("notifications/", include("scrutiny.notification_urls")),
+    path("notifications/", include("scrutiny.web.notifications.urls")),
     *scrutiny.urls.urlpatterns,
 ]
 

@@ -10,8 +10,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, InternalError, OperationalError, connection, transaction
 
-from scrutiny import services
-from scrutiny.models import InformationRequest, RequestState
+from scrutiny.casework import services
+from scrutiny.casework.models import InformationRequest, RequestState
 from workflows.models import (
     AppendOnlyError,
     DeadlineRule,
@@ -199,7 +199,7 @@ def test_an_invalid_override_is_refused_and_moves_nothing(request_issued):
 def test_a_holiday_moves_every_kind_of_open_clock_that_counts_working_days(
     area, officer, osc_officer
 ):
-    from scrutiny.models import Recommendation, Referral, Topic
+    from scrutiny.casework.models import Recommendation, Referral, Topic
 
     topic = services.topic_raise(
         by=officer,

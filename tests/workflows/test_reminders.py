@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 import time_machine
 
-from scrutiny import services
-from scrutiny.models import RecommendationOutcome
+from scrutiny.casework import services
+from scrutiny.casework.models import RecommendationOutcome
 from tests.workflows.deadline_helpers import at, issued_requests, people
 from workflows.calendar import WorkingCalendar
 from workflows.models import Notification, NotificationKind, NotificationPreference, SweepMark

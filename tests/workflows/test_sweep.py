@@ -8,7 +8,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django_tasks_db.models import DBTaskResult
 
-import scrutiny.deadline_sources as casework_sources
+import scrutiny.casework.deadline_sources as casework_sources
 import workflows.sweep as sweep_module
 from tests.workflows.deadline_helpers import at, issued_requests, people
 from workflows.models import Notification, SweepMark
@@ -197,7 +197,7 @@ def register():
 
 def test_the_settings_name_the_modules_that_register_clocks(settings, monkeypatch):
     monkeypatch.setattr(sweep_module, "_configured_loaded", False)
-    settings.CF_CLOCK_SOURCE_MODULES = ["scrutiny.deadline_sources", __name__]
+    settings.CF_CLOCK_SOURCE_MODULES = ["scrutiny.casework.deadline_sources", __name__]
     try:
         kinds = {s.kind for s in clock_sources()}
         assert {"information_request", "recommendation", "referral_acknowledgement"} <= kinds

@@ -1,0 +1,349 @@
+"""Admin for every casework model. Lifecycle moves are admin actions through the services (and so
+the one transition service); the state field is never editable here."""
+
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+
+from scrutiny.casework import services
+from scrutiny.casework.models import (
+    ActionPlanItem,
+    ImplementationUpdate,
+    InformationRequest,
+    Membership,
+    Organisation,
+    Partnership,
+    PrioritisationFramework,
+    ProviderResponse,
+    Recommendation,
+    Referral,
+    ReferralUpdate,
+    ResponseAttachment,
+    Topic,
+    TopicPosition,
+)
+from workflows.admin import ReadOnlyAdmin
+from workflows.errors import DomainError
+
+
+def transition_action(label, call, *, text_label=None):
+    """An admin action applying `call(obj, user, text)` to each selected object.
+
+    With `text_label`, an intermediate page asks for the text (a reason, an outcome summary).
+    Each object moves in its own transaction; failures are reported per object.
+    """
+
+    def action(modeladmin, request, queryset):
+        text = ""
+        if text_label:
+            text = request.POST.get("text", "").strip()
+            if not request.POST.get("apply") or not text:
+                return TemplateResponse(
+                    request,
+                    "admin/cf_transition_form.html",
+                    {
+                        **modeladmin.admin_site.each_context(request),
+                        "title": label,
+                        "objects": list(queryset),
+                        "action": action.__name__,
+                        "text_label": text_label,
+                    },
+                )
+        done = 0
+        for obj in queryset:
+            try:
+                call(obj, request.user, text)
+                done += 1
+            except DomainError as exc:
+                messages.error(request, f"{obj}: {exc.message}")
+        if done:
+            messages.success(request, f"{label}: {done} done.")
+
+    action.__name__ = "cf_" + label.lower().replace(" ", "_").replace("'", "")
+    action.short_description = label
+    return action
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "health_body_kind", "label", "area")
+    list_filter = ("kind", "health_body_kind")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    list_display = ("name", "involvement_network", "framework", "programme_capacity")
+    filter_horizontal = ("scrutiny_committees",)
+    prepopulated_fields = {"slug": ("name",)}
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.partnership_saved(partnership=form.instance)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "organisation", "role")
+    list_filter = ("role", "organisation")
+    search_fields = ("user__username", "organisation__name")
+    list_select_related = ("user", "organisation")
+
+    # Roles carry object permissions: every change goes through the membership services.
+    def save_model(self, request, obj, form, change):
+        services.membership_save(membership=obj)
+
+    def delete_model(self, request, obj):
+        services.membership_remove(membership=obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("user"):
+            services.membership_remove(membership=membership)
+
+
+@admin.register(PrioritisationFramework)
+class PrioritisationFrameworkAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "scale_max", "threshold")
+
+
+class TopicPositionInline(admin.TabularInline):
+    model = TopicPosition
+    extra = 0
+    readonly_fields = ("organisation", "position", "recommendation", "recorded_by", "recorded_at")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ("title", "state", "partnership", "body", "lead_body", "source", "created_at")
+    list_filter = ("state", "source", "partnership")
+    search_fields = ("title", "summary")
+    readonly_fields = (
+        "state",
+        "framework",
+        "scores",
+        "score_total",
+        "prioritised_on",
+        "decision_reason",
+        "close_without_response_reason",
+        "outcome_summary",
+        "concluded_on",
+        "published_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+    )
+    list_select_related = ("partnership", "body", "lead_body")
+    inlines = [TopicPositionInline]
+    actions = [
+        transition_action(
+            "Request information", lambda o, u, t: services.topic_request_information(topic=o, by=u)
+        ),
+        transition_action(
+            "Issue requests", lambda o, u, t: services.topic_issue_requests(topic=o, by=u)
+        ),
+        transition_action(
+            "Make recommendations",
+            lambda o, u, t: services.topic_make_recommendations(topic=o, by=u),
+        ),
+        transition_action(
+            "Request more", lambda o, u, t: services.topic_request_more(topic=o, by=u)
+        ),
+        transition_action("Reopen", lambda o, u, t: services.topic_reopen(topic=o, by=u)),
+        transition_action(
+            "Decline",
+            lambda o, u, t: services.topic_decline(topic=o, by=u, reason=t),
+            text_label="Reason for declining (published)",
+        ),
+        transition_action(
+            "Withdraw",
+            lambda o, u, t: services.topic_withdraw(topic=o, by=u, reason=t),
+            text_label="Reason for withdrawing (published)",
+        ),
+        transition_action(
+            "Conclude",
+            lambda o, u, t: services.topic_conclude(topic=o, by=u, outcome_summary=t),
+            text_label="Outcome summary (published)",
+        ),
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InformationRequest)
+class InformationRequestAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "topic", "recipient", "state", "issued_on", "due_on")
+    list_filter = ("state", "recipient")
+    readonly_fields = (
+        "state",
+        "issued_on",
+        "responded_on",
+        "refusal_ground",
+        "withdrawal_reason",
+        "due_rule",
+        "clock_started_on",
+        "due_on",
+        "due_explanation",
+        "created_by",
+        "created_at",
+    )
+    list_select_related = ("topic", "recipient")
+    actions = [
+        transition_action(
+            "Issue request", lambda o, u, t: services.information_request_issue(request=o, by=u)
+        ),
+        transition_action(
+            "Withdraw request",
+            lambda o, u, t: services.information_request_withdraw(request=o, by=u, reason=t),
+            text_label="Reason for withdrawing",
+        ),
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "topic",
+        "recipient",
+        "state",
+        "outcome",
+        "implementation_status",
+        "due_on",
+    )
+    list_filter = ("state", "outcome", "implementation_status")
+    readonly_fields = (
+        "state",
+        "issued_on",
+        "responded_on",
+        "outcome",
+        "implementation_status",
+        "implementation_revised_date",
+        "withdrawal_reason",
+        "due_rule",
+        "clock_started_on",
+        "due_on",
+        "due_explanation",
+        "created_by",
+        "created_at",
+    )
+    list_select_related = ("topic", "recipient")
+    actions = [
+        transition_action(
+            "Issue recommendation",
+            lambda o, u, t: services.recommendation_issue(recommendation=o, by=u),
+        ),
+        transition_action(
+            "Withdraw recommendation",
+            lambda o, u, t: services.recommendation_withdraw(recommendation=o, by=u, reason=t),
+            text_label="Reason for withdrawing",
+        ),
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    list_display = ("topic", "from_body", "to_body", "referred_on", "due_on", "state")
+    readonly_fields = (
+        "state",
+        "acknowledged_on",
+        "acknowledgement",
+        "due_rule",
+        "clock_started_on",
+        "due_on",
+        "due_explanation",
+    )
+    actions = [
+        transition_action(
+            "Acknowledge referral",
+            lambda o, u, t: services.referral_acknowledge(referral=o, by=u, text=t),
+            text_label="Acknowledgement",
+        ),
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AttachmentInline(admin.TabularInline):
+    model = ResponseAttachment
+    extra = 0
+    can_delete = False
+    readonly_fields = ("original_name", "content_type", "size", "sha256", "file")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ActionPlanInline(admin.TabularInline):
+    model = ActionPlanItem
+    extra = 0
+    can_delete = False
+    readonly_fields = ("action", "owner", "target_date")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProviderResponse)
+class ProviderResponseAdmin(ReadOnlyAdmin):
+    list_display = (
+        "received_at",
+        "organisation",
+        "channel",
+        "outcome",
+        "on_time",
+        "working_days_late",
+    )
+    list_filter = ("channel", "outcome", "on_time", "organisation")
+    list_select_related = ("organisation",)
+    inlines = [AttachmentInline, ActionPlanInline]
+
+
+@admin.register(ImplementationUpdate)
+class ImplementationUpdateAdmin(ReadOnlyAdmin):
+    list_display = ("at", "recommendation", "status", "revised_date", "channel")
+
+
+@admin.register(ReferralUpdate)
+class ReferralUpdateAdmin(ReadOnlyAdmin):
+    list_display = ("at", "referral", "by")
+
+
+@admin.register(TopicPosition)
+class TopicPositionAdmin(admin.ModelAdmin):
+    list_display = ("topic", "organisation", "recorded_by", "recorded_at")
+    readonly_fields = (
+        "topic",
+        "organisation",
+        "position",
+        "recommendation",
+        "recorded_by",
+        "recorded_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ActionPlanItem)
+class ActionPlanItemAdmin(ReadOnlyAdmin):
+    list_display = ("action", "owner", "target_date", "response")
+
+
+@admin.register(ResponseAttachment)
+class ResponseAttachmentAdmin(ReadOnlyAdmin):
+    list_display = ("original_name", "content_type", "size", "response")

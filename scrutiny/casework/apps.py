@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_reference_data(sender, using="default", **kwargs):
+    from scrutiny.casework.defaults import ensure_topic_framework
+
+    ensure_topic_framework(using=using)
+
+
+class ScrutinyConfig(AppConfig):
+    name = "scrutiny.casework"
+    # The casework app keeps the label it was born with, so its tables, migrations, content
+    # types and permission codenames stay "scrutiny.*".
+    label = "scrutiny"
+    verbose_name = "Scrutiny casework"
+
+    def ready(self):
+        # Reference data, not a domain side effect: a flushed test database gets it back.
+        post_migrate.connect(_ensure_reference_data, sender=self, dispatch_uid="cf-topic-framework")
+        # Registers the after-commit hook that refreshes cached public pages on every move.
+        from scrutiny.casework import publication  # noqa: F401

@@ -1,0 +1,227 @@
+"""The casework's clocks, registered with the deadline sweep (workflows.sweep).
+
+Named in settings.CF_CLOCK_SOURCE_MODULES: the sweep imports this module and calls `register()`
+(importing it also registers). Three sources:
+
+- information requests: the health body answers; its responders are reminded;
+- recommendations: the health body responds; its responders are reminded;
+- referral acknowledgements: the scrutiny committee acknowledges the involvement network's
+  referral; the committee's support officers are reminded.
+
+For all three, the lead body's chair(s) are told when the item is very overdue (its support
+officers when it has no chair), and the support officers of the topic's bodies see it in their
+daily digest. Each source builds its items with a fixed number of queries, however many there
+are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from scrutiny.casework.models import (
+    InformationRequest,
+    Membership,
+    Recommendation,
+    RecommendationState,
+    Referral,
+    ReferralState,
+    RequestState,
+    Topic,
+)
+from workflows.sweep import ClockedItem, clock_source_register
+
+Role = Membership.Role
+
+
+def _topic_body_ids(topic: Topic) -> set[int]:
+    if topic.partnership_id:
+        partnership = topic.partnership
+        return {
+            partnership.involvement_network_id,
+            *(c.pk for c in partnership.scrutiny_committees.all()),
+        }
+    return {topic.body_id}
+
+
+class _People:
+    """Users by (organisation, role), loaded in one query for a batch of items."""
+
+    def __init__(self, org_ids: Iterable[int]):
+        self._by = defaultdict(list)
+        ids = set(org_ids) - {None}
+        if ids:
+            rows = (
+                Membership.objects.filter(organisation_id__in=ids, user__is_active=True)
+                .select_related("user")
+                .order_by("user_id")
+            )
+            for m in rows:
+                self._by[(m.organisation_id, m.role)].append(m.user)
+
+    def of(self, org_ids: Iterable[int], role: str) -> list:
+        out, seen = [], set()
+        for org_id in sorted(set(org_ids) - {None}):
+            for user in self._by[(org_id, role)]:
+                if user.pk not in seen:
+                    seen.add(user.pk)
+                    out.append(user)
+        return out
+
+    def chairs_or_officers(self, org_id: int) -> list:
+        return self.of([org_id], Role.CHAIR) or self.of([org_id], Role.SUPPORT_OFFICER)
+
+
+def _topic_related(qs):
+    return qs.select_related("topic__lead_body", "topic__partnership", "due_rule").prefetch_related(
+        "topic__partnership__scrutiny_committees"
+    )
+
+
+def _region(obj):
+    return obj.due_rule.effective_region if obj.due_rule_id else None
+
+
+def _answerable_items(kind: str, objs: Sequence, *, title, action) -> list[ClockedItem]:
+    """Requests and recommendations: the recipient health body must act."""
+    objs = list(objs)
+    org_ids = set()
+    for obj in objs:
+        org_ids |= {obj.recipient_id, obj.topic.lead_body_id} | _topic_body_ids(obj.topic)
+    people = _People(org_ids)
+    return [
+        ClockedItem(
+            kind=kind,
+            obj=obj,
+            due_on=obj.due_on,
+            title=title(obj),
+            link=obj.get_absolute_url(),
+            owed_by=obj.recipient.name,
+            action=action,
+            topic=obj.topic.title,
+            due_explanation=obj.due_explanation,
+            region=_region(obj),
+            reminder_recipients=people.of([obj.recipient_id], Role.RESPONDER),
+            escalation_recipients=people.chairs_or_officers(obj.topic.lead_body_id),
+            digest_recipients=people.of(_topic_body_ids(obj.topic), Role.SUPPORT_OFFICER),
+        )
+        for obj in objs
+        if obj.due_on is not None
+    ]
+
+
+def _short(text: str, n: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+# --- Information requests ------------------------------------------------------------------------
+
+
+def _request_items(qs) -> list[ClockedItem]:
+    return _answerable_items(
+        "information_request",
+        _topic_related(qs.select_related("recipient")),
+        title=lambda r: f"Request for information to {r.recipient.name}: {_short(r.question)}",
+        action="answer the request for information",
+    )
+
+
+def information_requests_open(due_by: dt.date) -> list[ClockedItem]:
+    return _request_items(
+        InformationRequest.objects.filter(state=RequestState.ISSUED, due_on__lte=due_by)
+    )
+
+
+def information_requests_by_pk(pks: Sequence[int]) -> list[ClockedItem]:
+    return _request_items(InformationRequest.objects.filter(pk__in=pks))
+
+
+# --- Recommendations -----------------------------------------------------------------------------
+
+
+def _recommendation_items(qs) -> list[ClockedItem]:
+    return _answerable_items(
+        "recommendation",
+        _topic_related(qs.select_related("recipient")),
+        title=lambda r: f"Recommendation to {r.recipient.name}: {_short(r.text)}",
+        action="respond to the recommendation (the action it will take, or why none)",
+    )
+
+
+def recommendations_open(due_by: dt.date) -> list[ClockedItem]:
+    return _recommendation_items(
+        Recommendation.objects.filter(state=RecommendationState.ISSUED, due_on__lte=due_by)
+    )
+
+
+def recommendations_by_pk(pks: Sequence[int]) -> list[ClockedItem]:
+    return _recommendation_items(Recommendation.objects.filter(pk__in=pks))
+
+
+# --- Referral acknowledgements -------------------------------------------------------------------
+
+
+def _referral_items(qs) -> list[ClockedItem]:
+    referrals = list(_topic_related(qs.select_related("to_body", "from_body")))
+    org_ids = set()
+    for r in referrals:
+        org_ids |= {r.to_body_id, r.topic.lead_body_id} | _topic_body_ids(r.topic)
+    people = _People(org_ids)
+    return [
+        ClockedItem(
+            kind="referral_acknowledgement",
+            obj=r,
+            due_on=r.due_on,
+            title=f"Referral from {r.from_body.name}: {_short(r.topic.title)}",
+            link=r.topic.get_absolute_url(),
+            owed_by=r.to_body.name,
+            action="acknowledge the referral",
+            topic=r.topic.title,
+            due_explanation=r.due_explanation,
+            region=_region(r),
+            reminder_recipients=people.of([r.to_body_id], Role.SUPPORT_OFFICER),
+            escalation_recipients=people.chairs_or_officers(r.topic.lead_body_id),
+            digest_recipients=people.of(_topic_body_ids(r.topic), Role.SUPPORT_OFFICER),
+        )
+        for r in referrals
+        if r.due_on is not None
+    ]
+
+
+def referrals_open(due_by: dt.date) -> list[ClockedItem]:
+    return _referral_items(
+        Referral.objects.filter(state=ReferralState.AWAITING_ACKNOWLEDGEMENT, due_on__lte=due_by)
+    )
+
+
+def referrals_by_pk(pks: Sequence[int]) -> list[ClockedItem]:
+    return _referral_items(Referral.objects.filter(pk__in=pks))
+
+
+def register() -> None:
+    clock_source_register(
+        kind="information_request",
+        label="Information requests",
+        model=InformationRequest,
+        open_items=information_requests_open,
+        items_for=information_requests_by_pk,
+    )
+    clock_source_register(
+        kind="recommendation",
+        label="Recommendations",
+        model=Recommendation,
+        open_items=recommendations_open,
+        items_for=recommendations_by_pk,
+    )
+    clock_source_register(
+        kind="referral_acknowledgement",
+        label="Referral acknowledgements",
+        model=Referral,
+        open_items=referrals_open,
+        items_for=referrals_by_pk,
+    )
+
+
+register()

@@ -1,0 +1,468 @@
+"""Named reads for the staff pages: the dashboard's work items, a topic's case file and
+timeline, the referrals list, the work programme and the members' page.
+
+Every read starts from a `*_visible_to(user)` selector of `casework.permissions`, so no page can
+forget a filter; each runs a fixed number of queries whatever the amount of data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Prefetch, Q
+
+from scrutiny.casework.models import (
+    InformationRequest,
+    Organisation,
+    Partnership,
+    ProviderResponse,
+    Recommendation,
+    RecommendationState,
+    Referral,
+    ReferralState,
+    RequestState,
+    Topic,
+    TopicState,
+)
+from scrutiny.casework.permissions import (
+    OFFICER,
+    bodies_with,
+    case_files_visible_to,
+    recommendations_visible_to,
+    referrals_visible_to,
+    requests_visible_to,
+)
+from workflows.models import TransitionLog
+
+# --- the dashboard ---------------------------------------------------------------------------
+
+OVERDUE, DUE_SOON, TO_REVIEW, TO_ACKNOWLEDGE, TO_ISSUE = (
+    "overdue",
+    "due_soon",
+    "to_review",
+    "to_acknowledge",
+    "to_issue",
+)
+CATEGORY_LABELS = {
+    OVERDUE: "Overdue",
+    DUE_SOON: "Due in the next 5 working days",
+    TO_REVIEW: "Responses received to review",
+    TO_ACKNOWLEDGE: "Referrals to acknowledge",
+    TO_ISSUE: "Drafts to issue",
+}
+SOON_WORKING_DAYS = 5
+
+
+@dataclass
+class WorkItem:
+    category: str
+    kind: str  # "request" | "recommendation" | "referral"
+    obj: object
+    topic: Topic
+    what: str
+    health_body: Organisation | None
+    due_on: dt.date | None
+    due_explanation: str = ""
+    state: str = ""
+
+    @property
+    def category_label(self):
+        return CATEGORY_LABELS[self.category]
+
+
+@dataclass
+class DashboardFilters:
+    body: int | None = None
+    partnership: int | None = None
+    state: str = ""
+    health_body: int | None = None
+
+
+def _topic_filter(prefix: str, f: DashboardFilters) -> Q:
+    q = Q()
+    if f.body:
+        q &= (
+            Q(**{f"{prefix}body": f.body})
+            | Q(**{f"{prefix}partnership__involvement_network": f.body})
+            | Q(**{f"{prefix}partnership__scrutiny_committees": f.body})
+        )
+    if f.partnership:
+        q &= Q(**{f"{prefix}partnership": f.partnership})
+    if f.state:
+        q &= Q(**{f"{prefix}state": f.state})
+    return q
+
+
+def _filtered_topic_ids(user, f: DashboardFilters):
+    return case_files_visible_to(user).filter(_topic_filter("", f)).values("pk")
+
+
+def dashboard_items(user, *, today: dt.date, soon_until: dt.date, filters: DashboardFilters):
+    """Everything that needs `user` now, in four queries."""
+    topic_ids = _filtered_topic_ids(user, filters)
+    items: list[WorkItem] = []
+    clocked = Q(state__in=["issued"], due_on__isnull=False, due_on__lte=soon_until)
+    # Responses to review: the item was answered while its topic still waits on it.
+    review_req = Q(
+        state__in=[RequestState.ANSWERED, RequestState.PARTIALLY_ANSWERED, RequestState.REFUSED],
+        topic__state=TopicState.RESPONSE_DUE,
+    )
+    review_rec = Q(state=RecommendationState.RESPONDED, topic__state=TopicState.RECOMMENDATION_MADE)
+    draft = Q(state="draft")
+    hb = Q(recipient=filters.health_body) if filters.health_body else Q()
+    related = ("topic", "recipient")
+    for kind, qs, review in (
+        ("request", requests_visible_to(user), review_req),
+        ("recommendation", recommendations_visible_to(user), review_rec),
+    ):
+        rows = (
+            qs.filter(topic__in=topic_ids)
+            .filter(hb)
+            .filter(clocked | review | draft)
+            .select_related(*related)
+        )
+        for obj in rows:
+            if obj.state == "issued":
+                category = OVERDUE if obj.due_on < today else DUE_SOON
+            elif obj.state == "draft":
+                category = TO_ISSUE
+            else:
+                category = TO_REVIEW
+            text = obj.question if kind == "request" else obj.text
+            items.append(
+                WorkItem(
+                    category,
+                    kind,
+                    obj,
+                    obj.topic,
+                    text,
+                    obj.recipient,
+                    obj.due_on,
+                    obj.due_explanation,
+                    obj.state,
+                )
+            )
+    if not filters.health_body:
+        officer_bodies = bodies_with(user, {OFFICER})
+        referrals = (
+            referrals_visible_to(user)
+            .filter(topic__in=topic_ids, state=ReferralState.AWAITING_ACKNOWLEDGEMENT)
+            .select_related("topic", "from_body", "to_body")
+        )
+        for ref in referrals:
+            if user.is_superuser or ref.to_body_id in officer_bodies:
+                category = TO_ACKNOWLEDGE
+            elif ref.due_on and ref.due_on < today:
+                category = OVERDUE
+            elif ref.due_on and ref.due_on <= soon_until:
+                category = DUE_SOON
+            else:
+                continue
+            items.append(
+                WorkItem(
+                    category,
+                    "referral",
+                    ref,
+                    ref.topic,
+                    f"Referral from {ref.from_body} to {ref.to_body}",
+                    None,
+                    ref.due_on,
+                    ref.due_explanation,
+                    ref.state,
+                )
+            )
+    return items
+
+
+SORTS = {
+    "due": lambda i: (i.due_on or dt.date.max, i.topic.title.lower()),
+    "-due": lambda i: (-(i.due_on or dt.date.min).toordinal(), i.topic.title.lower()),
+    "topic": lambda i: (i.topic.title.lower(), i.due_on or dt.date.max),
+    "kind": lambda i: (i.kind, i.due_on or dt.date.max),
+}
+
+
+def sort_items(items, sort: str):
+    return sorted(items, key=SORTS.get(sort, SORTS["due"]))
+
+
+def filter_choices(user):
+    """Bodies, partnerships and health bodies the dashboard can be filtered by."""
+    topics = case_files_visible_to(user)
+    partnerships = Partnership.objects.filter(topics__in=topics.values("pk")).distinct()
+    body_ids = bodies_with(user, {"support_officer", "committee_member", "chair"})
+    bodies = Organisation.objects.filter(
+        Q(pk__in=body_ids)
+        | Q(network_partnerships__in=partnerships)
+        | Q(committee_partnerships__in=partnerships)
+    ).distinct()
+    health_bodies = Organisation.objects.filter(
+        kind=Organisation.Kind.HEALTH_BODY, requests_received__topic__in=topics.values("pk")
+    ).distinct()
+    return bodies, partnerships, health_bodies
+
+
+# --- topics ----------------------------------------------------------------------------------
+
+
+def topic_list(user, *, state: str = "", partnership: int | None = None, q: str = ""):
+    from scrutiny.casework.permissions import topics_visible_to
+
+    qs = topics_visible_to(user).select_related("lead_body", "partnership", "body")
+    if state:
+        qs = qs.filter(state=state)
+    if partnership:
+        qs = qs.filter(partnership=partnership)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(summary__icontains=q))
+    return qs.order_by("-created_at", "-id")
+
+
+def topic_for_page(queryset, pk):
+    """One topic with everything its page shows, related rows loaded in a fixed number of
+    queries."""
+    return (
+        queryset.select_related(
+            "partnership__involvement_network", "body", "lead_body", "framework", "created_by"
+        )
+        .prefetch_related(
+            "health_bodies",
+            "partnership__scrutiny_committees",
+            # The transitions' conditions read these; prefetched, they cost no query per row.
+            "requests__recipient",
+            "recommendations__recipient",
+        )
+        .get(pk=pk)
+    )
+
+
+def _responses_prefetch():
+    return Prefetch(
+        "responses",
+        queryset=ProviderResponse.objects.select_related(
+            "organisation", "recorded_by", "submitted_by"
+        ).prefetch_related("attachments", "action_plan"),
+    )
+
+
+def topic_requests(user, topic):
+    return (
+        requests_visible_to(user)
+        .filter(topic=topic)
+        .select_related("recipient", "requested_by", "due_rule")
+        .prefetch_related(_responses_prefetch())
+        .order_by("created_at", "id")
+    )
+
+
+def topic_recommendations(user, topic):
+    return (
+        recommendations_visible_to(user)
+        .filter(topic=topic)
+        .select_related("recipient", "made_by", "due_rule")
+        .prefetch_related(_responses_prefetch(), "implementation_updates")
+        .order_by("created_at", "id")
+    )
+
+
+@dataclass
+class TimelineEntry:
+    at: dt.datetime
+    title: str
+    detail: str = ""
+    who: str = ""
+    anchor: str = ""
+    kind: str = "event"
+
+
+TRANSITION_WORDS = {
+    "raise": "Topic raised",
+    "prioritise": "Prioritised",
+    "decline": "Declined",
+    "reopen": "Reopened",
+    "request_information": "Resolved to request information",
+    "issue_requests": "Requests issued",
+    "make_recommendations": "Recommendations made",
+    "request_more": "Resolved to request more information",
+    "conclude": "Concluded",
+    "withdraw": "Withdrawn",
+    "record_position": "Position recorded",
+    "draft": "Drafted",
+    "issue": "Issued",
+    "mark_answered": "Answered",
+    "mark_partially_answered": "Partially answered",
+    "mark_refused": "Refused",
+    "respond": "Responded",
+    "refer": "Referred to the scrutiny committee",
+    "acknowledge": "Referral acknowledged",
+}
+
+
+def topic_timeline(user, topic, requests, recommendations, referral=None):
+    """Transitions of the topic and of its items, responses and referral updates, oldest first.
+    (The web layer adds the topic's meetings: scrutiny.web.meetings.)"""
+    ctypes = ContentType.objects.get_for_models(Topic, InformationRequest, Recommendation, Referral)
+    wanted = Q(content_type=ctypes[Topic], object_id=topic.pk)
+    by_key = {}
+    for model, items, label in (
+        (InformationRequest, requests, "Request to"),
+        (Recommendation, recommendations, "Recommendation to"),
+    ):
+        ids = [i.pk for i in items]
+        if ids:
+            wanted |= Q(content_type=ctypes[model], object_id__in=ids)
+        for i in items:
+            by_key[(ctypes[model].pk, i.pk)] = (
+                f"{label} {i.recipient}",
+                f"{'request' if model is InformationRequest else 'recommendation'}-{i.pk}",
+            )
+    if referral is not None:
+        wanted |= Q(content_type=ctypes[Referral], object_id=referral.pk)
+        by_key[(ctypes[Referral].pk, referral.pk)] = ("Referral", "referral")
+    entries = []
+    for row in TransitionLog.objects.filter(wanted).select_related("actor"):
+        subject, anchor = by_key.get((row.content_type_id, row.object_id), ("", ""))
+        words = TRANSITION_WORDS.get(row.transition, row.transition.replace("_", " ").capitalize())
+        title = f"{subject}: {words.lower()}" if subject else words
+        entries.append(
+            TimelineEntry(
+                row.at,
+                title,
+                row.note,
+                row.actor.get_full_name() or row.actor.username if row.actor else "",
+                anchor,
+                "transition",
+            )
+        )
+    for item in [*requests, *recommendations]:
+        for response in item.responses.all():
+            entries.append(
+                TimelineEntry(
+                    response.received_at,
+                    f"Response from {response.organisation} ({response.get_channel_display()})",
+                    f"{response.outcome.replace('_', ' ')}, {response.lateness}",
+                    "",
+                    f"response-{response.pk}",
+                    "response",
+                )
+            )
+    if referral is not None:
+        for update in referral.updates.all():
+            entries.append(
+                TimelineEntry(update.at, "Referral: keeping informed", update.text, "", "referral")
+            )
+    return sorted(entries, key=lambda e: e.at)
+
+
+def topic_referral(topic):
+    try:
+        return (
+            Referral.objects.select_related("from_body", "to_body")
+            .prefetch_related("updates")
+            .get(topic=topic)
+        )
+    except Referral.DoesNotExist:
+        return None
+
+
+# --- referrals -------------------------------------------------------------------------------
+
+
+def referral_list(user, *, state: str = ""):
+    qs = referrals_visible_to(user).select_related("topic", "from_body", "to_body")
+    if state:
+        qs = qs.filter(state=state)
+    return qs.annotate(update_count=Count("updates")).order_by("state", "due_on", "id")
+
+
+# --- work programme --------------------------------------------------------------------------
+
+PROGRAMME_STATES = (
+    TopicState.PRIORITISED,
+    TopicState.INFORMATION_REQUESTED,
+    TopicState.RESPONSE_DUE,
+    TopicState.RECOMMENDATION_MADE,
+)
+
+
+@dataclass
+class ProgrammeRow:
+    topic: Topic
+    target: tuple[str, str] | None
+    scores: list = field(default_factory=list)
+
+
+@dataclass
+class Programme:
+    partnership: Partnership
+    topics: list
+    candidates: list
+    capacity: int
+    active: int
+    threshold: int
+    max_total: int
+    criteria: list = field(default_factory=list)
+
+    @property
+    def capacity_left(self) -> int:
+        return max(self.capacity - self.active, 0)
+
+
+def work_programme(user, partnership: Partnership) -> Programme:
+    framework = partnership.framework
+    visible = case_files_visible_to(user).filter(partnership=partnership)
+    topics = list(
+        visible.filter(state__in=PROGRAMME_STATES)
+        .select_related("lead_body")
+        .order_by("-score_total", "prioritised_on", "id")
+    )
+    candidates = list(
+        visible.filter(state=TopicState.RAISED).select_related("lead_body").order_by("created_at")
+    )
+    return Programme(
+        partnership=partnership,
+        topics=[
+            ProgrammeRow(t, None, [(t.scores or {}).get(c["key"]) for c in framework.criteria])
+            for t in topics
+        ],
+        candidates=candidates,
+        capacity=partnership.programme_capacity,
+        active=len(topics),
+        threshold=framework.threshold,
+        max_total=framework.max_total,
+        criteria=framework.criteria,
+    )
+
+
+def partnerships_visible_to(user):
+    topics = case_files_visible_to(user)
+    bodies = bodies_with(user, {"support_officer", "committee_member", "chair"})
+    qs = Partnership.objects.select_related("framework", "involvement_network")
+    if user.is_superuser:
+        return qs
+    return qs.filter(
+        Q(involvement_network__in=bodies)
+        | Q(scrutiny_committees__in=bodies)
+        | Q(topics__in=topics.values("pk"))
+    ).distinct()
+
+
+# --- members ---------------------------------------------------------------------------------
+
+
+def member_overview(user):
+    topics = (
+        case_files_visible_to(user)
+        .exclude(state__in=[TopicState.WITHDRAWN, TopicState.DECLINED])
+        .select_related("lead_body", "partnership")
+        .order_by("-created_at", "-id")
+    )
+    drafts = (
+        recommendations_visible_to(user)
+        .filter(state=RecommendationState.DRAFT)
+        .select_related("topic", "recipient", "made_by")
+        .order_by("created_at", "id")
+    )
+    return topics, drafts

@@ -1,0 +1,215 @@
+"""Residents' topic suggestions: submit (no account), moderate, purge personal details.
+
+A suggestion waits in its partnership's moderation queue. An officer of one of the partnership's
+bodies accepts it (it becomes a raised topic, source 'resident_suggestion', through
+`services.topic_raise`) or rejects it with a reason. The suggester's name and e-mail
+(`SuggesterContact`) are seen by those officers only and deleted after
+`CF_SUGGESTION_RETENTION_DAYS` (default 180) counted from submission:
+`suggestions_purge_personal_details()` (the sweep can call it) or
+`python manage.py purge_suggestions`.
+
+Spam: a honeypot field in the form (checked by the view) and a per-address rate limit here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from scrutiny.casework import services
+from scrutiny.casework.models import (
+    Organisation,
+    Partnership,
+    SuggesterContact,
+    SuggestionStatus,
+    Topic,
+    TopicSuggestion,
+)
+from scrutiny.casework.permissions import OFFICER, bodies_with
+from workflows.errors import Conflict, Forbidden, InvalidInput
+
+
+def retention_days() -> int:
+    return int(getattr(settings, "CF_SUGGESTION_RETENTION_DAYS", 180))
+
+
+# --- Rate limit -----------------------------------------------------------------------------
+
+
+def _rate_key(address: str) -> str:
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
+    return f"cf:suggest:rate:{digest}"
+
+
+def suggestion_rate_limited(address: str) -> bool:
+    """Has `address` used up its suggestions for the window? Counts one attempt if not."""
+    limit = int(getattr(settings, "CF_SUGGESTION_RATE_LIMIT", 5))
+    window = int(getattr(settings, "CF_SUGGESTION_RATE_WINDOW", 3600))
+    key = _rate_key(address or "unknown")
+    if cache.add(key, 1, timeout=window):
+        return limit < 1
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window)
+        count = 1
+    return count > limit
+
+
+# --- Submit ---------------------------------------------------------------------------------
+
+
+def suggestion_submit(
+    *,
+    title: str,
+    description: str,
+    partnership: Partnership,
+    health_body: Organisation | None = None,
+    name: str = "",
+    email: str = "",
+) -> TopicSuggestion:
+    errors = {}
+    title, description = (title or "").strip(), (description or "").strip()
+    name, email = (name or "").strip(), (email or "").strip()
+    if not title:
+        errors["title"] = ["Enter what you think should be looked at."]
+    elif len(title) > 200:
+        errors["title"] = ["Keep the subject to 200 characters or fewer."]
+    if not description:
+        errors["description"] = ["Tell us why it should be looked at."]
+    elif len(description) > 5000:
+        errors["description"] = ["Keep this to 5,000 characters or fewer."]
+    if partnership is None:
+        errors["partnership"] = ["Choose the area."]
+    if health_body is not None and not health_body.is_health_body:
+        errors["health_body"] = ["Choose a health body from the list."]
+    if len(name) > 200:
+        errors["name"] = ["Keep your name to 200 characters or fewer."]
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = ["Enter an e-mail address like name@example.org."]
+    if errors:
+        raise InvalidInput("Check your suggestion.", field_errors=errors)
+    with transaction.atomic():
+        suggestion = TopicSuggestion.objects.create(
+            title=title,
+            description=description,
+            partnership=partnership,
+            health_body=health_body,
+        )
+        if name or email:
+            SuggesterContact.objects.create(suggestion=suggestion, name=name, email=email)
+    return suggestion
+
+
+# --- Moderate -------------------------------------------------------------------------------
+
+
+def suggestions_visible_to(user):
+    """Suggestions `user` may moderate: those to partnerships their body is party to."""
+    qs = TopicSuggestion.objects.all()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    bodies = bodies_with(user, {OFFICER})
+    if not bodies:
+        return qs.none()
+    return qs.filter(
+        Q(partnership__involvement_network__in=bodies)
+        | Q(partnership__scrutiny_committees__in=bodies)
+    ).distinct()
+
+
+def may_moderate(user) -> bool:
+    return getattr(user, "is_authenticated", False) and (
+        user.is_superuser or bool(bodies_with(user, {OFFICER}))
+    )
+
+
+def _pending(suggestion, by) -> TopicSuggestion:
+    locked = TopicSuggestion.objects.select_for_update().get(pk=suggestion.pk)
+    if not suggestions_visible_to(by).filter(pk=locked.pk).exists():
+        raise Forbidden("Only an officer of the partnership's bodies moderates this suggestion.")
+    if locked.status != SuggestionStatus.PENDING:
+        raise Conflict(f"This suggestion has already been {locked.get_status_display().lower()}.")
+    return locked
+
+
+def suggestion_accept(
+    *,
+    suggestion: TopicSuggestion,
+    by,
+    title: str,
+    summary: str,
+    lead_body: Organisation | None = None,
+) -> Topic:
+    """Accept: raise a topic of the partnership from the (moderated) text."""
+    with transaction.atomic():
+        locked = _pending(suggestion, by)
+        partnership = locked.partnership
+        if lead_body is None:
+            mine = partnership.party_ids() & bodies_with(by, {OFFICER})
+            lead_body = (
+                Organisation.objects.get(pk=min(mine)) if mine else partnership.involvement_network
+            )
+        topic = services.topic_raise(
+            by=by,
+            title=title,
+            summary=summary,
+            partnership=partnership,
+            lead_body=lead_body,
+            source=Topic.Source.RESIDENT_SUGGESTION,
+            health_bodies=[locked.health_body] if locked.health_body_id else [],
+            note="Raised from a resident's suggestion.",
+        )
+        TopicSuggestion.objects.filter(pk=locked.pk).update(
+            status=SuggestionStatus.ACCEPTED,
+            topic=topic,
+            moderated_by=by,
+            moderated_at=timezone.now(),
+        )
+    return topic
+
+
+def suggestion_reject(*, suggestion: TopicSuggestion, by, reason: str) -> TopicSuggestion:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(
+            "Enter the reason for rejecting.",
+            field_errors={"reason": ["Enter the reason for rejecting."]},
+        )
+    with transaction.atomic():
+        locked = _pending(suggestion, by)
+        TopicSuggestion.objects.filter(pk=locked.pk).update(
+            status=SuggestionStatus.REJECTED,
+            rejection_reason=reason,
+            moderated_by=by,
+            moderated_at=timezone.now(),
+        )
+    return TopicSuggestion.objects.get(pk=suggestion.pk)
+
+
+# --- Retention ------------------------------------------------------------------------------
+
+
+def suggestions_purge_personal_details(*, now: dt.datetime | None = None) -> int:
+    """Delete the name and e-mail of every suggestion older than the retention period; return
+    how many were deleted. Safe to run any number of times."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=retention_days())
+    with transaction.atomic():
+        old = TopicSuggestion.objects.filter(submitted_at__lt=cutoff)
+        deleted, _ = SuggesterContact.objects.filter(suggestion__in=old).delete()
+        old.filter(personal_details_deleted_at__isnull=True).update(personal_details_deleted_at=now)
+    return deleted

@@ -1,0 +1,286 @@
+"""Presenters for the public site: state words and colours, lateness, the outcome page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from scrutiny.casework.models import (
+    ActionPlanItem,
+    ImplementationUpdate,
+    ProviderResponse,
+    RecommendationState,
+    RequestState,
+    Topic,
+    TopicPosition,
+    TopicState,
+)
+from scrutiny.casework.publication import recommendations_public, requests_public
+from scrutiny.web.presenters import rag_for
+from workflows.models import TransitionLog
+
+S = TopicState
+
+
+# --- Presenters (pure) ----------------------------------------------------------------------
+
+TOPIC_STATE_TAGS = {
+    S.PRIORITISED: "govuk-tag--light-blue",
+    S.INFORMATION_REQUESTED: "govuk-tag--light-blue",
+    S.RESPONSE_DUE: "govuk-tag--yellow",
+    S.RECOMMENDATION_MADE: "govuk-tag--purple",
+    S.CONCLUDED: "govuk-tag--green",
+    S.DECLINED: "govuk-tag--grey",
+    S.WITHDRAWN: "govuk-tag--grey",
+}
+
+PUBLIC_STATE_LABELS = {
+    S.PRIORITISED: "On the work programme",
+    S.INFORMATION_REQUESTED: "Information being requested",
+    S.RESPONSE_DUE: "Waiting for answers",
+    S.RECOMMENDATION_MADE: "Recommendations made",
+    S.CONCLUDED: "Concluded",
+    S.DECLINED: "Declined",
+    S.WITHDRAWN: "Withdrawn",
+}
+
+OUTCOME_TAGS = {
+    "accepted": "govuk-tag--green",
+    "partially_accepted": "govuk-tag--yellow",
+    "rejected": "govuk-tag--red",
+    "noted": "govuk-tag--grey",
+    "answered": "govuk-tag--green",
+    "partially_answered": "govuk-tag--yellow",
+    "refused": "govuk-tag--red",
+}
+
+
+def present_topics(topics):
+    """Give each topic its public state label and tag class (for lists); returns a list."""
+    topics = list(topics)
+    for t in topics:
+        t.public_state = PUBLIC_STATE_LABELS.get(t.state, t.get_state_display())
+        t.public_tag = TOPIC_STATE_TAGS.get(t.state, "govuk-tag--grey")
+    return topics
+
+
+def lateness_text(*, on_time: bool, working_days_late: int) -> str:
+    if on_time:
+        return "On time"
+    if working_days_late == 1:
+        return "1 working day late"
+    return f"{working_days_late} working days late"
+
+
+def due_text(obj, *, today: dt.date) -> str:
+    """'Due 20 January 2027' / 'Overdue: due 20 January 2027' for an issued request or
+    recommendation still awaiting its answer."""
+    if obj.due_on is None:
+        return ""
+    if obj.state in (RequestState.ISSUED, RecommendationState.ISSUED) and obj.due_on < today:
+        return f"Overdue: was due {obj.due_on:%-d %B %Y}"
+    return f"Due {obj.due_on:%-d %B %Y}"
+
+
+# --- The outcome page -----------------------------------------------------------------------
+
+# Topic log entries shown to residents, and whether their note is public-safe.
+PUBLIC_TOPIC_EVENTS = {
+    "raise": ("Raised", False),
+    "prioritise": ("Put on the work programme", False),
+    "decline": ("Declined", True),
+    "reopen": ("Reopened for consideration", False),
+    "request_information": ("Resolved to request information", False),
+    "issue_requests": ("Information requests issued", False),
+    "request_more": ("Resolved to request more information", False),
+    "make_recommendations": ("Recommendations made", False),
+    "conclude": ("Concluded", True),
+    "withdraw": ("Withdrawn", True),
+    "publish": ("Published on this site", False),
+}
+
+
+@dataclass
+class TimelineEntry:
+    on: dt.date
+    title: str
+    text: str = ""
+    order: int = 0
+
+
+@dataclass
+class PublicItem:
+    """A public request or recommendation with what came back."""
+
+    obj: object
+    response: ProviderResponse | None
+    due: str
+    lateness: str
+    actions: list = field(default_factory=list)
+    updates: list = field(default_factory=list)
+    rag: object | None = None  # scrutiny.web.presenters.Rag
+
+    @property
+    def rag_tag_class(self) -> str:
+        return f"govuk-tag--{self.rag.tag.colour}" if self.rag else ""
+
+    @property
+    def outcome_tag(self) -> str:
+        return OUTCOME_TAGS.get(getattr(self.obj, "outcome", ""), "govuk-tag--grey")
+
+
+@dataclass
+class OutcomeView:
+    topic: Topic
+    requests: list[PublicItem]
+    recommendations: list[PublicItem]
+    positions: list
+    timeline: list[TimelineEntry]
+    state_label: str
+    state_tag: str
+
+
+def outcome_detail(topic: Topic, *, today: dt.date | None = None) -> OutcomeView:
+    """Everything the outcome page shows, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    current = ProviderResponse.objects.filter(superseded_by__isnull=True).order_by(
+        "received_at", "id"
+    )
+    reqs = list(
+        requests_public()
+        .filter(topic=topic)
+        .select_related("recipient", "requested_by")
+        .prefetch_related(Prefetch("responses", queryset=current, to_attr="public_responses"))
+        .order_by("issued_on", "id")
+    )
+    recs = list(
+        recommendations_public()
+        .filter(topic=topic)
+        .select_related("recipient", "made_by")
+        .prefetch_related(
+            Prefetch(
+                "responses",
+                queryset=current.prefetch_related(
+                    Prefetch("action_plan", queryset=ActionPlanItem.objects.order_by("id"))
+                ),
+                to_attr="public_responses",
+            ),
+            Prefetch(
+                "implementation_updates",
+                queryset=ImplementationUpdate.objects.order_by("at", "id"),
+                to_attr="public_updates",
+            ),
+        )
+        .order_by("issued_on", "id")
+    )
+    positions = list(
+        TopicPosition.objects.filter(topic=topic).select_related("organisation")
+        if topic.is_joint
+        else []
+    )
+    log = TransitionLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(Topic),
+        object_id=topic.pk,
+        transition__in=list(PUBLIC_TOPIC_EVENTS),
+    ).order_by("at", "id")
+
+    request_items = []
+    for r in reqs:
+        resp = r.public_responses[-1] if r.public_responses else None
+        request_items.append(
+            PublicItem(
+                obj=r,
+                response=resp,
+                due=due_text(r, today=today),
+                lateness=lateness_text(
+                    on_time=resp.on_time, working_days_late=resp.working_days_late
+                )
+                if resp
+                else "",
+            )
+        )
+    rec_items = []
+    for r in recs:
+        resp = r.public_responses[-1] if r.public_responses else None
+        actions = list(resp.action_plan.all()) if resp else []
+        rec_items.append(
+            PublicItem(
+                obj=r,
+                response=resp,
+                due=due_text(r, today=today),
+                lateness=lateness_text(
+                    on_time=resp.on_time, working_days_late=resp.working_days_late
+                )
+                if resp
+                else "",
+                actions=actions,
+                updates=r.public_updates,
+                rag=rag_for(r, today),
+            )
+        )
+
+    timeline = []
+    for row in log:
+        title, note_public = PUBLIC_TOPIC_EVENTS[row.transition]
+        text = row.note if note_public else ""
+        if row.transition == "conclude" and text:
+            text = f"Closed without waiting for every response: {text}"
+        timeline.append(TimelineEntry(timezone.localdate(row.at), title, text, 0))
+    for item in request_items:
+        r = item.obj
+        timeline.append(
+            TimelineEntry(r.issued_on, f"Information requested from {r.recipient}", item.due, 1)
+        )
+        if item.response:
+            timeline.append(
+                TimelineEntry(
+                    timezone.localdate(item.response.received_at),
+                    f"{r.recipient} replied: {r.get_state_display().lower()}",
+                    item.lateness,
+                    2,
+                )
+            )
+    for item in rec_items:
+        r = item.obj
+        timeline.append(
+            TimelineEntry(r.issued_on, f"Recommendation made to {r.recipient}", item.due, 1)
+        )
+        if item.response:
+            timeline.append(
+                TimelineEntry(
+                    timezone.localdate(item.response.received_at),
+                    f"{r.recipient} responded: {r.get_outcome_display().lower()}",
+                    item.lateness,
+                    2,
+                )
+            )
+        for u in item.updates:
+            timeline.append(
+                TimelineEntry(
+                    timezone.localdate(u.at),
+                    f"Implementation by {r.recipient}: {u.get_status_display().lower()}",
+                    " ".join(
+                        part
+                        for part in (
+                            f"Revised date {u.revised_date:%-d %B %Y}." if u.revised_date else "",
+                            u.note,
+                        )
+                        if part
+                    ),
+                    3,
+                )
+            )
+    timeline.sort(key=lambda e: (e.on, e.order))
+    return OutcomeView(
+        topic=topic,
+        requests=request_items,
+        recommendations=rec_items,
+        positions=positions,
+        timeline=timeline,
+        state_label=PUBLIC_STATE_LABELS.get(topic.state, topic.get_state_display()),
+        state_tag=TOPIC_STATE_TAGS.get(topic.state, "govuk-tag--grey"),
+    )

@@ -1,0 +1,519 @@
+"""What residents see: published outcomes, health bodies' records, suggestions, feeds and data.
+
+Every read goes through the public selectors in `casework.publication`. Pages for visitors are
+cached under the publication version key (`public_cached`), so publishing or withdrawing shows at
+once. Officers' publish/withdraw and moderation pages live here too (they are about the public
+site), behind sign-in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from scrutiny.casework import publication, suggestions
+from scrutiny.casework.health_body_record import health_body_record, record_chart_svg, records_for
+from scrutiny.casework.models import Organisation, Partnership
+from scrutiny.casework.permissions import topics_visible_to
+from scrutiny.web import meetings
+from scrutiny.web.public import outcomes as outcome_presenters
+from scrutiny.web.public.feeds import DATASETS, dataset_csv, dataset_json, outcomes_atom
+from workflows.errors import DomainError
+
+PAGE_SIZE = 20
+
+
+# --- Cache ----------------------------------------------------------------------------------
+
+
+def public_cached(view):
+    """Cache a visitor's GET under the publication version (bumped by publish/withdraw and by
+    every lifecycle move). Signed-in users, non-200 answers and responses that set a cookie
+    (a CSRF token, a message) are never cached."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"cf:public:page:{publication.public_cache_version()}:{digest}"
+        response = cache.get(key)
+        if response is not None:
+            return response
+        response = view(request, *args, **kwargs)
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        ):
+            cache.set(key, response, publication.public_cache_seconds())
+        return response
+
+    return wrapped
+
+
+# --- Home -----------------------------------------------------------------------------------
+
+
+@require_GET
+@public_cached
+def home(request):
+    published = publication.topics_published().select_related("lead_body")
+    context = {
+        "partnerships": Partnership.objects.select_related("involvement_network")
+        .prefetch_related("scrutiny_committees")
+        .order_by("name"),
+        "ongoing": outcome_presenters.present_topics(
+            published.filter(state__in=publication.ONGOING_STATES).order_by("-published_at", "-id")[
+                :6
+            ]
+        ),
+        "latest": outcome_presenters.present_topics(
+            published.filter(state__in=publication.OUTCOME_STATES).order_by("-published_at", "-id")[
+                :6
+            ]
+        ),
+        "next_meetings": meetings.public_upcoming(),
+    }
+    return render(request, "public/home.html", context)
+
+
+# --- Outcomes -------------------------------------------------------------------------------
+
+
+class OutcomeFilterForm(forms.Form):
+    q = forms.CharField(label="Search outcomes", required=False, max_length=200)
+    state = forms.ChoiceField(label="State", required=False)
+    health_body = forms.ChoiceField(label="Health body", required=False)
+    year = forms.TypedChoiceField(label="Year raised", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "Any state")] + [
+            (s.value, outcome_presenters.PUBLIC_STATE_LABELS[s])
+            for s in publication.PUBLISHABLE_STATES
+        ]
+        self.fields["health_body"].choices = [("", "Any health body")] + list(
+            Organisation.objects.filter(kind=Organisation.Kind.HEALTH_BODY)
+            .order_by("name")
+            .values_list("slug", "name")
+        )
+        self.fields["year"].choices = [("", "Any year")] + [(str(y), str(y)) for y in years]
+
+
+@require_GET
+@public_cached
+def outcomes(request):
+    base = publication.topics_published()
+    years = sorted({d.year for d in base.datetimes("created_at", "year")}, reverse=True)
+    form = OutcomeFilterForm(request.GET or None, years=years)
+    qs = base
+    searching = False
+    if form.is_bound:
+        form.is_valid()  # invalid filters are reported and ignored; valid ones still apply
+        data = getattr(form, "cleaned_data", {})
+        if data.get("state"):
+            qs = qs.filter(state=data["state"])
+        if data.get("health_body"):
+            qs = qs.filter(pk__in=publication.topic_ids_concerning(slug=data["health_body"]))
+        if data.get("year"):
+            qs = qs.filter(created_at__year=data["year"])
+        if data.get("q"):
+            searching = True
+            qs = publication.topics_search(qs, data["q"])
+    if not searching:
+        qs = qs.order_by("-published_at", "-id")
+    qs = qs.select_related("lead_body", "partnership", "body").prefetch_related("health_bodies")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = outcome_presenters.present_topics(page.object_list)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "public/outcomes.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "query_string": params.urlencode(),
+            "filtered": any(params.get(k) for k in ("q", "state", "health_body", "year")),
+        },
+    )
+
+
+@require_GET
+@public_cached
+def outcome(request, pk):
+    topic = get_object_or_404(
+        publication.topics_published()
+        .select_related("lead_body", "partnership__involvement_network", "body")
+        .prefetch_related("health_bodies", "partnership__scrutiny_committees"),
+        pk=pk,
+    )
+    view = outcome_presenters.outcome_detail(topic)
+    return render(
+        request,
+        "public/outcome.html",
+        {"topic": topic, "view": view, "related_meetings": list(meetings.public_for_topic(topic))},
+    )
+
+
+@require_GET
+@public_cached
+def outcomes_feed(request):
+    return HttpResponse(outcomes_atom(), content_type="application/atom+xml; charset=utf-8")
+
+
+# --- Health bodies --------------------------------------------------------------------------
+
+
+@require_GET
+@public_cached
+def health_bodies(request):
+    bodies = list(Organisation.objects.filter(kind=Organisation.Kind.HEALTH_BODY).order_by("name"))
+    records = records_for([b.pk for b in bodies])
+    rows = [(b, records[b.pk]) for b in bodies]
+    return render(request, "public/health_bodies.html", {"rows": rows})
+
+
+@require_GET
+@public_cached
+def health_body(request, slug):
+    body = get_object_or_404(Organisation, slug=slug, kind=Organisation.Kind.HEALTH_BODY)
+    record = health_body_record(body)
+    topics = (
+        publication.topics_published()
+        .filter(pk__in=publication.topic_ids_concerning(slug=body.slug))
+        .order_by("-published_at", "-id")
+    )
+    return render(
+        request,
+        "public/health_body.html",
+        {
+            "body": body,
+            "record": record,
+            "chart": record_chart_svg(record),
+            "topics": outcome_presenters.present_topics(topics),
+        },
+    )
+
+
+# --- Data and feeds -------------------------------------------------------------------------
+
+
+@require_GET
+@public_cached
+def data_index(request):
+    return render(request, "public/data.html", {"datasets": list(DATASETS.values())})
+
+
+@require_GET
+@public_cached
+def data_download(request, slug, fmt):
+    dataset = DATASETS.get(slug)
+    if dataset is None:
+        raise Http404("No such dataset.")
+    if fmt == "csv":
+        response = HttpResponse(dataset_csv(dataset), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(dataset_json(dataset), content_type="application/json")
+    response["Content-Disposition"] = f'inline; filename="{slug}.{fmt}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+# --- Suggest a topic ------------------------------------------------------------------------
+
+
+class SuggestionForm(forms.Form):
+    title = forms.CharField(
+        label="What should be looked at?",
+        max_length=200,
+        help_text="For example, 'Waiting times for hearing tests in Northby'.",
+        error_messages={"required": "Enter what you think should be looked at."},
+    )
+    description = forms.CharField(
+        label="Why should it be looked at?",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Tell us what you have seen or heard. Do not include anyone's name or "
+        "medical details: this text may be used in a public topic.",
+        error_messages={"required": "Tell us why it should be looked at."},
+    )
+    partnership = forms.ModelChoiceField(
+        label="Which area is it about?",
+        queryset=Partnership.objects.order_by("name"),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Choose the area."},
+    )
+    health_body = forms.ModelChoiceField(
+        label="Which health service is it about?",
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.HEALTH_BODY).order_by("name"),
+        required=False,
+        empty_label="Not sure, or more than one",
+        to_field_name="slug",
+    )
+    name = forms.CharField(
+        label="Your name",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label="Your e-mail address",
+        required=False,
+        help_text="Only if you want us to tell you what happens. We never publish your name "
+        "or e-mail address.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={"invalid": "Enter an e-mail address like name@example.org."},
+    )
+    # The honeypot: hidden from people (and from assistive technology); bots fill it in.
+    website = forms.CharField(
+        label="Leave this blank",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        areas = list(self.fields["partnership"].queryset)
+        self.fields["partnership"].queryset = Partnership.objects.filter(
+            pk__in=[a.pk for a in areas]
+        ).order_by("name")
+        if len(areas) == 1 and not self.is_bound:
+            self.initial.setdefault("partnership", areas[0].pk)
+
+
+def _client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@require_http_methods(["GET", "POST"])
+def suggest(request):
+    if request.method == "POST":
+        form = SuggestionForm(request.POST)
+        if suggestions.suggestion_rate_limited(_client_address(request)):
+            return render(request, "public/suggest_limited.html", status=429)
+        if request.POST.get("website"):
+            # A bot filled the honeypot: answer as if it worked, keep nothing.
+            return redirect("public:suggest-thanks")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                suggestions.suggestion_submit(
+                    title=data["title"],
+                    description=data["description"],
+                    partnership=data["partnership"],
+                    health_body=data["health_body"],
+                    name=data["name"],
+                    email=data["email"],
+                )
+            except DomainError as exc:
+                _add_domain_errors(form, exc)
+            else:
+                return redirect("public:suggest-thanks")
+        status = 400
+    else:
+        form = SuggestionForm()
+        status = 200
+    return render(
+        request,
+        "public/suggest.html",
+        {"form": form, "retention_days": suggestions.retention_days()},
+        status=status,
+    )
+
+
+@require_GET
+@public_cached
+def suggest_thanks(request):
+    return render(request, "public/suggest_thanks.html")
+
+
+def _add_domain_errors(form, exc: DomainError):
+    if exc.field_errors:
+        for name, errors in exc.field_errors.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+    else:
+        form.add_error(None, exc.message)
+
+
+# --- Moderation (officers) ------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def suggestion_queue(request):
+    if not suggestions.may_moderate(request.user):
+        raise Http404
+    qs = (
+        suggestions.suggestions_visible_to(request.user)
+        .select_related("partnership", "health_body", "contact", "topic")
+        .order_by("-submitted_at", "-id")
+    )
+    pending = [s for s in qs if s.status == "pending"]
+    done = [s for s in qs if s.status != "pending"][:50]
+    return render(
+        request,
+        "public/suggestions.html",
+        {"pending": pending, "done": done, "retention_days": suggestions.retention_days()},
+    )
+
+
+class AcceptForm(forms.Form):
+    title = forms.CharField(label="Topic title", max_length=200)
+    summary = forms.CharField(
+        label="Summary",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Edit out any personal details before accepting: this text may be published.",
+    )
+    lead_body = forms.ModelChoiceField(label="Lead body", queryset=Organisation.objects.none())
+
+    def __init__(self, *args, partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_body"].queryset = Organisation.objects.filter(
+            pk__in=partnership.party_ids()
+        ).order_by("name")
+        self.fields["lead_body"].initial = partnership.involvement_network_id
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for rejecting",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter the reason for rejecting."},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def suggestion_moderate(request, pk):
+    suggestion = get_object_or_404(
+        suggestions.suggestions_visible_to(request.user).select_related(
+            "partnership", "health_body", "contact"
+        ),
+        pk=pk,
+    )
+    accept = AcceptForm(
+        request.POST if request.POST.get("action") == "accept" else None,
+        partnership=suggestion.partnership,
+        initial={"title": suggestion.title, "summary": suggestion.description},
+        prefix="accept",
+    )
+    reject = RejectForm(
+        request.POST if request.POST.get("action") == "reject" else None, prefix="reject"
+    )
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "accept" and accept.is_valid():
+                topic = suggestions.suggestion_accept(
+                    suggestion=suggestion,
+                    by=request.user,
+                    title=accept.cleaned_data["title"],
+                    summary=accept.cleaned_data["summary"],
+                    lead_body=accept.cleaned_data["lead_body"],
+                )
+                messages.success(request, f"Accepted: topic '{topic.title}' raised.")
+                return redirect("public:suggestions")
+            if request.POST.get("action") == "reject" and reject.is_valid():
+                suggestions.suggestion_reject(
+                    suggestion=suggestion, by=request.user, reason=reject.cleaned_data["reason"]
+                )
+                messages.success(request, "Suggestion rejected.")
+                return redirect("public:suggestions")
+            status = 400
+        except DomainError as exc:
+            _add_domain_errors(accept if request.POST.get("action") == "accept" else reject, exc)
+            status = exc.status
+    return render(
+        request,
+        "public/suggestion_moderate.html",
+        {"suggestion": suggestion, "accept": accept, "reject": reject},
+        status=status,
+    )
+
+
+# --- Publish / withdraw publication (officers) ----------------------------------------------
+
+
+class PublishForm(forms.Form):
+    note = forms.CharField(
+        label="Note for the record",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in the topic's history; not shown to residents.",
+    )
+
+
+class UnpublishForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is publication being withdrawn?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in the topic's history; not shown to residents.",
+        error_messages={"required": "Enter the reason for withdrawing publication."},
+    )
+
+
+def _publication_page(request, pk, *, publish: bool):
+    topic = get_object_or_404(topics_visible_to(request.user).select_related("lead_body"), pk=pk)
+    form_class = PublishForm if publish else UnpublishForm
+    form = form_class(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                if publish:
+                    publication.topic_publish(
+                        topic=topic, by=request.user, note=form.cleaned_data["note"]
+                    )
+                    messages.success(request, "Published: residents can now see this topic.")
+                else:
+                    publication.topic_unpublish(
+                        topic=topic, by=request.user, reason=form.cleaned_data["reason"]
+                    )
+                    messages.success(request, "Publication withdrawn.")
+                return redirect(topic.get_absolute_url())
+            except DomainError as exc:
+                _add_domain_errors(form, exc)
+                status = exc.status
+        else:
+            status = 400
+    return render(
+        request,
+        "public/publish.html",
+        {
+            "topic": topic,
+            "form": form,
+            "publish": publish,
+            "publishable": topic.state in publication.PUBLISHABLE_STATES,
+            "public_url": reverse("public:outcome", args=[topic.pk]),
+            "now": timezone.now(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publish(request, pk):
+    return _publication_page(request, pk, publish=True)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unpublish(request, pk):
+    return _publication_page(request, pk, publish=False)

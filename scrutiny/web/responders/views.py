@@ -1,0 +1,169 @@
+"""Web pages: API keys and webhooks for a health body's responders (and administrators)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from api import keys as key_service
+from api import webhooks as webhook_service
+from scrutiny.web.responders.forms import ApiKeyForm, WebhookForm
+from workflows.errors import DomainError
+
+
+def _need_bodies(user):
+    bodies = key_service.manageable_body_ids(user)
+    if bodies is not None and not bodies:
+        raise Http404("Only a health body's responders manage its API keys and webhooks.")
+
+
+def _apply_errors(form, exc: DomainError):
+    placed = False
+    for field, msgs in (exc.field_errors or {}).items():
+        target = field if field in form.fields else None
+        for msg in msgs if isinstance(msgs, list | tuple) else [msgs]:
+            form.add_error(target, msg)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+# --- API keys -----------------------------------------------------------------------------------
+
+
+@login_required
+def key_list(request):
+    _need_bodies(request.user)
+    keys = key_service.keys_visible_to(request.user)
+    return render(
+        request,
+        "api/key_list.html",
+        {"keys": keys, "live": [k for k in keys if k.is_active]},
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def key_create(request):
+    _need_bodies(request.user)
+    form = ApiKeyForm(request.POST or None, by=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            key, raw = key_service.issue_key(
+                data["user"], data["organisation"], data["name"], data["scopes"], by=request.user
+            )
+        except DomainError as exc:
+            _apply_errors(form, exc)
+        else:
+            return render(request, "api/key_created.html", {"key": key, "raw": raw})
+    return render(request, "api/key_form.html", {"form": form})
+
+
+def _key_or_404(request, pk):
+    return get_object_or_404(key_service.keys_visible_to(request.user), pk=pk)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def key_revoke(request, pk):
+    key = _key_or_404(request, pk)
+    if request.method == "POST":
+        key_service.revoke_key(key, by=request.user)
+        messages.success(request, f"Key {key.prefix}… ({key.name}) is revoked.")
+        return redirect("responders:keys")
+    return render(request, "api/key_confirm.html", {"key": key, "action": "revoke"})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def key_rotate(request, pk):
+    key = _key_or_404(request, pk)
+    if not key.is_active:
+        raise Http404("A revoked key cannot be rotated.")
+    if request.method == "POST":
+        new, raw = key_service.rotate_key(key, by=request.user)
+        return render(request, "api/key_created.html", {"key": new, "raw": raw, "rotated": key})
+    return render(request, "api/key_confirm.html", {"key": key, "action": "rotate"})
+
+
+# --- Webhooks ----------------------------------------------------------------------------------
+
+
+@login_required
+def webhook_list(request):
+    _need_bodies(request.user)
+    hooks = webhook_service.webhooks_visible_to(request.user)
+    return render(request, "api/webhook_list.html", {"webhooks": hooks})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def webhook_create(request):
+    _need_bodies(request.user)
+    form = WebhookForm(request.POST or None, by=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            hook, secret = webhook_service.webhook_register(
+                organisation=data["organisation"],
+                url=data["url"],
+                description=data["description"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            _apply_errors(form, exc)
+        else:
+            return render(request, "api/webhook_created.html", {"webhook": hook, "secret": secret})
+    return render(request, "api/webhook_form.html", {"form": form})
+
+
+@login_required
+def webhook_detail(request, pk):
+    hook = get_object_or_404(webhook_service.webhooks_visible_to(request.user), pk=pk)
+    deliveries = hook.deliveries.prefetch_related("attempt_log").order_by("-created_at", "-id")
+    page = Paginator(deliveries, 25).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "api/webhook_detail.html",
+        {"webhook": hook, "page_obj": page, "query_string": params.urlencode()},
+    )
+
+
+@login_required
+@require_POST
+def webhook_toggle(request, pk):
+    hook = get_object_or_404(webhook_service.webhooks_visible_to(request.user), pk=pk)
+    hook = webhook_service.webhook_set_active(webhook=hook, by=request.user, active=not hook.active)
+    state = "switched on" if hook.active else "switched off"
+    messages.success(request, f"Webhook {hook.url} is {state}.")
+    return redirect("responders:webhook-detail", pk=hook.pk)
+
+
+@login_required
+@require_POST
+def webhook_ping(request, pk):
+    hook = get_object_or_404(webhook_service.webhooks_visible_to(request.user), pk=pk)
+    try:
+        webhook_service.webhook_ping(webhook=hook, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, "A test event is queued: it is sent with the next run of the delivery worker."
+        )
+    return redirect("responders:webhook-detail", pk=hook.pk)
+
+
+# --- Problem types and documentation assets ----------------------------------------------------

@@ -1,0 +1,416 @@
+"""Staff forms: validate what was typed, keep it on error, and hand clean values to a service.
+
+Domain errors from the services come back onto the form with `add_domain_error`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from scrutiny.casework.models import (
+    Channel,
+    Organisation,
+    Partnership,
+    RecommendationOutcome,
+    RefusalGround,
+    RequestState,
+    Topic,
+)
+from scrutiny.casework.uploads import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES
+
+MB = MAX_UPLOAD_BYTES // (1024 * 1024)
+
+
+def add_domain_error(form: forms.Form, exc) -> None:
+    """Put a DomainError's message and field errors on `form` (unknown fields as non-field)."""
+    placed = False
+    for name, messages in (exc.field_errors or {}).items():
+        messages = messages if isinstance(messages, list | tuple) else [messages]
+        target = name if name in form.fields else None
+        for message in messages:
+            form.add_error(target, str(message))
+        placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+class ExpectedStateMixin(forms.Form):
+    """The state the user saw; if the case has moved since, the service says so."""
+
+    expected_state = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class NoteForm(ExpectedStateMixin):
+    note = forms.CharField(
+        label="Note for the record",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, the meeting and minute that decided this.",
+    )
+
+
+class ReasonForm(ExpectedStateMixin):
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="This reason can be published.",
+        error_messages={"required": "Enter the reason."},
+    )
+
+
+class TopicRaiseForm(forms.Form):
+    title = forms.CharField(
+        max_length=200, error_messages={"required": "Enter a title."}, label="Title"
+    )
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Enter a summary."},
+        help_text="What the concern is and what residents told you.",
+    )
+    owner = forms.ChoiceField(
+        label="Whose topic is it?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a partnership or one body."},
+        help_text="A joint topic is shared by every body of the partnership.",
+    )
+    lead_body = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label="Lead body",
+        error_messages={"required": "Choose the lead body."},
+    )
+    source = forms.ChoiceField(
+        choices=[c for c in Topic.Source.choices if c[0] != Topic.Source.RESIDENT_SUGGESTION],
+        initial=Topic.Source.OFFICER,
+        widget=forms.RadioSelect,
+        label="Where did it come from?",
+    )
+    health_bodies = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.HEALTH_BODY),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Health bodies concerned",
+    )
+
+    def __init__(self, *args, bodies, partnerships, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(f"p{p.pk}", f"Joint: {p.name}") for p in partnerships]
+        choices += [(f"b{b.pk}", f"Only {b.name}") for b in bodies]
+        self.fields["owner"].choices = choices
+        party_ids = {b.pk for b in bodies}
+        for p in partnerships:
+            party_ids |= p.party_ids()
+        self.fields["lead_body"].queryset = Organisation.objects.filter(pk__in=party_ids)
+        self._partnerships = {p.pk: p for p in partnerships}
+        self._bodies = {b.pk: b for b in bodies}
+
+    def owner_objects(self):
+        value = self.cleaned_data["owner"]
+        pk = int(value[1:])
+        if value[0] == "p":
+            return self._partnerships[pk], None
+        return None, self._bodies[pk]
+
+
+class PrioritiseForm(ExpectedStateMixin):
+    note = forms.CharField(
+        label="Note for the record", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, framework, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.framework = framework
+        choices = [(str(n), str(n)) for n in range(framework.scale_max + 1)]
+        for criterion in framework.criteria:
+            self.fields[f"score_{criterion['key']}"] = forms.TypedChoiceField(
+                label=criterion["label"],
+                help_text=criterion.get("question", ""),
+                choices=choices,
+                coerce=int,
+                widget=forms.RadioSelect(attrs={"class": "govuk-radios--inline"}),
+                error_messages={
+                    "required": f"Score '{criterion['label']}' from 0 to {framework.scale_max}."
+                },
+            )
+        self.order_fields([f"score_{c['key']}" for c in framework.criteria] + ["note"])
+
+    def scores(self) -> dict[str, int]:
+        return {c["key"]: self.cleaned_data[f"score_{c['key']}"] for c in self.framework.criteria}
+
+    def score_fields(self):
+        return [self[f"score_{c['key']}"] for c in self.framework.criteria]
+
+
+def health_bodies_field(label):
+    return forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.HEALTH_BODY),
+        widget=forms.CheckboxSelectMultiple,
+        label=label,
+        error_messages={"required": "Choose at least one health body."},
+        help_text="One draft is made for each health body you choose.",
+    )
+
+
+class RequestDraftForm(forms.Form):
+    recipients = health_bodies_field("Which health bodies are you asking?")
+    question = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="What information do you need?",
+        error_messages={"required": "Enter the question."},
+    )
+
+
+class RecommendationDraftForm(forms.Form):
+    recipients = health_bodies_field("Which health bodies is it addressed to?")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Recommendation",
+        error_messages={"required": "Enter the recommendation."},
+    )
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Why we recommend it"
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+OFFICER_CHANNELS = [
+    (Channel.LETTER, Channel.LETTER.label),
+    (Channel.EMAIL, Channel.EMAIL.label),
+    (Channel.MEETING, Channel.MEETING.label),
+]
+
+
+class ResponseRecordForm(forms.Form):
+    """A response that arrived by letter, e-mail or at a meeting, recorded for the health body."""
+
+    channel = forms.ChoiceField(
+        choices=OFFICER_CHANNELS,
+        widget=forms.RadioSelect,
+        label="How did it arrive?",
+        error_messages={"required": "Choose how the response arrived."},
+    )
+    received_on = forms.DateField(
+        label="Date received",
+        help_text="For example, 2026-11-27.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Enter the date it was received.",
+            "invalid": "Enter a real date, for example 2026-11-27.",
+        },
+    )
+    outcome = forms.ChoiceField(widget=forms.RadioSelect, label="Outcome")
+    refusal_ground = forms.ChoiceField(
+        choices=[("", "Not refused"), *RefusalGround.choices],
+        required=False,
+        label="Ground for refusing",
+        help_text="Only when the request was refused.",
+    )
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="The response",
+        error_messages={"required": "Enter the response."},
+    )
+    attachments = MultipleFileField(
+        required=False,
+        label="Attachments",
+        help_text=f"{ALLOWED_DESCRIPTION}; each smaller than {MB} MB.",
+    )
+
+    ACTION_ROWS = 3
+
+    def __init__(self, *args, subject_kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.subject_kind = subject_kind
+        if subject_kind == "request":
+            self.fields["outcome"].choices = [
+                (RequestState.ANSWERED, "Answered"),
+                (RequestState.PARTIALLY_ANSWERED, "Partially answered"),
+                (RequestState.REFUSED, "Refused"),
+            ]
+        else:
+            del self.fields["refusal_ground"]
+            self.fields["outcome"].choices = RecommendationOutcome.choices
+            for i in range(1, self.ACTION_ROWS + 1):
+                self.fields[f"action_{i}"] = forms.CharField(
+                    required=False, label=f"Action {i}", max_length=500
+                )
+                self.fields[f"owner_{i}"] = forms.CharField(
+                    required=False, label=f"Owner of action {i}", max_length=200
+                )
+                self.fields[f"target_{i}"] = forms.DateField(
+                    required=False,
+                    label=f"Target date of action {i}",
+                    widget=forms.DateInput(attrs={"type": "date"}),
+                    error_messages={"invalid": "Enter a real date, for example 2027-03-01."},
+                )
+        self.fields["outcome"].error_messages["required"] = "Choose the outcome."
+
+    def clean_received_on(self):
+        day = self.cleaned_data["received_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The date received cannot be in the future.")
+        return day
+
+    def clean(self):
+        data = super().clean()
+        if self.subject_kind == "request":
+            refused = data.get("outcome") == RequestState.REFUSED
+            if refused and not data.get("refusal_ground"):
+                self.add_error("refusal_ground", "Give the ground for refusing.")
+            if not refused and data.get("refusal_ground"):
+                self.add_error("refusal_ground", "A ground is given only for a refusal.")
+        else:
+            for i in range(1, self.ACTION_ROWS + 1):
+                parts = [data.get(f"action_{i}"), data.get(f"owner_{i}"), data.get(f"target_{i}")]
+                if any(parts) and not all(parts):
+                    self.add_error(
+                        f"action_{i}", f"Action {i} needs an action, an owner and a target date."
+                    )
+        return data
+
+    def received_at(self) -> dt.datetime:
+        day = self.cleaned_data["received_on"]
+        now = timezone.localtime()
+        if day == now.date():
+            return now
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)))
+
+    def action_plan(self) -> list[dict]:
+        if self.subject_kind == "request":
+            return []
+        rows = []
+        for i in range(1, self.ACTION_ROWS + 1):
+            action = self.cleaned_data.get(f"action_{i}")
+            if action:
+                rows.append(
+                    {
+                        "action": action,
+                        "owner": self.cleaned_data[f"owner_{i}"],
+                        "target_date": self.cleaned_data[f"target_{i}"],
+                    }
+                )
+        return rows
+
+    def main_fields(self):
+        return [self[n] for n in ("channel", "received_on", "outcome") if n in self.fields] + [
+            self[n] for n in ("refusal_ground", "text", "attachments") if n in self.fields
+        ]
+
+    def action_rows(self):
+        if self.subject_kind == "request":
+            return []
+        return [
+            (i, self[f"action_{i}"], self[f"owner_{i}"], self[f"target_{i}"])
+            for i in range(1, self.ACTION_ROWS + 1)
+        ]
+
+
+class ConcludeForm(ExpectedStateMixin):
+    outcome_summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="Outcome summary",
+        help_text="What was asked, what came back, what was recommended and what happens next. "
+        "This is published.",
+        error_messages={"required": "Enter the outcome summary."},
+    )
+    close_without_response_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Reason to close without awaiting responses",
+        help_text="Only when a recommendation still awaits its response.",
+    )
+
+
+class PositionForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label="Body",
+        error_messages={"required": "Choose your body."},
+    )
+    position = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="This body's position",
+        error_messages={"required": "Enter the body's position."},
+    )
+    recommendation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="This body's own recommendation",
+    )
+
+    def __init__(self, *args, bodies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = bodies
+        if bodies.count() == 1:
+            self.fields["organisation"].initial = bodies.first()
+
+
+class ReferralAcknowledgeForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Acknowledgement",
+        help_text="What the committee will do with the referral.",
+        error_messages={"required": "Enter the acknowledgement."},
+    )
+
+
+class ReferralUpdateForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Update for the involvement network",
+        error_messages={"required": "Enter the update."},
+    )
+
+
+class DashboardFilterForm(forms.Form):
+    SORTS = [
+        ("due", "Due date, soonest first"),
+        ("-due", "Due date, latest first"),
+        ("topic", "Topic title"),
+        ("kind", "Kind of item"),
+    ]
+    show = forms.ChoiceField(required=False, label="Show")
+    body = forms.ModelChoiceField(queryset=Organisation.objects.none(), required=False)
+    partnership = forms.ModelChoiceField(queryset=Partnership.objects.none(), required=False)
+    state = forms.ChoiceField(required=False, label="Topic state")
+    health_body = forms.ModelChoiceField(queryset=Organisation.objects.none(), required=False)
+    sort = forms.ChoiceField(choices=SORTS, required=False, label="Sort by")
+
+    def __init__(self, *args, bodies, partnerships, health_bodies, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = bodies
+        self.fields["partnership"].queryset = partnerships
+        self.fields["health_body"].queryset = health_bodies
+        self.fields["state"].choices = [("", "Any state"), *Topic._meta.get_field("state").choices]
+        self.fields["show"].choices = [("", "Everything"), *categories]
+        for name in ("body", "partnership", "health_body"):
+            self.fields[name].empty_label = "Any"
+
+
+class TopicFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search titles and summaries")
+    state = forms.ChoiceField(required=False, label="State")
+    partnership = forms.ModelChoiceField(queryset=Partnership.objects.none(), required=False)
+
+    def __init__(self, *args, partnerships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "Any state"), *Topic._meta.get_field("state").choices]
+        self.fields["partnership"].queryset = partnerships
+        self.fields["partnership"].empty_label = "Any"

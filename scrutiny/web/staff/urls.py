@@ -1,0 +1,43 @@
+"""Staff pages: support officers' and committee members' casework."""
+
+from django.urls import path, re_path
+
+from scrutiny.web.staff import views
+
+app_name = "scrutiny"
+
+urlpatterns = [
+    path("work/", views.dashboard, name="dashboard"),
+    path("topics/", views.topic_list, name="topic-list"),
+    path("topics/new/", views.topic_raise, name="topic-raise"),
+    path("topics/<int:pk>/", views.topic_detail, name="topic-detail"),
+    path("topics/<int:pk>/position/", views.topic_position, name="topic-position"),
+    path("topics/<int:pk>/requests/new/", views.request_draft, name="request-draft"),
+    path(
+        "topics/<int:pk>/recommendations/new/",
+        views.recommendation_draft,
+        name="recommendation-draft",
+    ),
+    # Only the topic's own transitions: other packages have pages under /topics/<pk>/ too.
+    re_path(
+        r"^topics/(?P<pk>[0-9]+)/(?P<name>{})/$".format("|".join(views.TRANSITIONS)),
+        views.topic_transition,
+        name="topic-transition",
+    ),
+    path("requests/<int:pk>/response/", views.request_response, name="request-response"),
+    path(
+        "recommendations/<int:pk>/response/",
+        views.recommendation_response,
+        name="recommendation-response",
+    ),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("referrals/", views.referral_list, name="referral-list"),
+    path(
+        "referrals/<int:pk>/acknowledge/",
+        views.referral_acknowledge,
+        name="referral-acknowledge",
+    ),
+    path("referrals/<int:pk>/update/", views.referral_update, name="referral-update"),
+    path("programme/<slug:slug>/", views.programme, name="programme"),
+    path("members/", views.members, name="members"),
+]
