@@ -20,7 +20,9 @@ from django.utils import timezone
 
 from protocols.models import Meeting, MeetingState
 from protocols.permissions import can_manage
-from protocols.services import ImportResult, _agenda_rule, _log_event, meeting_cancel
+from protocols.services.calendars import ImportResult
+from protocols.services.common import _log_event
+from protocols.services.meetings import _agenda_rule, meeting_cancel
 from workflows.errors import Forbidden, InvalidInput
 
 MAX_ICS_BYTES = getattr(settings, "CF_MAX_ICS_BYTES", 1024 * 1024)

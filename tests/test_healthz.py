@@ -11,7 +11,7 @@ def test_healthz_answers_200_when_the_database_answers(client, db):
 
 def test_healthz_answers_503_when_the_database_does_not(client, db):
     with mock.patch(
-        "scrutiny.web.staff.views.connection.cursor", side_effect=OperationalError("down")
+        "scrutiny.web.staff.views.health.connection.cursor", side_effect=OperationalError("down")
     ):
         response = client.get("/healthz")
     assert response.status_code == 503

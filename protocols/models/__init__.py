@@ -1,0 +1,28 @@
+"""Joint working's models: protocols and their versions, meetings with agendas and papers, and
+personal calendar tokens.
+"""
+
+from protocols.models.agreements import (  # noqa: F401
+    PUBLIC_VERSION_STATES,
+    SECTION_KEYS,
+    SECTIONS,
+    Protocol,
+    ProtocolSignOff,
+    ProtocolVersion,
+    V,
+    VersionState,
+)
+from protocols.models.calendars import (  # noqa: F401
+    CalendarToken,
+)
+from protocols.models.meetings import (  # noqa: F401
+    AgendaItem,
+    AgendaItemQuerySet,
+    ExemptParagraph,
+    M,
+    Meeting,
+    MeetingQuerySet,
+    MeetingState,
+    Paper,
+    Resolution,
+)

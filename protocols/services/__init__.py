@@ -1,0 +1,36 @@
+"""Joint working's services: protocols and their versions, meetings, agendas and minutes,
+personal calendar tokens. Lifecycle moves go through `workflows.services.transition_apply`.
+"""
+
+from protocols.services.agendas import (  # noqa: F401
+    agenda_item_add,
+    agenda_item_move,
+    agenda_item_update,
+    item_record_decision,
+    paper_add,
+)
+from protocols.services.agreements import (  # noqa: F401
+    SectionDiff,
+    protocol_create,
+    protocol_diff,
+    protocol_version_draft_next,
+    protocol_version_sign_off,
+    protocol_version_start_review,
+    protocol_version_update,
+)
+from protocols.services.calendars import (  # noqa: F401
+    ImportResult,
+    calendar_token_create,
+    calendar_token_revoke,
+    calendar_token_user,
+)
+from protocols.services.meetings import (  # noqa: F401
+    MEETING_FIELDS,
+    NeedsConfirmation,
+    meeting_cancel,
+    meeting_create,
+    meeting_mark_held,
+    meeting_publish_agenda,
+    meeting_update,
+    meeting_warnings,
+)

@@ -1,0 +1,52 @@
+"""The casework's models, one module per noun: organisations and people, topics, referrals,
+information requests and recommendations (one addressed-item base), providers' responses, and
+residents' suggestions.
+
+Transition methods are pure: they check their conditions (declared on the decorator), set derived
+fields and save nothing. `workflows.services.transition_apply` applies them.
+"""
+
+from scrutiny.casework.models.items import (  # noqa: F401
+    REQUEST_RESPONDED_STATES,
+    RS,
+    ImplementationStatus,
+    InformationRequest,
+    R,
+    Recommendation,
+    RecommendationOutcome,
+    RecommendationState,
+    RefusalGround,
+    RequestState,
+)
+from scrutiny.casework.models.organisations import (  # noqa: F401
+    DEFAULT_KIND_LABELS,
+    Membership,
+    Organisation,
+    Partnership,
+    PrioritisationFramework,
+)
+from scrutiny.casework.models.referrals import (  # noqa: F401
+    Referral,
+    ReferralState,
+    ReferralUpdate,
+)
+from scrutiny.casework.models.responses import (  # noqa: F401
+    ActionPlanItem,
+    Channel,
+    ImplementationUpdate,
+    ProviderResponse,
+    ResponseAttachment,
+)
+from scrutiny.casework.models.suggestions import (  # noqa: F401
+    SuggesterContact,
+    SuggestionStatus,
+    TopicSuggestion,
+)
+from scrutiny.casework.models.topics import (  # noqa: F401
+    TOPIC_FINAL_STATES,
+    TOPIC_OPEN_STATES,
+    S,
+    Topic,
+    TopicPosition,
+    TopicState,
+)

@@ -1,0 +1,150 @@
+"""The append-only accountability log: providers' responses, their attachments, action plans
+and implementation updates."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from scrutiny.casework.models.items import (
+    ImplementationStatus,
+    InformationRequest,
+    Recommendation,
+    RefusalGround,
+)
+from scrutiny.casework.models.organisations import Organisation
+from workflows.models import AppendOnlyModel
+
+# --- The accountability log ---------------------------------------------------------------
+
+
+class Channel(models.TextChoices):
+    API = "api", "API"
+    WEB = "web", "Web form"
+    LETTER = "letter", "Letter"
+    EMAIL = "email", "E-mail"
+    MEETING = "meeting", "At a meeting"
+
+
+class ProviderResponse(AppendOnlyModel):
+    """One entry in the append-only accountability log. A correction supersedes; never an edit."""
+
+    information_request = models.ForeignKey(
+        InformationRequest,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+    )
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, null=True, blank=True, related_name="responses"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="responses_given"
+    )
+    channel = models.CharField(max_length=20, choices=Channel)
+    received_at = models.DateTimeField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The officer who recorded a response that arrived by letter, e-mail or meeting.",
+    )
+    text = models.TextField()
+    outcome = models.CharField(max_length=30)
+    refusal_ground = models.CharField(max_length=30, choices=RefusalGround, blank=True)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    due_on = models.DateField(null=True, blank=True)
+    on_time = models.BooleanField()
+    working_days_late = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="response_to_exactly_one_thing",
+                condition=(Q(information_request__isnull=False) & Q(recommendation__isnull=True))
+                | (Q(information_request__isnull=True) & Q(recommendation__isnull=False)),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation}: {self.outcome} ({self.received_at:%d %b %Y})"
+
+    @property
+    def subject(self):
+        return self.information_request or self.recommendation
+
+    @property
+    def lateness(self) -> str:
+        if self.on_time:
+            return "on time"
+        if self.working_days_late == 1:
+            return "1 working day late"
+        return f"{self.working_days_late} working days late"
+
+
+class ResponseAttachment(AppendOnlyModel):
+    response = models.ForeignKey(
+        ProviderResponse, on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField(upload_to="responses/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ActionPlanItem(AppendOnlyModel):
+    """An action a health body commits to in its response to a recommendation."""
+
+    response = models.ForeignKey(
+        ProviderResponse, on_delete=models.PROTECT, related_name="action_plan"
+    )
+    action = models.TextField()
+    owner = models.CharField(max_length=200)
+    target_date = models.DateField()
+
+    class Meta:
+        ordering = ["target_date", "id"]
+
+    def __str__(self):
+        return self.action[:60]
+
+
+class ImplementationUpdate(AppendOnlyModel):
+    """How implementation of an accepted recommendation is going, over time."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="implementation_updates"
+    )
+    status = models.CharField(max_length=30, choices=ImplementationStatus)
+    revised_date = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    channel = models.CharField(max_length=20, choices=Channel)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_status_display()} at {self.at:%Y-%m-%d}"

@@ -1,0 +1,75 @@
+"""Residents' topic suggestions, with the suggester's contact details kept apart."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from scrutiny.casework.models.organisations import Organisation, Partnership
+from scrutiny.casework.models.topics import Topic
+
+# --- Resident suggestions (the public site) -----------------------------------------------
+
+
+class SuggestionStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting moderation"
+    ACCEPTED = "accepted", "Accepted as a topic"
+    REJECTED = "rejected", "Rejected"
+
+
+class TopicSuggestion(models.Model):
+    """A resident's suggestion of a topic, waiting in the moderation queue.
+
+    Never shown on a public page, feed, download or API. The suggester's name and e-mail are
+    kept apart, in `SuggesterContact`, and deleted after the retention period.
+    """
+
+    title = models.CharField(max_length=200)
+    description = models.TextField()
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="suggestions"
+    )
+    health_body = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": Organisation.Kind.HEALTH_BODY},
+    )
+    status = models.CharField(
+        max_length=20, choices=SuggestionStatus, default=SuggestionStatus.PENDING, db_index=True
+    )
+    rejection_reason = models.TextField(blank=True)
+    topic = models.OneToOneField(
+        Topic, on_delete=models.SET_NULL, null=True, blank=True, related_name="suggestion"
+    )
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    personal_details_deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class SuggesterContact(models.Model):
+    """The suggester's personal details: seen by moderating officers only, deleted on time."""
+
+    suggestion = models.OneToOneField(
+        TopicSuggestion, on_delete=models.CASCADE, related_name="contact"
+    )
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["suggestion_id"]
+
+    def __str__(self):
+        return f"Contact for suggestion {self.suggestion_id}"

@@ -1,0 +1,245 @@
+"""Scrutiny topics and their lifecycle, and each partner body's position on a joint topic."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from scrutiny.casework.models.items import RecommendationState, RequestState
+from scrutiny.casework.models.organisations import (
+    Organisation,
+    Partnership,
+    PrioritisationFramework,
+)
+from scrutiny.casework.permissions import Perm, transition_permission
+from workflows.services import condition
+
+# --- Topics -------------------------------------------------------------------------------
+
+
+class TopicState(models.TextChoices):
+    RAISED = "raised", "Raised"
+    PRIORITISED = "prioritised", "Prioritised"
+    DECLINED = "declined", "Declined"
+    INFORMATION_REQUESTED = "information_requested", "Information requested"
+    RESPONSE_DUE = "response_due", "Response due"
+    RECOMMENDATION_MADE = "recommendation_made", "Recommendation made"
+    CONCLUDED = "concluded", "Concluded"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+S = TopicState
+TOPIC_FINAL_STATES = (S.CONCLUDED, S.WITHDRAWN, S.DECLINED)
+TOPIC_OPEN_STATES = tuple(s for s in S.values if s not in TOPIC_FINAL_STATES)
+
+
+@condition("Draft at least one information request, each to a health body, before issuing.")
+def _has_issuable_requests(topic):
+    drafts = [r for r in topic.requests.all() if r.state == RequestState.DRAFT]
+    return bool(drafts) and all(r.recipient_id and r.recipient.is_health_body for r in drafts)
+
+
+@condition("Draft at least one recommendation, each to a health body, first.")
+def _has_recommendations(topic):
+    live = [
+        r
+        for r in topic.recommendations.all()
+        if r.state in (RecommendationState.DRAFT, RecommendationState.ISSUED)
+    ]
+    return bool(live) and all(r.recipient_id and r.recipient.is_health_body for r in live)
+
+
+@condition(
+    "A recommendation still awaits its response: wait for it, or record a decision to close "
+    "without it."
+)
+def _no_response_awaited(topic):
+    if topic.close_without_response_reason.strip():
+        return True
+    return not topic.recommendations.filter(state=RecommendationState.ISSUED).exists()
+
+
+class Topic(FSMModelMixin, models.Model):
+    class Source(models.TextChoices):
+        OFFICER = "officer", "Support officer"
+        MEMBER = "member", "Committee member"
+        RESIDENT_SUGGESTION = "resident_suggestion", "Resident suggestion"
+        REFERRAL = "referral", "Referral from the involvement network"
+
+    title = models.CharField(max_length=200)
+    summary = models.TextField()
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, null=True, blank=True, related_name="topics"
+    )
+    body = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="own_topics",
+        help_text="The one body whose topic this is, when it is not joint.",
+    )
+    lead_body = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="led_topics")
+    source = models.CharField(max_length=30, choices=Source, default=Source.OFFICER)
+    health_bodies = models.ManyToManyField(
+        Organisation, blank=True, related_name="topics_about", help_text="Health bodies concerned."
+    )
+    state = FSMField(default=S.RAISED, choices=S.choices, protected=True, db_index=True)
+
+    framework = models.ForeignKey(
+        PrioritisationFramework, on_delete=models.PROTECT, null=True, blank=True
+    )
+    scores = models.JSONField(default=dict, blank=True)
+    score_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    prioritised_on = models.DateField(null=True, blank=True)
+    decision_reason = models.TextField(
+        blank=True, help_text="Why it was declined or withdrawn (publishable)."
+    )
+    close_without_response_reason = models.TextField(blank=True)
+    outcome_summary = models.TextField(blank=True)
+    concluded_on = models.DateField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="topic_is_joint_or_single_body",
+                condition=(Q(partnership__isnull=False) & Q(body__isnull=True))
+                | (Q(partnership__isnull=True) & Q(body__isnull=False)),
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("scrutiny:topic-detail", args=[self.pk])
+
+    @property
+    def is_joint(self):
+        return self.partnership_id is not None
+
+    # Transitions: pure; conditions on the decorator; permission from scrutiny.casework.permissions.
+
+    @transition(
+        field=state,
+        source=S.RAISED,
+        target=S.PRIORITISED,
+        permission=transition_permission(Perm.TOPIC_PRIORITISE),
+    )
+    def prioritise(self, *, by, framework, scores, on: dt.date | None = None):
+        self.framework = framework
+        self.scores = scores
+        self.score_total = sum(scores.values())
+        self.prioritised_on = on or timezone.localdate()
+
+    @transition(
+        field=state,
+        source=[S.RAISED, S.PRIORITISED],
+        target=S.DECLINED,
+        permission=transition_permission(Perm.TOPIC_MANAGE),
+    )
+    def decline(self, *, by, reason: str):
+        self.decision_reason = reason
+
+    @transition(
+        field=state,
+        source=S.DECLINED,
+        target=S.RAISED,
+        permission=transition_permission(Perm.TOPIC_MANAGE),
+    )
+    def reopen(self, *, by):
+        self.decision_reason = ""
+
+    @transition(
+        field=state,
+        source=S.PRIORITISED,
+        target=S.INFORMATION_REQUESTED,
+        permission=transition_permission(Perm.TOPIC_MANAGE),
+    )
+    def request_information(self, *, by):
+        pass
+
+    @transition(
+        field=state,
+        source=S.INFORMATION_REQUESTED,
+        target=S.RESPONSE_DUE,
+        conditions=[_has_issuable_requests],
+        permission=transition_permission(Perm.TOPIC_MANAGE),
+    )
+    def issue_requests(self, *, by):
+        pass
+
+    @transition(
+        field=state,
+        source=[S.PRIORITISED, S.RESPONSE_DUE],
+        target=S.RECOMMENDATION_MADE,
+        conditions=[_has_recommendations],
+        permission=transition_permission(Perm.TOPIC_MANAGE),
+    )
+    def make_recommendations(self, *, by):
+        pass
+
+    @transition(
+        field=state,
+        source=S.RECOMMENDATION_MADE,
+        target=S.INFORMATION_REQUESTED,
+        permission=transition_permission(Perm.TOPIC_MANAGE),
+    )
+    def request_more(self, *, by):
+        pass
+
+    @transition(
+        field=state,
+        source=S.RECOMMENDATION_MADE,
+        target=S.CONCLUDED,
+        conditions=[_no_response_awaited],
+        permission=transition_permission(Perm.TOPIC_MANAGE),
+    )
+    def conclude(self, *, by, outcome_summary: str, on: dt.date | None = None):
+        self.outcome_summary = outcome_summary
+        self.concluded_on = on or timezone.localdate()
+
+    @transition(
+        field=state,
+        source=list(TOPIC_OPEN_STATES),
+        target=S.WITHDRAWN,
+        permission=transition_permission(Perm.TOPIC_MANAGE),
+    )
+    def withdraw(self, *, by, reason: str):
+        self.decision_reason = reason
+
+
+class TopicPosition(models.Model):
+    """One partner body's own position on a joint topic ("agree at times to differ")."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="positions")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    position = models.TextField()
+    recommendation = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "organisation"], name="one_position_per_body")
+        ]
+
+    def __str__(self):
+        return f"{self.organisation}: {self.topic}"

@@ -1,0 +1,47 @@
+"""The casework's services, one module per noun. Every state change goes through
+`workflows.services.transition_apply`; these validate input, check the rules the forms and
+serializers only repeat, and compose several moves in one transaction.
+"""
+
+from scrutiny.casework.services.common import (  # noqa: F401
+    DEFAULT_RULES,
+    rule_for,
+)
+from scrutiny.casework.services.items import (  # noqa: F401
+    DRAFTABLE_FOR_REQUESTS,
+    information_request_draft,
+    information_request_issue,
+    information_request_withdraw,
+    recommendation_draft,
+    recommendation_issue,
+    recommendation_withdraw,
+)
+from scrutiny.casework.services.organisations import (  # noqa: F401
+    membership_add,
+    membership_remove,
+    membership_save,
+    partnership_saved,
+    partnership_set_committees,
+)
+from scrutiny.casework.services.referrals import (  # noqa: F401
+    referral_acknowledge,
+    referral_add_update,
+)
+from scrutiny.casework.services.responses import (  # noqa: F401
+    REQUEST_OUTCOMES,
+    provider_response_record,
+    recommendation_update_implementation,
+)
+from scrutiny.casework.services.topics import (  # noqa: F401
+    topic_conclude,
+    topic_decline,
+    topic_issue_requests,
+    topic_make_recommendations,
+    topic_prioritise,
+    topic_raise,
+    topic_record_position,
+    topic_reopen,
+    topic_request_information,
+    topic_request_more,
+    topic_withdraw,
+)

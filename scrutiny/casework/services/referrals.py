@@ -1,0 +1,32 @@
+"""Referrals from an involvement network: acknowledgement and keeping-informed updates."""
+
+from __future__ import annotations
+
+from scrutiny.casework.models import (
+    Referral,
+    ReferralState,
+    ReferralUpdate,
+)
+from scrutiny.casework.permissions import Perm, can
+from scrutiny.casework.services.common import _required
+from workflows.errors import Forbidden, InvalidInput
+from workflows.services import transition_apply
+
+# --- Referrals ------------------------------------------------------------------------------
+
+
+def referral_acknowledge(*, referral: Referral, by, text: str, on=None):
+    text = _required(text, "text", "the acknowledgement")
+    return transition_apply(
+        instance=referral, name="acknowledge", by=by, note=text, text=text, on=on
+    )
+
+
+def referral_add_update(*, referral: Referral, by, text: str) -> ReferralUpdate:
+    """Keep the involvement network informed of action taken on its referral."""
+    text = _required(text, "text", "the update")
+    if not can(by, Perm.REFERRAL_ACKNOWLEDGE, referral):
+        raise Forbidden("Only the scrutiny committee's officers update a referral.")
+    if Referral.objects.get(pk=referral.pk).state != ReferralState.ACKNOWLEDGED:
+        raise InvalidInput("Acknowledge the referral before adding updates.")
+    return ReferralUpdate.objects.create(referral=referral, text=text, by=by)

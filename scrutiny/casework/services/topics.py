@@ -1,0 +1,268 @@
+"""Topics: raise, prioritise, decline, reopen, withdraw, request information, conclude, and each
+body's position on a joint topic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from scrutiny.casework import grants
+from scrutiny.casework.models import (
+    Organisation,
+    RecommendationState,
+    Referral,
+    RequestState,
+    Topic,
+    TopicPosition,
+)
+from scrutiny.casework.permissions import Perm, bodies_with, can, topic_party_ids
+from scrutiny.casework.services.common import _log_event, _required, rule_for
+from scrutiny.casework.services.items import information_request_issue, recommendation_issue
+from workflows.errors import Forbidden, InvalidInput
+from workflows.services import transition_apply
+
+# --- Topics ---------------------------------------------------------------------------------
+
+
+def topic_raise(
+    *,
+    by,
+    title: str,
+    summary: str,
+    lead_body: Organisation,
+    partnership=None,
+    body: Organisation | None = None,
+    source: str = Topic.Source.OFFICER,
+    health_bodies: Iterable[Organisation] = (),
+    referred_on: dt.date | None = None,
+    note: str = "",
+) -> Topic:
+    """Record a new topic, joint (with `partnership`) or of one `body`.
+
+    A referral (source 'referral') is made by the partnership's involvement network to its
+    scrutiny committee, and starts the 20-working-day acknowledgement clock.
+    """
+    errors = {}
+    title, summary = (title or "").strip(), (summary or "").strip()
+    if not title:
+        errors["title"] = ["Enter a title."]
+    if not summary:
+        errors["summary"] = ["Enter a summary."]
+    if (partnership is None) == (body is None):
+        errors["partnership"] = ["Choose a partnership (joint topic) or one body, not both."]
+    if source not in Topic.Source.values:
+        errors["source"] = ["Choose a source."]
+    parties = partnership.party_ids() if partnership else {body.pk} if body else set()
+    if lead_body is None or lead_body.pk not in parties:
+        errors["lead_body"] = ["The lead body must be one of the topic's bodies."]
+    if source == Topic.Source.REFERRAL and partnership is None:
+        errors["source"] = ["A referral is made within a partnership."]
+    health_bodies = list(health_bodies)
+    if any(not h.is_health_body for h in health_bodies):
+        errors["health_bodies"] = ["Only health bodies can be concerned parties."]
+    if errors:
+        raise InvalidInput("Check the topic's details.", field_errors=errors)
+    if not (
+        by.is_superuser
+        or parties & bodies_with(by, {"support_officer", "committee_member", "chair"})
+    ):
+        raise Forbidden("You may only raise topics for your own bodies.")
+
+    with transaction.atomic():
+        topic = Topic.objects.create(
+            title=title,
+            summary=summary,
+            partnership=partnership,
+            body=body,
+            lead_body=lead_body,
+            source=source,
+            created_by=by if by.is_authenticated else None,
+        )
+        if health_bodies:
+            topic.health_bodies.set(health_bodies)
+        grants.topic_grant(topic)
+        _log_event(topic, name="raise", by=by, note=note)
+        if source == Topic.Source.REFERRAL:
+            network = partnership.involvement_network
+            committee = partnership.scrutiny_committees.order_by("pk").first()
+            referral = Referral(
+                topic=topic,
+                from_body=network,
+                to_body=committee,
+                referred_on=referred_on or timezone.localdate(),
+            )
+            referral.start_clock(rule_for("referral", network), referral.referred_on)
+            referral.save()
+            _log_event(referral, name="refer", by=by)
+    return topic
+
+
+def topic_prioritise(
+    *, topic: Topic, by, scores: dict, note: str = "", on=None, expected_state=None
+):
+    framework = topic.partnership.framework if topic.partnership_id else _default_framework()
+    try:
+        clean = framework.validate_scores(scores)
+    except ValidationError as exc:
+        raise InvalidInput("Check the scores.", field_errors=exc.message_dict) from exc
+    return transition_apply(
+        instance=topic,
+        name="prioritise",
+        by=by,
+        note=note,
+        expected_state=expected_state,
+        framework=framework,
+        scores=clean,
+        on=on,
+    )
+
+
+def _default_framework():
+    from scrutiny.casework.models import PrioritisationFramework
+
+    return PrioritisationFramework.objects.get(slug="topic")
+
+
+def topic_decline(*, topic, by, reason: str, expected_state=None):
+    reason = _required(reason, "reason", "the reason for declining")
+    return transition_apply(
+        instance=topic,
+        name="decline",
+        by=by,
+        note=reason,
+        reason=reason,
+        expected_state=expected_state,
+    )
+
+
+def topic_reopen(*, topic, by, note: str = "", expected_state=None):
+    return transition_apply(
+        instance=topic, name="reopen", by=by, note=note, expected_state=expected_state
+    )
+
+
+def topic_withdraw(*, topic, by, reason: str, expected_state=None):
+    reason = _required(reason, "reason", "the reason for withdrawing")
+    return transition_apply(
+        instance=topic,
+        name="withdraw",
+        by=by,
+        note=reason,
+        reason=reason,
+        expected_state=expected_state,
+    )
+
+
+def topic_request_information(*, topic, by, note: str = "", expected_state=None):
+    return transition_apply(
+        instance=topic,
+        name="request_information",
+        by=by,
+        note=note,
+        expected_state=expected_state,
+    )
+
+
+def topic_request_more(*, topic, by, note: str = "", expected_state=None):
+    return transition_apply(
+        instance=topic, name="request_more", by=by, note=note, expected_state=expected_state
+    )
+
+
+def topic_issue_requests(*, topic: Topic, by, on=None, note: str = "", expected_state=None):
+    """Resolve to ask: move the topic to 'response due' and issue every drafted request."""
+    with transaction.atomic():
+        topic = transition_apply(
+            instance=topic, name="issue_requests", by=by, note=note, expected_state=expected_state
+        )
+        for req in topic.requests.filter(state=RequestState.DRAFT).select_related("requested_by"):
+            information_request_issue(request=req, by=by, on=on)
+    return topic
+
+
+def topic_make_recommendations(*, topic: Topic, by, on=None, note: str = "", expected_state=None):
+    """Move the topic to 'recommendation made' and issue every drafted recommendation."""
+    with transaction.atomic():
+        topic = transition_apply(
+            instance=topic,
+            name="make_recommendations",
+            by=by,
+            note=note,
+            expected_state=expected_state,
+        )
+        for rec in topic.recommendations.filter(state=RecommendationState.DRAFT).select_related(
+            "made_by"
+        ):
+            recommendation_issue(recommendation=rec, by=by, on=on)
+    return topic
+
+
+def topic_conclude(
+    *,
+    topic: Topic,
+    by,
+    outcome_summary: str,
+    close_without_response_reason: str = "",
+    on=None,
+    expected_state=None,
+):
+    """Conclude with an outcome summary. While a recommendation still awaits its response, a
+    recorded decision to close without it is required."""
+    outcome_summary = _required(outcome_summary, "outcome_summary", "the outcome summary")
+    reason = (close_without_response_reason or "").strip()
+    with transaction.atomic():
+        if reason:
+            if not can(by, Perm.TOPIC_MANAGE, topic):
+                raise Forbidden("You may not conclude this topic.")
+            Topic.objects.filter(pk=topic.pk).update(close_without_response_reason=reason)
+        return transition_apply(
+            instance=topic,
+            name="conclude",
+            by=by,
+            note=reason or "",
+            expected_state=expected_state,
+            outcome_summary=outcome_summary,
+            on=on,
+        )
+
+
+def topic_record_position(
+    *, topic: Topic, by, organisation: Organisation, position: str, recommendation: str = ""
+) -> TopicPosition:
+    """A partner body's own position on a joint topic ("agree at times to differ")."""
+    position = _required(position, "position", "the body's position")
+    if not topic.is_joint:
+        raise InvalidInput("Positions are recorded on joint topics.")
+    if organisation.pk not in topic_party_ids(topic):
+        raise InvalidInput(
+            "Only a party to the partnership records a position.",
+            field_errors={"organisation": ["Choose a partner body."]},
+        )
+    if not (
+        by.is_superuser
+        or organisation.pk in bodies_with(by, {"support_officer", "committee_member", "chair"})
+    ):
+        raise Forbidden("You may record a position only for your own body.")
+    with transaction.atomic():
+        obj, _ = TopicPosition.objects.update_or_create(
+            topic=topic,
+            organisation=organisation,
+            defaults={
+                "position": position,
+                "recommendation": (recommendation or "").strip(),
+                "recorded_by": by,
+                "recorded_at": timezone.now(),
+            },
+        )
+        _log_event(
+            topic,
+            name="record_position",
+            by=by,
+            note=f"{organisation}: {position[:200]}",
+            source=topic.state,
+        )
+    return obj

@@ -1,0 +1,38 @@
+"""Joint working pages: meetings and agendas, protocols, calendars and feeds."""
+
+from scrutiny.web.joint.views.agreements import (  # noqa: F401
+    protocol_compare,
+    protocol_create,
+    protocol_detail,
+    protocol_list,
+    version_detail,
+    version_edit,
+    version_new,
+    version_review,
+    version_sign,
+)
+from scrutiny.web.joint.views.calendars import (  # noqa: F401
+    calendar_body,
+    calendar_partnership,
+    calendar_personal,
+    calendar_public,
+    calendars_page,
+)
+from scrutiny.web.joint.views.meetings import (  # noqa: F401
+    item_add,
+    item_decision,
+    item_edit,
+    item_move,
+    meeting_cancel,
+    meeting_create,
+    meeting_detail,
+    meeting_edit,
+    meeting_held,
+    meeting_import,
+    meeting_list,
+    meeting_pack,
+    meeting_publish,
+    my_meetings,
+    paper_add,
+    paper_download,
+)

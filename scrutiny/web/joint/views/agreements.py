@@ -1,0 +1,284 @@
+"""Joint working protocols: list, versions, the section-by-section comparison, sign-off."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
+
+from protocols import selectors, services
+from protocols.models import (
+    SECTION_KEYS,
+    ProtocolVersion,
+    VersionState,
+)
+from protocols.permissions import (
+    can_manage,
+    officer_body_ids,
+    protocol_party_ids,
+    staff_body_ids,
+)
+from scrutiny.casework.models import Organisation, Partnership
+from scrutiny.web.joint import forms, presenters
+from scrutiny.web.joint.views.common import _form_errors
+from workflows.errors import DomainError
+
+# --- Protocols ------------------------------------------------------------------------------
+
+
+@require_GET
+def protocol_list(request):
+    protocols = list(
+        selectors.protocols_visible_to(request.user)
+        .prefetch_related("partnership__scrutiny_committees")
+        .order_by("partnership__name")
+    )
+    visible_ids = [p.pk for p in protocols]
+    versions = {}
+    public_only = not request.user.is_authenticated
+    qs = ProtocolVersion.objects.filter(protocol__in=visible_ids).order_by("protocol_id", "number")
+    staff = staff_body_ids(request.user)
+    for v in qs:
+        versions.setdefault(v.protocol_id, []).append(v)
+    rows = []
+    for p in protocols:
+        mine = request.user.is_superuser or bool(staff and protocol_party_ids(p) & staff)
+        shown = [v for v in versions.get(p.pk, []) if v.is_public or (mine and not public_only)]
+        current = next(
+            (v for v in reversed(shown) if v.state in (VersionState.AGREED, "under_review")), None
+        )
+        rows.append({"protocol": p, "current": current, "versions": shown, "mine": mine})
+    return render(
+        request,
+        "protocols/protocol_list.html",
+        {"rows": rows, "can_create": bool(officer_body_ids(request.user))},
+    )
+
+
+def _protocol_for(request, pk):
+    return get_object_or_404(selectors.protocols_visible_to(request.user), pk=pk)
+
+
+@require_GET
+def protocol_detail(request, pk):
+    protocol = _protocol_for(request, pk)
+    versions = list(
+        selectors.protocol_versions_visible_to(request.user, protocol).order_by("-number")
+    )
+    current = next(
+        (v for v in versions if v.state in (VersionState.AGREED, VersionState.UNDER_REVIEW)),
+        None,
+    )
+    shown = current or (versions[0] if versions else None)
+    return render(
+        request,
+        "protocols/protocol_detail.html",
+        _version_context(request, protocol, shown, versions),
+    )
+
+
+@require_GET
+def version_detail(request, pk, number):
+    protocol = _protocol_for(request, pk)
+    versions = list(
+        selectors.protocol_versions_visible_to(request.user, protocol).order_by("-number")
+    )
+    version = next((v for v in versions if v.number == number), None)
+    if version is None:
+        raise Http404("No such version.")
+    return render(
+        request,
+        "protocols/protocol_detail.html",
+        _version_context(request, protocol, version, versions),
+    )
+
+
+def _version_context(request, protocol, version, versions):
+    manage = can_manage(request.user, protocol)
+    sign_offs = list(version.sign_offs.select_related("organisation")) if version else []
+    signed_ids = {s.organisation_id for s in sign_offs}
+    parties = list(Organisation.objects.filter(pk__in=protocol_party_ids(protocol)))
+    my_unsigned = [
+        o
+        for o in parties
+        if o.pk not in signed_ids
+        and (request.user.is_superuser or o.pk in officer_body_ids(request.user))
+    ]
+    return {
+        "protocol": protocol,
+        "version": version,
+        "versions": versions,
+        "sign_offs": sign_offs,
+        "parties": [{"org": o, "signed": o.pk in signed_ids} for o in parties],
+        "can_manage": manage,
+        "sign_form": forms.SignOffForm(
+            organisations=Organisation.objects.filter(pk__in=[o.pk for o in my_unsigned])
+        )
+        if manage and version and version.state == VersionState.DRAFT and my_unsigned
+        else None,
+        "has_draft": any(v.state == VersionState.DRAFT for v in versions),
+        "tag": presenters.version_tag(version) if version else None,
+    }
+
+
+@require_GET
+def protocol_compare(request, pk):
+    protocol = _protocol_for(request, pk)
+    versions = {v.number: v for v in selectors.protocol_versions_visible_to(request.user, protocol)}
+    try:
+        a, b = int(request.GET.get("from", "")), int(request.GET.get("to", ""))
+    except ValueError:
+        a = b = None
+    if a not in versions or b not in versions:
+        numbers = sorted(versions)
+        if len(numbers) < 2:
+            raise Http404("There is only one version to compare.")
+        if a is None and b is None and not request.GET:
+            a, b = numbers[-2], numbers[-1]
+        else:
+            return render(
+                request,
+                "protocols/protocol_compare.html",
+                {"protocol": protocol, "numbers": numbers, "error": "Choose two versions."},
+                status=400,
+            )
+    return render(
+        request,
+        "protocols/protocol_compare.html",
+        {
+            "protocol": protocol,
+            "old": versions[a],
+            "new": versions[b],
+            "rows": services.protocol_diff(versions[a], versions[b]),
+            "numbers": sorted(versions),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def protocol_create(request):
+    ids = officer_body_ids(request.user)
+    partnerships = (
+        Partnership.objects.all()
+        if request.user.is_superuser
+        else Partnership.objects.filter(
+            Q(involvement_network__in=ids) | Q(scrutiny_committees__in=ids)
+        ).distinct()
+    )
+    if not partnerships.exists():
+        raise Http404("You are not an officer of any partnership.")
+    form = forms.ProtocolCreateForm(request.POST or None, partnerships=partnerships)
+    if request.method == "POST" and form.is_valid():
+        try:
+            protocol = services.protocol_create(
+                partnership=form.cleaned_data["partnership"],
+                by=request.user,
+                title=form.cleaned_data["title"],
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect("protocols:version-edit", protocol.pk, 1)
+    return render(
+        request,
+        "protocols/protocol_create.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _managed_version(request, pk, number):
+    protocol = _protocol_for(request, pk)
+    if not can_manage(request.user, protocol):
+        raise Http404("You may not change this protocol.")
+    return protocol, get_object_or_404(protocol.versions, number=number)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def version_edit(request, pk, number):
+    protocol, version = _managed_version(request, pk, number)
+    editable = version.state == VersionState.DRAFT
+    if version.state == VersionState.SUPERSEDED:
+        raise Http404("A superseded version cannot be changed.")
+    initial = {k: getattr(version, k) for k in (*SECTION_KEYS, "review_on", "acknowledgement_days")}
+    form = forms.ProtocolVersionForm(request.POST or None, initial=initial, text_editable=editable)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.protocol_version_update(version=version, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Protocol saved.")
+            return redirect(version)
+    return render(
+        request,
+        "protocols/version_form.html",
+        {"form": form, "protocol": protocol, "version": version, "editable": editable},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def version_new(request, pk):
+    protocol = _protocol_for(request, pk)
+    if not can_manage(request.user, protocol):
+        raise Http404("You may not change this protocol.")
+    try:
+        version = services.protocol_version_draft_next(protocol=protocol, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(protocol)
+    return redirect("protocols:version-edit", protocol.pk, version.number)
+
+
+@login_required
+@require_POST
+def version_sign(request, pk, number):
+    protocol, version = _managed_version(request, pk, number)
+    form = forms.SignOffForm(
+        request.POST,
+        organisations=Organisation.objects.filter(pk__in=protocol_party_ids(protocol)),
+    )
+    if form.is_valid():
+        try:
+            version = services.protocol_version_sign_off(
+                version=version,
+                by=request.user,
+                organisation=form.cleaned_data["organisation"],
+                signatory_name=form.cleaned_data["signatory_name"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                "Signed off. Every party has signed: this version is agreed and public."
+                if version.state == VersionState.AGREED
+                else "Signed off. The version is agreed when every party has signed.",
+            )
+    else:
+        messages.error(request, "Choose the body you are signing for.")
+    return redirect(version)
+
+
+@login_required
+@require_POST
+def version_review(request, pk, number):
+    protocol, version = _managed_version(request, pk, number)
+    try:
+        services.protocol_version_start_review(version=version, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Review started: draft the next version when ready.")
+    return redirect(version)

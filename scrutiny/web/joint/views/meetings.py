@@ -1,0 +1,427 @@
+"""Meetings: the public and members' pages, agenda packs, and the officers' pages that keep
+meetings, agenda items, papers and decisions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
+
+from protocols import feeds, imports, selectors, services
+from protocols.models import (
+    Resolution,
+)
+from protocols.permissions import (
+    can_manage,
+    chairs_of,
+    is_meeting_member,
+)
+from scrutiny.web.joint import forms, presenters
+from scrutiny.web.joint.views.common import (
+    _form_errors,
+    _managed_item,
+    _managed_meeting,
+    _meeting_topics,
+    _organisers,
+)
+from workflows.errors import DomainError
+
+# --- Meetings: public and members' pages ----------------------------------------------------
+
+
+@require_GET
+def meeting_list(request):
+    today = timezone.localdate()
+    visible = selectors.meetings_visible_to(request.user)
+    upcoming = list(selectors.upcoming(visible, today)[:100])
+    page = Paginator(selectors.past(visible, today), 25).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "protocols/meeting_list.html",
+        {
+            "upcoming": [presenters.meeting_row(m) for m in upcoming],
+            "past": [presenters.meeting_row(m) for m in page.object_list],
+            "page_obj": page,
+            "query_string": params.urlencode(),
+            "can_schedule": len(_organisers(request.user)) > 1
+            if request.user.is_authenticated
+            else False,
+            "feed_url": reverse("protocols:calendar-public"),
+            "webcal_url": feeds.webcal(reverse("protocols:calendar-public")),
+        },
+    )
+
+
+@require_GET
+def meeting_detail(request, pk):
+    meeting = get_object_or_404(selectors.meetings_visible_to(request.user), pk=pk)
+    items = list(selectors.agenda_items_for(request.user, meeting))
+    member = is_meeting_member(request.user, meeting)
+    manage = can_manage(request.user, meeting)
+    if meeting.is_joint:
+        feed_path = reverse("protocols:calendar-partnership", args=[meeting.partnership.slug])
+    else:
+        feed_path = reverse("protocols:calendar-body", args=[meeting.body.slug])
+    return render(
+        request,
+        "protocols/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "m": presenters.meeting_row(meeting),
+            "items": [presenters.item_row(it) for it in items],
+            "is_member": member,
+            "can_manage": manage,
+            "can_mark_held": manage
+            and meeting.state == "scheduled"
+            and meeting.date <= timezone.localdate(),
+            "has_hidden_items": not member
+            and meeting.agenda_published
+            and meeting.items.filter(exempt=True).exists(),
+            "feed_url": feed_path,
+            "webcal_url": feeds.webcal(feed_path),
+            "Resolution": Resolution,
+        },
+    )
+
+
+@require_GET
+def paper_download(request, pk):
+    paper = get_object_or_404(selectors.papers_visible_to(request.user), pk=pk)
+    try:
+        handle = paper.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file is missing.") from exc
+    return FileResponse(
+        handle, as_attachment=True, filename=paper.original_name, content_type=paper.content_type
+    )
+
+
+@login_required
+@require_GET
+def my_meetings(request):
+    today = timezone.localdate()
+    mine = selectors.meetings_for_member(request.user)
+    return render(
+        request,
+        "protocols/my_meetings.html",
+        {
+            "upcoming": [presenters.meeting_row(m) for m in selectors.upcoming(mine, today)[:50]],
+            "recent": [presenters.meeting_row(m) for m in selectors.past(mine, today)[:10]],
+        },
+    )
+
+
+@login_required
+@require_GET
+def meeting_pack(request, pk):
+    """The agenda pack for members: every item in order with its papers; printable."""
+    meeting = get_object_or_404(selectors.meetings_for_member(request.user), pk=pk)
+    items = list(selectors.agenda_items_for(request.user, meeting))
+    return render(
+        request,
+        "protocols/meeting_pack.html",
+        {
+            "meeting": meeting,
+            "m": presenters.meeting_row(meeting),
+            "items": [presenters.item_row(it) for it in items],
+            "printed_at": timezone.localtime(),
+        },
+    )
+
+
+# --- Meetings: officers ---------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request):
+    organisers = _organisers(request.user)
+    if len(organisers) <= 1:
+        raise Http404("You do not manage any body's meetings.")
+    form = forms.MeetingForm(request.POST or None, organisers=organisers)
+    warnings = []
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        body, partnership = forms.resolve_organiser(d["organiser"])
+        try:
+            meeting = services.meeting_create(
+                by=request.user,
+                body=body,
+                partnership=partnership,
+                title=d["title"],
+                date=d["date"],
+                start_time=d["start_time"],
+                end_time=d["end_time"],
+                place=d["place"],
+                online_url=d["online_url"],
+                confirm=d["confirm"],
+            )
+        except services.NeedsConfirmation as exc:
+            warnings = exc.warnings
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Meeting scheduled.")
+            return redirect(meeting)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "protocols/meeting_form.html",
+        {"form": form, "warnings": warnings, "title": "Schedule a meeting"},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, pk):
+    meeting = _managed_meeting(request, pk)
+    initial = {f: getattr(meeting, f) for f in services.MEETING_FIELDS}
+    form = forms.MeetingForm(request.POST or None, initial=initial, editing=True)
+    warnings = []
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        confirm = d.pop("confirm")
+        try:
+            services.meeting_update(meeting=meeting, by=request.user, confirm=confirm, **d)
+        except services.NeedsConfirmation as exc:
+            warnings = exc.warnings
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Meeting updated.")
+            return redirect(meeting)
+    return render(
+        request,
+        "protocols/meeting_form.html",
+        {"form": form, "warnings": warnings, "meeting": meeting, "title": "Change the meeting"},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_import(request):
+    organisers = _organisers(request.user)
+    if len(organisers) <= 1:
+        raise Http404("You do not manage any body's meetings.")
+    form = forms.ImportForm(request.POST or None, request.FILES or None, organisers=organisers)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        body, partnership = forms.resolve_organiser(form.cleaned_data["organiser"])
+        try:
+            result = imports.meetings_import_ics(
+                by=request.user,
+                uploaded=form.cleaned_data["file"],
+                body=body,
+                partnership=partnership,
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+    return render(
+        request,
+        "protocols/meeting_import.html",
+        {"form": form, "result": result},
+        status=400 if request.method == "POST" and result is None else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_add(request, pk):
+    meeting = _managed_meeting(request, pk)
+    form = forms.AgendaItemForm(
+        request.POST or None, topics=_meeting_topics(meeting), late=meeting.agenda_published
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agenda_item_add(meeting=meeting, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Item added to the agenda.")
+            return redirect(meeting)
+    return render(
+        request,
+        "protocols/item_form.html",
+        {"form": form, "meeting": meeting, "title": "Add an agenda item"},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_edit(request, pk, item_pk):
+    meeting, item = _managed_item(request, pk, item_pk)
+    initial = {
+        k: getattr(item, k)
+        for k in (
+            "title",
+            "presenter",
+            "summary",
+            "exempt",
+            "topic",
+            "exempt_paragraph",
+            "public_interest_reason",
+        )
+    }
+    form = forms.AgendaItemForm(
+        request.POST or None, initial=initial, topics=_meeting_topics(meeting), late=False
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agenda_item_update(item=item, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Agenda item updated.")
+            return redirect(meeting)
+    return render(
+        request,
+        "protocols/item_form.html",
+        {"form": form, "meeting": meeting, "item": item, "title": "Change the agenda item"},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def item_move(request, pk, item_pk):
+    meeting, item = _managed_item(request, pk, item_pk)
+    services.agenda_item_move(item=item, by=request.user, up=request.POST.get("direction") == "up")
+    return redirect(meeting)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def paper_add(request, pk, item_pk):
+    meeting, item = _managed_item(request, pk, item_pk)
+    form = forms.PaperForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.paper_add(
+                item=item,
+                by=request.user,
+                file=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Paper added.")
+            return redirect(meeting)
+    return render(
+        request,
+        "protocols/paper_form.html",
+        {"form": form, "meeting": meeting, "item": item},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_publish(request, pk):
+    meeting = _managed_meeting(request, pk)
+    form = forms.PublishForm(request.POST or None, chairs=chairs_of(meeting))
+    late = meeting.due_on is not None and timezone.localdate() > meeting.due_on
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_publish_agenda(
+                meeting=meeting,
+                by=request.user,
+                urgency_reason=form.cleaned_data["urgency_reason"],
+                chair=form.cleaned_data["chair"],
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Agenda published.")
+            return redirect(meeting)
+    return render(
+        request,
+        "protocols/meeting_publish.html",
+        {"form": form, "meeting": meeting, "m": presenters.meeting_row(meeting), "late": late},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_cancel(request, pk):
+    meeting = _managed_meeting(request, pk)
+    form = forms.CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_cancel(
+                meeting=meeting, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Meeting cancelled.")
+            return redirect(meeting)
+    return render(
+        request,
+        "protocols/meeting_cancel.html",
+        {"form": form, "meeting": meeting},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def meeting_held(request, pk):
+    meeting = _managed_meeting(request, pk)
+    try:
+        services.meeting_mark_held(meeting=meeting, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Meeting marked as held: record the minutes item by item.")
+    return redirect(meeting)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_decision(request, pk, item_pk):
+    meeting, item = _managed_item(request, pk, item_pk)
+    framework = None
+    if item.topic is not None:
+        framework = item.topic.partnership.framework if item.topic.partnership_id else None
+    form = forms.DecisionForm(
+        request.POST or None, criteria=framework.criteria if framework else ()
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.item_record_decision(
+                item=item,
+                by=request.user,
+                decision=d["decision"],
+                resolution=d["resolution"],
+                scores=form.scores(),
+                outcome_summary=d["outcome_summary"],
+                close_without_response_reason=d["close_without_response_reason"],
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Decision minuted.")
+            return redirect(meeting)
+    return render(
+        request,
+        "protocols/item_decision.html",
+        {"form": form, "meeting": meeting, "item": item},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,41 @@
+"""Staff pages: support officers' and committee members' casework, one module per page family.
+
+Views are thin: they find the object through a visibility selector (404 when the user may not
+see it), validate a form and call a service; domain errors become 403, 409 or form errors.
+"""
+
+from scrutiny.web.staff.views.common import (  # noqa: F401
+    PAGE_SIZE,
+    staff_required,
+)
+from scrutiny.web.staff.views.dashboard import (  # noqa: F401
+    dashboard,
+)
+from scrutiny.web.staff.views.health import (  # noqa: F401
+    healthz,
+)
+from scrutiny.web.staff.views.items import (  # noqa: F401
+    attachment_download,
+    recommendation_draft,
+    recommendation_response,
+    request_draft,
+    request_response,
+)
+from scrutiny.web.staff.views.programme import (  # noqa: F401
+    members,
+    programme,
+)
+from scrutiny.web.staff.views.referrals import (  # noqa: F401
+    referral_acknowledge,
+    referral_list,
+    referral_update,
+)
+from scrutiny.web.staff.views.topics import (  # noqa: F401
+    TRANSITION_LABELS,
+    TRANSITIONS,
+    topic_detail,
+    topic_list,
+    topic_position,
+    topic_raise,
+    topic_transition,
+)

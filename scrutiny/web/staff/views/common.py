@@ -1,0 +1,78 @@
+"""What every staff page shares: the staff-only decorator, paging, the conflict page."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from scrutiny.casework.models import (
+    Topic,
+)
+from scrutiny.casework.permissions import (
+    Perm,
+    can,
+    is_staff_member,
+    topics_visible_to,
+)
+from scrutiny.web import presenters
+from workflows.errors import Conflict
+
+PAGE_SIZE = 25
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def staff_required(view):
+    """Signed in (else the login page) and an officer, member or chair somewhere (else 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_staff_member(request.user):
+            raise PermissionDenied("This page is for support officers and committee members.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _case_topic(request, pk) -> Topic:
+    """A topic whose case file the user may see (404 otherwise, whether or not it exists)."""
+    topic = get_object_or_404(topics_visible_to(request.user).select_related("lead_body"), pk=pk)
+    if not can(request.user, Perm.TOPIC_CASE_FILE, topic):
+        raise Http404("No such topic.")
+    return topic
+
+
+def _query_string(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _page(request, items):
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _conflict(request, exc: Conflict, topic: Topic):
+    topic.refresh_from_db()
+    return render(
+        request,
+        "scrutiny/conflict.html",
+        {
+            "topic": topic,
+            "message": exc.message,
+            "state_tag": presenters.state_tag(topic.state),
+            "state_meaning": presenters.state_meaning(topic.state),
+        },
+        status=409,
+    )
+
+
+def _render_form(request, template, context, *, invalid=False):
+    return render(request, template, context, status=400 if invalid else 200)
