@@ -1,5 +1,10 @@
 """Admin for every casework model. Lifecycle moves are admin actions through the services (and so
-the one transition service); the state field is never editable here."""
+the one transition service); the state field is never editable here.
+
+The admin cannot bypass a service: lifecycle objects are created on the staff pages (where the
+service that raises or drafts them grants and logs), so the admin offers no "add" for them, and
+every field that decides who may see a case (a topic's partnership or body, an item's topic,
+asking body and recipient, a referral's bodies) is read-only here."""
 
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
@@ -119,13 +124,25 @@ class TopicPositionInline(admin.TabularInline):
         return False
 
 
+class LifecycleAdmin(admin.ModelAdmin):
+    """A lifecycle object: created and moved only through its services, never deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(LifecycleAdmin):
     list_display = ("title", "state", "partnership", "body", "lead_body", "source", "created_at")
     list_filter = ("state", "source", "partnership")
     search_fields = ("title", "summary")
     readonly_fields = (
         "state",
+        "partnership",
+        "body",
         "framework",
         "scores",
         "score_total",
@@ -173,15 +190,15 @@ class TopicAdmin(admin.ModelAdmin):
         ),
     ]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(InformationRequest)
-class InformationRequestAdmin(admin.ModelAdmin):
+class InformationRequestAdmin(LifecycleAdmin):
     list_display = ("__str__", "topic", "recipient", "state", "issued_on", "due_on")
     list_filter = ("state", "recipient")
     readonly_fields = (
+        "topic",
+        "requested_by",
+        "recipient",
         "state",
         "issued_on",
         "responded_on",
@@ -206,12 +223,9 @@ class InformationRequestAdmin(admin.ModelAdmin):
         ),
     ]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
+class RecommendationAdmin(LifecycleAdmin):
     list_display = (
         "__str__",
         "topic",
@@ -223,6 +237,9 @@ class RecommendationAdmin(admin.ModelAdmin):
     )
     list_filter = ("state", "outcome", "implementation_status")
     readonly_fields = (
+        "topic",
+        "made_by",
+        "recipient",
         "state",
         "issued_on",
         "responded_on",
@@ -250,14 +267,15 @@ class RecommendationAdmin(admin.ModelAdmin):
         ),
     ]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(LifecycleAdmin):
     list_display = ("topic", "from_body", "to_body", "referred_on", "due_on", "state")
     readonly_fields = (
+        "topic",
+        "from_body",
+        "to_body",
+        "referred_on",
         "state",
         "acknowledged_on",
         "acknowledgement",
@@ -273,9 +291,6 @@ class ReferralAdmin(admin.ModelAdmin):
             text_label="Acknowledgement",
         ),
     ]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AttachmentInline(admin.TabularInline):

@@ -5,6 +5,7 @@ import pytest
 from scrutiny.casework import services
 from scrutiny.casework.models import ProviderResponse, Topic, TopicState
 from tests.factories import UserFactory
+from tests.scrutiny.casework_setup import walk_to_response_due
 from workflows.models import TransitionLog
 
 
@@ -62,3 +63,49 @@ def test_an_unavailable_action_reports_the_reason_and_changes_nothing(admin_clie
 def test_the_accountability_log_cannot_be_added_changed_or_deleted(admin_client):
     assert admin_client.get("/admin/scrutiny/providerresponse/add/").status_code == 403
     assert ProviderResponse.objects.count() == 0
+
+
+# --- the admin cannot bypass a service (grants and the log) ----------------------------------
+
+
+@pytest.mark.parametrize("model", ["topic", "informationrequest", "recommendation", "referral"])
+def test_lifecycle_objects_cannot_be_added_in_the_admin(admin_client, model):
+    """Added there, a topic would have no 'raise' log row and no grants."""
+    assert admin_client.get(f"/admin/scrutiny/{model}/add/").status_code == 403
+
+
+def test_moving_a_topic_to_another_body_in_the_admin_is_refused(
+    admin_client, topic, area, officer, other_officer
+):
+    """Changing the partnership there left the old officer seeing it and the new one not."""
+    change = f"/admin/scrutiny/topic/{topic.pk}/change/"
+    page = admin_client.get(change).content.decode()
+    assert 'name="partnership"' not in page
+    assert 'name="body"' not in page
+    admin_client.post(
+        change,
+        {
+            "title": topic.title,
+            "summary": topic.summary,
+            "source": topic.source,
+            "lead_body": area.network.pk,
+            "partnership": "",
+            "body": area.other_network.pk,
+            "positions-TOTAL_FORMS": "0",
+            "positions-INITIAL_FORMS": "0",
+        },
+    )
+    topic.refresh_from_db()
+    assert topic.partnership_id == area.partnership.pk
+    assert topic.body_id is None
+    assert officer.has_perm("scrutiny.view_topic", topic)
+    assert not other_officer.has_perm("scrutiny.view_topic", topic)
+
+
+def test_an_items_recipient_is_read_only_in_the_admin(admin_client, topic, officer, area):
+    _, request, _ = walk_to_response_due(topic, officer, area.trust)
+    page = admin_client.get(f"/admin/scrutiny/informationrequest/{request.pk}/change/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert 'name="recipient"' not in body
+    assert 'name="topic"' not in body

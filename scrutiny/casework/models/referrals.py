@@ -27,7 +27,6 @@ class Referral(FSMModelMixin, ClockedModel):
     """A matter the involvement network refers to the scrutiny committee (SI 2008/528)."""
 
     CLOCK_OPEN_STATES = (ReferralState.AWAITING_ACKNOWLEDGEMENT,)
-    RULE = "referral-acknowledgement"
 
     topic = models.OneToOneField(Topic, on_delete=models.CASCADE, related_name="referral")
     from_body = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")

@@ -4,7 +4,7 @@ serializers only repeat, and compose several moves in one transaction.
 """
 
 from scrutiny.casework.services.common import (  # noqa: F401
-    DEFAULT_RULES,
+    RULE_FOR_CLOCK,
     rule_for,
 )
 from scrutiny.casework.services.items import (  # noqa: F401

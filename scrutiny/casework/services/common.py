@@ -12,7 +12,7 @@ from workflows.errors import InvalidInput
 from workflows.models import DeadlineRule, TransitionLog
 
 # Which deadline rule a clock uses, by what is clocked and the kind of body that asks.
-DEFAULT_RULES = {
+RULE_FOR_CLOCK = {
     ("information_request", Organisation.Kind.INVOLVEMENT_NETWORK): "link-information-request",
     ("information_request", Organisation.Kind.SCRUTINY_COMMITTEE): "link-information-request",
     ("recommendation", Organisation.Kind.INVOLVEMENT_NETWORK): "link-recommendation-response",
@@ -22,7 +22,7 @@ DEFAULT_RULES = {
 
 
 def rule_for(what: str, asking_body: Organisation) -> DeadlineRule:
-    rules = getattr(settings, "CF_DEADLINE_RULES", DEFAULT_RULES)
+    rules = getattr(settings, "CF_DEADLINE_RULES", RULE_FOR_CLOCK)
     slug = rules.get((what, asking_body.kind))
     if slug is None:
         raise InvalidInput(
