@@ -6,21 +6,33 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install lint test-sqlite test-postgres browser demo clean bench
+.PHONY: run test install lock lint test-sqlite test-postgres browser demo clean bench
 
-$(STAMP): pyproject.toml
+# Every dependency is pinned by requirements.lock (a constraints file made by `make lock`).
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
 
+# Re-pin every dependency after changing pyproject.toml (then commit requirements.lock).
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --all-extras --python-version 3.11 --quiet -o requirements.lock
+
+# The whole system, supervised by honcho (Procfile.dev): the web server, the task worker (e-mail),
+# webhook delivery and the scheduler (deadline sweep, purges). Ctrl-C stops them all.
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py seed_demo
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 $(BIN)/python manage.py createcachetable
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
+	@echo "Starting web (http://$(HOST):$(PORT)/), worker, webhooks and scheduler."
+	@echo "Each logs to this terminal, its lines prefixed with its name; e-mails print in the worker's lines."
+	DEBUG=1 CF_HOST=$(HOST) CF_PORT=$(PORT) SITE_URL=$(SITE_URL) PATH="$(abspath $(BIN)):$$PATH" \
+	  $(BIN)/honcho --procfile Procfile.dev start
 
 lint: install
 	$(BIN)/ruff check .

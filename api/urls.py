@@ -1,5 +1,6 @@
+from csp.decorators import csp_update
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from api import docs, views
@@ -22,7 +23,14 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     re_path(r"^v1/", views.not_found, name="not-found"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # The Swagger UI sets style attributes as it draws: its page alone allows inline styles.
+    path(
+        "docs/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+        ),
+        name="docs",
+    ),
     path("docs/assets/<str:name>", docs.swagger_asset, name="docs-asset"),
     path("problems/<slug:slug>/", docs.problem_type, name="problem-type"),
 ]

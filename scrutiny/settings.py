@@ -42,7 +42,13 @@ def require_secret_key():
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or TESTING) else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address people reach this site at, for links in e-mails, feeds and downloads. Unset, it
+# follows HOST and PORT (what `make run` serves on).
+SITE_URL = os.environ.get(
+    "SITE_URL",
+    f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}",
+).rstrip("/")
+SITE_IS_HTTPS = SITE_URL.startswith("https://")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -59,6 +65,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "workflows",
     "scrutiny.casework",
     "protocols",
@@ -75,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "scrutiny.web.middleware.SecurityHeadersMiddleware",
 ]
 
 if not (DEBUG or TESTING):
@@ -114,6 +123,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     (BASE_DIR / "var").mkdir(exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def cache_from_url(url: str) -> dict:
+    """CACHE_URL: db://TABLE (the embedded default: every process on one database agrees),
+    redis://HOST:PORT/DB or rediss://… (production), locmem:// (one process; tests)."""
+    scheme, _, rest = url.partition("://")
+    if scheme == "db":
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": rest or "cf_cache",
+        }
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(
+        f"CACHE_URL must start with db://, redis://, rediss://, locmem:// or dummy://, not {url!r}."
+    )
+
+
+# Public pages, their version, API throttles, the suggestion limit and sign-in throttling all
+# live in this cache, so it must be shared by every web process (docs/deploy.md).
+CACHES = {
+    "default": cache_from_url(
+        os.environ.get("CACHE_URL", "locmem://cf-tests" if TESTING else "db://cf_cache")
+    )
+}
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -171,15 +209,60 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 GOVUK_NOTIFY_API_KEY = os.environ.get("GOVUK_NOTIFY_API_KEY", "")
 GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID = os.environ.get("GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID", "")
 
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not (DEBUG or TESTING))
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not (DEBUG or TESTING))
+# Secure by default when DEBUG is off and the site is served over https (docs/deploy.md): each
+# is overridable from the environment. Behind a TLS-terminating proxy set
+# SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto (the proxy must set or strip that header).
+_secure = SITE_IS_HTTPS and not (DEBUG or TESTING)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", _secure)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", _secure)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _secure)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if _secure else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _secure)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _secure)
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + os.environ["SECURE_PROXY_SSL_HEADER"].upper().replace("-", "_"),
+        "https",
+    )
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Sent with every response by scrutiny.web.middleware.SecurityHeadersMiddleware.
+CF_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+# Content-Security-Policy (django-csp): no inline script or style anywhere; the Swagger UI page
+# gets its own policy (api/docs.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# How many reverse proxies in front of the web processes set X-Forwarded-For; the client address
+# (throttles, rate limits, sign-in lockout) is read from that many hops back, never from a
+# header the client can forge. 0: use the socket's address.
+CF_TRUSTED_PROXY_COUNT = int(os.environ.get("CF_TRUSTED_PROXY_COUNT", "0"))
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # The client address for throttles: REMOTE_ADDR, or that many proxies back in
+    # X-Forwarded-For (CF_TRUSTED_PROXY_COUNT). Never the whole header a client can forge.
+    "NUM_PROXIES": CF_TRUSTED_PROXY_COUNT,
     # api/: throttling per API key, per signed-in person, per address for the public API.
     "DEFAULT_THROTTLE_RATES": {
         "api_key": os.environ.get("CF_API_RATE_KEY", "600/min"),
@@ -245,6 +328,15 @@ CF_DIGEST_TIME = os.environ.get("CF_DIGEST_TIME", "07:00")
 CF_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("CF_NOTIFY_MAX_ATTEMPTS", "12"))
 CF_NOTIFY_BACKOFF_BASE = int(os.environ.get("CF_NOTIFY_BACKOFF_BASE", "60"))
 CF_NOTIFY_BACKOFF_MAX = int(os.environ.get("CF_NOTIFY_BACKOFF_MAX", "21600"))
+# The scheduler's jobs (`manage.py run_scheduler`; workflows/scheduler.py): a management command
+# run every so many seconds, or the task worker's heartbeat.
+CF_SCHEDULE = [
+    {"name": "sweep_deadlines", "command": "sweep_deadlines", "every_seconds": 300},
+    {"name": "purge_idempotency_keys", "command": "purge_idempotency_keys", "every_seconds": 3600},
+    {"name": "purge_suggestions", "command": "purge_suggestions", "every_seconds": 86400},
+    {"name": "heartbeat", "every_seconds": 60},
+    {"name": "recover_tasks", "command": "recover_tasks", "every_seconds": 300},
+]
 # The packages' clocks that the sweep acts on (each module registers its clock sources).
 CF_CLOCK_SOURCE_MODULES = ["scrutiny.casework.deadline_sources", "protocols.deadline_sources"]
 

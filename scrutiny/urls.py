@@ -3,10 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from scrutiny.web.staff import views
+from scrutiny.web import health
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("api.urls")),

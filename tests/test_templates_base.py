@@ -39,7 +39,7 @@ def test_login_page_has_the_govuk_page_structure(client):
     html = response.content.decode()
     assert '<html lang="en-GB" class="govuk-template">' in html
     assert '<body class="govuk-template__body">' in html
-    assert "govuk-frontend-supported" in html  # added by the inline script only
+    assert '<script src="/static/js/js-enabled.js"></script>' in html  # adds the js classes
     assert '<a href="#main-content" class="govuk-skip-link"' in html
     assert '<main class="govuk-main-wrapper" id="main-content">' in html
     assert "<title>Sign in – Critical Friend</title>" in html
@@ -58,12 +58,17 @@ def test_every_stylesheet_and_script_resolves_to_a_static_file(client):
     html = client.get("/accounts/login/").content.decode()
 
     stylesheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
-    scripts = re.findall(r'from "([^"]+\.js)"', html)
+    scripts = re.findall(r'<script[^>]* src="([^"]+)"', html)
     assert f"{settings.STATIC_URL}vendor/govuk-frontend/govuk-frontend.min.css" in stylesheets
-    assert scripts == [f"{settings.STATIC_URL}vendor/govuk-frontend/govuk-frontend.min.js"]
+    assert scripts == [f"{settings.STATIC_URL}js/js-enabled.js", f"{settings.STATIC_URL}js/init.js"]
     for url in stylesheets + scripts:
         assert url.startswith(settings.STATIC_URL)
         assert finders.find(url.removeprefix(settings.STATIC_URL)), url
+    # The module script imports GOV.UK Frontend from the vendored copy, relative to itself.
+    init = finders.find("js/init.js")
+    (imported,) = re.findall(r'from "([^"]+)"', Path(init).read_text())
+    assert imported == "../vendor/govuk-frontend/govuk-frontend.min.js"
+    assert finders.find("vendor/govuk-frontend/govuk-frontend.min.js")
 
 
 def test_vendored_css_uses_the_system_font_and_references_only_shipped_files():

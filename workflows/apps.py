@@ -2,10 +2,16 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def _ensure_reference_data(sender, using="default", **kwargs):
+def _ensure_reference_data(sender, using="default", apps=None, **kwargs):
+    """After migrate, the default deadline rules exist, unless the app was just migrated to zero
+    (its model is then absent from the migration state `apps`)."""
     from workflows.defaults import ensure_default_rules
 
-    ensure_default_rules(using=using)
+    try:
+        rule_model = apps.get_model("workflows", "DeadlineRule") if apps else None
+    except LookupError:
+        return
+    ensure_default_rules(rule_model=rule_model, using=using)
 
 
 class WorkflowsConfig(AppConfig):

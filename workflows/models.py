@@ -343,3 +343,34 @@ class NotificationPreference(models.Model):
 
     def wants(self, kind: str) -> bool:
         return bool(getattr(self, kind))
+
+
+class JobRun(models.Model):
+    """When each scheduled job (and the task worker's heartbeat) last ran, and how it ended."""
+
+    WORKER_HEARTBEAT = "worker-heartbeat"  # written by the task worker, not the scheduler
+
+    name = models.CharField(max_length=80, unique=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_outcome = models.CharField(max_length=200, blank=True)
+    last_ok = models.BooleanField(default=True)
+    runs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SchedulerLease(models.Model):
+    """The one scheduler allowed to run jobs now: whoever holds an unexpired lease. A second
+    scheduler waits until the lease lapses (its holder died) and then takes over."""
+
+    name = models.CharField(max_length=40, unique=True)
+    holder = models.CharField(max_length=200, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.name}: {self.holder or 'free'}"

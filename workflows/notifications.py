@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -345,12 +346,22 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(seconds, settings.CF_NOTIFY_BACKOFF_MAX))
 
 
+def message_id(notification: Notification) -> str:
+    """The same Message-ID every time this notification is sent, so that a resend after a crash
+    between sending and recording is recognisably the same message (mail clients and servers
+    drop the duplicate)."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    stamp = int(notification.created_at.timestamp())
+    return f"<cf-notification-{notification.pk}-{stamp}@{domain}>"
+
+
 def _send(notification: Notification) -> None:
     message = EmailMultiAlternatives(
         subject=notification.subject,
         body=notification.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.to_email],
+        headers={"Message-ID": message_id(notification)},
     )
     message.attach_alternative(notification.body_html, "text/html")
     message.send(fail_silently=False)

@@ -6,7 +6,15 @@ default database backend (django-tasks-db).
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from workflows.models import JobRun
 
 
 @task()
@@ -15,3 +23,27 @@ def deliver_notification(notification_id: int) -> str:
     from workflows.notifications import notification_deliver
 
     return notification_deliver(notification_id)
+
+
+@task()
+def heartbeat() -> str:
+    """Queued by the scheduler each minute: running it proves a task worker is alive."""
+    run, _ = JobRun.objects.get_or_create(name=JobRun.WORKER_HEARTBEAT)
+    run.last_started_at = run.last_finished_at = timezone.now()
+    run.last_outcome, run.last_ok = "alive", True
+    run.runs += 1
+    run.save()
+    return "alive"
+
+
+def tasks_recover_orphaned(*, older_than: dt.timedelta, now: dt.datetime | None = None) -> int:
+    """Put back in the queue every task row left RUNNING by a worker that died (started longer
+    ago than `older_than`; no task of ours runs that long). Our tasks are idempotent (an e-mail
+    is claimed before it is sent and carries a stable Message-ID), so running one again is safe.
+    Only the database backend keeps such rows; returns how many were recovered."""
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        return 0
+    now = now or timezone.now()
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=now - older_than
+    ).update(status=TaskResultStatus.READY, started_at=None, run_after=now)

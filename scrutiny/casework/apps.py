@@ -2,10 +2,16 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def _ensure_reference_data(sender, using="default", **kwargs):
+def _ensure_reference_data(sender, using="default", apps=None, **kwargs):
+    """After migrate, the TOPIC framework exists, unless the app was just migrated to zero
+    (its model is then absent from the migration state `apps`)."""
     from scrutiny.casework.defaults import ensure_topic_framework
 
-    ensure_topic_framework(using=using)
+    try:
+        framework_model = apps.get_model("scrutiny", "PrioritisationFramework") if apps else None
+    except LookupError:
+        return
+    ensure_topic_framework(framework_model=framework_model, using=using)
 
 
 class ScrutinyConfig(AppConfig):

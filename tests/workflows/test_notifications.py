@@ -416,3 +416,18 @@ def test_a_second_worker_during_the_send_leaves_it_alone(area, settings):
     assert len(mail.outbox) == 1
     notice.refresh_from_db()
     assert (notice.state, notice.attempts) == ("sent", 1)
+
+
+@pytest.mark.django_db
+def test_a_resend_after_a_crash_carries_the_same_message_id(overdue_notice):
+    """A worker killed between sending and recording sends the e-mail again: both copies carry
+    one stable Message-ID, so the recipient's mail system recognises the duplicate."""
+    notice, _, _ = overdue_notice
+    first = notification_deliver(notice.pk, now=at(D(2027, 1, 21), 8, 1))
+    assert first == "sent"
+    # The crash: the outcome was never recorded, so the notification is pending again.
+    Notification.objects.filter(pk=notice.pk).update(state=Notification.State.PENDING)
+    notification_deliver(notice.pk, now=at(D(2027, 1, 21), 9, 0))
+    ids = [m.extra_headers["Message-ID"] for m in mail.outbox]
+    assert len(ids) == 2 and ids[0] == ids[1]
+    assert ids[0].startswith(f"<cf-notification-{notice.pk}-") and ids[0].endswith("@127.0.0.1>")

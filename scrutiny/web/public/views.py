@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
+from rest_framework.throttling import BaseThrottle
 
 from scrutiny.casework import publication, suggestions
 from scrutiny.casework.health_body_record import health_body_record, record_chart_svg, records_for
@@ -297,7 +298,9 @@ class SuggestionForm(forms.Form):
 
 
 def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    """The same rule as the API's throttles: REMOTE_ADDR, or CF_TRUSTED_PROXY_COUNT hops back
+    in X-Forwarded-For (DRF's NUM_PROXIES)."""
+    return BaseThrottle().get_ident(request)
 
 
 @require_http_methods(["GET", "POST"])

@@ -11,9 +11,6 @@ from scrutiny.web.staff.views.common import (  # noqa: F401
 from scrutiny.web.staff.views.dashboard import (  # noqa: F401
     dashboard,
 )
-from scrutiny.web.staff.views.health import (  # noqa: F401
-    healthz,
-)
 from scrutiny.web.staff.views.items import (  # noqa: F401
     attachment_download,
     recommendation_draft,
