@@ -134,6 +134,7 @@ class TopicAdmin(admin.ModelAdmin):
         "close_without_response_reason",
         "outcome_summary",
         "concluded_on",
+        "publication",
         "published_at",
         "created_by",
         "created_at",
