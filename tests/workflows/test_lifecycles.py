@@ -6,6 +6,7 @@
    A transition without a builder fails the walk, so a new lifecycle move cannot skip it.
 2. The scan: no code outside migrations writes a lifecycle field behind the service's back
    (`.update()`, `.bulk_update()`, `set_fields`, or an assignment outside a transition).
+3. The data migrations that set the new lifecycle fields from the timestamps they replace.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -22,9 +24,9 @@ from django.utils import timezone
 from django_fsm import State
 
 from protocols import services as protocol_services
-from protocols.models import ProtocolSignOff
+from protocols.models import Meeting, ProtocolSignOff
 from scrutiny.casework import publication, services, suggestions
-from scrutiny.casework.models import PrioritisationFramework
+from scrutiny.casework.models import PrioritisationFramework, Topic
 from tests.factories import UserFactory
 from workflows.models import DeadlineRule, TransitionLog
 from workflows.services import fsm_fields, transition_apply
@@ -466,3 +468,26 @@ def test_the_scan_finds_a_write_behind_the_service(code):
 )
 def test_the_scan_lets_other_writes_be(code):
     assert lifecycle_writes(code, lifecycle_fields()) == []
+
+
+# --- 3. The data migrations that started the new lifecycles ----------------------------------
+
+
+def test_the_migrations_derive_the_new_lifecycles_from_their_timestamps(ctx):
+    published, private = _prioritised(ctx), _raised(ctx)
+    meeting, later = _meeting(ctx), _meeting(ctx, date=dt.date(2027, 2, 2))
+    # As the rows stood before the lifecycle fields existed: only the timestamps said it.
+    Topic.objects.filter(pk=published.pk).update(published_at=timezone.now())
+    Meeting.objects.filter(pk=meeting.pk).update(agenda_published_at=timezone.now())
+
+    import_module("scrutiny.casework.migrations.0005_lifecycles").publication_from_published_at(
+        apps, None
+    )
+    import_module("protocols.migrations.0003_lifecycles").agenda_from_agenda_published_at(
+        apps, None
+    )
+
+    assert Topic.objects.get(pk=published.pk).publication == "published"
+    assert Topic.objects.get(pk=private.pk).publication == "unpublished"
+    assert Meeting.objects.get(pk=meeting.pk).agenda == "published"
+    assert Meeting.objects.get(pk=later.pk).agenda == "unpublished"
