@@ -2,20 +2,22 @@
 
 Every lifecycle move in the product goes through `transition_apply`: lock the row, check
 permission (403), check the move is available now (409), apply the pure transition method,
-save what changed, append a transition-log row, and schedule side effects after commit.
+save what changed, append a transition-log row, and schedule side effects after commit. A model
+may have more than one lifecycle field (a topic's `state` and its `publication`); each
+transition names the field it moves, and the log row records that field's source and target.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django_fsm import TransitionNotAllowed
+from django_fsm import FSMFieldMixin, TransitionNotAllowed
 
-from workflows.clocks import compute_due
+from workflows.clocks import calendar_for, compute_due
 from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.models import ClockedModel, DeadlineRule, DueDateChange, TransitionLog
 
@@ -64,16 +66,37 @@ def transition_available(instance, name: str, user=None) -> bool:
     return user is None or meta.has_transition_perm(instance, state, user)
 
 
-def available_transitions(instance, user) -> list[str]:
-    """Names of the transitions `user` may apply to `instance` now, in declaration order."""
-    field_name = getattr(type(instance), "FSM_FIELD", "state")
-    getter = getattr(instance, f"get_available_user_{field_name}_transitions")
+def fsm_fields(model) -> list:
+    """The lifecycle (FSM) fields of `model`, in declaration order."""
+    return [f for f in model._meta.concrete_fields if isinstance(f, FSMFieldMixin)]
+
+
+def available_transitions(instance, user, *, field: str | None = None) -> list[str]:
+    """Names of the transitions `user` may apply to `instance` now, in declaration order:
+    those of every lifecycle field of the model, or only of `field` (a model with two, such as
+    a topic's `state` and its `publication`, is asked one at a time by a page that shows one)."""
+    fields = [f for f in fsm_fields(type(instance)) if field is None or f.name == field]
+    if not fields:
+        raise ValueError(f"{type(instance).__name__} has no lifecycle field {field!r}.")
     seen, names = set(), []
-    for t in getter(user):
-        if t.name not in seen:
-            seen.add(t.name)
-            names.append(t.name)
+    for f in fields:
+        for t in getattr(instance, f"get_available_user_{f.name}_transitions")(user):
+            if t.name not in seen:
+                seen.add(t.name)
+                names.append(t.name)
     return names
+
+
+def _display(field, value) -> str:
+    return str(dict(field.flatchoices).get(value, value))
+
+
+def _forbidden(meta, name: str, model) -> Forbidden:
+    """The transition's own words (`custom={"forbidden": ...}`), or a generic sentence."""
+    for t in meta.transitions.values():
+        if t.custom.get("forbidden"):
+            return Forbidden(t.custom["forbidden"])
+    return Forbidden(f"You may not {name.replace('_', ' ')} this {model._meta.verbose_name}.")
 
 
 def _snapshot(instance) -> dict:
@@ -88,35 +111,45 @@ def transition_apply(
     note: str = "",
     expected_state: str | None = None,
     after_commit: Iterable[Callable] = (),
+    set_fields: Mapping[str, object] | None = None,
     **kwargs,
 ):
     """Apply transition `name` to `instance` as user `by`; return the saved, locked instance.
 
-    `expected_state`: the state the user saw; if the row has moved since, a Conflict says so.
+    The transition moves the lifecycle field its decorator names (`state`, or a second one
+    such as `publication`); the log row records that field's source and target.
+    `expected_state`: the value of that field the user saw; if the row has moved since, a
+    Conflict says so. `set_fields`: values recorded with this move that its conditions read
+    (e.g. the reason to close a topic without awaiting responses), set on the locked row after
+    the permission check and before the conditions; saved with the move or not at all.
     Raises Forbidden (403), Conflict (409) or InvalidInput (400).
     """
     model = type(instance)
     meta = _meta(model, name)
-    field_name = meta.field.name
+    field = meta.field
+    field_name = field.name
+    fsm_names = {f.attname for f in fsm_fields(model)}
+    if set_fields and fsm_names & set(set_fields):
+        raise ValueError("A lifecycle field moves only by its transitions, never by set_fields.")
     with transaction.atomic():
         locked = model._default_manager.select_for_update().get(pk=instance.pk)
         state = getattr(locked, field_name)
         if not transition_allowed_for(locked, name, by):
-            raise Forbidden(
-                f"You may not {name.replace('_', ' ')} this {model._meta.verbose_name}."
-            )
+            raise _forbidden(meta, name, model)
         if expected_state is not None and state != expected_state:
             raise Conflict(
                 f"This {model._meta.verbose_name} has just been moved to "
-                f"'{locked.get_state_display()}' by someone else.",
+                f"'{_display(field, state)}' by someone else.",
                 current_state=state,
             )
         if not meta.has_transition(state):
             raise Conflict(
                 f"Cannot {name.replace('_', ' ')}: this {model._meta.verbose_name} is "
-                f"'{locked.get_state_display()}'.",
+                f"'{_display(field, state)}'.",
                 current_state=state,
             )
+        for attr, value in (set_fields or {}).items():
+            setattr(locked, attr, value)
         unmet = [c for c in meta.get_transition(state).conditions if not c(locked)]
         if unmet:
             raise Conflict(
@@ -130,7 +163,9 @@ def transition_apply(
             raise Conflict(str(exc), current_state=state) from exc
         after = _snapshot(locked)
         changed = [
-            f.name for f in model._meta.concrete_fields if before[f.attname] != after[f.attname]
+            f.name
+            for f in model._meta.concrete_fields
+            if before[f.attname] != after[f.attname] or f.name in (set_fields or {})
         ]
         if "updated_at" in {f.name for f in model._meta.concrete_fields}:
             changed.append("updated_at")
@@ -164,8 +199,6 @@ def clocked_models() -> list[type[ClockedModel]]:
 
 def clocks_recompute(*, reason: str, rule: DeadlineRule | None = None) -> list[DueDateChange]:
     """Recompute every open due date (or those of `rule`); record each one that moved."""
-    from workflows.clocks import calendar_for
-
     moved = []
     calendars = {}
     with transaction.atomic():

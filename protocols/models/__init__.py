@@ -18,6 +18,7 @@ from protocols.models.calendars import (  # noqa: F401
 from protocols.models.meetings import (  # noqa: F401
     AgendaItem,
     AgendaItemQuerySet,
+    AgendaState,
     ExemptParagraph,
     M,
     Meeting,

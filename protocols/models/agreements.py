@@ -123,6 +123,20 @@ class ProtocolVersion(FSMModelMixin, models.Model):
         """[(key, label, text)] in the protocol's order."""
         return [(key, label, getattr(self, key)) for key, label in SECTIONS]
 
+    # A change a calendar or feed subscriber could see raises `sequence` (the agreed and
+    # superseded dates, the state): inside each transition, as a meeting's moves do.
+
+    @transition(
+        field=state,
+        source=V.DRAFT,
+        target=V.DRAFT,
+        permission=manage_permission,
+        custom={"forbidden": "You may sign off only for a body whose support officer you are."},
+    )
+    def sign_off(self, *, by):
+        """One party has signed this draft (the service records its `ProtocolSignOff`); the
+        version stays a draft until `agree`."""
+
     @transition(
         field=state,
         source=V.DRAFT,
@@ -132,10 +146,12 @@ class ProtocolVersion(FSMModelMixin, models.Model):
     )
     def agree(self, *, by, on: dt.date | None = None):
         self.agreed_on = on or timezone.localdate()
+        self.sequence += 1
 
     @transition(field=state, source=V.AGREED, target=V.UNDER_REVIEW, permission=manage_permission)
     def start_review(self, *, by, on: dt.date | None = None):
         self.review_started_on = on or timezone.localdate()
+        self.sequence += 1
 
     @transition(
         field=state,
@@ -145,6 +161,7 @@ class ProtocolVersion(FSMModelMixin, models.Model):
     )
     def supersede(self, *, by, on: dt.date | None = None):
         self.superseded_on = on or timezone.localdate()
+        self.sequence += 1
 
 
 class ProtocolSignOff(models.Model):

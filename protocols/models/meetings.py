@@ -29,9 +29,24 @@ class MeetingState(models.TextChoices):
 M = MeetingState
 
 
+class AgendaState(models.TextChoices):
+    """A meeting's second lifecycle: whether its agenda is open to the public (s100B)."""
+
+    UNPUBLISHED = "unpublished", "Not published"
+    PUBLISHED = "published", "Published"
+
+
+A = AgendaState
+
+
 @condition("A meeting can be marked as held on or after its date.")
 def _date_reached(meeting):
     return meeting.date <= timezone.localdate()
+
+
+@condition("Only a scheduled meeting's agenda is published.")
+def _scheduled(meeting):
+    return meeting.state == M.SCHEDULED
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -73,6 +88,7 @@ class Meeting(FSMModelMixin, ClockedModel):
     online_url = models.URLField(blank=True)
     state = FSMField(default=M.SCHEDULED, choices=M.choices, protected=True, db_index=True)
     cancellation_reason = models.TextField(blank=True)
+    agenda = FSMField(default=A.UNPUBLISHED, choices=A.choices, protected=True)
     agenda_published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     urgency_reason = models.TextField(
         blank=True, help_text="The chair's reason of urgency for a late agenda (s100B(4)(b))."
@@ -164,6 +180,23 @@ class Meeting(FSMModelMixin, ClockedModel):
         permission=manage_permission,
     )
     def mark_held(self, *, by):
+        self.sequence += 1
+
+    @transition(
+        field=agenda,
+        source=A.UNPUBLISHED,
+        target=A.PUBLISHED,
+        conditions=[_scheduled],
+        permission=manage_permission,
+        custom={"forbidden": "Only a support officer of the meeting's body may change it."},
+    )
+    def publish_agenda(self, *, by, at: dt.datetime, urgency_reason: str = "", chair=None):
+        """Open the agenda. Late (after `due_on`, the agenda-publication clock) it records the
+        chair's reason of urgency, which the service has checked; on time it records none."""
+        self.agenda_published_at = at
+        late = self.due_on is not None and timezone.localdate(at) > self.due_on
+        self.urgency_reason = urgency_reason if late else ""
+        self.urgency_chair = chair if late else None
         self.sequence += 1
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -24,7 +25,7 @@ from protocols.services.common import _clean, _log_event
 from scrutiny.casework.models import Organisation, Partnership
 from scrutiny.casework.permissions import OFFICER, bodies_with
 from workflows.errors import Conflict, Forbidden, InvalidInput
-from workflows.services import transition_apply
+from workflows.services import transition_apply, transition_available
 
 # --- Protocols ------------------------------------------------------------------------------
 
@@ -152,10 +153,14 @@ def protocol_version_sign_off(
         locked = ProtocolVersion.objects.select_for_update().get(pk=version.pk)
         if locked.state != VersionState.DRAFT:
             raise Conflict(
-                f"This version is '{locked.get_state_display()}': only drafts are signed."
+                f"This version is '{locked.get_state_display()}': only drafts are signed.",
+                current_state=locked.state,
             )
         if not any(_clean(getattr(locked, k)) for k in SECTION_KEYS):
             raise InvalidInput("Write the protocol's sections before signing it off.")
+        locked = transition_apply(
+            instance=locked, name="sign_off", by=by, note=f"{organisation} ({name})"
+        )
         try:
             with transaction.atomic():
                 ProtocolSignOff.objects.create(
@@ -163,10 +168,7 @@ def protocol_version_sign_off(
                 )
         except IntegrityError as exc:
             raise Conflict(f"{organisation} has already signed off this version.") from exc
-        _log_event(locked, name="sign_off", by=by, note=f"{organisation} ({name})")
-        parties = protocol_party_ids(locked)
-        signed = set(locked.sign_offs.values_list("organisation_id", flat=True))
-        if parties <= signed:
+        if transition_available(locked, "agree"):
             on = on or timezone.localdate()
             previous = list(
                 ProtocolVersion.objects.filter(
@@ -177,26 +179,19 @@ def protocol_version_sign_off(
             # The old version leaves force first: one version in force per protocol is also a
             # database constraint, checked row by row.
             for old in previous:
-                old = transition_apply(
+                transition_apply(
                     instance=old,
                     name="supersede",
                     by=by,
                     on=on,
                     note=f"superseded by version {locked.number}",
                 )
-                ProtocolVersion.objects.filter(pk=old.pk).update(sequence=old.sequence + 1)
             locked = transition_apply(instance=locked, name="agree", by=by, on=on)
-            ProtocolVersion.objects.filter(pk=locked.pk).update(sequence=locked.sequence + 1)
-            locked.refresh_from_db()
     return locked
 
 
 def protocol_version_start_review(*, version: ProtocolVersion, by, note: str = ""):
-    with transaction.atomic():
-        version = transition_apply(instance=version, name="start_review", by=by, note=note)
-        ProtocolVersion.objects.filter(pk=version.pk).update(sequence=version.sequence + 1)
-        version.refresh_from_db()
-    return version
+    return transition_apply(instance=version, name="start_review", by=by, note=note)
 
 
 @dataclass
@@ -208,8 +203,6 @@ class SectionDiff:
 
 
 def _words(text: str) -> list[str]:
-    import re
-
     return re.findall(r"\s+|[^\s]+", text or "")
 
 

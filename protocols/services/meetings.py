@@ -273,22 +273,14 @@ def meeting_publish_agenda(
                     "This agenda is late: it needs the chair's reason of urgency.",
                     field_errors=errors,
                 )
-        locked.agenda_published_at = now
-        locked.urgency_reason = reason if late else ""
-        locked.urgency_chair = chair if late else None
-        locked.sequence += 1
-        locked.save(
-            update_fields=[
-                "agenda_published_at",
-                "urgency_reason",
-                "urgency_chair",
-                "sequence",
-                "updated_at",
-            ]
+        return transition_apply(
+            instance=locked,
+            name="publish_agenda",
+            by=by,
+            note=f"late: {reason}" if late else "on time",
+            # The public home and outcome pages list published meetings.
+            after_commit=[public_cache_bump],
+            at=now,
+            urgency_reason=reason,
+            chair=chair,
         )
-        _log_event(
-            locked, name="publish_agenda", by=by, note=f"late: {reason}" if late else "on time"
-        )
-        # The public home and outcome pages list published meetings.
-        transaction.on_commit(public_cache_bump)
-    return locked

@@ -151,6 +151,7 @@ class TopicAdmin(LifecycleAdmin):
         "close_without_response_reason",
         "outcome_summary",
         "concluded_on",
+        "publication",
         "published_at",
         "created_by",
         "created_at",

@@ -244,6 +244,16 @@ def transition_permission(perm: Perm):
     return check
 
 
+def suggestion_moderate_permission(instance, user) -> bool:
+    """The `permission=` callable of a resident's suggestion's moderation transitions: an officer
+    of a party to its partnership (the rule of `suggestions.suggestions_visible_to`)."""
+    if not _active(user):
+        return False
+    if user.is_superuser:
+        return True
+    return bool(instance.partnership.party_ids() & bodies_with(user, {OFFICER}))
+
+
 def topics_with(user, perm: Perm):
     from scrutiny.casework.models import Topic
 

@@ -1,7 +1,8 @@
 """Publication: what residents may see, and the services that publish and withdraw it.
 
-A topic is public when an officer of one of its bodies has published it (`published_at` set)
-and it is in a state with something to show (`PUBLISHABLE_STATES`, see
+A topic is public when an officer of one of its bodies has published it (its `publication`
+lifecycle is 'published', which sets `published_at`, the field the selectors read) and it is in a
+state with something to show (`PUBLISHABLE_STATES`, see
 docs/decisions/0008-publication.md). Every public page, feed and download reads through the
 selectors here, so none can forget a filter:
 
@@ -19,39 +20,25 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
-from django.utils import timezone
 
-from scrutiny.casework.models import (
+# The publishable states are defined with the topic's `publish` transition (its condition) and
+# named here too, where the public pages look for them.
+from scrutiny.casework.models import (  # noqa: F401
+    ONGOING_STATES,
+    OUTCOME_STATES,
+    PUBLISHABLE_STATES,
     InformationRequest,
     ProviderResponse,
     Recommendation,
     RecommendationState,
     RequestState,
     Topic,
-    TopicState,
 )
-from scrutiny.casework.permissions import Perm, can
-from workflows.errors import Conflict, Forbidden, InvalidInput
-from workflows.models import TransitionLog
-from workflows.services import on_transition
-
-S = TopicState
-
-# Being scrutinised now: on the work programme and not yet closed.
-ONGOING_STATES = (
-    S.PRIORITISED,
-    S.INFORMATION_REQUESTED,
-    S.RESPONSE_DUE,
-    S.RECOMMENDATION_MADE,
-)
-# Closed with a public outcome or reason.
-OUTCOME_STATES = (S.CONCLUDED, S.DECLINED, S.WITHDRAWN)
-PUBLISHABLE_STATES = ONGOING_STATES + OUTCOME_STATES
-
+from workflows.errors import InvalidInput
+from workflows.services import on_transition, transition_apply
 
 # --- Selectors ------------------------------------------------------------------------------
 
@@ -168,42 +155,17 @@ def _bump_on_transition(instance, log_row):
 # --- Services -------------------------------------------------------------------------------
 
 
-def _log(topic, *, name: str, by, note: str = ""):
-    return TransitionLog.objects.create(
-        content_type=ContentType.objects.get_for_model(Topic),
-        object_id=topic.pk,
-        transition=name,
-        source_state=topic.state,
-        target_state=topic.state,
-        actor=by if getattr(by, "is_authenticated", False) else None,
-        note=note,
-    )
-
-
-def _may_publish(user, topic) -> bool:
-    return can(user, Perm.TOPIC_MANAGE, topic)
-
-
 def topic_publish(*, topic: Topic, by, note: str = "") -> Topic:
     """Publish a topic's outcome (or, while it is on the work programme, that it is being
-    scrutinised). Only officers of the topic's bodies may publish."""
-    with transaction.atomic():
-        locked = Topic.objects.select_for_update().get(pk=topic.pk)
-        if not _may_publish(by, locked):
-            raise Forbidden("Only a support officer of the topic's bodies may publish it.")
-        if locked.published_at is not None:
-            raise Conflict("This topic is already published.", current_state=locked.state)
-        if locked.state not in PUBLISHABLE_STATES:
-            raise Conflict(
-                f"A topic that is '{locked.get_state_display()}' cannot be published: "
-                "prioritise, decline or withdraw it first.",
-                current_state=locked.state,
-            )
-        now = timezone.now()
-        Topic.objects.filter(pk=locked.pk).update(published_at=now, updated_at=now)
-        _log(locked, name="publish", by=by, note=(note or "").strip())
-        transaction.on_commit(public_cache_bump)
-    return Topic.objects.get(pk=topic.pk)
+    scrutinised): the topic's `publish` transition. Only officers of the topic's bodies may
+    publish, and only a topic in a publishable state."""
+    return transition_apply(
+        instance=topic,
+        name="publish",
+        by=by,
+        note=(note or "").strip(),
+        after_commit=[public_cache_bump],
+    )
 
 
 def topic_unpublish(*, topic: Topic, by, reason: str) -> Topic:
@@ -214,13 +176,11 @@ def topic_unpublish(*, topic: Topic, by, reason: str) -> Topic:
             "Enter the reason for withdrawing publication.",
             field_errors={"reason": ["Enter the reason for withdrawing publication."]},
         )
-    with transaction.atomic():
-        locked = Topic.objects.select_for_update().get(pk=topic.pk)
-        if not _may_publish(by, locked):
-            raise Forbidden("Only a support officer of the topic's bodies may withdraw it.")
-        if locked.published_at is None:
-            raise Conflict("This topic is not published.", current_state=locked.state)
-        Topic.objects.filter(pk=locked.pk).update(published_at=None, updated_at=timezone.now())
-        _log(locked, name="unpublish", by=by, note=reason)
-        transaction.on_commit(public_cache_bump)
-    return Topic.objects.get(pk=topic.pk)
+    return transition_apply(
+        instance=topic,
+        name="unpublish",
+        by=by,
+        note=reason,
+        after_commit=[public_cache_bump],
+        reason=reason,
+    )

@@ -295,6 +295,9 @@ TRANSITION_WORDS = {
     "mark_partially_answered": "Partially answered",
     "mark_refused": "Refused",
     "respond": "Responded",
+    "update_implementation": "Implementation updated",
+    "publish": "Published on the public site",
+    "unpublish": "Publication withdrawn",
     "refer": "Referred to the scrutiny committee",
     "acknowledge": "Referral acknowledged",
 }

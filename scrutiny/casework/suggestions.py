@@ -2,9 +2,10 @@
 
 A suggestion waits in its partnership's moderation queue. An officer of one of the partnership's
 bodies accepts it (it becomes a raised topic, source 'resident_suggestion', through
-`services.topic_raise`) or rejects it with a reason. The suggester's name and e-mail
-(`SuggesterContact`) are seen by those officers only and deleted after
-`CF_SUGGESTION_RETENTION_DAYS` (default 180) counted from submission:
+`services.topic_raise`) or rejects it with a reason: the suggestion's `accept` and `reject`
+transitions, applied by `workflows.services.transition_apply` (logged, permission-checked).
+The suggester's name and e-mail (`SuggesterContact`) are seen by those officers only and deleted
+after `CF_SUGGESTION_RETENTION_DAYS` (default 180) counted from submission:
 `suggestions_purge_personal_details()` (the sweep can call it) or
 `python manage.py purge_suggestions`.
 
@@ -33,8 +34,10 @@ from scrutiny.casework.models import (
     Topic,
     TopicSuggestion,
 )
+from scrutiny.casework.models.suggestions import FORBIDDEN
 from scrutiny.casework.permissions import OFFICER, bodies_with
 from workflows.errors import Conflict, Forbidden, InvalidInput
+from workflows.services import transition_allowed_for, transition_apply
 
 
 def retention_days() -> int:
@@ -138,11 +141,16 @@ def may_moderate(user) -> bool:
 
 
 def _pending(suggestion, by) -> TopicSuggestion:
+    """Lock the suggestion and check, before anything is raised from it, that `by` may moderate
+    it and that it still waits (the transition checks both again, under the same lock)."""
     locked = TopicSuggestion.objects.select_for_update().get(pk=suggestion.pk)
-    if not suggestions_visible_to(by).filter(pk=locked.pk).exists():
-        raise Forbidden("Only an officer of the partnership's bodies moderates this suggestion.")
+    if not transition_allowed_for(locked, "accept", by):
+        raise Forbidden(FORBIDDEN)
     if locked.status != SuggestionStatus.PENDING:
-        raise Conflict(f"This suggestion has already been {locked.get_status_display().lower()}.")
+        raise Conflict(
+            f"This suggestion has already been {locked.get_status_display().lower()}.",
+            current_state=locked.status,
+        )
     return locked
 
 
@@ -173,11 +181,8 @@ def suggestion_accept(
             health_bodies=[locked.health_body] if locked.health_body_id else [],
             note="Raised from a resident's suggestion.",
         )
-        TopicSuggestion.objects.filter(pk=locked.pk).update(
-            status=SuggestionStatus.ACCEPTED,
-            topic=topic,
-            moderated_by=by,
-            moderated_at=timezone.now(),
+        transition_apply(
+            instance=locked, name="accept", by=by, note=f"Topic {topic.pk} raised.", topic=topic
         )
     return topic
 
@@ -191,13 +196,7 @@ def suggestion_reject(*, suggestion: TopicSuggestion, by, reason: str) -> TopicS
         )
     with transaction.atomic():
         locked = _pending(suggestion, by)
-        TopicSuggestion.objects.filter(pk=locked.pk).update(
-            status=SuggestionStatus.REJECTED,
-            rejection_reason=reason,
-            moderated_by=by,
-            moderated_at=timezone.now(),
-        )
-    return TopicSuggestion.objects.get(pk=suggestion.pk)
+        return transition_apply(instance=locked, name="reject", by=by, note=reason, reason=reason)
 
 
 # --- Retention ------------------------------------------------------------------------------

@@ -4,15 +4,16 @@ minutes that move topics, and permissions."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from protocols import services
-from protocols.models import AgendaItem, Meeting, MeetingState
+from protocols.models import AgendaItem, AgendaState, Meeting, MeetingState
 from scrutiny.casework import services as casework
 from scrutiny.casework.models import TopicState
-from tests.factories import TopicFactory
+from tests.factories import TopicFactory, UserFactory
 from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.models import HolidayOverride
-from workflows.services import holiday_override_save
+from workflows.services import holiday_override_save, transition_apply, transition_history
 
 from .conftest import paper_file
 
@@ -162,6 +163,44 @@ def test_publishing_on_time_needs_no_reason_and_only_once(make_meeting, officer)
     assert not meeting.published_late() and meeting.urgency_reason == ""
     with pytest.raises(Conflict):
         services.meeting_publish_agenda(meeting=meeting, by=officer)
+
+
+def test_publishing_the_agenda_is_a_logged_move_that_raises_the_sequence(
+    make_meeting, officer, chair
+):
+    meeting = make_meeting(date=dt.date(2026, 12, 1))  # late: the latest date was 23 Nov
+    services.agenda_item_add(meeting=meeting, by=officer, title="Winter pressures")
+    before = Meeting.objects.get(pk=meeting.pk).sequence
+    meeting = services.meeting_publish_agenda(
+        meeting=meeting, by=officer, urgency_reason="Flu surge", chair=chair
+    )
+    assert meeting.agenda == AgendaState.PUBLISHED and meeting.sequence == before + 1
+    row = transition_history(meeting).last()
+    assert (row.transition, row.source_state, row.target_state, row.note) == (
+        "publish_agenda",
+        "unpublished",
+        "published",
+        "late: Flu surge",
+    )
+    with pytest.raises(AttributeError):
+        meeting.agenda = AgendaState.UNPUBLISHED
+
+
+def test_the_agenda_transition_itself_records_the_urgency_only_when_late(make_meeting, chair):
+    admin = UserFactory(username="admin", is_superuser=True)
+    on_time = make_meeting()
+    on_time = transition_apply(
+        instance=on_time,
+        name="publish_agenda",
+        by=admin,
+        at=timezone.now(),
+        urgency_reason="Not needed",
+        chair=chair,
+    )
+    assert (on_time.urgency_reason, on_time.urgency_chair, on_time.sequence) == ("", None, 1)
+    cancelled = services.meeting_cancel(meeting=make_meeting(title="Off"), by=admin, reason="Snow")
+    with pytest.raises(Conflict, match="Only a scheduled meeting"):
+        transition_apply(instance=cancelled, name="publish_agenda", by=admin, at=timezone.now())
 
 
 def test_items_added_after_publication_are_late_items(make_meeting, officer):

@@ -11,7 +11,7 @@ from protocols.models import ProtocolSignOff, VersionState
 from scrutiny.casework.models import Membership
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from workflows.errors import Conflict, Forbidden, InvalidInput
-from workflows.services import transition_history
+from workflows.services import transition_apply, transition_history
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +54,39 @@ def test_a_version_is_agreed_when_every_party_has_signed(protocol, area, officer
         "sign_off",
         "agree",
     ]
+
+
+def test_each_sign_off_is_a_logged_move_and_agreeing_raises_the_sequence(
+    protocol, area, officer, osc_officer
+):
+    v1 = services.protocol_version_sign_off(
+        version=protocol.versions.get(), by=officer, organisation=area.network
+    )
+    row = transition_history(v1).last()
+    assert (row.transition, row.source_state, row.target_state, row.note, row.actor) == (
+        "sign_off",
+        "draft",
+        "draft",
+        "Northby LINk (link-officer)",
+        officer,
+    )
+    assert v1.sequence == 0  # a sign-off alone changes nothing a subscriber sees
+    v1 = services.protocol_version_sign_off(version=v1, by=osc_officer, organisation=area.committee)
+    assert (v1.state, v1.sequence) == (VersionState.AGREED, 1)
+
+
+@pytest.mark.parametrize("name", ["agree", "start_review", "supersede"])
+def test_the_version_moves_raise_the_sequence_themselves(protocol, area, officer, name):
+    version = protocol.versions.get()
+    for org in (area.network, area.committee):
+        ProtocolSignOff.objects.create(
+            version=version, organisation=org, signed_by=officer, signatory_name="O"
+        )
+    if name != "agree":
+        version = transition_apply(instance=version, name="agree", by=officer)
+    before = version.sequence
+    version = transition_apply(instance=version, name=name, by=officer)
+    assert version.sequence == before + 1
 
 
 def test_three_parties_all_sign(area, officer, osc_officer):

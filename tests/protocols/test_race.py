@@ -22,13 +22,13 @@ def test_simultaneous_sign_offs_agree_the_version_once(area, officer, osc_office
     version = protocol.versions.get()
     # Widen the window between writing a sign-off and counting them: without the row lock,
     # each would count only its own and the version would never be agreed (or twice).
-    real_log = agreement_services._log_event
+    real_available = agreement_services.transition_available
 
-    def slow_log(*args, **kwargs):
+    def slow_available(*args, **kwargs):
         time.sleep(0.5)
-        return real_log(*args, **kwargs)
+        return real_available(*args, **kwargs)
 
-    monkeypatch.setattr(agreement_services, "_log_event", slow_log)
+    monkeypatch.setattr(agreement_services, "transition_available", slow_available)
     barrier = threading.Barrier(2)
     outcomes = {}
 

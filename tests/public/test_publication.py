@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from scrutiny.casework import publication, services
-from scrutiny.casework.models import Topic
+from scrutiny.casework.models import PublicationState, Topic
 from scrutiny.casework.publication import topic_publish, topic_unpublish, topics_published
 from tests.public.builders import SCORES, build_topic
 from workflows.errors import Conflict, Forbidden, InvalidInput
@@ -86,6 +86,33 @@ def test_publication_is_in_the_topics_history(area, officer, responder):
     rows = [(r.transition, r.note, r.actor_id) for r in transition_history(topic)]
     assert ("publish", "", officer.pk) in rows
     assert ("unpublish", "Typo in the outcome", officer.pk) in rows
+
+
+def test_publication_is_a_lifecycle_whose_moves_log_their_own_states(area, officer, responder):
+    topic = build_topic(area, officer, responder, publish=False)
+    assert topic.publication == PublicationState.UNPUBLISHED
+    topic = topic_publish(topic=topic, by=officer, note="Agreed on 3 Dec")
+    assert topic.publication == PublicationState.PUBLISHED and topic.published_at is not None
+    topic = topic_unpublish(topic=topic, by=officer, reason="Typo")
+    assert topic.publication == PublicationState.UNPUBLISHED and topic.published_at is None
+    rows = [
+        (r.transition, r.source_state, r.target_state, r.note)
+        for r in transition_history(topic)
+        if r.transition in ("publish", "unpublish")
+    ]
+    assert rows == [
+        ("publish", "unpublished", "published", "Agreed on 3 Dec"),
+        ("unpublish", "published", "unpublished", "Typo"),
+    ]
+    assert Topic.objects.get(pk=topic.pk).state == "concluded"  # the case is not moved
+
+
+def test_a_publication_conflict_names_the_publication_state(area, officer, responder):
+    topic = build_topic(area, officer, responder, publish=False)
+    with pytest.raises(Conflict) as exc:
+        topic_unpublish(topic=topic, by=officer, reason="Wrong")
+    assert "'Not published'" in exc.value.message
+    assert exc.value.current_state == "unpublished"
 
 
 def test_a_reopened_topic_leaves_the_public_site(area, officer, responder):

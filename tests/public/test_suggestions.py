@@ -7,6 +7,7 @@ from django.utils import timezone
 from scrutiny.casework import suggestions
 from scrutiny.casework.models import SuggesterContact, SuggestionStatus, Topic, TopicSuggestion
 from workflows.errors import Conflict, Forbidden, InvalidInput
+from workflows.services import transition_history
 
 
 def _form(area, **extra):
@@ -179,6 +180,35 @@ def test_other_bodies_cannot_moderate(suggestion, other_officer, member):
             suggestions.suggestion_reject(suggestion=suggestion, by=user, reason="no")
         with pytest.raises(Forbidden):
             suggestions.suggestion_accept(suggestion=suggestion, by=user, title="t", summary="s")
+
+
+def test_moderation_is_a_logged_lifecycle(area, officer, osc_officer):
+    def submit():
+        return suggestions.suggestion_submit(
+            title="Hearing tests", description="Waits", partnership=area.partnership
+        )
+
+    accepted, rejected = submit(), submit()
+    topic = suggestions.suggestion_accept(
+        suggestion=accepted, by=osc_officer, title="t", summary="s"
+    )
+    suggestions.suggestion_reject(suggestion=rejected, by=officer, reason="Already on our list")
+    rows = [
+        (r.transition, r.source_state, r.target_state, r.actor, r.note)
+        for s in (accepted, rejected)
+        for r in transition_history(s)
+    ]
+    assert rows == [
+        ("accept", "pending", "accepted", osc_officer, f"Topic {topic.pk} raised."),
+        ("reject", "pending", "rejected", officer, "Already on our list"),
+    ]
+    accepted.refresh_from_db()
+    assert (accepted.topic, accepted.moderated_by) == (topic, osc_officer)
+
+
+def test_a_suggestion_moves_only_by_its_transitions(suggestion):
+    with pytest.raises(AttributeError):
+        suggestion.status = SuggestionStatus.ACCEPTED
 
 
 # --- Retention -------------------------------------------------------------------------------

@@ -416,3 +416,61 @@ def test_implementation_is_monitored_after_acceptance(area, topic, officer, resp
     rec.refresh_from_db()
     assert rec.implementation_status == "slipped"
     assert rec.responses.get().action_plan.get().owner == "COO"
+
+
+def test_an_implementation_update_is_a_logged_move(area, topic, officer, responder):
+    topic = services.topic_prioritise(topic=topic, by=officer, scores=SCORES)
+    rec = services.recommendation_draft(topic=topic, by=officer, recipient=area.trust, text="Do")
+    services.topic_make_recommendations(topic=topic, by=officer)
+    rec.refresh_from_db()
+    services.provider_response_record(
+        subject=rec, by=responder, channel="api", text="Yes", outcome="accepted"
+    )
+    services.recommendation_update_implementation(
+        recommendation=rec, by=responder, status="on_track", note="Two wards done"
+    )
+    row = wf.transition_history(rec).last()
+    assert (row.transition, row.source_state, row.target_state, row.note, row.actor) == (
+        "update_implementation",
+        "not_started",
+        "on_track",
+        "Two wards done",
+        responder,
+    )
+
+
+def test_a_model_with_two_lifecycles_lists_each_fields_moves(area, topic, officer):
+    topic = services.topic_prioritise(topic=topic, by=officer, scores=SCORES)
+    both = wf.available_transitions(topic, officer)
+    assert "publish" in both and "request_information" in both
+    assert "publish" not in wf.available_transitions(topic, officer, field="state")
+    assert wf.available_transitions(topic, officer, field="publication") == ["publish"]
+    with pytest.raises(ValueError):
+        wf.available_transitions(topic, officer, field="nonsense")
+
+
+def test_set_fields_never_moves_a_lifecycle_field(topic, officer):
+    with pytest.raises(ValueError):
+        wf.transition_apply(
+            instance=topic, name="decline", by=officer, reason="No", set_fields={"state": "x"}
+        )
+    topic.refresh_from_db()
+    assert topic.state == TopicState.RAISED
+
+
+def test_the_reason_to_close_without_a_response_is_saved_only_with_the_move(
+    area, topic, officer, member
+):
+    topic = services.topic_prioritise(topic=topic, by=officer, scores=SCORES)
+    services.recommendation_draft(topic=topic, by=officer, recipient=area.trust, text="Do it")
+    topic = services.topic_make_recommendations(topic=topic, by=officer)
+    with pytest.raises(Forbidden):
+        services.topic_conclude(
+            topic=topic, by=member, outcome_summary="Done", close_without_response_reason="Why"
+        )
+    assert Topic.objects.get(pk=topic.pk).close_without_response_reason == ""
+    topic = services.topic_conclude(
+        topic=topic, by=officer, outcome_summary="Done", close_without_response_reason="Closed"
+    )
+    row = wf.transition_history(topic).last()
+    assert (row.transition, row.note) == ("conclude", "Closed")

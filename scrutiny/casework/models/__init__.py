@@ -43,8 +43,12 @@ from scrutiny.casework.models.suggestions import (  # noqa: F401
     TopicSuggestion,
 )
 from scrutiny.casework.models.topics import (  # noqa: F401
+    ONGOING_STATES,
+    OUTCOME_STATES,
+    PUBLISHABLE_STATES,
     TOPIC_FINAL_STATES,
     TOPIC_OPEN_STATES,
+    PublicationState,
     S,
     Topic,
     TopicPosition,

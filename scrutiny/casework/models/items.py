@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from scrutiny.casework.models.organisations import Organisation
 from scrutiny.casework.permissions import Perm, transition_permission
@@ -163,6 +163,15 @@ class ImplementationStatus(models.TextChoices):
 
 
 RS = RecommendationState
+IMPLEMENTATION_MONITORED_OUTCOMES = (
+    RecommendationOutcome.ACCEPTED,
+    RecommendationOutcome.PARTIALLY_ACCEPTED,
+)
+
+
+@condition("Implementation is monitored once a recommendation is accepted.")
+def _implementation_monitored(rec):
+    return rec.state == RS.RESPONDED and rec.outcome in IMPLEMENTATION_MONITORED_OUTCOMES
 
 
 class Recommendation(FSMModelMixin, ClockedModel):
@@ -186,8 +195,11 @@ class Recommendation(FSMModelMixin, ClockedModel):
     issued_on = models.DateField(null=True, blank=True)
     responded_on = models.DateField(null=True, blank=True)
     outcome = models.CharField(max_length=30, choices=RecommendationOutcome, blank=True)
-    implementation_status = models.CharField(
-        max_length=30, choices=ImplementationStatus, blank=True
+    # The second lifecycle: implementation monitoring of an accepted recommendation. Blank
+    # until `respond` accepts it (that transition sets 'not started', so the field is not
+    # protected); then moved by `update_implementation`.
+    implementation_status = FSMField(
+        max_length=30, choices=ImplementationStatus.choices, blank=True, default=""
     )
     implementation_revised_date = models.DateField(null=True, blank=True)
     withdrawal_reason = models.TextField(blank=True)
@@ -226,7 +238,7 @@ class Recommendation(FSMModelMixin, ClockedModel):
     def respond(self, *, by, outcome: str, on: dt.date):
         self.outcome = outcome
         self.responded_on = on
-        if outcome in (RecommendationOutcome.ACCEPTED, RecommendationOutcome.PARTIALLY_ACCEPTED):
+        if outcome in IMPLEMENTATION_MONITORED_OUTCOMES:
             self.implementation_status = (
                 self.implementation_status or ImplementationStatus.NOT_STARTED
             )
@@ -241,3 +253,14 @@ class Recommendation(FSMModelMixin, ClockedModel):
     )
     def withdraw(self, *, by, reason: str):
         self.withdrawal_reason = reason
+
+    @transition(
+        field=implementation_status,
+        source=list(ImplementationStatus.values),
+        target=RETURN_VALUE(*ImplementationStatus.values),
+        conditions=[_implementation_monitored],
+        permission=transition_permission(Perm.RESPOND),
+    )
+    def update_implementation(self, *, by, status: str, revised_date: dt.date | None = None):
+        self.implementation_revised_date = revised_date
+        return status

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from scrutiny.casework.models.organisations import Organisation, Partnership
 from scrutiny.casework.models.topics import Topic
+from scrutiny.casework.permissions import suggestion_moderate_permission
 
 # --- Resident suggestions (the public site) -----------------------------------------------
 
@@ -18,11 +20,16 @@ class SuggestionStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-class TopicSuggestion(models.Model):
+SG = SuggestionStatus
+FORBIDDEN = "Only an officer of the partnership's bodies moderates this suggestion."
+
+
+class TopicSuggestion(FSMModelMixin, models.Model):
     """A resident's suggestion of a topic, waiting in the moderation queue.
 
     Never shown on a public page, feed, download or API. The suggester's name and e-mail are
-    kept apart, in `SuggesterContact`, and deleted after the retention period.
+    kept apart, in `SuggesterContact`, and deleted after the retention period. Moderation is
+    its lifecycle: pending, then accepted (a topic is raised from it) or rejected.
     """
 
     title = models.CharField(max_length=200)
@@ -38,8 +45,8 @@ class TopicSuggestion(models.Model):
         related_name="+",
         limit_choices_to={"kind": Organisation.Kind.HEALTH_BODY},
     )
-    status = models.CharField(
-        max_length=20, choices=SuggestionStatus, default=SuggestionStatus.PENDING, db_index=True
+    status = FSMField(
+        max_length=20, choices=SG.choices, default=SG.PENDING, protected=True, db_index=True
     )
     rejection_reason = models.TextField(blank=True)
     topic = models.OneToOneField(
@@ -57,6 +64,30 @@ class TopicSuggestion(models.Model):
 
     def __str__(self):
         return self.title
+
+    @transition(
+        field=status,
+        source=SG.PENDING,
+        target=SG.ACCEPTED,
+        permission=suggestion_moderate_permission,
+        custom={"forbidden": FORBIDDEN},
+    )
+    def accept(self, *, by, topic: Topic, at=None):
+        self.topic = topic
+        self.moderated_by = by
+        self.moderated_at = at or timezone.now()
+
+    @transition(
+        field=status,
+        source=SG.PENDING,
+        target=SG.REJECTED,
+        permission=suggestion_moderate_permission,
+        custom={"forbidden": FORBIDDEN},
+    )
+    def reject(self, *, by, reason: str, at=None):
+        self.rejection_reason = reason
+        self.moderated_by = by
+        self.moderated_at = at or timezone.now()
 
 
 class SuggesterContact(models.Model):

@@ -38,6 +38,23 @@ S = TopicState
 TOPIC_FINAL_STATES = (S.CONCLUDED, S.WITHDRAWN, S.DECLINED)
 TOPIC_OPEN_STATES = tuple(s for s in S.values if s not in TOPIC_FINAL_STATES)
 
+# Publication (docs/decisions/0008-publication.md). Being scrutinised now: on the work programme
+# and not yet closed.
+ONGOING_STATES = (S.PRIORITISED, S.INFORMATION_REQUESTED, S.RESPONSE_DUE, S.RECOMMENDATION_MADE)
+# Closed with a public outcome or reason.
+OUTCOME_STATES = (S.CONCLUDED, S.DECLINED, S.WITHDRAWN)
+PUBLISHABLE_STATES = ONGOING_STATES + OUTCOME_STATES
+
+
+class PublicationState(models.TextChoices):
+    """A topic's second lifecycle: whether its bodies have published it to residents."""
+
+    UNPUBLISHED = "unpublished", "Not published"
+    PUBLISHED = "published", "Published"
+
+
+P = PublicationState
+
 
 @condition("Draft at least one information request, each to a health body, before issuing.")
 def _has_issuable_requests(topic):
@@ -63,6 +80,17 @@ def _no_response_awaited(topic):
     if topic.close_without_response_reason.strip():
         return True
     return not topic.recommendations.filter(state=RecommendationState.ISSUED).exists()
+
+
+@condition(
+    "This topic cannot be published yet: prioritise, decline or withdraw it first (a raised "
+    "topic has not been decided on)."
+)
+def _publishable(topic):
+    return topic.state in PUBLISHABLE_STATES
+
+
+_MAY_PUBLISH = transition_permission(Perm.TOPIC_MANAGE)
 
 
 class Topic(FSMModelMixin, models.Model):
@@ -104,6 +132,9 @@ class Topic(FSMModelMixin, models.Model):
     close_without_response_reason = models.TextField(blank=True)
     outcome_summary = models.TextField(blank=True)
     concluded_on = models.DateField(null=True, blank=True)
+    # Set and cleared by `publish` / `unpublish`; the public selectors read it (a published
+    # topic back in 'raised' keeps it, and reappears once publishable again).
+    publication = FSMField(default=P.UNPUBLISHED, choices=P.choices, protected=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     created_by = models.ForeignKey(
@@ -221,6 +252,29 @@ class Topic(FSMModelMixin, models.Model):
     )
     def withdraw(self, *, by, reason: str):
         self.decision_reason = reason
+
+    # Publication: the second lifecycle field, moved by the same service.
+
+    @transition(
+        field=publication,
+        source=P.UNPUBLISHED,
+        target=P.PUBLISHED,
+        conditions=[_publishable],
+        permission=_MAY_PUBLISH,
+        custom={"forbidden": "Only a support officer of the topic's bodies may publish it."},
+    )
+    def publish(self, *, by, at: dt.datetime | None = None):
+        self.published_at = at or timezone.now()
+
+    @transition(
+        field=publication,
+        source=P.PUBLISHED,
+        target=P.UNPUBLISHED,
+        permission=_MAY_PUBLISH,
+        custom={"forbidden": "Only a support officer of the topic's bodies may withdraw it."},
+    )
+    def unpublish(self, *, by, reason: str):
+        self.published_at = None
 
 
 class TopicPosition(models.Model):

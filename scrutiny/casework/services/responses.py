@@ -17,7 +17,6 @@ from scrutiny.casework.models import (
     ProviderResponse,
     Recommendation,
     RecommendationOutcome,
-    RecommendationState,
     RefusalGround,
     RequestState,
     ResponseAttachment,
@@ -25,7 +24,7 @@ from scrutiny.casework.models import (
 from scrutiny.casework.permissions import Perm, can
 from scrutiny.casework.uploads import check_upload
 from workflows.errors import Forbidden, InvalidInput
-from workflows.services import transition_apply
+from workflows.services import transition_apply, transition_available
 
 # --- Provider responses ---------------------------------------------------------------------
 
@@ -184,24 +183,25 @@ def recommendation_update_implementation(
         )
     if not can(by, Perm.RESPOND, recommendation):
         raise Forbidden("You may not update this recommendation.")
+    note = (note or "").strip()
     with transaction.atomic():
         rec = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
-        if rec.state != RecommendationState.RESPONDED or rec.outcome not in (
-            RecommendationOutcome.ACCEPTED,
-            RecommendationOutcome.PARTIALLY_ACCEPTED,
-        ):
+        if not transition_available(rec, "update_implementation"):
             raise InvalidInput("Implementation is monitored once a recommendation is accepted.")
         update = ImplementationUpdate.objects.create(
             recommendation=rec,
             status=status,
             revised_date=revised_date,
-            note=(note or "").strip(),
+            note=note,
             channel=channel,
             by=by,
         )
-        Recommendation.objects.filter(pk=rec.pk).update(
-            implementation_status=status,
-            implementation_revised_date=revised_date,
-            updated_at=timezone.now(),
+        transition_apply(
+            instance=rec,
+            name="update_implementation",
+            by=by,
+            note=note,
+            status=status,
+            revised_date=revised_date,
         )
     return update

@@ -19,7 +19,7 @@ from scrutiny.casework.models import (
     Topic,
     TopicPosition,
 )
-from scrutiny.casework.permissions import Perm, bodies_with, can, topic_party_ids
+from scrutiny.casework.permissions import bodies_with, topic_party_ids
 from scrutiny.casework.services.common import _log_event, _required, rule_for
 from scrutiny.casework.services.items import information_request_issue, recommendation_issue
 from workflows.errors import Forbidden, InvalidInput
@@ -214,20 +214,17 @@ def topic_conclude(
     recorded decision to close without it is required."""
     outcome_summary = _required(outcome_summary, "outcome_summary", "the outcome summary")
     reason = (close_without_response_reason or "").strip()
-    with transaction.atomic():
-        if reason:
-            if not can(by, Perm.TOPIC_MANAGE, topic):
-                raise Forbidden("You may not conclude this topic.")
-            Topic.objects.filter(pk=topic.pk).update(close_without_response_reason=reason)
-        return transition_apply(
-            instance=topic,
-            name="conclude",
-            by=by,
-            note=reason or "",
-            expected_state=expected_state,
-            outcome_summary=outcome_summary,
-            on=on,
-        )
+    return transition_apply(
+        instance=topic,
+        name="conclude",
+        by=by,
+        note=reason,
+        expected_state=expected_state,
+        # The decision to close without a response is what the move's condition reads.
+        set_fields={"close_without_response_reason": reason} if reason else None,
+        outcome_summary=outcome_summary,
+        on=on,
+    )
 
 
 def topic_record_position(

@@ -117,7 +117,7 @@ def topic_detail(request, pk):
                 and referral.state == ReferralState.ACKNOWLEDGED
                 and can(user, Perm.REFERRAL_ACKNOWLEDGE, referral)
             ),
-            actions=available_transitions(topic, user),
+            actions=available_transitions(topic, user, field="state"),
             can_manage=manage,
             publishable=topic.state in publication.PUBLISHABLE_STATES,
             can_draft=manage and topic.state in services.DRAFTABLE_FOR_REQUESTS,
@@ -316,7 +316,7 @@ def topic_transition(request, pk, name):
         else:
             messages.success(request, spec["done"])
             return redirect(topic)
-    elif request.method == "GET" and name not in available_transitions(topic, user):
+    elif request.method == "GET" and name not in available_transitions(topic, user, field="state"):
         # The page was reached from a stale link: say what the case is now.
         message = f"'{spec['heading']}' is not possible now: the topic is "
         message += f"'{topic.get_state_display()}'."
