@@ -4,6 +4,7 @@ DEBUG is off unless asked for; SECRET_KEY is required whenever DEBUG is off (tes
 DATABASE_URL defaults to a SQLite file under var/.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "axes",
     "workflows",
     "scrutiny.casework",
     "protocols",
@@ -84,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "scrutiny.web.middleware.SecurityHeadersMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the "signed out for N minutes" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not (DEBUG or TESTING):
@@ -154,11 +158,25 @@ CACHES = {
 }
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses to authenticate a locked-out username and address (django-axes).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: anonymous visitors see only what is published
 GUARDIAN_RAISE_403 = False
+# Sign-in throttling for staff and the admin (django-axes): after CF_LOGIN_FAILURE_LIMIT wrong
+# passwords for one username from one address, that pair is locked out for CF_LOGIN_COOLOFF_MINUTES
+# (an administrator can unlock it sooner: admin -> Axes -> Access attempts, or
+# `manage.py axes_reset_username USERNAME`). A right password resets the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("CF_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("CF_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "scrutiny.web.client.client_address"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

@@ -3,11 +3,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from scrutiny.web import health
+from scrutiny.web import health, source
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("source.tar.gz", source.source_archive, name="source"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("api.urls")),

@@ -58,3 +58,20 @@ def test_check_deploy_is_clean_with_the_four_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_the_footer_offers_the_source_this_site_runs(client, db):
+    """AGPL-3.0 section 13: network users can get the Corresponding Source."""
+    import io
+    import tarfile
+
+    page = client.get("/").content.decode()
+    assert 'href="/source.tar.gz"' in page
+    response = client.get("/source.tar.gz")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    with tarfile.open(fileobj=io.BytesIO(response.content)) as archive:
+        names = archive.getnames()
+    assert "critical-friend/scrutiny/settings.py" in names
+    assert "critical-friend/workflows/services.py" in names
+    assert not any("__pycache__" in n for n in names)

@@ -22,5 +22,8 @@ def test_seed_demo_builds_every_state_and_is_idempotent(db, capsys, monkeypatch)
     assert (Topic.objects.count(), ProviderResponse.objects.count()) == counts
 
     from django.contrib.auth import authenticate
+    from django.test import RequestFactory
 
-    assert authenticate(username="northby-chair", password="a-demo-pass-123")
+    # Sign-in goes through django-axes, which needs the request (for the client's address).
+    request = RequestFactory().post("/accounts/login/")
+    assert authenticate(request, username="northby-chair", password="a-demo-pass-123")

@@ -21,13 +21,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
-from rest_framework.throttling import BaseThrottle
 
 from scrutiny.casework import publication, suggestions
 from scrutiny.casework.health_body_record import health_body_record, record_chart_svg, records_for
 from scrutiny.casework.models import Organisation, Partnership
 from scrutiny.casework.permissions import topics_visible_to
 from scrutiny.web import meetings
+from scrutiny.web.client import client_address
 from scrutiny.web.public import outcomes as outcome_presenters
 from scrutiny.web.public.feeds import DATASETS, dataset_csv, dataset_json, outcomes_atom
 from workflows.errors import DomainError
@@ -297,17 +297,11 @@ class SuggestionForm(forms.Form):
             self.initial.setdefault("partnership", areas[0].pk)
 
 
-def _client_address(request) -> str:
-    """The same rule as the API's throttles: REMOTE_ADDR, or CF_TRUSTED_PROXY_COUNT hops back
-    in X-Forwarded-For (DRF's NUM_PROXIES)."""
-    return BaseThrottle().get_ident(request)
-
-
 @require_http_methods(["GET", "POST"])
 def suggest(request):
     if request.method == "POST":
         form = SuggestionForm(request.POST)
-        if suggestions.suggestion_rate_limited(_client_address(request)):
+        if suggestions.suggestion_rate_limited(client_address(request)):
             return render(request, "public/suggest_limited.html", status=429)
         if request.POST.get("website"):
             # A bot filled the honeypot: answer as if it worked, keep nothing.
