@@ -2,7 +2,8 @@
 
 Every lifecycle move in the product goes through `transition_apply`: lock the row, check
 permission (403), check the move is available now (409), apply the pure transition method,
-save what changed, append a transition-log row, and schedule side effects after commit.
+save what changed, append its typed audit event (`workflows.audit.log_event`; the event is also
+the webhook outbox record), and after commit refresh the public pages and run the caller's effects.
 """
 
 from __future__ import annotations
@@ -15,20 +16,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django_fsm import TransitionNotAllowed
 
-from workflows.clocks import compute_due
+from workflows.audit import event_type_for_transition, log_event
+from workflows.cache import public_cache_bump
+from workflows.clocks import calendar_for, compute_due
 from workflows.errors import Conflict, Forbidden, InvalidInput
-from workflows.models import ClockedModel, DeadlineRule, DueDateChange, TransitionLog
+from workflows.models import ClockedModel, DeadlineRule, DueDateChange
 
 log = logging.getLogger(__name__)
-
-# Callbacks run after commit of every successful transition: fn(instance, log_row).
-_after_commit_hooks: list[Callable] = []
-
-
-def on_transition(hook: Callable) -> Callable:
-    """Register `hook(instance, log_row)` to run after the commit of every transition."""
-    _after_commit_hooks.append(hook)
-    return hook
 
 
 def condition(message: str):
@@ -98,6 +92,7 @@ def transition_apply(
     model = type(instance)
     meta = _meta(model, name)
     field_name = meta.field.name
+    event_type = event_type_for_transition(model, name)
     with transaction.atomic():
         locked = model._default_manager.select_for_update().get(pk=instance.pk)
         state = getattr(locked, field_name)
@@ -135,27 +130,19 @@ def transition_apply(
         if "updated_at" in {f.name for f in model._meta.concrete_fields}:
             changed.append("updated_at")
         locked.save(update_fields=changed)
-        row = TransitionLog.objects.create(
-            content_type=ContentType.objects.get_for_model(model),
-            object_id=locked.pk,
-            transition=name,
+        log_event(
+            locked,
+            event_type,
+            by=by,
+            note=note,
             source_state=state,
             target_state=getattr(locked, field_name),
-            actor=by if getattr(by, "is_authenticated", False) else None,
-            note=note,
         )
+        # Any lifecycle move may change what a public page shows.
+        transaction.on_commit(public_cache_bump)
         for effect in list(after_commit):
             transaction.on_commit(effect)
-        for hook in _after_commit_hooks:
-            transaction.on_commit(lambda hook=hook: hook(locked, row))
     return locked
-
-
-def transition_history(instance):
-    """The transition log of `instance`, oldest first."""
-    return TransitionLog.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(instance)), object_id=instance.pk
-    ).select_related("actor")
 
 
 def clocked_models() -> list[type[ClockedModel]]:
@@ -164,8 +151,6 @@ def clocked_models() -> list[type[ClockedModel]]:
 
 def clocks_recompute(*, reason: str, rule: DeadlineRule | None = None) -> list[DueDateChange]:
     """Recompute every open due date (or those of `rule`); record each one that moved."""
-    from workflows.clocks import calendar_for
-
     moved = []
     calendars = {}
     with transaction.atomic():

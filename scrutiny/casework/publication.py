@@ -10,17 +10,12 @@ selectors here, so none can forget a filter:
   recommendations of public topics;
 - `responses_public()`: the current (not superseded) responses to those.
 
-Public pages are cached under a version key; `public_cache_bump()` (called after commit by the
-publish and withdraw services and by every lifecycle transition) makes them all stale at once.
+Public pages are cached under a version key (`workflows.cache`); the publish and withdraw
+services bump it after commit, as `transition_apply` does after every lifecycle move.
 """
 
 from __future__ import annotations
 
-import uuid
-
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -35,9 +30,9 @@ from scrutiny.casework.models import (
     TopicState,
 )
 from scrutiny.casework.permissions import Perm, can
+from workflows.audit import EventType, log_event
+from workflows.cache import public_cache_bump
 from workflows.errors import Conflict, Forbidden, InvalidInput
-from workflows.models import TransitionLog
-from workflows.services import on_transition
 
 S = TopicState
 
@@ -136,48 +131,7 @@ def topics_search(qs, text: str):
     return qs.order_by("-published_at", "-id")
 
 
-# --- Cache version --------------------------------------------------------------------------
-
-CACHE_VERSION_KEY = "cf:public:version"
-
-
-def public_cache_version() -> str:
-    """The current version of every cached public page."""
-    version = cache.get(CACHE_VERSION_KEY)
-    if version is None:
-        cache.add(CACHE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(CACHE_VERSION_KEY) or "0"
-    return version
-
-
-def public_cache_bump() -> None:
-    """Make every cached public page stale (a new version; old entries simply expire)."""
-    cache.set(CACHE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-
-
-def public_cache_seconds() -> int:
-    return int(getattr(settings, "CF_PUBLIC_CACHE_SECONDS", 300))
-
-
-@on_transition
-def _bump_on_transition(instance, log_row):
-    """Any lifecycle move may change what a public page shows."""
-    public_cache_bump()
-
-
 # --- Services -------------------------------------------------------------------------------
-
-
-def _log(topic, *, name: str, by, note: str = ""):
-    return TransitionLog.objects.create(
-        content_type=ContentType.objects.get_for_model(Topic),
-        object_id=topic.pk,
-        transition=name,
-        source_state=topic.state,
-        target_state=topic.state,
-        actor=by if getattr(by, "is_authenticated", False) else None,
-        note=note,
-    )
 
 
 def _may_publish(user, topic) -> bool:
@@ -201,7 +155,7 @@ def topic_publish(*, topic: Topic, by, note: str = "") -> Topic:
             )
         now = timezone.now()
         Topic.objects.filter(pk=locked.pk).update(published_at=now, updated_at=now)
-        _log(locked, name="publish", by=by, note=(note or "").strip())
+        log_event(locked, EventType.TOPIC_PUBLISHED, by=by, note=(note or "").strip())
         transaction.on_commit(public_cache_bump)
     return Topic.objects.get(pk=topic.pk)
 
@@ -221,6 +175,6 @@ def topic_unpublish(*, topic: Topic, by, reason: str) -> Topic:
         if locked.published_at is None:
             raise Conflict("This topic is not published.", current_state=locked.state)
         Topic.objects.filter(pk=locked.pk).update(published_at=None, updated_at=timezone.now())
-        _log(locked, name="unpublish", by=by, note=reason)
+        log_event(locked, EventType.TOPIC_UNPUBLISHED, by=by, note=reason)
         transaction.on_commit(public_cache_bump)
     return Topic.objects.get(pk=topic.pk)

@@ -11,7 +11,7 @@ from scrutiny.casework import services as casework
 from scrutiny.casework.models import TopicState
 from tests.factories import TopicFactory
 from workflows.errors import Conflict, Forbidden, InvalidInput
-from workflows.models import HolidayOverride
+from workflows.models import AuditEvent, HolidayOverride
 from workflows.services import holiday_override_save
 
 from .conftest import paper_file
@@ -333,8 +333,6 @@ def test_cancel_needs_a_reason_and_then_is_final(make_meeting, officer):
 
 
 def test_logs_never_carry_an_exempt_items_words(area, make_meeting, officer):
-    from workflows.models import TransitionLog
-
     topic = casework.topic_raise(
         by=officer, title="T", summary="S", partnership=area.partnership, lead_body=area.network
     )
@@ -353,6 +351,6 @@ def test_logs_never_carry_an_exempt_items_words(area, make_meeting, officer):
     services.item_record_decision(
         item=item, by=officer, decision="SECRET-DECISION", resolution="prioritise", scores=SCORES
     )
-    notes = " ".join(TransitionLog.objects.values_list("note", flat=True))
+    notes = " ".join(AuditEvent.objects.values_list("note", flat=True))
     assert "SECRET" not in notes
     assert "exempt" in notes

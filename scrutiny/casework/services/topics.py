@@ -20,8 +20,9 @@ from scrutiny.casework.models import (
     TopicPosition,
 )
 from scrutiny.casework.permissions import Perm, bodies_with, can, topic_party_ids
-from scrutiny.casework.services.common import _log_event, _required, rule_for
+from scrutiny.casework.services.common import _required, rule_for
 from scrutiny.casework.services.items import information_request_issue, recommendation_issue
+from workflows.audit import EventType, log_event
 from workflows.errors import Forbidden, InvalidInput
 from workflows.services import transition_apply
 
@@ -85,7 +86,7 @@ def topic_raise(
         if health_bodies:
             topic.health_bodies.set(health_bodies)
         grants.topic_grant(topic)
-        _log_event(topic, name="raise", by=by, note=note)
+        log_event(topic, EventType.TOPIC_RAISED, by=by, note=note, source_state="")
         if source == Topic.Source.REFERRAL:
             network = partnership.involvement_network
             committee = partnership.scrutiny_committees.order_by("pk").first()
@@ -97,7 +98,7 @@ def topic_raise(
             )
             referral.start_clock(rule_for("referral", network), referral.referred_on)
             referral.save()
-            _log_event(referral, name="refer", by=by)
+            log_event(referral, EventType.REFERRAL_MADE, by=by, source_state="")
     return topic
 
 
@@ -258,11 +259,11 @@ def topic_record_position(
                 "recorded_at": timezone.now(),
             },
         )
-        _log_event(
+        log_event(
             topic,
-            name="record_position",
+            EventType.TOPIC_POSITION_RECORDED,
             by=by,
             note=f"{organisation}: {position[:200]}",
-            source=topic.state,
+            data={"organisation": organisation.pk},
         )
     return obj
