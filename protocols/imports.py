@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from protocols.feeds import host
 from protocols.models import Meeting, MeetingState
 from protocols.permissions import can_manage
 from protocols.services.calendars import ImportResult
@@ -33,8 +34,6 @@ UNKNOWN_PLACE = "To be confirmed"
 
 
 def _own_uid_pattern():
-    from protocols.feeds import host
-
     return re.compile(rf"meeting-\d+@{re.escape(host())}")
 
 

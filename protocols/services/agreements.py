@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -223,8 +224,6 @@ class SectionDiff:
 
 
 def _words(text: str) -> list[str]:
-    import re
-
     return re.findall(r"\s+|[^\s]+", text or "")
 
 

@@ -33,6 +33,7 @@ from scrutiny.casework.permissions import (
     recommendations_visible_to,
     referrals_visible_to,
     requests_visible_to,
+    topics_visible_to,
 )
 from workflows.audit import event_label
 from workflows.models import AuditEvent
@@ -209,8 +210,6 @@ def filter_choices(user):
 
 
 def topic_list(user, *, state: str = "", partnership: int | None = None, q: str = ""):
-    from scrutiny.casework.permissions import topics_visible_to
-
     qs = topics_visible_to(user).select_related("lead_body", "partnership", "body")
     if state:
         qs = qs.filter(state=state)

@@ -234,3 +234,17 @@ def test_the_migration_types_every_old_transition_log_row(area, officer):
     assert not events_to_dispatch().exists()
     with pytest.raises(Exception, match="append-only table"), connection.cursor() as cursor:
         cursor.execute("UPDATE workflows_auditevent SET note = 'x' WHERE id = %s", [rows[0].pk])
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_events_in_their_words_and_filters_by_type(admin_client, area, officer):
+    topic = services.topic_raise(
+        by=officer, title="T", summary="S", partnership=area.partnership, lead_body=area.network
+    )
+    services.topic_decline(topic=topic, by=officer, reason="Out of remit")
+    page = admin_client.get("/admin/workflows/auditevent/").content.decode()
+    assert "Topic raised</td>" in page and "Topic declined</td>" in page
+    page = admin_client.get("/admin/workflows/auditevent/?event_type=topic_declined")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Topic declined</td>" in text and "Topic raised</td>" not in text

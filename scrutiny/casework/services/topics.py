@@ -13,6 +13,7 @@ from django.utils import timezone
 from scrutiny.casework import grants
 from scrutiny.casework.models import (
     Organisation,
+    PrioritisationFramework,
     RecommendationState,
     Referral,
     RequestState,
@@ -123,8 +124,6 @@ def topic_prioritise(
 
 
 def _default_framework():
-    from scrutiny.casework.models import PrioritisationFramework
-
     return PrioritisationFramework.objects.get(slug="topic")
 
 
