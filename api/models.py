@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from scrutiny.casework.models import Organisation
+from workflows.models import AuditEvent
 
 
 class ApiKey(models.Model):
@@ -112,8 +113,27 @@ class Webhook(models.Model):
         return f"{self.url} ({self.organisation})"
 
 
+class WebhookDispatch(models.Model):
+    """An audit event the dispatcher has fanned out into deliveries (none, if no webhook was
+    listening). Its presence is what makes the fan-out happen once per event; the audit event
+    itself is append-only and is never marked."""
+
+    event = models.OneToOneField(
+        AuditEvent, on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"event {self.event_id} dispatched at {self.at:%Y-%m-%d %H:%M}"
+
+
 class WebhookDelivery(models.Model):
-    """One event queued for one webhook, with its attempts."""
+    """One event queued for one webhook, with its attempts.
+
+    `audit_event` is the event it tells of (none for a `ping`); one delivery per (event,
+    webhook), so a dispatcher run twice queues nothing twice. `event_id` is the stable id sent in
+    the payload and the X-Critical-Friend-Delivery header, the same on every retry.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -122,6 +142,9 @@ class WebhookDelivery(models.Model):
         CANCELLED = "cancelled", "Cancelled (webhook switched off)"
 
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    audit_event = models.ForeignKey(
+        AuditEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     event_id = models.UUIDField(default=uuid.uuid4, unique=True)
     event_type = models.CharField(max_length=60)
     body = models.TextField(help_text="The exact JSON bytes signed and sent.")
@@ -137,6 +160,11 @@ class WebhookDelivery(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audit_event", "webhook"], name="one_webhook_delivery_per_event_and_webhook"
+            )
+        ]
 
     def __str__(self):
         return f"{self.event_type} → {self.webhook.url} ({self.status})"

@@ -1,6 +1,9 @@
-"""Webhooks: register, queue an event when something is issued to a body, deliver with retries.
+"""Webhooks: register, fan out what is issued to a body, deliver with retries.
 
-Each event is one WebhookDelivery row holding the exact JSON bytes. Delivery POSTs them with
+The outbox is the audit log: issuing a request or recommendation writes its audit event in the
+transaction of the change (`workflows.audit`). `dispatch_events` fans each new event out into one
+WebhookDelivery row per webhook of the recipient, holding the exact JSON bytes; delivery POSTs
+them with
 
     X-Critical-Friend-Event: information_request.issued
     X-Critical-Friend-Delivery: <event uuid>
@@ -9,7 +12,8 @@ Each event is one WebhookDelivery row holding the exact JSON bytes. Delivery POS
 
 A 2xx answer delivers it; anything else (or no answer) schedules a retry with exponential
 backoff (1, 2, 4 … minutes), up to MAX_ATTEMPTS, then the delivery is marked failed.
-`python manage.py deliver_webhooks` sends what is due.
+`python manage.py deliver_webhooks` fans out new events and sends what is due
+(docs/decisions/0010-audit-events-and-outbox.md).
 """
 
 from __future__ import annotations
@@ -30,13 +34,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from api.keys import can_manage, manageable_body_ids
-from api.models import Webhook, WebhookAttempt, WebhookDelivery
+from api.models import Webhook, WebhookAttempt, WebhookDelivery, WebhookDispatch
+from api.serializers import InformationRequestSerializer, RecommendationSerializer
 from scrutiny.casework.models import InformationRequest, Organisation, Recommendation
+from workflows.audit import EventType
 from workflows.errors import Forbidden, InvalidInput, NotFound
+from workflows.models import AuditEvent
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +58,10 @@ BACKOFF_BASE_SECONDS = getattr(settings, "CF_WEBHOOK_BACKOFF_SECONDS", 60)
 TIMEOUT_SECONDS = getattr(settings, "CF_WEBHOOK_TIMEOUT_SECONDS", 10)
 LEASE_SECONDS = 5 * 60
 
-EVENT_TYPES = {
-    InformationRequest: "information_request.issued",
-    Recommendation: "recommendation.issued",
+# The audit events a body's webhooks hear of: event type -> (webhook event name, issued model).
+WEBHOOK_EVENTS = {
+    EventType.INFORMATION_REQUEST_ISSUED: ("information_request.issued", InformationRequest),
+    EventType.RECOMMENDATION_ISSUED: ("recommendation.issued", Recommendation),
 }
 
 
@@ -126,12 +135,12 @@ def webhook_set_active(*, webhook: Webhook, by, active: bool) -> Webhook:
 # --- Events -----------------------------------------------------------------------------------
 
 
-def event_body(event_type: str, event_id: uuid.UUID, data: dict) -> str:
+def event_body(event_type: str, event_id: uuid.UUID, data: dict, *, created_at=None) -> str:
     return json.dumps(
         {
             "id": str(event_id),
             "type": event_type,
-            "created_at": timezone.now().isoformat(),
+            "created_at": (created_at or timezone.now()).isoformat(),
             "data": data,
         },
         cls=DjangoJSONEncoder,
@@ -140,37 +149,75 @@ def event_body(event_type: str, event_id: uuid.UUID, data: dict) -> str:
     )
 
 
-def _event_data(instance) -> dict:
-    from api.serializers import InformationRequestSerializer, RecommendationSerializer
-
-    if isinstance(instance, InformationRequest):
-        obj = InformationRequest.objects.select_related("topic", "requested_by", "recipient").get(
-            pk=instance.pk
+def _subject_data(model, pk) -> tuple[object, dict] | None:
+    """The issued item and the JSON the API's detail endpoint gives for it (None if gone)."""
+    if model is InformationRequest:
+        obj = (
+            InformationRequest.objects.select_related("topic", "requested_by", "recipient")
+            .filter(pk=pk)
+            .first()
         )
-        return dict(InformationRequestSerializer(obj).data)
-    obj = Recommendation.objects.select_related("topic", "made_by", "recipient").get(pk=instance.pk)
-    return dict(RecommendationSerializer(obj).data)
+        return (obj, dict(InformationRequestSerializer(obj).data)) if obj else None
+    obj = (
+        Recommendation.objects.select_related("topic", "made_by", "recipient").filter(pk=pk).first()
+    )
+    return (obj, dict(RecommendationSerializer(obj).data)) if obj else None
 
 
-def queue_event(instance, event_type: str) -> list[WebhookDelivery]:
-    """One pending delivery per active webhook of the instance's recipient."""
-    hooks = list(Webhook.objects.filter(organisation_id=instance.recipient_id, active=True))
-    if not hooks:
+def _fan_out(event: AuditEvent) -> list[WebhookDelivery]:
+    """Mark `event` dispatched and queue one delivery per webhook of the item's recipient that
+    was active and registered when the event happened."""
+    WebhookDispatch.objects.create(event=event)
+    webhook_type, model = WEBHOOK_EVENTS[event.event_type]
+    found = _subject_data(model, event.object_id)
+    if found is None:
         return []
-    data = _event_data(instance)
-    now = timezone.now()
+    subject, data = found
+    hooks = Webhook.objects.filter(
+        organisation_id=subject.recipient_id, active=True, created_at__lte=event.at
+    )
     deliveries = []
     for hook in hooks:
         event_id = uuid.uuid4()
         deliveries.append(
             WebhookDelivery.objects.create(
                 webhook=hook,
+                audit_event=event,
                 event_id=event_id,
-                event_type=event_type,
-                body=event_body(event_type, event_id, data),
-                next_attempt_at=now,
+                event_type=webhook_type,
+                body=event_body(webhook_type, event_id, data, created_at=event.at),
+                next_attempt_at=event.at,  # due since the event happened
             )
         )
+    return deliveries
+
+
+def events_to_dispatch():
+    """Audit events a webhook may hear of that the dispatcher has not fanned out yet."""
+    return (
+        AuditEvent.objects.filter(event_type__in=list(WEBHOOK_EVENTS))
+        .exclude(Exists(WebhookDispatch.objects.filter(event_id=OuterRef("pk"))))
+        .order_by("id")
+    )
+
+
+def dispatch_events(*, limit: int = 500) -> list[WebhookDelivery]:
+    """Fan committed audit events out into webhook deliveries, oldest first.
+
+    The audit event is the outbox record: it is written in the transaction of the change, so an
+    event exists exactly when its change committed. Each event is fanned out in a transaction of
+    its own that also writes its `WebhookDispatch` mark: a crash before that commit leaves the
+    event for the next run, and two runs (or two dispatchers at once) cannot queue it twice.
+    """
+    deliveries = []
+    for event in list(events_to_dispatch()[:limit]):
+        try:
+            with transaction.atomic():
+                deliveries += _fan_out(event)
+        except IntegrityError:  # another dispatcher fanned it out first
+            continue
+        except Exception:  # one bad event must not hold up the others; it is tried again
+            log.exception("could not dispatch audit event %s", event.pk)
     return deliveries
 
 
@@ -189,17 +236,6 @@ def webhook_ping(*, webhook: Webhook, by) -> WebhookDelivery:
         body=event_body("ping", event_id, data),
         next_attempt_at=timezone.now(),
     )
-
-
-def on_issue(instance, log_row) -> None:
-    """The after-commit transition hook (registered in ApiConfig.ready)."""
-    event_type = EVENT_TYPES.get(type(instance))
-    if event_type is None or log_row.transition != "issue":
-        return
-    try:
-        queue_event(instance, event_type)
-    except Exception:  # a webhook must never break casework
-        log.exception("could not queue webhook event for %s %s", event_type, instance.pk)
 
 
 # --- Signing and delivery -----------------------------------------------------------------------
@@ -302,7 +338,9 @@ def deliver(delivery: WebhookDelivery, *, now=None, post=http_post) -> WebhookAt
 
 
 def deliver_due(*, now=None, limit: int = 100, post=http_post) -> list[WebhookAttempt]:
-    """Attempt every pending delivery whose time has come (oldest first)."""
+    """Fan out new events, then attempt every pending delivery whose time has come (oldest
+    first)."""
+    dispatch_events()
     now = now or timezone.now()
     attempts = []
     due_ids = list(

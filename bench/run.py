@@ -105,7 +105,7 @@ def fill(n_topics: int):
 
 
 def bench_pages(size: int):
-    from scrutiny.casework.publication import public_cache_bump
+    from workflows.cache import public_cache_bump
 
     client = Client()
     client.login(username="northby-link-officer", password=os.environ["DEMO_PASSWORD"])

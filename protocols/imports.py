@@ -18,11 +18,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from protocols.feeds import host
 from protocols.models import Meeting, MeetingState
 from protocols.permissions import can_manage
 from protocols.services.calendars import ImportResult
-from protocols.services.common import _log_event
 from protocols.services.meetings import _agenda_rule, meeting_cancel
+from workflows.audit import EventType, log_event
 from workflows.errors import Forbidden, InvalidInput
 
 MAX_ICS_BYTES = getattr(settings, "CF_MAX_ICS_BYTES", 1024 * 1024)
@@ -33,8 +34,6 @@ UNKNOWN_PLACE = "To be confirmed"
 
 
 def _own_uid_pattern():
-    from protocols.feeds import host
-
     return re.compile(rf"meeting-\d+@{re.escape(host())}")
 
 
@@ -181,7 +180,7 @@ def meetings_import_ics(
                 )
                 meeting.start_clock(rule, meeting.date)
                 meeting.save()
-                _log_event(meeting, name="import", by=by)
+                log_event(meeting, EventType.MEETING_IMPORTED, by=by, source_state="")
                 if cancelled:
                     meeting = meeting_cancel(
                         meeting=meeting, by=by, reason="Cancelled in the imported calendar."
@@ -207,7 +206,13 @@ def meetings_import_ics(
                     meeting.start_clock(meeting.due_rule or rule, meeting.date)
                 meeting.sequence += 1
                 meeting.save()
-                _log_event(meeting, name="import", by=by, note="changed: " + ", ".join(changed))
+                log_event(
+                    meeting,
+                    EventType.MEETING_IMPORT_UPDATED,
+                    by=by,
+                    note="changed: " + ", ".join(changed),
+                    data={"changed": sorted(changed)},
+                )
             if cancelled and meeting.state == MeetingState.SCHEDULED:
                 meeting = meeting_cancel(
                     meeting=meeting, by=by, reason="Cancelled in the imported calendar."

@@ -3,7 +3,8 @@
 from django.contrib import admin, messages
 
 from workflows import notification_admin  # noqa: F401  (outbox, sweep marks, preferences)
-from workflows.models import DeadlineRule, DueDateChange, HolidayOverride, TransitionLog
+from workflows.audit import EventType, event_label
+from workflows.models import AuditEvent, DeadlineRule, DueDateChange, HolidayOverride
 from workflows.notifications import (
     deadline_rule_save_and_notify as deadline_rule_save,
 )
@@ -65,19 +66,34 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(TransitionLog)
-class TransitionLogAdmin(ReadOnlyAdmin):
+class EventTypeFilter(admin.SimpleListFilter):
+    title = "event"
+    parameter_name = "event_type"
+
+    def lookups(self, request, model_admin):
+        return EventType.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(event_type=self.value()) if self.value() else queryset
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = (
         "at",
         "content_type",
         "object_id",
-        "transition",
+        "event",
         "source_state",
         "target_state",
         "actor",
     )
-    list_filter = ("content_type", "transition")
+    list_filter = ("content_type", EventTypeFilter)
     list_select_related = ("content_type", "actor")
+
+    @admin.display(description="event", ordering="event_type")
+    def event(self, obj):
+        return event_label(obj)
 
 
 @admin.register(DueDateChange)

@@ -1,13 +1,14 @@
-"""The engine's records: deadline rules, holiday overrides, the transition log, due-date changes.
+"""The engine's records: deadline rules, holiday overrides, audit events, due-date changes.
 
-Clocked models (requests, recommendations, referrals, meetings…) inherit `ClockedModel`; the
-transition log and due-date changes are append-only.
+Clocked models (requests, recommendations, referrals, meetings…) inherit `ClockedModel`; audit
+events and due-date changes are append-only.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -176,26 +177,34 @@ class ClockedModel(models.Model):
     CLOCK_FIELDS = ("due_rule", "clock_started_on", "due_on", "due_explanation")
 
 
-class TransitionLog(AppendOnlyModel):
-    """One row per lifecycle move: who, when, from, to, and why."""
+class AuditEvent(AppendOnlyModel):
+    """One event on the record: a lifecycle move or another change (who, when, from, to, why).
+
+    `event_type` holds a `workflows.audit.EventType` value (a plain column, so a new type needs
+    no migration); `data` the structured details. Written only by `workflows.audit.log_event`,
+    in the transaction of the change; the webhook dispatcher reads new rows as its outbox.
+    """
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.PositiveBigIntegerField()
-    transition = models.CharField(max_length=60)
-    source_state = models.CharField(max_length=40)
-    target_state = models.CharField(max_length=40)
+    event_type = models.CharField(max_length=60, db_index=True)
+    source_state = models.CharField(max_length=40, blank=True)
+    target_state = models.CharField(max_length=40, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "at"], name="audit_event_object_at")
+        ]
 
     def __str__(self):
-        return f"{self.transition}: {self.source_state} → {self.target_state}"
+        return f"{self.event_type}: {self.source_state} → {self.target_state}"
 
 
 class DueDateChange(AppendOnlyModel):

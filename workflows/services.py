@@ -2,9 +2,10 @@
 
 Every lifecycle move in the product goes through `transition_apply`: lock the row, check
 permission (403), check the move is available now (409), apply the pure transition method,
-save what changed, append a transition-log row, and schedule side effects after commit. A model
-may have more than one lifecycle field (a topic's `state` and its `publication`); each
-transition names the field it moves, and the log row records that field's source and target.
+save what changed, append its typed audit event (`workflows.audit.log_event`; the event is also
+the webhook outbox record), and after commit refresh the public pages and run the caller's effects.
+A model may have more than one lifecycle field (a topic's `state` and its `publication`); each
+transition names the field it moves, and the event records that field's source and target.
 """
 
 from __future__ import annotations
@@ -17,20 +18,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django_fsm import FSMFieldMixin, TransitionNotAllowed
 
+from workflows.audit import event_type_for_transition, log_event
+from workflows.cache import public_cache_bump
 from workflows.clocks import calendar_for, compute_due
 from workflows.errors import Conflict, Forbidden, InvalidInput
-from workflows.models import ClockedModel, DeadlineRule, DueDateChange, TransitionLog
+from workflows.models import ClockedModel, DeadlineRule, DueDateChange
 
 log = logging.getLogger(__name__)
-
-# Callbacks run after commit of every successful transition: fn(instance, log_row).
-_after_commit_hooks: list[Callable] = []
-
-
-def on_transition(hook: Callable) -> Callable:
-    """Register `hook(instance, log_row)` to run after the commit of every transition."""
-    _after_commit_hooks.append(hook)
-    return hook
 
 
 def condition(message: str):
@@ -131,6 +125,7 @@ def transition_apply(
     fsm_names = {f.attname for f in fsm_fields(model)}
     if set_fields and fsm_names & set(set_fields):
         raise ValueError("A lifecycle field moves only by its transitions, never by set_fields.")
+    event_type = event_type_for_transition(model, name)
     with transaction.atomic():
         locked = model._default_manager.select_for_update().get(pk=instance.pk)
         state = getattr(locked, field_name)
@@ -170,27 +165,19 @@ def transition_apply(
         if "updated_at" in {f.name for f in model._meta.concrete_fields}:
             changed.append("updated_at")
         locked.save(update_fields=changed)
-        row = TransitionLog.objects.create(
-            content_type=ContentType.objects.get_for_model(model),
-            object_id=locked.pk,
-            transition=name,
+        log_event(
+            locked,
+            event_type,
+            by=by,
+            note=note,
             source_state=state,
             target_state=getattr(locked, field_name),
-            actor=by if getattr(by, "is_authenticated", False) else None,
-            note=note,
         )
+        # Any lifecycle move may change what a public page shows.
+        transaction.on_commit(public_cache_bump)
         for effect in list(after_commit):
             transaction.on_commit(effect)
-        for hook in _after_commit_hooks:
-            transaction.on_commit(lambda hook=hook: hook(locked, row))
     return locked
-
-
-def transition_history(instance):
-    """The transition log of `instance`, oldest first."""
-    return TransitionLog.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(instance)), object_id=instance.pk
-    ).select_related("actor")
 
 
 def clocked_models() -> list[type[ClockedModel]]:

@@ -14,10 +14,12 @@ from protocols.models import (
     Resolution,
 )
 from protocols.permissions import meeting_body_ids
-from protocols.services.common import _clean, _log_event
+from protocols.services.common import _clean
 from protocols.services.meetings import _lock_meeting, _touch
 from scrutiny.casework import services as casework
+from scrutiny.casework.permissions import topic_party_ids
 from scrutiny.casework.uploads import check_upload
+from workflows.audit import EventType, log_event
 from workflows.errors import Conflict, InvalidInput
 
 # --- Agenda items, papers, minutes ----------------------------------------------------------
@@ -65,8 +67,6 @@ def _item_note(item: AgendaItem) -> str:
 def _check_topic(topic, meeting):
     if topic is None:
         return
-    from scrutiny.casework.permissions import topic_party_ids
-
     if not topic_party_ids(topic) & meeting_body_ids(meeting):
         raise InvalidInput(
             "Link a topic of the meeting's bodies.",
@@ -99,7 +99,13 @@ def agenda_item_add(*, meeting: Meeting, by, late_reason: str = "", **values) ->
             **clean,
         )
         _touch(locked)
-        _log_event(locked, name="add_item", by=by, note=_item_note(item))
+        log_event(
+            locked,
+            EventType.MEETING_AGENDA_ITEM_ADDED,
+            by=by,
+            note=_item_note(item),
+            data={"item": item.pk},
+        )
     return item
 
 
@@ -153,11 +159,12 @@ def paper_add(*, item: AgendaItem, by, file, title: str = "") -> Paper:
             uploaded_by=by,
         )
         _touch(meeting)
-        _log_event(
+        log_event(
             meeting,
-            name="add_paper",
+            EventType.MEETING_PAPER_ADDED,
             by=by,
             note=f"{_item_note(item)}: {'a paper' if item.exempt else paper.title}",
+            data={"item": item.pk, "paper": paper.pk},
         )
     return paper
 
@@ -221,10 +228,11 @@ def item_record_decision(
             update_fields=["decision", "resolution", "decided_at", "decided_by", "updated_at"]
         )
         _touch(meeting)
-        _log_event(
+        log_event(
             meeting,
-            name="minute",
+            EventType.MEETING_DECISION_RECORDED,
             by=by,
             note=f"{_item_note(item)}: " + ("decision minuted" if item.exempt else decision[:200]),
+            data={"item": item.pk, "resolution": resolution},
         )
     return item

@@ -21,9 +21,10 @@ from protocols.models import (
     VersionState,
 )
 from protocols.permissions import can_manage, protocol_party_ids
-from protocols.services.common import _clean, _log_event
+from protocols.services.common import _clean
 from scrutiny.casework.models import Organisation, Partnership
 from scrutiny.casework.permissions import OFFICER, bodies_with
+from workflows.audit import EventType, log_event
 from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.services import transition_apply, transition_available
 
@@ -74,7 +75,7 @@ def protocol_create(*, partnership: Partnership, by, title: str, **sections) -> 
         version = ProtocolVersion.objects.create(
             protocol=protocol, number=1, created_by=by, **values
         )
-        _log_event(version, name="draft", by=by)
+        log_event(version, EventType.PROTOCOL_VERSION_DRAFTED, by=by, source_state="")
     return protocol
 
 
@@ -94,7 +95,14 @@ def protocol_version_draft_next(*, protocol: Protocol, by) -> ProtocolVersion:
             review_on=None,
             **copied,
         )
-        _log_event(version, name="draft", by=by, note=f"from version {latest.number}")
+        log_event(
+            version,
+            EventType.PROTOCOL_VERSION_DRAFTED,
+            by=by,
+            note=f"from version {latest.number}",
+            data={"from_version": latest.number},
+            source_state="",
+        )
     return version
 
 
@@ -122,11 +130,12 @@ def protocol_version_update(*, version: ProtocolVersion, by, **values) -> Protoc
         withdrawn = 0
         if text_changed:
             withdrawn, _ = locked.sign_offs.all().delete()
-        _log_event(
+        log_event(
             locked,
-            name="edit",
+            EventType.PROTOCOL_VERSION_EDITED,
             by=by,
             note=f"{withdrawn} sign-off(s) withdrawn because the text changed" if withdrawn else "",
+            data={"sign_offs_withdrawn": withdrawn},
         )
     return locked
 

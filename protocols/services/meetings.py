@@ -13,9 +13,10 @@ from protocols.models import (
     MeetingState,
 )
 from protocols.permissions import can_manage, chairs_of, meeting_body_ids
-from protocols.services.common import _clean, _log_event
+from protocols.services.common import _clean
 from scrutiny.casework.models import Organisation, Partnership
-from scrutiny.casework.publication import public_cache_bump
+from workflows.audit import EventType, log_event
+from workflows.cache import public_cache_bump
 from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.models import DeadlineRule
 from workflows.services import transition_apply
@@ -157,8 +158,13 @@ def meeting_create(
         meeting = Meeting(body=body, partnership=partnership, created_by=by, **values)
         meeting.start_clock(_agenda_rule(), meeting.date)
         meeting.save()
-        _log_event(
-            meeting, name="schedule", by=by, note="confirmed after warnings" if confirm else ""
+        log_event(
+            meeting,
+            EventType.MEETING_SCHEDULED,
+            by=by,
+            note="confirmed after warnings" if confirm else "",
+            data={"confirmed_after_warnings": confirm},
+            source_state="",
         )
     return meeting
 
@@ -215,7 +221,13 @@ def meeting_update(
             locked.start_clock(locked.due_rule or _agenda_rule(), locked.date)
         locked.sequence += 1
         locked.save()
-        _log_event(locked, name="edit", by=by, note="changed: " + ", ".join(sorted(changed)))
+        log_event(
+            locked,
+            EventType.MEETING_EDITED,
+            by=by,
+            note="changed: " + ", ".join(sorted(changed)),
+            data={"changed": sorted(changed)},
+        )
     return locked
 
 

@@ -11,16 +11,12 @@ selectors here, so none can forget a filter:
   recommendations of public topics;
 - `responses_public()`: the current (not superseded) responses to those.
 
-Public pages are cached under a version key; `public_cache_bump()` (called after commit by the
-publish and withdraw services and by every lifecycle transition) makes them all stale at once.
+Public pages are cached under a version key (`workflows.cache`); the publish and withdraw
+services bump it after commit, as `transition_apply` does after every lifecycle move.
 """
 
 from __future__ import annotations
 
-import uuid
-
-from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
 
@@ -38,7 +34,7 @@ from scrutiny.casework.models import (  # noqa: F401
     Topic,
 )
 from workflows.errors import InvalidInput
-from workflows.services import on_transition, transition_apply
+from workflows.services import transition_apply
 
 # --- Selectors ------------------------------------------------------------------------------
 
@@ -123,35 +119,6 @@ def topics_search(qs, text: str):
     return qs.order_by("-published_at", "-id")
 
 
-# --- Cache version --------------------------------------------------------------------------
-
-CACHE_VERSION_KEY = "cf:public:version"
-
-
-def public_cache_version() -> str:
-    """The current version of every cached public page."""
-    version = cache.get(CACHE_VERSION_KEY)
-    if version is None:
-        cache.add(CACHE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(CACHE_VERSION_KEY) or "0"
-    return version
-
-
-def public_cache_bump() -> None:
-    """Make every cached public page stale (a new version; old entries simply expire)."""
-    cache.set(CACHE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-
-
-def public_cache_seconds() -> int:
-    return int(getattr(settings, "CF_PUBLIC_CACHE_SECONDS", 300))
-
-
-@on_transition
-def _bump_on_transition(instance, log_row):
-    """Any lifecycle move may change what a public page shows."""
-    public_cache_bump()
-
-
 # --- Services -------------------------------------------------------------------------------
 
 
@@ -164,7 +131,6 @@ def topic_publish(*, topic: Topic, by, note: str = "") -> Topic:
         name="publish",
         by=by,
         note=(note or "").strip(),
-        after_commit=[public_cache_bump],
     )
 
 
@@ -181,6 +147,5 @@ def topic_unpublish(*, topic: Topic, by, reason: str) -> Topic:
         name="unpublish",
         by=by,
         note=reason,
-        after_commit=[public_cache_bump],
         reason=reason,
     )

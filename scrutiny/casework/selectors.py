@@ -33,8 +33,10 @@ from scrutiny.casework.permissions import (
     recommendations_visible_to,
     referrals_visible_to,
     requests_visible_to,
+    topics_visible_to,
 )
-from workflows.models import TransitionLog
+from workflows.audit import event_label
+from workflows.models import AuditEvent
 
 # --- the dashboard ---------------------------------------------------------------------------
 
@@ -208,8 +210,6 @@ def filter_choices(user):
 
 
 def topic_list(user, *, state: str = "", partnership: int | None = None, q: str = ""):
-    from scrutiny.casework.permissions import topics_visible_to
-
     qs = topics_visible_to(user).select_related("lead_body", "partnership", "body")
     if state:
         qs = qs.filter(state=state)
@@ -277,58 +277,28 @@ class TimelineEntry:
     kind: str = "event"
 
 
-TRANSITION_WORDS = {
-    "raise": "Topic raised",
-    "prioritise": "Prioritised",
-    "decline": "Declined",
-    "reopen": "Reopened",
-    "request_information": "Resolved to request information",
-    "issue_requests": "Requests issued",
-    "make_recommendations": "Recommendations made",
-    "request_more": "Resolved to request more information",
-    "conclude": "Concluded",
-    "withdraw": "Withdrawn",
-    "record_position": "Position recorded",
-    "draft": "Drafted",
-    "issue": "Issued",
-    "mark_answered": "Answered",
-    "mark_partially_answered": "Partially answered",
-    "mark_refused": "Refused",
-    "respond": "Responded",
-    "update_implementation": "Implementation updated",
-    "publish": "Published on the public site",
-    "unpublish": "Publication withdrawn",
-    "refer": "Referred to the scrutiny committee",
-    "acknowledge": "Referral acknowledged",
-}
-
-
 def topic_timeline(user, topic, requests, recommendations, referral=None):
-    """Transitions of the topic and of its items, responses and referral updates, oldest first.
+    """Audit events of the topic and of its items, responses and referral updates, oldest first.
     (The web layer adds the topic's meetings: scrutiny.web.meetings.)"""
     ctypes = ContentType.objects.get_for_models(Topic, InformationRequest, Recommendation, Referral)
     wanted = Q(content_type=ctypes[Topic], object_id=topic.pk)
     by_key = {}
-    for model, items, label in (
-        (InformationRequest, requests, "Request to"),
-        (Recommendation, recommendations, "Recommendation to"),
+    for model, items, anchor in (
+        (InformationRequest, requests, "request"),
+        (Recommendation, recommendations, "recommendation"),
     ):
         ids = [i.pk for i in items]
         if ids:
             wanted |= Q(content_type=ctypes[model], object_id__in=ids)
         for i in items:
-            by_key[(ctypes[model].pk, i.pk)] = (
-                f"{label} {i.recipient}",
-                f"{'request' if model is InformationRequest else 'recommendation'}-{i.pk}",
-            )
+            by_key[(ctypes[model].pk, i.pk)] = (str(i.recipient), f"{anchor}-{i.pk}")
     if referral is not None:
         wanted |= Q(content_type=ctypes[Referral], object_id=referral.pk)
-        by_key[(ctypes[Referral].pk, referral.pk)] = ("Referral", "referral")
+        by_key[(ctypes[Referral].pk, referral.pk)] = ("", "referral")
     entries = []
-    for row in TransitionLog.objects.filter(wanted).select_related("actor"):
-        subject, anchor = by_key.get((row.content_type_id, row.object_id), ("", ""))
-        words = TRANSITION_WORDS.get(row.transition, row.transition.replace("_", " ").capitalize())
-        title = f"{subject}: {words.lower()}" if subject else words
+    for row in AuditEvent.objects.filter(wanted).select_related("actor"):
+        recipient, anchor = by_key.get((row.content_type_id, row.object_id), ("", ""))
+        title = f"{event_label(row)}: {recipient}" if recipient else event_label(row)
         entries.append(
             TimelineEntry(
                 row.at,

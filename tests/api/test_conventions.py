@@ -9,7 +9,7 @@ from django.test import override_settings
 
 from api.models import IdempotencyRecord
 from scrutiny.casework.models import ActionPlanItem, ImplementationUpdate, ProviderResponse
-from workflows.models import TransitionLog
+from workflows.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def counts():
     return (
         ProviderResponse.objects.count(),
-        TransitionLog.objects.count(),
+        AuditEvent.objects.count(),
         ActionPlanItem.objects.count(),
         ImplementationUpdate.objects.count(),
     )

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from scrutiny.casework.models import ProviderResponse, RequestState
-from workflows.models import TransitionLog
+from workflows.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -176,7 +176,7 @@ def test_multipart_with_a_pdf_attachment(api, casework):
 def test_wrong_attachments_are_refused_and_nothing_is_logged(api, casework, name, content, field):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    before = (ProviderResponse.objects.count(), TransitionLog.objects.count())
+    before = (ProviderResponse.objects.count(), AuditEvent.objects.count())
     resp = api.post(
         url(f"information-requests/{casework.req.pk}/responses/"),
         {"outcome": "answered", "text": "x", "attachments": [SimpleUploadedFile(name, content)]},
@@ -185,7 +185,7 @@ def test_wrong_attachments_are_refused_and_nothing_is_logged(api, casework, name
     assert resp.status_code == 400
     assert resp["Content-Type"] == "application/problem+json"
     assert field in resp.json()["errors"]
-    assert (ProviderResponse.objects.count(), TransitionLog.objects.count()) == before
+    assert (ProviderResponse.objects.count(), AuditEvent.objects.count()) == before
     casework.req.refresh_from_db()
     assert casework.req.state == RequestState.ISSUED
 

@@ -1,5 +1,6 @@
-"""Webhooks: queued after commit when something is issued to a body, signed, retried with
-backoff, logged; managed in the web pages by the body's responders."""
+"""Webhooks: fanned out from the audit events of what is issued to a body (the outbox written in
+the change's transaction), signed, retried with backoff, logged; managed in the web pages by the
+body's responders."""
 
 import datetime as dt
 import http.server
@@ -9,6 +10,7 @@ import threading
 
 import pytest
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from api import webhooks
@@ -74,11 +76,9 @@ def hook(area, responder, receiver):
     return hook
 
 
-def test_issuing_queues_one_event_per_subject_after_commit(
-    area, officer, hook, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        work = build_casework(area, officer)
+def test_issuing_queues_one_event_per_subject_when_dispatched(area, officer, hook):
+    work = build_casework(area, officer)
+    webhooks.dispatch_events()
     deliveries = {d.event_type: d for d in WebhookDelivery.objects.filter(webhook=hook)}
     assert set(deliveries) == {"information_request.issued", "recommendation.issued"}
     event = json.loads(deliveries["information_request.issued"].body)
@@ -95,18 +95,110 @@ def test_issuing_queues_one_event_per_subject_after_commit(
     )
 
 
-def test_nothing_is_queued_before_commit(area, officer, hook, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        build_casework(area, officer)
+def test_the_change_writes_its_events_and_the_dispatcher_queues_them(area, officer, hook):
+    build_casework(area, officer)
+    # The issuing transaction wrote the events (the outbox), not the deliveries.
     assert not WebhookDelivery.objects.exists()
-    assert callbacks
+    events = webhooks.events_to_dispatch()
+    assert {e.event_type for e in events} == set(webhooks.WEBHOOK_EVENTS)
+    assert events.count() == 4  # a request and a recommendation to each of two trusts
+    webhooks.dispatch_events()
+    assert not webhooks.events_to_dispatch().exists()
+    assert WebhookDelivery.objects.filter(webhook=hook).count() == 2
 
 
-def test_delivery_is_signed_over_timestamp_and_body(
+def test_an_event_rolled_back_with_its_change_is_never_delivered(area, officer, hook, receiver):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        build_casework(area, officer)
+        raise RuntimeError("the change fails after issuing")
+    assert webhooks.dispatch_events() == []
+    assert webhooks.deliver_due() == []
+    assert not WebhookDelivery.objects.exists()
+    assert receiver.received == []
+
+
+def test_a_crash_after_commit_loses_nothing(
     area, officer, hook, receiver, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        build_casework(area, officer)
+    """The process dies right after the commit: no after-commit callback ever runs. The next
+    worker run still delivers each event, once."""
+    with django_capture_on_commit_callbacks(execute=False):
+        work = build_casework(area, officer)
+    attempts = webhooks.deliver_due()
+    assert sorted(a.status_code for a in attempts) == [200, 200]
+    sent = sorted(
+        (json.loads(body)["type"], json.loads(body)["data"]["id"]) for _, body in receiver.received
+    )
+    assert sent == [
+        ("information_request.issued", work.req.pk),
+        ("recommendation.issued", work.rec.pk),
+    ]
+
+
+def test_a_crash_part_way_through_a_fan_out_is_redone_once(
+    area, officer, responder, hook, receiver, monkeypatch
+):
+    second, _ = webhooks.webhook_register(organisation=area.trust, url=receiver.url, by=responder)
+    build_casework(area, officer)
+    real_body = webhooks.event_body
+    calls = []
+
+    def dies_on_the_second_delivery(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt("the worker is killed")
+        return real_body(*args, **kwargs)
+
+    monkeypatch.setattr(webhooks, "event_body", dies_on_the_second_delivery)
+    with pytest.raises(KeyboardInterrupt):
+        webhooks.dispatch_events()
+    # The first event's fan-out was rolled back whole: no delivery, no dispatch mark.
+    assert not WebhookDelivery.objects.exists()
+    assert webhooks.events_to_dispatch().count() == 4
+    monkeypatch.setattr(webhooks, "event_body", real_body)
+    webhooks.deliver_due()
+    # Two events to the trust, each to both of its webhooks: four deliveries, each sent once.
+    assert WebhookDelivery.objects.count() == 4
+    assert len(receiver.received) == 4
+    ids = [headers["X-Critical-Friend-Delivery"] for headers, _ in receiver.received]
+    assert len(set(ids)) == 4
+
+
+def test_running_the_dispatcher_twice_delivers_once(area, officer, hook, receiver):
+    build_casework(area, officer)
+    first = webhooks.dispatch_events()
+    assert len(first) == 2
+    assert webhooks.dispatch_events() == []
+    webhooks.deliver_due()
+    webhooks.deliver_due()
+    call_command("deliver_webhooks")
+    assert len(receiver.received) == 2
+    assert WebhookDelivery.objects.count() == 2
+
+
+def test_a_webhook_registered_later_does_not_hear_of_earlier_events(
+    area, officer, responder, receiver
+):
+    build_casework(area, officer)
+    webhooks.webhook_register(organisation=area.trust, url=receiver.url, by=responder)
+    assert webhooks.deliver_due() == []
+    assert not webhooks.events_to_dispatch().exists()
+
+
+def test_a_delivery_is_unique_per_event_and_webhook(area, officer, hook):
+    build_casework(area, officer)
+    [delivery, *_] = webhooks.dispatch_events()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WebhookDelivery.objects.create(
+            webhook=hook,
+            audit_event=delivery.audit_event,
+            event_type=delivery.event_type,
+            body=delivery.body,
+        )
+
+
+def test_delivery_is_signed_over_timestamp_and_body(area, officer, hook, receiver):
+    build_casework(area, officer)
     attempts = webhooks.deliver_due()
     assert [a.status_code for a in attempts] == [200, 200]
     headers, body = receiver.received[0]
@@ -124,14 +216,12 @@ def test_delivery_is_signed_over_timestamp_and_body(
     assert delivery.attempt_log.get().status_code == 200
 
 
-def test_failures_retry_with_exponential_backoff_then_succeed(
-    area, officer, responder, django_capture_on_commit_callbacks
-):
+def test_failures_retry_with_exponential_backoff_then_succeed(area, officer, responder):
     flaky = Receiver(statuses=[500, 503, 200])
     try:
         webhooks.webhook_register(organisation=area.trust, url=flaky.url, by=responder)
-        with django_capture_on_commit_callbacks(execute=True):
-            work = build_casework(area, officer)
+        work = build_casework(area, officer)
+        webhooks.dispatch_events()
         delivery = WebhookDelivery.objects.get(event_type="information_request.issued")
         WebhookDelivery.objects.exclude(pk=delivery.pk).delete()
         t0 = timezone.now()
@@ -163,14 +253,13 @@ def test_failures_retry_with_exponential_backoff_then_succeed(
 
 
 def test_no_answer_is_retried_and_gives_up_after_max_attempts(
-    area, officer, responder, django_capture_on_commit_callbacks, monkeypatch
+    area, officer, responder, monkeypatch
 ):
     monkeypatch.setattr(webhooks, "MAX_ATTEMPTS", 3)
     webhooks.webhook_register(
         organisation=area.trust, url=f"http://127.0.0.1:{_free_port()}/", by=responder
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        build_casework(area, officer)
+    build_casework(area, officer)
     now = timezone.now()
     for _ in range(3):
         webhooks.deliver_due(now=now)
@@ -183,21 +272,16 @@ def test_no_answer_is_retried_and_gives_up_after_max_attempts(
     assert webhooks.deliver_due(now=now + dt.timedelta(days=1)) == []
 
 
-def test_switching_a_webhook_off_cancels_pending_deliveries(
-    area, officer, responder, hook, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        build_casework(area, officer)
+def test_switching_a_webhook_off_cancels_pending_deliveries(area, officer, responder, hook):
+    build_casework(area, officer)
+    webhooks.dispatch_events()
     webhooks.webhook_set_active(webhook=hook, by=responder, active=False)
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"cancelled"}
     assert webhooks.deliver_due() == []
 
 
-def test_deliver_webhooks_command(
-    area, officer, hook, receiver, django_capture_on_commit_callbacks, capsys
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        build_casework(area, officer)
+def test_deliver_webhooks_command(area, officer, hook, receiver, capsys):
+    build_casework(area, officer)
     call_command("deliver_webhooks")
     out = capsys.readouterr().out
     assert "2 attempt(s) made." in out
@@ -269,11 +353,8 @@ def test_the_form_keeps_what_was_typed_on_error(client, area, responder):
     assert not Webhook.objects.exists()
 
 
-def test_delivery_log_page_shows_attempts(
-    client, area, officer, responder, hook, receiver, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        build_casework(area, officer)
+def test_delivery_log_page_shows_attempts(client, area, officer, responder, hook, receiver):
+    build_casework(area, officer)
     webhooks.deliver_due()
     client.force_login(responder)
     page = client.get(f"/api/webhooks/{hook.pk}/")
@@ -301,9 +382,7 @@ def test_a_responder_switches_their_webhook_off(client, hook, responder):
 # --- The webhooks API ----------------------------------------------------------------------------
 
 
-def test_register_a_webhook_through_the_api_and_read_its_deliveries(
-    api, area, officer, receiver, django_capture_on_commit_callbacks
-):
+def test_register_a_webhook_through_the_api_and_read_its_deliveries(api, area, officer, receiver):
     resp = api.post(
         "/api/v1/webhooks/", {"url": receiver.url, "description": "Datix"}, format="json"
     )
@@ -315,8 +394,7 @@ def test_register_a_webhook_through_the_api_and_read_its_deliveries(
     listed = api.get("/api/v1/webhooks/").json()["results"]
     assert [h["id"] for h in listed] == [hook.pk]
     assert "secret" not in listed[0]
-    with django_capture_on_commit_callbacks(execute=True):
-        build_casework(area, officer)
+    build_casework(area, officer)
     webhooks.deliver_due()
     log = api.get(f"/api/v1/webhooks/{hook.pk}/deliveries/").json()
     assert log["count"] == 2
@@ -361,15 +439,13 @@ def test_webhook_lists_take_a_fixed_number_of_queries(
     responder,
     receiver,
     django_assert_max_num_queries,
-    django_capture_on_commit_callbacks,
 ):
     def grow(n):
         for _ in range(n):
             hook, _ = webhooks.webhook_register(
                 organisation=area.trust, url=receiver.url, by=responder
             )
-            with django_capture_on_commit_callbacks(execute=True):
-                build_casework(area, officer)
+            build_casework(area, officer)
             webhooks.deliver_due()
         return hook
 

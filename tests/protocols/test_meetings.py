@@ -11,9 +11,10 @@ from protocols.models import AgendaItem, AgendaState, Meeting, MeetingState
 from scrutiny.casework import services as casework
 from scrutiny.casework.models import TopicState
 from tests.factories import TopicFactory, UserFactory
+from workflows.audit import EventType, event_history
 from workflows.errors import Conflict, Forbidden, InvalidInput
-from workflows.models import HolidayOverride
-from workflows.services import holiday_override_save, transition_apply, transition_history
+from workflows.models import AuditEvent, HolidayOverride
+from workflows.services import holiday_override_save, transition_apply
 
 from .conftest import paper_file
 
@@ -175,9 +176,9 @@ def test_publishing_the_agenda_is_a_logged_move_that_raises_the_sequence(
         meeting=meeting, by=officer, urgency_reason="Flu surge", chair=chair
     )
     assert meeting.agenda == AgendaState.PUBLISHED and meeting.sequence == before + 1
-    row = transition_history(meeting).last()
-    assert (row.transition, row.source_state, row.target_state, row.note) == (
-        "publish_agenda",
+    row = event_history(meeting).last()
+    assert (row.event_type, row.source_state, row.target_state, row.note) == (
+        EventType.MEETING_AGENDA_PUBLISHED,
         "unpublished",
         "published",
         "late: Flu surge",
@@ -372,8 +373,6 @@ def test_cancel_needs_a_reason_and_then_is_final(make_meeting, officer):
 
 
 def test_logs_never_carry_an_exempt_items_words(area, make_meeting, officer):
-    from workflows.models import TransitionLog
-
     topic = casework.topic_raise(
         by=officer, title="T", summary="S", partnership=area.partnership, lead_body=area.network
     )
@@ -392,6 +391,6 @@ def test_logs_never_carry_an_exempt_items_words(area, make_meeting, officer):
     services.item_record_decision(
         item=item, by=officer, decision="SECRET-DECISION", resolution="prioritise", scores=SCORES
     )
-    notes = " ".join(TransitionLog.objects.values_list("note", flat=True))
+    notes = " ".join(AuditEvent.objects.values_list("note", flat=True))
     assert "SECRET" not in notes
     assert "exempt" in notes

@@ -10,8 +10,9 @@ from protocols import selectors, services
 from protocols.models import ProtocolSignOff, VersionState
 from scrutiny.casework.models import Membership
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from workflows.audit import EventType, event_history
 from workflows.errors import Conflict, Forbidden, InvalidInput
-from workflows.services import transition_apply, transition_history
+from workflows.services import transition_apply
 
 pytestmark = pytest.mark.django_db
 
@@ -48,11 +49,11 @@ def test_a_version_is_agreed_when_every_party_has_signed(protocol, area, officer
     v1 = services.protocol_version_sign_off(version=v1, by=osc_officer, organisation=area.committee)
     assert v1.state == VersionState.AGREED and v1.agreed_on == dt.date(2026, 11, 26)
     assert ProtocolSignOff.objects.filter(version=v1).count() == 2
-    assert [r.transition for r in transition_history(v1)] == [
-        "draft",
-        "sign_off",
-        "sign_off",
-        "agree",
+    assert [r.event_type for r in event_history(v1)] == [
+        EventType.PROTOCOL_VERSION_DRAFTED,
+        EventType.PROTOCOL_VERSION_SIGNED_OFF,
+        EventType.PROTOCOL_VERSION_SIGNED_OFF,
+        EventType.PROTOCOL_VERSION_AGREED,
     ]
 
 
@@ -62,9 +63,9 @@ def test_each_sign_off_is_a_logged_move_and_agreeing_raises_the_sequence(
     v1 = services.protocol_version_sign_off(
         version=protocol.versions.get(), by=officer, organisation=area.network
     )
-    row = transition_history(v1).last()
-    assert (row.transition, row.source_state, row.target_state, row.note, row.actor) == (
-        "sign_off",
+    row = event_history(v1).last()
+    assert (row.event_type, row.source_state, row.target_state, row.note, row.actor) == (
+        EventType.PROTOCOL_VERSION_SIGNED_OFF,
         "draft",
         "draft",
         "Northby LINk (link-officer)",

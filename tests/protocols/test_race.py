@@ -10,7 +10,7 @@ from django.db import connections
 from protocols import services
 from protocols.models import VersionState
 from protocols.services import agreements as agreement_services
-from workflows.services import transition_history
+from workflows.audit import EventType, event_history
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -56,4 +56,5 @@ def test_simultaneous_sign_offs_agree_the_version_once(area, officer, osc_office
     version.refresh_from_db()
     assert version.state == VersionState.AGREED
     assert version.sign_offs.count() == 2
-    assert [r.transition for r in transition_history(version)].count("agree") == 1
+    agreed = [r.event_type for r in event_history(version)].count(EventType.PROTOCOL_VERSION_AGREED)
+    assert agreed == 1

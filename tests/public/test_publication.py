@@ -1,12 +1,13 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from scrutiny.casework import publication, services
+from scrutiny.casework import services
 from scrutiny.casework.models import PublicationState, Topic
 from scrutiny.casework.publication import topic_publish, topic_unpublish, topics_published
 from tests.public.builders import SCORES, build_topic
+from workflows.audit import EventType, event_history
+from workflows.cache import public_cache_bump
 from workflows.errors import Conflict, Forbidden, InvalidInput
-from workflows.services import transition_history
 
 
 @pytest.mark.parametrize(
@@ -83,9 +84,9 @@ def test_unpublish_needs_a_reason(area, officer, responder):
 def test_publication_is_in_the_topics_history(area, officer, responder):
     topic = build_topic(area, officer, responder)
     topic_unpublish(topic=topic, by=officer, reason="Typo in the outcome")
-    rows = [(r.transition, r.note, r.actor_id) for r in transition_history(topic)]
-    assert ("publish", "", officer.pk) in rows
-    assert ("unpublish", "Typo in the outcome", officer.pk) in rows
+    rows = [(r.event_type, r.note, r.actor_id) for r in event_history(topic)]
+    assert (EventType.TOPIC_PUBLISHED, "", officer.pk) in rows
+    assert (EventType.TOPIC_UNPUBLISHED, "Typo in the outcome", officer.pk) in rows
 
 
 def test_publication_is_a_lifecycle_whose_moves_log_their_own_states(area, officer, responder):
@@ -96,13 +97,13 @@ def test_publication_is_a_lifecycle_whose_moves_log_their_own_states(area, offic
     topic = topic_unpublish(topic=topic, by=officer, reason="Typo")
     assert topic.publication == PublicationState.UNPUBLISHED and topic.published_at is None
     rows = [
-        (r.transition, r.source_state, r.target_state, r.note)
-        for r in transition_history(topic)
-        if r.transition in ("publish", "unpublish")
+        (r.event_type, r.source_state, r.target_state, r.note)
+        for r in event_history(topic)
+        if r.event_type in (EventType.TOPIC_PUBLISHED, EventType.TOPIC_UNPUBLISHED)
     ]
     assert rows == [
-        ("publish", "unpublished", "published", "Agreed on 3 Dec"),
-        ("unpublish", "published", "unpublished", "Typo"),
+        (EventType.TOPIC_PUBLISHED, "unpublished", "published", "Agreed on 3 Dec"),
+        (EventType.TOPIC_UNPUBLISHED, "published", "unpublished", "Typo"),
     ]
     assert Topic.objects.get(pk=topic.pk).state == "concluded"  # the case is not moved
 
@@ -156,7 +157,7 @@ def test_public_pages_are_served_from_the_cache(client, area, officer, responder
     # A change made behind the services' back is not seen until the version moves.
     Topic.objects.filter(pk=topic.pk).update(title="Audiology waits")
     assert "Hearing tests" in client.get("/outcomes/").content.decode()
-    publication.public_cache_bump()
+    public_cache_bump()
     assert "Audiology waits" in client.get("/outcomes/").content.decode()
 
 

@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from scrutiny.casework import suggestions
 from scrutiny.casework.models import SuggesterContact, SuggestionStatus, Topic, TopicSuggestion
+from workflows.audit import EventType, event_history
 from workflows.errors import Conflict, Forbidden, InvalidInput
-from workflows.services import transition_history
 
 
 def _form(area, **extra):
@@ -194,13 +194,19 @@ def test_moderation_is_a_logged_lifecycle(area, officer, osc_officer):
     )
     suggestions.suggestion_reject(suggestion=rejected, by=officer, reason="Already on our list")
     rows = [
-        (r.transition, r.source_state, r.target_state, r.actor, r.note)
+        (r.event_type, r.source_state, r.target_state, r.actor, r.note)
         for s in (accepted, rejected)
-        for r in transition_history(s)
+        for r in event_history(s)
     ]
     assert rows == [
-        ("accept", "pending", "accepted", osc_officer, f"Topic {topic.pk} raised."),
-        ("reject", "pending", "rejected", officer, "Already on our list"),
+        (
+            EventType.SUGGESTION_ACCEPTED,
+            "pending",
+            "accepted",
+            osc_officer,
+            f"Topic {topic.pk} raised.",
+        ),
+        (EventType.SUGGESTION_REJECTED, "pending", "rejected", officer, "Already on our list"),
     ]
     accepted.refresh_from_db()
     assert (accepted.topic, accepted.moderated_by) == (topic, osc_officer)

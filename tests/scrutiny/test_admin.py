@@ -6,7 +6,8 @@ from scrutiny.casework import services
 from scrutiny.casework.models import ProviderResponse, Topic, TopicState
 from tests.factories import UserFactory
 from tests.scrutiny.casework_setup import walk_to_response_due
-from workflows.models import TransitionLog
+from workflows.audit import EventType
+from workflows.models import AuditEvent
 
 
 @pytest.fixture
@@ -47,7 +48,9 @@ def test_an_action_asks_for_a_reason_then_moves_through_the_service(admin_client
     )
     topic.refresh_from_db()
     assert topic.state == TopicState.DECLINED
-    assert TransitionLog.objects.filter(transition="decline", object_id=topic.pk).exists()
+    assert AuditEvent.objects.filter(
+        event_type=EventType.TOPIC_DECLINED, object_id=topic.pk
+    ).exists()
 
 
 def test_an_unavailable_action_reports_the_reason_and_changes_nothing(admin_client, topic):

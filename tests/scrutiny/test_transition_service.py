@@ -16,8 +16,10 @@ from scrutiny.casework.models import (
 )
 from tests.factories import InformationRequestFactory
 from workflows import services as wf
+from workflows.audit import EventType, event_history
+from workflows.cache import public_cache_version
 from workflows.errors import Conflict, Forbidden, InvalidInput
-from workflows.models import AppendOnlyError, DeadlineRule, TransitionLog
+from workflows.models import AppendOnlyError, AuditEvent, DeadlineRule
 
 SCORES = {
     "timely": 2,
@@ -52,10 +54,10 @@ def _to_response_due(topic, officer, trust, on=dt.date(2026, 12, 18)):
 
 def test_each_move_appends_a_log_row_with_actor_states_and_note(topic, officer):
     services.topic_decline(topic=topic, by=officer, reason="Out of our remit")
-    rows = list(wf.transition_history(topic))
-    assert [(r.transition, r.source_state, r.target_state) for r in rows] == [
-        ("raise", "", "raised"),
-        ("decline", "raised", "declined"),
+    rows = list(event_history(topic))
+    assert [(r.event_type, r.source_state, r.target_state) for r in rows] == [
+        (EventType.TOPIC_RAISED, "", "raised"),
+        (EventType.TOPIC_DECLINED, "raised", "declined"),
     ]
     assert rows[1].actor == officer
     assert rows[1].note == "Out of our remit"
@@ -150,7 +152,7 @@ def test_a_failure_part_way_rolls_the_whole_move_back(area, topic, officer):
         services.topic_issue_requests(topic=topic, by=officer)
     topic.refresh_from_db()
     assert topic.state == TopicState.INFORMATION_REQUESTED
-    assert not TransitionLog.objects.filter(transition="issue_requests").exists()
+    assert not AuditEvent.objects.filter(event_type=EventType.TOPIC_REQUESTS_ISSUED).exists()
     assert InformationRequest.objects.get().state == RequestState.DRAFT
 
 
@@ -184,16 +186,22 @@ def test_conclusion_waits_for_responses_unless_a_decision_is_recorded(area, topi
 
 def test_side_effects_run_only_after_commit(topic, officer, django_capture_on_commit_callbacks):
     seen = []
-    hook = wf.on_transition(lambda instance, row: seen.append((instance.pk, row.transition)))
-    try:
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            services.topic_decline(topic=topic, by=officer, reason="No")
-        assert seen == []
-        for callback in callbacks:
-            callback()
-        assert (topic.pk, "decline") in seen
-    finally:
-        wf._after_commit_hooks.remove(hook)
+    version = public_cache_version()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        wf.transition_apply(
+            instance=topic,
+            name="decline",
+            by=officer,
+            reason="No",
+            after_commit=[lambda: seen.append("effect")],
+        )
+    # Before commit: the caller's effect has not run and public pages are not refreshed.
+    assert seen == []
+    assert public_cache_version() == version
+    for callback in callbacks:
+        callback()
+    assert seen == ["effect"]
+    assert public_cache_version() != version
 
 
 def test_positions_on_a_joint_topic_are_recorded_per_body(area, topic, officer, member):
@@ -429,9 +437,9 @@ def test_an_implementation_update_is_a_logged_move(area, topic, officer, respond
     services.recommendation_update_implementation(
         recommendation=rec, by=responder, status="on_track", note="Two wards done"
     )
-    row = wf.transition_history(rec).last()
-    assert (row.transition, row.source_state, row.target_state, row.note, row.actor) == (
-        "update_implementation",
+    row = event_history(rec).last()
+    assert (row.event_type, row.source_state, row.target_state, row.note, row.actor) == (
+        EventType.RECOMMENDATION_IMPLEMENTATION_UPDATED,
         "not_started",
         "on_track",
         "Two wards done",
@@ -472,5 +480,5 @@ def test_the_reason_to_close_without_a_response_is_saved_only_with_the_move(
     topic = services.topic_conclude(
         topic=topic, by=officer, outcome_summary="Done", close_without_response_reason="Closed"
     )
-    row = wf.transition_history(topic).last()
-    assert (row.transition, row.note) == ("conclude", "Closed")
+    row = event_history(topic).last()
+    assert (row.event_type, row.note) == (EventType.TOPIC_CONCLUDED, "Closed")

@@ -127,7 +127,13 @@ def test_officer_walks_a_topic_through_the_forms(logged_in, area, officer, osc_o
     topic.refresh_from_db()
     assert topic.state == "concluded"
     page = c.get(f"/topics/{topic.pk}/").content.decode()
-    for words in ("Topic raised", "Prioritised", "Response from", "Concluded", "go further"):
+    for words in (
+        "Topic raised",
+        "Topic prioritised",
+        "Response from",
+        "Topic concluded",
+        "go further",
+    ):
         assert words in page
 
 

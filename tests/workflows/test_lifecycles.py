@@ -28,7 +28,8 @@ from protocols.models import Meeting, ProtocolSignOff
 from scrutiny.casework import publication, services, suggestions
 from scrutiny.casework.models import PrioritisationFramework, Topic
 from tests.factories import UserFactory
-from workflows.models import DeadlineRule, TransitionLog
+from workflows.audit import event_type_for_transition
+from workflows.models import AuditEvent, DeadlineRule
 from workflows.services import fsm_fields, transition_apply
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -311,7 +312,7 @@ def test_every_transition_logs_one_row_with_its_source_and_target(ctx, key):
     if isinstance(target, State):
         assert case.target in target.allowed_states
         target = case.target
-    rows = TransitionLog.objects.filter(
+    rows = AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(model), object_id=obj.pk
     )
     before = set(rows.values_list("pk", flat=True))
@@ -320,9 +321,13 @@ def test_every_transition_logs_one_row_with_its_source_and_target(ctx, key):
     moved = transition_apply(instance=obj, name=name, by=admin, note="walk", **case.kwargs)
 
     new = list(rows.exclude(pk__in=before))
-    assert len(new) == 1, [(r.transition, r.source_state, r.target_state) for r in new]
+    assert len(new) == 1, [(r.event_type, r.source_state, r.target_state) for r in new]
     row = new[0]
-    assert (row.transition, row.source_state, row.target_state) == (name, source, target)
+    assert (row.event_type, row.source_state, row.target_state) == (
+        event_type_for_transition(model, name),
+        source,
+        target,
+    )
     assert (row.actor, row.note) == (admin, "walk")
     assert getattr(model.objects.get(pk=obj.pk), field_name) == target == getattr(moved, field_name)
 

@@ -12,12 +12,13 @@ from django.db import IntegrityError, InternalError, OperationalError, connectio
 
 from scrutiny.casework import services
 from scrutiny.casework.models import InformationRequest, RequestState
+from workflows.audit import EventType
 from workflows.models import (
     AppendOnlyError,
+    AuditEvent,
     DeadlineRule,
     DueDateChange,
     HolidayOverride,
-    TransitionLog,
 )
 from workflows.services import (
     clocks_recompute,
@@ -395,7 +396,7 @@ def change(request_issued):
 
 @pytest.fixture
 def log_row(request_issued):
-    return TransitionLog.objects.filter(transition="issue").get()
+    return AuditEvent.objects.filter(event_type=EventType.INFORMATION_REQUEST_ISSUED).get()
 
 
 @pytest.fixture(params=["change", "log_row"])
@@ -455,7 +456,7 @@ def test_a_new_record_cannot_reuse_an_existing_id_to_overwrite_it(record):
 def _table_and_column(record):
     if isinstance(record, DueDateChange):
         return "workflows_duedatechange", "reason"
-    return "workflows_transitionlog", "note"
+    return "workflows_auditevent", "note"
 
 
 def _raw(sql, params):

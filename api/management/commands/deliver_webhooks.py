@@ -1,4 +1,5 @@
-"""Send the webhook deliveries that are due: run from cron each minute, or with --loop."""
+"""Fan new audit events out into webhook deliveries and send those that are due: run from cron
+each minute, or with --loop."""
 
 import time
 
@@ -8,7 +9,7 @@ from api.webhooks import deliver_due
 
 
 class Command(BaseCommand):
-    help = "POST due webhook deliveries, retrying failures with exponential backoff."
+    help = "Queue deliveries for new events; POST those due, retrying with exponential backoff."
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", action="store_true", help="Keep running.")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 
 from scrutiny.casework.models import (
     Organisation,
 )
 from workflows.errors import InvalidInput
-from workflows.models import DeadlineRule, TransitionLog
+from workflows.models import DeadlineRule
 
 # Which deadline rule a clock uses, by what is clocked and the kind of body that asks.
 RULE_FOR_CLOCK = {
@@ -41,16 +40,3 @@ def _required(value: str, field: str, label: str) -> str:
     if not value:
         raise InvalidInput(f"Enter {label}.", field_errors={field: [f"Enter {label}."]})
     return value
-
-
-def _log_event(instance, *, name: str, by, note: str = "", source: str = "", target: str = ""):
-    """A log row for a creation or other event that is not a state change."""
-    return TransitionLog.objects.create(
-        content_type=ContentType.objects.get_for_model(type(instance)),
-        object_id=instance.pk,
-        transition=name,
-        source_state=source,
-        target_state=target or getattr(instance, "state", ""),
-        actor=by if getattr(by, "is_authenticated", False) else None,
-        note=note,
-    )

@@ -13,7 +13,8 @@ from scrutiny.casework.models import (
     TopicState,
 )
 from scrutiny.casework.permissions import Perm, bodies_with, can, topic_party_ids
-from scrutiny.casework.services.common import _log_event, _required, rule_for
+from scrutiny.casework.services.common import _required, rule_for
+from workflows.audit import EventType, log_event
 from workflows.clocks import calendar_for
 from workflows.errors import Forbidden, InvalidInput
 from workflows.services import transition_apply
@@ -75,7 +76,7 @@ def information_request_draft(
             question=question,
             created_by=by,
         )
-        _log_event(req, name="draft", by=by)
+        log_event(req, EventType.INFORMATION_REQUEST_DRAFTED, by=by, source_state="")
     return req
 
 
@@ -139,7 +140,7 @@ def recommendation_draft(
             rationale=(rationale or "").strip(),
             created_by=by,
         )
-        _log_event(rec, name="draft", by=by)
+        log_event(rec, EventType.RECOMMENDATION_DRAFTED, by=by, source_state="")
     return rec
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from scrutiny.casework import grants
 from scrutiny.casework.models import (
     Organisation,
+    PrioritisationFramework,
     RecommendationState,
     Referral,
     RequestState,
@@ -20,8 +21,9 @@ from scrutiny.casework.models import (
     TopicPosition,
 )
 from scrutiny.casework.permissions import bodies_with, topic_party_ids
-from scrutiny.casework.services.common import _log_event, _required, rule_for
+from scrutiny.casework.services.common import _required, rule_for
 from scrutiny.casework.services.items import information_request_issue, recommendation_issue
+from workflows.audit import EventType, log_event
 from workflows.errors import Forbidden, InvalidInput
 from workflows.services import transition_apply
 
@@ -85,7 +87,7 @@ def topic_raise(
         if health_bodies:
             topic.health_bodies.set(health_bodies)
         grants.topic_grant(topic)
-        _log_event(topic, name="raise", by=by, note=note)
+        log_event(topic, EventType.TOPIC_RAISED, by=by, note=note, source_state="")
         if source == Topic.Source.REFERRAL:
             network = partnership.involvement_network
             committee = partnership.scrutiny_committees.order_by("pk").first()
@@ -97,7 +99,7 @@ def topic_raise(
             )
             referral.start_clock(rule_for("referral", network), referral.referred_on)
             referral.save()
-            _log_event(referral, name="refer", by=by)
+            log_event(referral, EventType.REFERRAL_MADE, by=by, source_state="")
     return topic
 
 
@@ -122,8 +124,6 @@ def topic_prioritise(
 
 
 def _default_framework():
-    from scrutiny.casework.models import PrioritisationFramework
-
     return PrioritisationFramework.objects.get(slug="topic")
 
 
@@ -255,11 +255,11 @@ def topic_record_position(
                 "recorded_at": timezone.now(),
             },
         )
-        _log_event(
+        log_event(
             topic,
-            name="record_position",
+            EventType.TOPIC_POSITION_RECORDED,
             by=by,
             note=f"{organisation}: {position[:200]}",
-            source=topic.state,
+            data={"organisation": organisation.pk},
         )
     return obj

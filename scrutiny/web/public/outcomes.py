@@ -21,7 +21,8 @@ from scrutiny.casework.models import (
 )
 from scrutiny.casework.publication import recommendations_public, requests_public
 from scrutiny.web.presenters import rag_for
-from workflows.models import TransitionLog
+from workflows.audit import PUBLIC_EVENTS, EventType, event_label, event_public_note
+from workflows.models import AuditEvent
 
 S = TopicState
 
@@ -87,21 +88,6 @@ def due_text(obj, *, today: dt.date) -> str:
 
 
 # --- The outcome page -----------------------------------------------------------------------
-
-# Topic log entries shown to residents, and whether their note is public-safe.
-PUBLIC_TOPIC_EVENTS = {
-    "raise": ("Raised", False),
-    "prioritise": ("Put on the work programme", False),
-    "decline": ("Declined", True),
-    "reopen": ("Reopened for consideration", False),
-    "request_information": ("Resolved to request information", False),
-    "issue_requests": ("Information requests issued", False),
-    "request_more": ("Resolved to request more information", False),
-    "make_recommendations": ("Recommendations made", False),
-    "conclude": ("Concluded", True),
-    "withdraw": ("Withdrawn", True),
-    "publish": ("Published on this site", False),
-}
 
 
 @dataclass
@@ -182,10 +168,10 @@ def outcome_detail(topic: Topic, *, today: dt.date | None = None) -> OutcomeView
         if topic.is_joint
         else []
     )
-    log = TransitionLog.objects.filter(
+    log = AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(Topic),
         object_id=topic.pk,
-        transition__in=list(PUBLIC_TOPIC_EVENTS),
+        event_type__in=list(PUBLIC_EVENTS),
     ).order_by("at", "id")
 
     request_items = []
@@ -225,11 +211,12 @@ def outcome_detail(topic: Topic, *, today: dt.date | None = None) -> OutcomeView
 
     timeline = []
     for row in log:
-        title, note_public = PUBLIC_TOPIC_EVENTS[row.transition]
-        text = row.note if note_public else ""
-        if row.transition == "conclude" and text:
+        text = event_public_note(row)
+        if row.event_type == EventType.TOPIC_CONCLUDED and text:
             text = f"Closed without waiting for every response: {text}"
-        timeline.append(TimelineEntry(timezone.localdate(row.at), title, text, 0))
+        timeline.append(
+            TimelineEntry(timezone.localdate(row.at), event_label(row, public=True), text, 0)
+        )
     for item in request_items:
         r = item.obj
         timeline.append(

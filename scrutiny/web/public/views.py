@@ -30,6 +30,7 @@ from scrutiny.web import meetings
 from scrutiny.web.client import client_address
 from scrutiny.web.public import outcomes as outcome_presenters
 from scrutiny.web.public.feeds import DATASETS, dataset_csv, dataset_json, outcomes_atom
+from workflows.cache import public_cache_seconds, public_cache_version
 from workflows.errors import DomainError
 
 PAGE_SIZE = 20
@@ -48,7 +49,7 @@ def public_cached(view):
         if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             return view(request, *args, **kwargs)
         digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"cf:public:page:{publication.public_cache_version()}:{digest}"
+        key = f"cf:public:page:{public_cache_version()}:{digest}"
         response = cache.get(key)
         if response is not None:
             return response
@@ -59,7 +60,7 @@ def public_cached(view):
             and not response.cookies
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         ):
-            cache.set(key, response, publication.public_cache_seconds())
+            cache.set(key, response, public_cache_seconds())
         return response
 
     return wrapped

@@ -28,7 +28,6 @@ from scrutiny.web.staff.views.referrals import (  # noqa: F401
     referral_update,
 )
 from scrutiny.web.staff.views.topics import (  # noqa: F401
-    TRANSITION_LABELS,
     TRANSITIONS,
     topic_detail,
     topic_list,

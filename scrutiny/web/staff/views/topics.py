@@ -271,7 +271,6 @@ TRANSITIONS = {
         ),
     },
 }
-TRANSITION_LABELS = {name: spec["button"] for name, spec in TRANSITIONS.items()}
 
 
 def _framework_for(topic):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflows', '0003_sweep_marks_and_notification_outbox'),
+        ('workflows', '0004_audit_events'),
     ]
 
     operations = [

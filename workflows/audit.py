@@ -1,0 +1,226 @@
+"""Typed audit events: what the product records, the one writer, and the one table of labels.
+
+Every event on the record — each lifecycle move and each non-move (a topic raised, a paper added,
+a party's sign-off) — is one `AuditEvent` row with an `EventType`, written by `log_event` in the
+transaction of the change it records. `transition_apply` derives a move's type from the model and
+the transition's name through `TRANSITION_EVENTS`; every other service names its type. Timelines,
+feeds, the admin and e-mails read an event's words through `event_label`. The same rows are the
+webhook outbox (`api.webhooks.dispatch_events`, docs/decisions/0010-audit-events-and-outbox.md).
+
+After Zulip's `RealmAuditLog` event types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from workflows.models import AuditEvent
+
+
+class EventType(models.TextChoices):
+    """Every event the product records, `<noun>_<what happened>`, with its words for staff."""
+
+    # Scrutiny topics (scrutiny.Topic)
+    TOPIC_RAISED = "topic_raised", "Topic raised"
+    TOPIC_PRIORITISED = "topic_prioritised", "Topic prioritised"
+    TOPIC_DECLINED = "topic_declined", "Topic declined"
+    TOPIC_REOPENED = "topic_reopened", "Topic reopened"
+    TOPIC_INFORMATION_REQUESTED = "topic_information_requested", "Resolved to request information"
+    TOPIC_REQUESTS_ISSUED = "topic_requests_issued", "Information requests issued"
+    TOPIC_RECOMMENDATIONS_MADE = "topic_recommendations_made", "Recommendations made"
+    TOPIC_MORE_INFORMATION_REQUESTED = (
+        "topic_more_information_requested",
+        "Resolved to request more information",
+    )
+    TOPIC_CONCLUDED = "topic_concluded", "Topic concluded"
+    TOPIC_WITHDRAWN = "topic_withdrawn", "Topic withdrawn"
+    TOPIC_POSITION_RECORDED = "topic_position_recorded", "Partner body's position recorded"
+    TOPIC_PUBLISHED = "topic_published", "Topic published"
+    TOPIC_UNPUBLISHED = "topic_unpublished", "Topic's publication withdrawn"
+    # Information requests (scrutiny.InformationRequest)
+    INFORMATION_REQUEST_DRAFTED = "information_request_drafted", "Information request drafted"
+    INFORMATION_REQUEST_ISSUED = "information_request_issued", "Information request issued"
+    INFORMATION_REQUEST_ANSWERED = "information_request_answered", "Information request answered"
+    INFORMATION_REQUEST_PARTIALLY_ANSWERED = (
+        "information_request_partially_answered",
+        "Information request partially answered",
+    )
+    INFORMATION_REQUEST_REFUSED = "information_request_refused", "Information request refused"
+    INFORMATION_REQUEST_WITHDRAWN = (
+        "information_request_withdrawn",
+        "Information request withdrawn",
+    )
+    # Recommendations (scrutiny.Recommendation)
+    RECOMMENDATION_DRAFTED = "recommendation_drafted", "Recommendation drafted"
+    RECOMMENDATION_ISSUED = "recommendation_issued", "Recommendation issued"
+    RECOMMENDATION_RESPONDED = "recommendation_responded", "Response to the recommendation received"
+    RECOMMENDATION_WITHDRAWN = "recommendation_withdrawn", "Recommendation withdrawn"
+    RECOMMENDATION_IMPLEMENTATION_UPDATED = (
+        "recommendation_implementation_updated",
+        "Implementation of the recommendation updated",
+    )
+    # Referrals from the involvement network to the committee (scrutiny.Referral)
+    REFERRAL_MADE = "referral_made", "Referred to the scrutiny committee"
+    REFERRAL_ACKNOWLEDGED = "referral_acknowledged", "Referral acknowledged"
+    # Joint working protocols (protocols.ProtocolVersion)
+    PROTOCOL_VERSION_DRAFTED = "protocol_version_drafted", "Protocol version drafted"
+    PROTOCOL_VERSION_EDITED = "protocol_version_edited", "Protocol version edited"
+    PROTOCOL_VERSION_SIGNED_OFF = (
+        "protocol_version_signed_off",
+        "Protocol version signed off by a party",
+    )
+    PROTOCOL_VERSION_AGREED = "protocol_version_agreed", "Protocol agreed"
+    PROTOCOL_VERSION_REVIEW_STARTED = "protocol_version_review_started", "Protocol review started"
+    PROTOCOL_VERSION_SUPERSEDED = "protocol_version_superseded", "Protocol version superseded"
+    # Meetings, agendas and minutes (protocols.Meeting)
+    MEETING_SCHEDULED = "meeting_scheduled", "Meeting scheduled"
+    MEETING_EDITED = "meeting_edited", "Meeting details changed"
+    MEETING_IMPORTED = "meeting_imported", "Meeting imported from a calendar"
+    MEETING_IMPORT_UPDATED = "meeting_import_updated", "Meeting updated from an imported calendar"
+    MEETING_CANCELLED = "meeting_cancelled", "Meeting cancelled"
+    MEETING_HELD = "meeting_held", "Meeting held"
+    MEETING_AGENDA_PUBLISHED = "meeting_agenda_published", "Agenda published"
+    MEETING_AGENDA_ITEM_ADDED = "meeting_agenda_item_added", "Agenda item added"
+    MEETING_PAPER_ADDED = "meeting_paper_added", "Paper added"
+    MEETING_DECISION_RECORDED = "meeting_decision_recorded", "Decision minuted"
+    # Residents' topic suggestions (scrutiny.TopicSuggestion)
+    SUGGESTION_ACCEPTED = "suggestion_accepted", "Suggestion accepted as a topic"
+    SUGGESTION_REJECTED = "suggestion_rejected", "Suggestion not taken up"
+
+
+E = EventType
+
+# The type of each lifecycle move: (model label, transition name) -> EventType. Every FSM
+# transition of every model has an entry (tests/workflows/test_audit.py walks them all).
+TRANSITION_EVENTS: dict[tuple[str, str], EventType] = {
+    ("scrutiny.topic", "prioritise"): E.TOPIC_PRIORITISED,
+    ("scrutiny.topic", "decline"): E.TOPIC_DECLINED,
+    ("scrutiny.topic", "reopen"): E.TOPIC_REOPENED,
+    ("scrutiny.topic", "request_information"): E.TOPIC_INFORMATION_REQUESTED,
+    ("scrutiny.topic", "issue_requests"): E.TOPIC_REQUESTS_ISSUED,
+    ("scrutiny.topic", "make_recommendations"): E.TOPIC_RECOMMENDATIONS_MADE,
+    ("scrutiny.topic", "request_more"): E.TOPIC_MORE_INFORMATION_REQUESTED,
+    ("scrutiny.topic", "conclude"): E.TOPIC_CONCLUDED,
+    ("scrutiny.topic", "withdraw"): E.TOPIC_WITHDRAWN,
+    ("scrutiny.topic", "publish"): E.TOPIC_PUBLISHED,
+    ("scrutiny.topic", "unpublish"): E.TOPIC_UNPUBLISHED,
+    ("scrutiny.informationrequest", "issue"): E.INFORMATION_REQUEST_ISSUED,
+    ("scrutiny.informationrequest", "mark_answered"): E.INFORMATION_REQUEST_ANSWERED,
+    ("scrutiny.informationrequest", "mark_partially_answered"): (
+        E.INFORMATION_REQUEST_PARTIALLY_ANSWERED
+    ),
+    ("scrutiny.informationrequest", "mark_refused"): E.INFORMATION_REQUEST_REFUSED,
+    ("scrutiny.informationrequest", "withdraw"): E.INFORMATION_REQUEST_WITHDRAWN,
+    ("scrutiny.recommendation", "issue"): E.RECOMMENDATION_ISSUED,
+    ("scrutiny.recommendation", "respond"): E.RECOMMENDATION_RESPONDED,
+    ("scrutiny.recommendation", "withdraw"): E.RECOMMENDATION_WITHDRAWN,
+    ("scrutiny.recommendation", "update_implementation"): E.RECOMMENDATION_IMPLEMENTATION_UPDATED,
+    ("scrutiny.topicsuggestion", "accept"): E.SUGGESTION_ACCEPTED,
+    ("scrutiny.topicsuggestion", "reject"): E.SUGGESTION_REJECTED,
+    ("scrutiny.referral", "acknowledge"): E.REFERRAL_ACKNOWLEDGED,
+    ("protocols.protocolversion", "sign_off"): E.PROTOCOL_VERSION_SIGNED_OFF,
+    ("protocols.protocolversion", "agree"): E.PROTOCOL_VERSION_AGREED,
+    ("protocols.protocolversion", "start_review"): E.PROTOCOL_VERSION_REVIEW_STARTED,
+    ("protocols.protocolversion", "supersede"): E.PROTOCOL_VERSION_SUPERSEDED,
+    ("protocols.meeting", "cancel"): E.MEETING_CANCELLED,
+    ("protocols.meeting", "mark_held"): E.MEETING_HELD,
+    ("protocols.meeting", "publish_agenda"): E.MEETING_AGENDA_PUBLISHED,
+}
+
+
+@dataclass(frozen=True)
+class PublicWords:
+    """How an event reads on a public outcome page: plainer words where they differ, and whether
+    its note was written for residents (a reason for declining, withdrawing or closing early)."""
+
+    label: str
+    note_is_public: bool = False
+
+
+# The events residents see on a topic's public outcome page. Every other event stays off it.
+PUBLIC_EVENTS: dict[str, PublicWords] = {
+    E.TOPIC_RAISED: PublicWords("Raised"),
+    E.TOPIC_PRIORITISED: PublicWords("Put on the work programme"),
+    E.TOPIC_DECLINED: PublicWords("Declined", note_is_public=True),
+    E.TOPIC_REOPENED: PublicWords("Reopened for consideration"),
+    E.TOPIC_INFORMATION_REQUESTED: PublicWords("Resolved to request information"),
+    E.TOPIC_REQUESTS_ISSUED: PublicWords("Information requests issued"),
+    E.TOPIC_MORE_INFORMATION_REQUESTED: PublicWords("Resolved to request more information"),
+    E.TOPIC_RECOMMENDATIONS_MADE: PublicWords("Recommendations made"),
+    E.TOPIC_CONCLUDED: PublicWords("Concluded", note_is_public=True),
+    E.TOPIC_WITHDRAWN: PublicWords("Withdrawn", note_is_public=True),
+    E.TOPIC_PUBLISHED: PublicWords("Published on this site"),
+}
+
+
+def event_type_for_transition(model, name: str) -> EventType:
+    """The type of transition `name` of `model`; a transition without one is a defect."""
+    key = (model._meta.concrete_model._meta.label_lower, name)
+    try:
+        return TRANSITION_EVENTS[key]
+    except KeyError:
+        raise LookupError(
+            f"The transition '{name}' of {key[0]} has no event type: add it to "
+            "workflows.audit.TRANSITION_EVENTS."
+        ) from None
+
+
+def event_label(event, *, public: bool = False) -> str:
+    """The words for an event (an AuditEvent row or an event type), for staff or for residents."""
+    value = getattr(event, "event_type", event)
+    if public:
+        return PUBLIC_EVENTS[value].label
+    try:
+        return EventType(value).label
+    except ValueError:  # a type this version no longer records
+        return str(value).replace("_", " ").capitalize()
+
+
+def event_public_note(event) -> str:
+    """The note of a public event, when it was written for residents; otherwise nothing."""
+    words = PUBLIC_EVENTS.get(event.event_type)
+    return event.note if words is not None and words.note_is_public else ""
+
+
+def _state_of(instance) -> str:
+    return getattr(instance, getattr(type(instance), "FSM_FIELD", "state"), "") or ""
+
+
+def log_event(
+    instance,
+    event_type: EventType | str,
+    *,
+    by,
+    note: str = "",
+    data: dict | None = None,
+    source_state: str | None = None,
+    target_state: str | None = None,
+) -> AuditEvent:
+    """Append the record of `event_type` happening to `instance`, done by `by`.
+
+    Call it inside the transaction of the change it records. `source_state`/`target_state`
+    default to the instance's current state (an event that is not a move leaves it where it is);
+    a creation passes `source_state=""`. `data` holds structured details (ids, changed fields).
+    """
+    event_type = EventType(event_type)
+    state = _state_of(instance)
+    return AuditEvent.objects.create(
+        content_type=ContentType.objects.get_for_model(type(instance)),
+        object_id=instance.pk,
+        event_type=event_type,
+        source_state=state if source_state is None else source_state,
+        target_state=state if target_state is None else target_state,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        note=note,
+        data=data or {},
+    )
+
+
+def event_history(instance):
+    """The audit events of `instance`, oldest first."""
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(instance)), object_id=instance.pk
+    ).select_related("actor")
