@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Domain errors a page lets through become the 403, 404, 409 or 400 page (scrutiny.web.errors).
+    "scrutiny.web.errors.DomainErrorMiddleware",
 ]
 
 if not (DEBUG or TESTING):

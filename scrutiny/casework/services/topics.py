@@ -104,7 +104,7 @@ def topic_raise(
 def topic_prioritise(
     *, topic: Topic, by, scores: dict, note: str = "", on=None, expected_state=None
 ):
-    framework = topic.partnership.framework if topic.partnership_id else _default_framework()
+    framework = topic.applicable_framework()
     try:
         clean = framework.validate_scores(scores)
     except ValidationError as exc:
@@ -119,12 +119,6 @@ def topic_prioritise(
         scores=clean,
         on=on,
     )
-
-
-def _default_framework():
-    from scrutiny.casework.models import PrioritisationFramework
-
-    return PrioritisationFramework.objects.get(slug="topic")
 
 
 def topic_decline(*, topic, by, reason: str, expected_state=None):
