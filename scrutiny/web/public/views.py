@@ -28,6 +28,7 @@ from scrutiny.casework.models import Organisation, Partnership
 from scrutiny.casework.permissions import topics_visible_to
 from scrutiny.web import meetings
 from scrutiny.web.errors import form_view, page_subject
+from scrutiny.web.presenters import public_state_label
 from scrutiny.web.public import outcomes as outcome_presenters
 from scrutiny.web.public.feeds import DATASETS, dataset_csv, dataset_json, outcomes_atom
 
@@ -102,8 +103,7 @@ class OutcomeFilterForm(forms.Form):
     def __init__(self, *args, years=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", "Any state")] + [
-            (s.value, outcome_presenters.PUBLIC_STATE_LABELS[s])
-            for s in publication.PUBLISHABLE_STATES
+            (s.value, public_state_label(s)) for s in publication.PUBLISHABLE_STATES
         ]
         self.fields["health_body"].choices = [("", "Any health body")] + list(
             Organisation.objects.filter(kind=Organisation.Kind.HEALTH_BODY)
