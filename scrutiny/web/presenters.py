@@ -154,6 +154,12 @@ PROTOCOL_VERSION_STATES = {
     "superseded": W("Superseded", "grey", "Replaced by a later agreed version."),
 }
 
+WEBHOOK_DELIVERY_STATUSES = {
+    "pending": W("Pending", "yellow", "Waiting to be sent, or to be tried again."),
+    "delivered": W("Delivered", "green", "The receiver answered 2xx."),
+    "failed": W("Failed (gave up)", "red", "Every attempt failed; no more are made."),
+}
+
 TABLES = {
     "topic": TOPIC_STATES,
     "request": REQUEST_STATES,
@@ -165,6 +171,7 @@ TABLES = {
     "referral": REFERRAL_STATES,
     "meeting": MEETING_STATES,
     "protocol_version": PROTOCOL_VERSION_STATES,
+    "webhook_delivery": WEBHOOK_DELIVERY_STATUSES,
 }
 
 

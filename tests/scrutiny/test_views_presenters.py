@@ -1,10 +1,23 @@
 """Presenters: pure display values, tested without the database."""
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 
+from protocols.models import Meeting, MeetingState, VersionState
+from scrutiny.casework.models import (
+    InformationRequest,
+    RecommendationOutcome,
+    RecommendationState,
+    Referral,
+    ReferralState,
+    RequestState,
+    Topic,
+    TopicState,
+)
 from scrutiny.web import presenters
+from scrutiny.web.public.outcomes import public_tag_class
 from workflows.calendar import WorkingCalendar
 
 CAL = WorkingCalendar(region="england-and-wales")
@@ -73,13 +86,6 @@ def test_amber_shows_as_an_orange_govuk_tag():
 
 @pytest.mark.parametrize("kind", ["topic", "request", "recommendation", "referral"])
 def test_every_state_has_a_tag_and_a_meaning(kind):
-    from scrutiny.casework.models import (
-        RecommendationState,
-        ReferralState,
-        RequestState,
-        TopicState,
-    )
-
     states = {
         "topic": TopicState,
         "request": RequestState,
@@ -108,9 +114,6 @@ def test_score_summary():
 
 
 def test_staff_and_public_pages_colour_every_topic_state_alike():
-    from scrutiny.casework.models import TopicState
-    from scrutiny.web.public.outcomes import public_tag_class
-
     for state in TopicState.values:
         staff = presenters.state_tag(state)
         public = presenters.state_tag(state, public=True)
@@ -127,9 +130,6 @@ def test_public_words_are_plainer_only_where_the_table_says():
 
 @pytest.mark.parametrize("kind", ["meeting", "protocol_version", "outcome"])
 def test_every_joint_state_and_outcome_has_a_tag(kind):
-    from protocols.models import MeetingState, VersionState
-    from scrutiny.casework.models import RecommendationOutcome
-
     states = {
         "meeting": MeetingState,
         "protocol_version": VersionState,
@@ -155,15 +155,10 @@ def test_every_joint_state_and_outcome_has_a_tag(kind):
     ],
 )
 def test_clock_running_for_dashboard_rows(kind, state, running):
-    from types import SimpleNamespace
-
     assert presenters.clock_running(SimpleNamespace(kind=kind, state=state)) is running
 
 
 def test_clock_running_for_models_reads_their_open_states():
-    from protocols.models import Meeting
-    from scrutiny.casework.models import InformationRequest, Referral
-
     assert presenters.clock_running(InformationRequest(state="issued"))
     assert not presenters.clock_running(InformationRequest(state="withdrawn"))
     assert presenters.clock_running(Referral(state="awaiting_acknowledgement"))
@@ -172,8 +167,6 @@ def test_clock_running_for_models_reads_their_open_states():
 
 
 def test_standing_says_what_an_object_is_and_where_it_stands():
-    from scrutiny.casework.models import Referral, Topic
-
     topic = Topic(pk=7, title="Beds", state="declined")
     standing = presenters.standing(topic)
     assert (standing.noun, standing.name, standing.url) == ("topic", "Beds", "/topics/7/")

@@ -24,6 +24,7 @@ from scrutiny.casework.models import (
 )
 from scrutiny.casework.permissions import Perm, can
 from scrutiny.casework.uploads import check_upload
+from workflows.clocks import working_days_late
 from workflows.errors import Forbidden, InvalidInput
 from workflows.services import transition_apply, transition_available
 
@@ -136,8 +137,6 @@ def provider_response_record(
                 outcome=outcome,
                 on=received_on,
             )
-        from workflows.clocks import working_days_late
-
         due = subject.due_on
         late = (
             working_days_late(due, received_on, region=subject.due_rule.effective_region)

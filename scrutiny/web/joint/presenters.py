@@ -34,6 +34,7 @@ class MeetingRow:
     where: str
     status: str
     tag_class: str
+    scheduled: bool
     agenda: str
     publish_by: str
     publish_by_explanation: str
@@ -64,6 +65,7 @@ def meeting_row(m: Meeting) -> MeetingRow:
         where=" and online" if (m.place and m.online_url) else "",
         status=m.get_state_display(),
         tag_class=_tag_class(m.state, "meeting"),
+        scheduled=m.state == MeetingState.SCHEDULED,
         agenda=agenda,
         publish_by=long_date(m.due_on) if m.due_on else "",
         publish_by_explanation=m.due_explanation,
