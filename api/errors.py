@@ -2,10 +2,16 @@
 
 DRF's errors, Django's 404/403/suspicious input and the domain's errors (workflows.errors) all
 become `application/problem+json` with `type`, `title`, `status`, `detail` and, where a field is
-at fault, `errors` ({field: [messages]}).
+at fault, `errors` ({field: [messages]}). So does every error nothing else handled: an
+`IntegrityError` is 409; a `DataError` (a value the database cannot store) is 400; the database
+being unreachable (`OperationalError`, `InterfaceError` or a bare `DatabaseError`) is 503 with
+`Retry-After`; anything else, a `ProgrammingError` included, is 500 — logged in full, shown
+without internals. The API never answers with an HTML error page.
 """
 
 from __future__ import annotations
+
+import logging
 
 from django.conf import settings
 from django.core.exceptions import (
@@ -15,14 +21,29 @@ from django.core.exceptions import (
     RequestDataTooBig,
     SuspiciousOperation,
 )
+from django.db import (
+    DatabaseError,
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    InternalError,
+    NotSupportedError,
+    ProgrammingError,
+)
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from workflows.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
+log = logging.getLogger(__name__)
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+# Seconds a client waits before trying again when the database is unavailable.
+RETRY_AFTER_UNAVAILABLE = 30
 
 # slug: (title, what it means for the client)
 PROBLEM_TYPES = {
@@ -76,7 +97,22 @@ PROBLEM_TYPES = {
         "Too many requests",
         "Slow down: wait the number of seconds in the Retry-After header.",
     ),
-    "error": ("Error", "Something went wrong."),
+    "conflicts-with-stored-data": (
+        "Conflicts with what is already recorded",
+        "The request clashes with something already recorded, for example the same thing sent "
+        "twice at once. Nothing was recorded by this request: read the current state and send "
+        "it again if it still makes sense.",
+    ),
+    "unavailable": (
+        "Temporarily unavailable",
+        "The service cannot reach its database just now. Nothing was recorded by this request: "
+        "wait the number of seconds in the Retry-After header and try again.",
+    ),
+    "error": (
+        "Something went wrong",
+        "An error on our side. It has been logged; try again later, and tell the support "
+        "officer if it keeps happening.",
+    ),
 }
 
 _BY_STATUS = {
@@ -91,6 +127,8 @@ _BY_STATUS = {
     415: "unsupported-media-type",
     422: "idempotency-key-reused",
     429: "throttled",
+    500: "error",
+    503: "unavailable",
 }
 
 
@@ -189,10 +227,10 @@ def problem_exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
 
     response = drf_exception_handler(exc, context)
-    if response is None:
-        return None
     request = context.get("request")
     instance = request.path if request is not None else None
+    if response is None:
+        return unhandled_problem(exc, instance=instance)
     headers = {k: v for k, v in response.items() if k.lower() != "content-type"}
     errors = None
     extra = {}
@@ -220,5 +258,43 @@ def problem_exception_handler(exc, context):
         headers=headers,
         slug=slug,
         extra=extra,
+        instance=instance,
+    )
+
+
+def unhandled_problem(exc, *, instance=None):
+    """The problem+json answer for an error that nothing else handled (see the module docstring).
+
+    The transaction is rolled back whole; the detail never carries the exception's text."""
+    set_rollback()
+    if isinstance(exc, IntegrityError):
+        log.warning("integrity error on %s: %s", instance, exc)
+        return problem_response(
+            409,
+            "This clashes with something already recorded; nothing was recorded. "
+            "Read the current state and try again if it still makes sense.",
+            slug="conflicts-with-stored-data",
+            instance=instance,
+        )
+    if isinstance(exc, DataError):
+        log.warning("data error on %s: %s", instance, exc)
+        return problem_response(
+            400,
+            "A value is too long or out of range for what can be stored; nothing was recorded.",
+            instance=instance,
+        )
+    bug = (ProgrammingError, InternalError, NotSupportedError)
+    if isinstance(exc, DatabaseError | InterfaceError) and not isinstance(exc, bug):
+        log.error("database unavailable on %s: %s", instance, exc)
+        return problem_response(
+            503,
+            "The service is temporarily unavailable; nothing was recorded. Try again later.",
+            headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE)},
+            instance=instance,
+        )
+    log.error("unhandled error on %s", instance, exc_info=exc)
+    return problem_response(
+        500,
+        "Something went wrong on our side. It has been logged.",
         instance=instance,
     )

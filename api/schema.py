@@ -37,11 +37,14 @@ ERROR_DESCRIPTIONS = {
     "403": "The key lacks the scope for this.",
     "404": "Nothing here that you may see.",
     "406": "The Accept header asks for something other than JSON.",
-    "409": "The request or recommendation is not in a state that allows this.",
+    "409": "The request or recommendation is not in a state that allows this, or the request "
+    "clashes with something already recorded.",
     "413": "The body is too large.",
     "415": "The content type is not accepted.",
     "422": "The Idempotency-Key was already used with a different body.",
     "429": "Too many requests; see Retry-After.",
+    "500": "An error on our side, logged; the body never carries internals.",
+    "503": "The database is unavailable just now; see Retry-After.",
 }
 
 VALIDATION_EXAMPLE = OpenApiExample(
@@ -63,7 +66,7 @@ class ProblemAutoSchema(AutoSchema):
     """Adds the problem+json error responses that the operation can give."""
 
     def _error_codes(self) -> list[str]:
-        codes = ["400", "404", "406", "429"]
+        codes = ["400", "404", "406", "429", "500", "503"]
         if getattr(self.view, "permission_classes", None) and not getattr(
             self.view, "public", False
         ):
@@ -82,7 +85,7 @@ class ProblemAutoSchema(AutoSchema):
                 "description": ERROR_DESCRIPTIONS[code],
                 "content": {PROBLEM_CONTENT_TYPE: {"schema": problem}},
             }
-            if code == "429":
+            if code in ("429", "503"):
                 body["headers"] = {
                     "Retry-After": {
                         "schema": {"type": "integer"},

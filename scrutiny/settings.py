@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "scrutiny.web.middleware.SecurityHeadersMiddleware",
+    # Domain errors a page lets through become the 403, 404, 409 or 400 page (scrutiny.web.errors).
+    "scrutiny.web.errors.DomainErrorMiddleware",
     # Last, as django-axes asks: it turns a lockout into the "signed out for N minutes" page.
     "axes.middleware.AxesMiddleware",
 ]

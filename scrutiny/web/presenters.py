@@ -1,8 +1,11 @@
-"""Display values for casework: state tags and meanings, due-date phrases, RAG.
+"""Display values for every page: state tags and meanings, due-date phrases, RAG, and what the
+signed-in person may do now.
 
-Pure functions: they read the values they are given and the working calendar they are passed
-(or one built from settings without touching the database), so templates, the public site and
-the API can all call them without queries.
+The display functions are pure: they read the values they are given and the working calendar
+they are passed (or one built from settings without touching the database), so templates and
+the public site call them without queries. The `*_actions` functions answer "which buttons does
+this person see" from the lifecycles (`available_transitions`, `transition_available`), the
+services' own rules and the policy's `can`; templates only test the booleans they return.
 """
 
 from __future__ import annotations
@@ -12,7 +15,16 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from scrutiny.casework.models import InformationRequest, Recommendation, Referral, TopicState
+from scrutiny.casework.permissions import Perm, can
+from scrutiny.casework.publication import PUBLISHABLE_STATES
+from scrutiny.casework.services import (
+    DRAFTABLE_FOR_REQUESTS,
+    referral_accepts_updates,
+    response_recordable,
+)
 from workflows.calendar import WorkingCalendar, fmt
+from workflows.services import available_transitions, transition_available
 
 
 @dataclass(frozen=True)
@@ -25,95 +37,223 @@ class Tag:
         return f"govuk-tag govuk-tag--{self.colour}"
 
 
+@dataclass(frozen=True)
+class StateWords:
+    """How one state is shown: words, colour and meaning for staff and public pages alike."""
+
+    label: str
+    colour: str
+    meaning: str
+    public: str = ""  # residents' words, only where they are deliberately plainer than `label`
+
+    @property
+    def public_label(self) -> str:
+        return self.public or self.label
+
+
+W = StateWords
+
+# The one table of states' words and colours. Staff pages, the public site, its feeds and data
+# and the conflict page all read it.
 TOPIC_STATES = {
-    "raised": (
+    "raised": W(
         "Raised",
         "grey",
         "Recorded and waiting to be scored against the prioritisation criteria.",
     ),
-    "prioritised": (
+    "prioritised": W(
         "Prioritised",
         "blue",
         "On the work programme, with its scores and a lead body.",
+        public="On the work programme",
     ),
-    "declined": (
+    "declined": W(
         "Declined",
         "pink",
         "Not taken on; the reason is recorded and can be published. It can be reopened.",
     ),
-    "information_requested": (
+    "information_requested": W(
         "Information requested",
         "light-blue",
         "The body resolved to ask health bodies for information; the requests are being drafted.",
+        public="Information being requested",
     ),
-    "response_due": (
+    "response_due": W(
         "Response due",
         "yellow",
         "Requests have been issued and each health body's statutory clock is running.",
+        public="Waiting for answers",
     ),
-    "recommendation_made": (
+    "recommendation_made": W(
         "Recommendation made",
         "purple",
         "Recommendations have been issued; each health body must respond within its period.",
+        public="Recommendations made",
     ),
-    "concluded": (
+    "concluded": W(
         "Concluded",
         "green",
         "The outcome is agreed and published; implementation of recommendations is monitored.",
     ),
-    "withdrawn": ("Withdrawn", "grey", "Stopped before it concluded; the reason is recorded."),
+    "withdrawn": W("Withdrawn", "grey", "Stopped before it concluded; the reason is recorded."),
 }
 
 REQUEST_STATES = {
-    "draft": ("Draft", "grey", "Not yet sent to the health body."),
-    "issued": ("Issued", "blue", "Sent; the health body's response clock is running."),
-    "answered": ("Answered", "green", "The health body answered."),
-    "partially_answered": (
+    "draft": W("Draft", "grey", "Not yet sent to the health body."),
+    "issued": W("Issued", "blue", "Sent; the health body's response clock is running."),
+    "answered": W("Answered", "green", "The health body answered."),
+    "partially_answered": W(
         "Partially answered",
         "yellow",
         "The health body answered part of the request.",
     ),
-    "refused": ("Refused", "red", "The health body refused, giving a ground."),
-    "withdrawn": ("Withdrawn", "grey", "The request was withdrawn."),
+    "refused": W("Refused", "red", "The health body refused, giving a ground."),
+    "withdrawn": W("Withdrawn", "grey", "The request was withdrawn."),
 }
 
 RECOMMENDATION_STATES = {
-    "draft": ("Draft", "grey", "Awaiting agreement before it is issued."),
-    "issued": ("Issued", "blue", "Sent; the health body's response clock is running."),
-    "responded": ("Responded", "green", "The health body has responded."),
-    "withdrawn": ("Withdrawn", "grey", "The recommendation was withdrawn."),
+    "draft": W("Draft", "grey", "Awaiting agreement before it is issued."),
+    "issued": W("Issued", "blue", "Sent; the health body's response clock is running."),
+    "responded": W("Responded", "green", "The health body has responded."),
+    "withdrawn": W("Withdrawn", "grey", "The recommendation was withdrawn."),
+}
+
+# A health body's answer to a recommendation (the answer to a request is the request's state).
+RESPONSE_OUTCOMES = {
+    "accepted": W("Accepted", "green", "The health body accepted the recommendation."),
+    "partially_accepted": W(
+        "Partially accepted", "yellow", "The health body accepted part of the recommendation."
+    ),
+    "rejected": W("Rejected", "red", "The health body rejected the recommendation."),
+    "noted": W("Noted", "grey", "The health body noted the recommendation."),
 }
 
 REFERRAL_STATES = {
-    "awaiting_acknowledgement": (
+    "awaiting_acknowledgement": W(
         "Awaiting acknowledgement",
         "yellow",
         "The scrutiny committee must acknowledge the referral within its period.",
     ),
-    "acknowledged": (
+    "acknowledged": W(
         "Acknowledged",
         "green",
         "Acknowledged; the committee keeps the involvement network informed of action taken.",
     ),
 }
 
+MEETING_STATES = {
+    "scheduled": W("Scheduled", "blue", "The meeting is in the calendar."),
+    "cancelled": W("Cancelled", "red", "The meeting was cancelled; the reason is recorded."),
+    "held": W("Held", "grey", "The meeting took place; decisions are minuted item by item."),
+}
+
+PROTOCOL_VERSION_STATES = {
+    "draft": W("Draft", "grey", "Being written; every party signs it off to agree it."),
+    "agreed": W("Agreed", "green", "Every party signed it off; it is public."),
+    "under_review": W("Under review", "yellow", "Agreed and in force while its review runs."),
+    "superseded": W("Superseded", "grey", "Replaced by a later agreed version."),
+}
+
+WEBHOOK_DELIVERY_STATUSES = {
+    "pending": W("Pending", "yellow", "Waiting to be sent, or to be tried again."),
+    "delivered": W("Delivered", "green", "The receiver answered 2xx."),
+    "failed": W("Failed (gave up)", "red", "Every attempt failed; no more are made."),
+}
+
 TABLES = {
     "topic": TOPIC_STATES,
     "request": REQUEST_STATES,
     "recommendation": RECOMMENDATION_STATES,
+    "outcome": {
+        **RESPONSE_OUTCOMES,
+        **{k: REQUEST_STATES[k] for k in ("answered", "partially_answered", "refused")},
+    },
     "referral": REFERRAL_STATES,
+    "meeting": MEETING_STATES,
+    "protocol_version": PROTOCOL_VERSION_STATES,
+    "webhook_delivery": WEBHOOK_DELIVERY_STATUSES,
 }
 
 
-def state_tag(state: str, kind: str = "topic") -> Tag:
-    """The GOV.UK tag for a state of a topic, request, recommendation or referral."""
-    label, colour, _ = TABLES[kind].get(state, (state.replace("_", " ").capitalize(), "grey", ""))
-    return Tag(label, colour)
+def state_words(state: str, kind: str = "topic") -> StateWords:
+    """The words, colour and meaning of a state of a topic, request, recommendation, outcome,
+    referral, meeting or protocol version (an unknown state reads as itself, in grey)."""
+    found = TABLES[kind].get(state)
+    if found is None:
+        return W(str(state or "").replace("_", " ").capitalize(), "grey", "")
+    return found
+
+
+def state_tag(state: str, kind: str = "topic", *, public: bool = False) -> Tag:
+    """The GOV.UK tag for a state; `public=True` gives residents' words."""
+    words = state_words(state, kind)
+    return Tag(words.public_label if public else words.label, words.colour)
 
 
 def state_meaning(state: str, kind: str = "topic") -> str:
     """What the state means, in plain English."""
-    return TABLES[kind].get(state, ("", "", ""))[2]
+    return state_words(state, kind).meaning
+
+
+def public_state_label(state: str, kind: str = "topic") -> str:
+    """A state in the words the public site uses."""
+    return state_words(state, kind).public_label
+
+
+# Which table a model's `state` is read from.
+KIND_OF_MODEL = {
+    "scrutiny.topic": "topic",
+    "scrutiny.informationrequest": "request",
+    "scrutiny.recommendation": "recommendation",
+    "scrutiny.referral": "referral",
+    "protocols.meeting": "meeting",
+    "protocols.protocolversion": "protocol_version",
+}
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where an object stands now: for the conflict page."""
+
+    noun: str  # "topic", "information request", …
+    name: str
+    url: str
+    tag: Tag | None
+    meaning: str
+
+
+def standing(obj) -> Standing:
+    """What `obj` is, where it stands now and where to see it (no database access beyond the
+    object's own related rows)."""
+    kind = KIND_OF_MODEL.get(obj._meta.label_lower)
+    state = getattr(obj, "state", None)
+    tag = state_tag(state, kind) if kind and state else None
+    meaning = state_meaning(state, kind) if kind and state else ""
+    if hasattr(obj, "get_absolute_url"):
+        url = obj.get_absolute_url()
+    elif getattr(obj, "topic", None) is not None:
+        url = obj.topic.get_absolute_url()
+    else:
+        url = ""
+    return Standing(str(obj._meta.verbose_name), str(obj), url, tag, meaning)
+
+
+# Kinds of item with a statutory clock, for rows that are not model instances (WorkItem).
+CLOCKED_KINDS = {
+    "request": InformationRequest,
+    "recommendation": Recommendation,
+    "referral": Referral,
+}
+
+
+def clock_running(obj) -> bool:
+    """Is the statutory clock of `obj` still running (so its due date counts down)? `obj` is a
+    clocked model (request, recommendation, referral, meeting) or a row with `kind` and `state`."""
+    open_states = getattr(obj, "CLOCK_OPEN_STATES", None)
+    if open_states is None:
+        model = CLOCKED_KINDS.get(getattr(obj, "kind", None))
+        open_states = model.CLOCK_OPEN_STATES if model else ()
+    return obj.state in open_states
 
 
 def default_calendar() -> WorkingCalendar:
@@ -240,3 +380,66 @@ WARNING_ACTIONS = {"decline", "withdraw"}
 
 def action_label(name: str) -> str:
     return TOPIC_ACTION_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+# --- What the signed-in person may do now ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReferralActions:
+    acknowledge: bool = False
+    update: bool = False  # keep the involvement network informed of action taken
+
+
+def referral_actions(user, referral) -> ReferralActions:
+    if referral is None:
+        return ReferralActions()
+    return ReferralActions(
+        acknowledge=transition_available(referral, "acknowledge", user),
+        update=referral_accepts_updates(referral)
+        and can(user, Perm.REFERRAL_ACKNOWLEDGE, referral),
+    )
+
+
+# The case page offers "Record your body's position" while the topic is open for work. (The
+# service also takes a position on a declined or withdrawn topic: partners may differ on that
+# decision too; the page does not offer it.)
+POSITION_OFFERED_UNLESS = (TopicState.DECLINED, TopicState.WITHDRAWN)
+
+
+@dataclass(frozen=True)
+class TopicActions:
+    """The buttons and links of a topic's case page."""
+
+    transitions: list[str]  # lifecycle moves, in declaration order
+    manage: bool  # the topic's support officer: publication, drafting, recording responses
+    publishable: bool  # its state has something to show residents
+    draft: bool  # draft information requests and recommendations
+    position: bool  # record this person's body's position (joint topics)
+    referral: ReferralActions
+    request_responses: frozenset[int]  # ids of requests whose response can be recorded
+    recommendation_responses: frozenset[int]
+
+    @property
+    def any(self) -> bool:
+        """Anything for the "What you can do now" group?"""
+        return bool(self.transitions or self.draft or self.position)
+
+
+def topic_actions(user, topic, *, referral=None, requests=(), recommendations=()) -> TopicActions:
+    """What `user` may do on `topic`'s case page now (they may see its case file)."""
+    manage = can(user, Perm.TOPIC_MANAGE, topic)
+    return TopicActions(
+        transitions=available_transitions(topic, user, field="state"),
+        manage=manage,
+        publishable=topic.state in PUBLISHABLE_STATES,
+        draft=manage and topic.state in DRAFTABLE_FOR_REQUESTS,
+        position=topic.is_joint
+        and topic.state not in POSITION_OFFERED_UNLESS
+        and can(user, Perm.TOPIC_POSITION, topic),
+        referral=referral_actions(user, referral),
+        request_responses=frozenset(r.pk for r in requests if manage and response_recordable(r)),
+        recommendation_responses=frozenset(
+            r.pk for r in recommendations if manage and response_recordable(r)
+        ),
+    )

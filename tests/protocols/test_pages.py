@@ -318,4 +318,7 @@ def test_edit_and_cancel_pages(client, published_meeting, officer):
     assert client.post(cancel, {"reason": "Snow"}).status_code == 302
     published_meeting.refresh_from_db()
     assert published_meeting.title == "New title" and published_meeting.state == "cancelled"
-    assert client.post(edit, data).status_code == 400  # a cancelled meeting is not edited
+    response = client.post(edit, data)  # a cancelled meeting is not edited: a conflict
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "it cannot be edited" in body and "Cancelled" in body

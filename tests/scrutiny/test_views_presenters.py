@@ -1,10 +1,23 @@
 """Presenters: pure display values, tested without the database."""
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 
+from protocols.models import Meeting, MeetingState, VersionState
+from scrutiny.casework.models import (
+    InformationRequest,
+    RecommendationOutcome,
+    RecommendationState,
+    Referral,
+    ReferralState,
+    RequestState,
+    Topic,
+    TopicState,
+)
 from scrutiny.web import presenters
+from scrutiny.web.public.outcomes import public_tag_class
 from workflows.calendar import WorkingCalendar
 
 CAL = WorkingCalendar(region="england-and-wales")
@@ -73,13 +86,6 @@ def test_amber_shows_as_an_orange_govuk_tag():
 
 @pytest.mark.parametrize("kind", ["topic", "request", "recommendation", "referral"])
 def test_every_state_has_a_tag_and_a_meaning(kind):
-    from scrutiny.casework.models import (
-        RecommendationState,
-        ReferralState,
-        RequestState,
-        TopicState,
-    )
-
     states = {
         "topic": TopicState,
         "request": RequestState,
@@ -102,3 +108,75 @@ def test_score_summary():
     assert rows == [("A", 2), ("B", 1)]
     assert verdict == "3 out of 4: meets the threshold of 3."
     assert presenters.score_summary({}, None, criteria, 3, 4)[1] == "Not scored yet."
+
+
+# --- One table of states for staff and public pages ----------------------------------------
+
+
+def test_staff_and_public_pages_colour_every_topic_state_alike():
+    for state in TopicState.values:
+        staff = presenters.state_tag(state)
+        public = presenters.state_tag(state, public=True)
+        assert staff.colour == public.colour
+        assert public_tag_class(state) == f"govuk-tag--{staff.colour}"
+
+
+def test_public_words_are_plainer_only_where_the_table_says():
+    assert presenters.state_tag("response_due").label == "Response due"
+    assert presenters.state_tag("response_due", public=True).label == "Waiting for answers"
+    assert presenters.public_state_label("prioritised") == "On the work programme"
+    assert presenters.public_state_label("concluded") == "Concluded"  # no plainer words
+
+
+@pytest.mark.parametrize("kind", ["meeting", "protocol_version", "outcome"])
+def test_every_joint_state_and_outcome_has_a_tag(kind):
+    states = {
+        "meeting": MeetingState,
+        "protocol_version": VersionState,
+        "outcome": RecommendationOutcome,
+    }[kind]
+    for state in states.values:
+        assert presenters.state_tag(state, kind).label == states(state).label
+        assert presenters.state_meaning(state, kind)
+
+
+# --- Clocks and where an object stands --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "state", "running"),
+    [
+        ("request", "issued", True),
+        ("request", "answered", False),
+        ("recommendation", "issued", True),
+        ("recommendation", "responded", False),
+        ("referral", "awaiting_acknowledgement", True),
+        ("referral", "acknowledged", False),
+    ],
+)
+def test_clock_running_for_dashboard_rows(kind, state, running):
+    assert presenters.clock_running(SimpleNamespace(kind=kind, state=state)) is running
+
+
+def test_clock_running_for_models_reads_their_open_states():
+    assert presenters.clock_running(InformationRequest(state="issued"))
+    assert not presenters.clock_running(InformationRequest(state="withdrawn"))
+    assert presenters.clock_running(Referral(state="awaiting_acknowledgement"))
+    assert presenters.clock_running(Meeting(state="scheduled"))
+    assert not presenters.clock_running(Meeting(state="held"))
+
+
+def test_standing_says_what_an_object_is_and_where_it_stands():
+    topic = Topic(pk=7, title="Beds", state="declined")
+    standing = presenters.standing(topic)
+    assert (standing.noun, standing.name, standing.url) == ("topic", "Beds", "/topics/7/")
+    assert standing.tag == presenters.Tag("Declined", "pink")
+    assert standing.meaning.startswith("Not taken on")
+    referral = Referral(topic=topic, state="acknowledged")  # no page of its own: its topic's
+    standing = presenters.standing(referral)
+    assert (standing.noun, standing.name, standing.url) == (
+        "referral",
+        "Referral: Beds",
+        "/topics/7/",
+    )
+    assert standing.tag.label == "Acknowledged"

@@ -92,6 +92,13 @@ class PrioritisationFramework(models.Model):
         if len(keys) != len(self.criteria) or not all(keys) or len(set(keys)) != len(keys):
             raise ValidationError({"criteria": "Each criterion needs a unique key and a label."})
 
+    DEFAULT_SLUG = "topic"
+
+    @classmethod
+    def default(cls) -> PrioritisationFramework:
+        """The framework for a single body's topics: TOPIC (created by migrate)."""
+        return cls.objects.get(slug=cls.DEFAULT_SLUG)
+
     @property
     def max_total(self):
         return self.scale_max * len(self.criteria)

@@ -163,6 +163,19 @@ class Topic(FSMModelMixin, models.Model):
     def is_joint(self):
         return self.partnership_id is not None
 
+    def applicable_framework(self) -> PrioritisationFramework:
+        """The one answer to "which prioritisation framework applies to this topic".
+
+        Scores already given are read against the framework they were given under; a topic
+        still to be scored (raised, or reopened) is scored against its partnership's framework,
+        or the default TOPIC framework when it is a single body's topic.
+        """
+        if self.framework_id is not None and self.state != TopicState.RAISED:
+            return self.framework
+        if self.partnership_id is not None:
+            return self.partnership.framework
+        return PrioritisationFramework.default()
+
     # Transitions: pure; conditions on the decorator; permission from scrutiny.casework.permissions.
 
     @transition(

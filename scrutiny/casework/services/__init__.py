@@ -24,6 +24,7 @@ from scrutiny.casework.services.organisations import (  # noqa: F401
     partnership_set_committees,
 )
 from scrutiny.casework.services.referrals import (  # noqa: F401
+    referral_accepts_updates,
     referral_acknowledge,
     referral_add_update,
 )
@@ -31,6 +32,7 @@ from scrutiny.casework.services.responses import (  # noqa: F401
     REQUEST_OUTCOMES,
     provider_response_record,
     recommendation_update_implementation,
+    response_recordable,
 )
 from scrutiny.casework.services.topics import (  # noqa: F401
     topic_conclude,

@@ -22,11 +22,16 @@ def referral_acknowledge(*, referral: Referral, by, text: str, on=None):
     )
 
 
+def referral_accepts_updates(referral: Referral) -> bool:
+    """Is `referral` acknowledged, so that updates on action taken can follow?"""
+    return referral.state == ReferralState.ACKNOWLEDGED
+
+
 def referral_add_update(*, referral: Referral, by, text: str) -> ReferralUpdate:
     """Keep the involvement network informed of action taken on its referral."""
     text = _required(text, "text", "the update")
     if not can(by, Perm.REFERRAL_ACKNOWLEDGE, referral):
         raise Forbidden("Only the scrutiny committee's officers update a referral.")
-    if Referral.objects.get(pk=referral.pk).state != ReferralState.ACKNOWLEDGED:
+    if not referral_accepts_updates(Referral.objects.get(pk=referral.pk)):
         raise InvalidInput("Acknowledge the referral before adding updates.")
     return ReferralUpdate.objects.create(referral=referral, text=text, by=by)

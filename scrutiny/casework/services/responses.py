@@ -23,6 +23,7 @@ from scrutiny.casework.models import (
 )
 from scrutiny.casework.permissions import Perm, can
 from scrutiny.casework.uploads import check_upload
+from workflows.clocks import working_days_late
 from workflows.errors import Forbidden, InvalidInput
 from workflows.services import transition_apply, transition_available
 
@@ -33,6 +34,16 @@ REQUEST_OUTCOMES = {
     RequestState.PARTIALLY_ANSWERED: "mark_partially_answered",
     RequestState.REFUSED: "mark_refused",
 }
+
+
+def response_recordable(subject: InformationRequest | Recommendation) -> bool:
+    """Can a response (or a correction of one) be recorded for `subject` in its state now?"""
+    name = (
+        REQUEST_OUTCOMES[RequestState.ANSWERED]
+        if isinstance(subject, InformationRequest)
+        else "respond"
+    )
+    return transition_available(subject, name)
 
 
 def provider_response_record(
@@ -65,6 +76,8 @@ def provider_response_record(
             errors["outcome"] = ["Choose answered, partially_answered or refused."]
         if outcome == RequestState.REFUSED and refusal_ground not in RefusalGround.values:
             errors["refusal_ground"] = ["Give the ground for refusing."]
+        if outcome != RequestState.REFUSED and refusal_ground:
+            errors["refusal_ground"] = ["A ground is given only for a refusal."]
         if action_plan:
             errors["action_plan"] = ["Action plans belong to responses to recommendations."]
     else:
@@ -123,8 +136,6 @@ def provider_response_record(
                 outcome=outcome,
                 on=received_on,
             )
-        from workflows.clocks import working_days_late
-
         due = subject.due_on
         late = (
             working_days_late(due, received_on, region=subject.due_rule.effective_region)

@@ -13,7 +13,6 @@ from django.utils import timezone
 from scrutiny.casework import grants
 from scrutiny.casework.models import (
     Organisation,
-    PrioritisationFramework,
     RecommendationState,
     Referral,
     RequestState,
@@ -106,7 +105,7 @@ def topic_raise(
 def topic_prioritise(
     *, topic: Topic, by, scores: dict, note: str = "", on=None, expected_state=None
 ):
-    framework = topic.partnership.framework if topic.partnership_id else _default_framework()
+    framework = topic.applicable_framework()
     try:
         clean = framework.validate_scores(scores)
     except ValidationError as exc:
@@ -121,10 +120,6 @@ def topic_prioritise(
         scores=clean,
         on=on,
     )
-
-
-def _default_framework():
-    return PrioritisationFramework.objects.get(slug="topic")
 
 
 def topic_decline(*, topic, by, reason: str, expected_state=None):

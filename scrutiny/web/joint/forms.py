@@ -5,7 +5,9 @@ from __future__ import annotations
 from django import forms
 
 from protocols.models import SECTIONS, ExemptParagraph, Resolution
+from protocols.services import NeedsConfirmation
 from scrutiny.casework.models import Organisation, Partnership, Topic
+from scrutiny.web.errors import place_errors
 
 
 def organiser_choices(bodies, partnerships):
@@ -52,6 +54,15 @@ class MeetingForm(forms.Form):
         self.fields["organiser"].choices = organisers
         if editing:
             del self.fields["organiser"]
+        self.warnings: list[str] = []
+
+    def add_domain_error(self, exc):
+        """A past date or a clash comes back as warnings to confirm (NeedsConfirmation), shown
+        above the form with the confirm box; anything else goes on the fields."""
+        if isinstance(exc, NeedsConfirmation):
+            self.warnings = exc.warnings
+        else:
+            place_errors(self, exc)
 
 
 class ImportForm(forms.Form):

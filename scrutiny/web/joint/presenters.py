@@ -1,4 +1,8 @@
-"""Display values for templates: tags, dates, labels. Templates stay dumb."""
+"""Display values for the joint working pages: meeting rows, agenda items, protocol versions and
+what the signed-in person may do with them. Templates stay dumb: they test the booleans here.
+
+State words and colours come from the one table in `scrutiny.web.presenters`.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +12,13 @@ from django.utils import timezone
 
 from protocols import feeds
 from protocols.models import AgendaItem, Meeting, MeetingState, ProtocolVersion, VersionState
+from protocols.permissions import can_manage
+from scrutiny.web.presenters import state_tag
+from workflows.services import transition_available
 
-MEETING_TAGS = {
-    MeetingState.SCHEDULED: "govuk-tag--blue",
-    MeetingState.CANCELLED: "govuk-tag--red",
-    MeetingState.HELD: "govuk-tag--grey",
-}
-VERSION_TAGS = {
-    VersionState.DRAFT: "govuk-tag--grey",
-    VersionState.AGREED: "govuk-tag--green",
-    VersionState.UNDER_REVIEW: "govuk-tag--yellow",
-    VersionState.SUPERSEDED: "govuk-tag--grey",
-}
+
+def _tag_class(state: str, kind: str) -> str:
+    return f"govuk-tag--{state_tag(state, kind).colour}"
 
 
 def long_date(day) -> str:
@@ -35,6 +34,7 @@ class MeetingRow:
     where: str
     status: str
     tag_class: str
+    scheduled: bool
     agenda: str
     publish_by: str
     publish_by_explanation: str
@@ -64,7 +64,8 @@ def meeting_row(m: Meeting) -> MeetingRow:
         organiser=f"{m.organiser}" + (" (joint meeting)" if m.is_joint else ""),
         where=" and online" if (m.place and m.online_url) else "",
         status=m.get_state_display(),
-        tag_class=MEETING_TAGS.get(m.state, ""),
+        tag_class=_tag_class(m.state, "meeting"),
+        scheduled=m.state == MeetingState.SCHEDULED,
         agenda=agenda,
         publish_by=long_date(m.due_on) if m.due_on else "",
         publish_by_explanation=m.due_explanation,
@@ -82,20 +83,82 @@ class ItemRow:
     item: AgendaItem
     exempt_label: str
     papers: list
+    minutable: bool = False  # its decision can be minuted now
 
 
-def item_row(item: AgendaItem) -> ItemRow:
+def item_row(item: AgendaItem, *, minuting: bool = False) -> ItemRow:
+    """An agenda item for the page; `minuting`: the meeting's decisions are being minuted."""
     label = ""
     if item.exempt:
         label = (
             f"Schedule 12A paragraph {item.exempt_paragraph} "
             f"({item.get_exempt_paragraph_display().split(' — ', 1)[-1]})"
         )
-    return ItemRow(item=item, exempt_label=label, papers=list(item.papers.all()))
+    return ItemRow(
+        item=item,
+        exempt_label=label,
+        papers=list(item.papers.all()),
+        minutable=minuting and not item.resolution,
+    )
+
+
+@dataclass(frozen=True)
+class MeetingActions:
+    """The buttons of a meeting's page."""
+
+    manage: bool
+    add_item: bool = False
+    publish_agenda: bool = False
+    edit: bool = False
+    cancel: bool = False
+    mark_held: bool = False
+    minute: bool = False  # minute the decisions on its items
+
+
+def meeting_actions(user, meeting: Meeting) -> MeetingActions:
+    if not can_manage(user, meeting):
+        return MeetingActions(manage=False)
+    scheduled = meeting.state == MeetingState.SCHEDULED
+    return MeetingActions(
+        manage=True,
+        add_item=scheduled,
+        publish_agenda=scheduled and not meeting.agenda_published,
+        edit=scheduled,
+        cancel=transition_available(meeting, "cancel", user),
+        mark_held=transition_available(meeting, "mark_held", user),
+        minute=meeting.state == MeetingState.HELD,
+    )
 
 
 def version_tag(v: ProtocolVersion) -> dict:
-    return {"label": v.get_state_display(), "tag_class": VERSION_TAGS.get(v.state, "")}
+    return {"label": v.get_state_display(), "tag_class": _tag_class(v.state, "protocol_version")}
+
+
+@dataclass(frozen=True)
+class VersionActions:
+    """The buttons of a protocol version's page."""
+
+    manage: bool
+    collecting_sign_offs: bool = False  # a draft: each party's sign-off is shown
+    edit_draft: bool = False
+    change_review_date: bool = False
+    start_review: bool = False
+    draft_next: bool = False
+
+
+def version_actions(user, protocol, version: ProtocolVersion | None, versions) -> VersionActions:
+    manage = can_manage(user, protocol)
+    if version is None:
+        return VersionActions(manage=manage)
+    in_force = version.state in (VersionState.AGREED, VersionState.UNDER_REVIEW)
+    return VersionActions(
+        manage=manage,
+        collecting_sign_offs=version.state == VersionState.DRAFT,
+        edit_draft=manage and version.state == VersionState.DRAFT,
+        change_review_date=manage and in_force,
+        start_review=manage and transition_available(version, "start_review", user),
+        draft_next=manage and not any(v.state == VersionState.DRAFT for v in versions),
+    )
 
 
 def feed_link(obj, path: str) -> dict:

@@ -25,8 +25,7 @@ from scrutiny.casework.publication import (
     responses_public,
     topics_published,
 )
-from scrutiny.web.presenters import rag_for
-from scrutiny.web.public.outcomes import PUBLIC_STATE_LABELS
+from scrutiny.web.presenters import public_state_label, rag_for
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ def _outcome_rows():
             "title": t.title,
             "summary": t.summary,
             "state": t.state,
-            "state_label": PUBLIC_STATE_LABELS.get(t.state, t.get_state_display()),
+            "state_label": public_state_label(t.state),
             "partnership": t.partnership.name if t.partnership_id else None,
             "body": t.body.name if t.body_id else None,
             "lead_body": t.lead_body.name,
@@ -352,7 +351,7 @@ def outcomes_atom(*, limit: int = 50) -> str:
             unique_id=url,
             pubdate=t.published_at,
             updateddate=t.updated_at if t.updated_at > t.published_at else t.published_at,
-            categories=[PUBLIC_STATE_LABELS.get(t.state, t.state)],
+            categories=[public_state_label(t.state)],
             author_name=t.lead_body.name,
         )
     return feed.writeString("utf-8")

@@ -1,4 +1,8 @@
-"""Presenters for the public site: state words and colours, lateness, the outcome page."""
+"""Presenters for the public site: lateness, due dates, the outcome page.
+
+States' words and colours come from the one table in `scrutiny.web.presenters` (its `public`
+words where residents get plainer ones), so staff and public pages colour a state alike.
+"""
 
 from __future__ import annotations
 
@@ -17,55 +21,26 @@ from scrutiny.casework.models import (
     RequestState,
     Topic,
     TopicPosition,
-    TopicState,
 )
 from scrutiny.casework.publication import recommendations_public, requests_public
-from scrutiny.web.presenters import rag_for
+from scrutiny.web.presenters import public_state_label, rag_for, state_tag
 from workflows.audit import PUBLIC_EVENTS, EventType, event_label, event_public_note
 from workflows.models import AuditEvent
 
-S = TopicState
-
-
 # --- Presenters (pure) ----------------------------------------------------------------------
 
-TOPIC_STATE_TAGS = {
-    S.PRIORITISED: "govuk-tag--light-blue",
-    S.INFORMATION_REQUESTED: "govuk-tag--light-blue",
-    S.RESPONSE_DUE: "govuk-tag--yellow",
-    S.RECOMMENDATION_MADE: "govuk-tag--purple",
-    S.CONCLUDED: "govuk-tag--green",
-    S.DECLINED: "govuk-tag--grey",
-    S.WITHDRAWN: "govuk-tag--grey",
-}
 
-PUBLIC_STATE_LABELS = {
-    S.PRIORITISED: "On the work programme",
-    S.INFORMATION_REQUESTED: "Information being requested",
-    S.RESPONSE_DUE: "Waiting for answers",
-    S.RECOMMENDATION_MADE: "Recommendations made",
-    S.CONCLUDED: "Concluded",
-    S.DECLINED: "Declined",
-    S.WITHDRAWN: "Withdrawn",
-}
-
-OUTCOME_TAGS = {
-    "accepted": "govuk-tag--green",
-    "partially_accepted": "govuk-tag--yellow",
-    "rejected": "govuk-tag--red",
-    "noted": "govuk-tag--grey",
-    "answered": "govuk-tag--green",
-    "partially_answered": "govuk-tag--yellow",
-    "refused": "govuk-tag--red",
-}
+def public_tag_class(state: str, kind: str = "topic") -> str:
+    """The tag class of a state on the public site: the colour staff pages give it too."""
+    return f"govuk-tag--{state_tag(state, kind).colour}"
 
 
 def present_topics(topics):
     """Give each topic its public state label and tag class (for lists); returns a list."""
     topics = list(topics)
     for t in topics:
-        t.public_state = PUBLIC_STATE_LABELS.get(t.state, t.get_state_display())
-        t.public_tag = TOPIC_STATE_TAGS.get(t.state, "govuk-tag--grey")
+        t.public_state = public_state_label(t.state)
+        t.public_tag = public_tag_class(t.state)
     return topics
 
 
@@ -116,7 +91,7 @@ class PublicItem:
 
     @property
     def outcome_tag(self) -> str:
-        return OUTCOME_TAGS.get(getattr(self.obj, "outcome", ""), "govuk-tag--grey")
+        return public_tag_class(getattr(self.obj, "outcome", ""), "outcome")
 
 
 @dataclass
@@ -268,6 +243,6 @@ def outcome_detail(topic: Topic, *, today: dt.date | None = None) -> OutcomeView
         recommendations=rec_items,
         positions=positions,
         timeline=timeline,
-        state_label=PUBLIC_STATE_LABELS.get(topic.state, topic.get_state_display()),
-        state_tag=TOPIC_STATE_TAGS.get(topic.state, "govuk-tag--grey"),
+        state_label=public_state_label(topic.state),
+        state_tag=public_tag_class(topic.state),
     )

@@ -28,10 +28,11 @@ from scrutiny.casework.models import Organisation, Partnership
 from scrutiny.casework.permissions import topics_visible_to
 from scrutiny.web import meetings
 from scrutiny.web.client import client_address
+from scrutiny.web.errors import form_view, page_subject
+from scrutiny.web.presenters import public_state_label
 from scrutiny.web.public import outcomes as outcome_presenters
 from scrutiny.web.public.feeds import DATASETS, dataset_csv, dataset_json, outcomes_atom
 from workflows.cache import public_cache_seconds, public_cache_version
-from workflows.errors import DomainError
 
 PAGE_SIZE = 20
 
@@ -104,8 +105,7 @@ class OutcomeFilterForm(forms.Form):
     def __init__(self, *args, years=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", "Any state")] + [
-            (s.value, outcome_presenters.PUBLIC_STATE_LABELS[s])
-            for s in publication.PUBLISHABLE_STATES
+            (s.value, public_state_label(s)) for s in publication.PUBLISHABLE_STATES
         ]
         self.fields["health_body"].choices = [("", "Any health body")] + list(
             Organisation.objects.filter(kind=Organisation.Kind.HEALTH_BODY)
@@ -301,36 +301,30 @@ class SuggestionForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def suggest(request):
     if request.method == "POST":
-        form = SuggestionForm(request.POST)
         if suggestions.suggestion_rate_limited(client_address(request)):
             return render(request, "public/suggest_limited.html", status=429)
         if request.POST.get("website"):
             # A bot filled the honeypot: answer as if it worked, keep nothing.
             return redirect("public:suggest-thanks")
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                suggestions.suggestion_submit(
-                    title=data["title"],
-                    description=data["description"],
-                    partnership=data["partnership"],
-                    health_body=data["health_body"],
-                    name=data["name"],
-                    email=data["email"],
-                )
-            except DomainError as exc:
-                _add_domain_errors(form, exc)
-            else:
-                return redirect("public:suggest-thanks")
-        status = 400
-    else:
-        form = SuggestionForm()
-        status = 200
-    return render(
+    form = SuggestionForm(request.POST if request.method == "POST" else None)
+
+    def submit(data):
+        suggestions.suggestion_submit(
+            title=data["title"],
+            description=data["description"],
+            partnership=data["partnership"],
+            health_body=data["health_body"],
+            name=data["name"],
+            email=data["email"],
+        )
+        return redirect("public:suggest-thanks")
+
+    return form_view(
         request,
-        "public/suggest.html",
-        {"form": form, "retention_days": suggestions.retention_days()},
-        status=status,
+        form,
+        on_valid=submit,
+        template="public/suggest.html",
+        context={"retention_days": suggestions.retention_days()},
     )
 
 
@@ -338,15 +332,6 @@ def suggest(request):
 @public_cached
 def suggest_thanks(request):
     return render(request, "public/suggest_thanks.html")
-
-
-def _add_domain_errors(form, exc: DomainError):
-    if exc.field_errors:
-        for name, errors in exc.field_errors.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        form.add_error(None, exc.message)
 
 
 # --- Moderation (officers) ------------------------------------------------------------------
@@ -405,43 +390,46 @@ def suggestion_moderate(request, pk):
         ),
         pk=pk,
     )
+    page_subject(request, suggestion)
+    action = request.POST.get("action") if request.method == "POST" else None
     accept = AcceptForm(
-        request.POST if request.POST.get("action") == "accept" else None,
+        request.POST if action == "accept" else None,
         partnership=suggestion.partnership,
         initial={"title": suggestion.title, "summary": suggestion.description},
         prefix="accept",
     )
-    reject = RejectForm(
-        request.POST if request.POST.get("action") == "reject" else None, prefix="reject"
-    )
-    status = 200
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "accept" and accept.is_valid():
-                topic = suggestions.suggestion_accept(
-                    suggestion=suggestion,
-                    by=request.user,
-                    title=accept.cleaned_data["title"],
-                    summary=accept.cleaned_data["summary"],
-                    lead_body=accept.cleaned_data["lead_body"],
-                )
-                messages.success(request, f"Accepted: topic '{topic.title}' raised.")
-                return redirect("public:suggestions")
-            if request.POST.get("action") == "reject" and reject.is_valid():
-                suggestions.suggestion_reject(
-                    suggestion=suggestion, by=request.user, reason=reject.cleaned_data["reason"]
-                )
-                messages.success(request, "Suggestion rejected.")
-                return redirect("public:suggestions")
-            status = 400
-        except DomainError as exc:
-            _add_domain_errors(accept if request.POST.get("action") == "accept" else reject, exc)
-            status = exc.status
-    return render(
+    reject = RejectForm(request.POST if action == "reject" else None, prefix="reject")
+
+    def accepted(data):
+        topic = suggestions.suggestion_accept(
+            suggestion=suggestion,
+            by=request.user,
+            title=data["title"],
+            summary=data["summary"],
+            lead_body=data["lead_body"],
+        )
+        messages.success(request, f"Accepted: topic '{topic.title}' raised.")
+        return redirect("public:suggestions")
+
+    def rejected(data):
+        suggestions.suggestion_reject(suggestion=suggestion, by=request.user, reason=data["reason"])
+        messages.success(request, "Suggestion rejected.")
+        return redirect("public:suggestions")
+
+    context = {"suggestion": suggestion, "accept": accept, "reject": reject}
+    if action == "accept":
+        form, on_valid = accept, accepted
+    elif action == "reject":
+        form, on_valid = reject, rejected
+    else:  # a GET, or a POST that chose neither
+        status = 400 if request.method == "POST" else 200
+        return render(request, "public/suggestion_moderate.html", context, status=status)
+    return form_view(
         request,
-        "public/suggestion_moderate.html",
-        {"suggestion": suggestion, "accept": accept, "reject": reject},
-        status=status,
+        form,
+        on_valid=on_valid,
+        template="public/suggestion_moderate.html",
+        context=context,
     )
 
 
@@ -468,40 +456,31 @@ class UnpublishForm(forms.Form):
 
 def _publication_page(request, pk, *, publish: bool):
     topic = get_object_or_404(topics_visible_to(request.user).select_related("lead_body"), pk=pk)
+    page_subject(request, topic)
     form_class = PublishForm if publish else UnpublishForm
     form = form_class(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                if publish:
-                    publication.topic_publish(
-                        topic=topic, by=request.user, note=form.cleaned_data["note"]
-                    )
-                    messages.success(request, "Published: residents can now see this topic.")
-                else:
-                    publication.topic_unpublish(
-                        topic=topic, by=request.user, reason=form.cleaned_data["reason"]
-                    )
-                    messages.success(request, "Publication withdrawn.")
-                return redirect(topic.get_absolute_url())
-            except DomainError as exc:
-                _add_domain_errors(form, exc)
-                status = exc.status
+
+    def apply(data):
+        if publish:
+            publication.topic_publish(topic=topic, by=request.user, note=data["note"])
+            messages.success(request, "Published: residents can now see this topic.")
         else:
-            status = 400
-    return render(
+            publication.topic_unpublish(topic=topic, by=request.user, reason=data["reason"])
+            messages.success(request, "Publication withdrawn.")
+        return redirect(topic.get_absolute_url())
+
+    return form_view(
         request,
-        "public/publish.html",
-        {
+        form,
+        on_valid=apply,
+        template="public/publish.html",
+        context={
             "topic": topic,
-            "form": form,
             "publish": publish,
             "publishable": topic.state in publication.PUBLISHABLE_STATES,
             "public_url": reverse("public:outcome", args=[topic.pk]),
             "now": timezone.now(),
         },
-        status=status,
     )
 
 

@@ -7,30 +7,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from api import keys as key_service
 from api import webhooks as webhook_service
+from scrutiny.web.errors import button_view, form_view
 from scrutiny.web.responders.forms import ApiKeyForm, WebhookForm
-from workflows.errors import DomainError
 
 
 def _need_bodies(user):
     bodies = key_service.manageable_body_ids(user)
     if bodies is not None and not bodies:
         raise Http404("Only a health body's responders manage its API keys and webhooks.")
-
-
-def _apply_errors(form, exc: DomainError):
-    placed = False
-    for field, msgs in (exc.field_errors or {}).items():
-        target = field if field in form.fields else None
-        for msg in msgs if isinstance(msgs, list | tuple) else [msgs]:
-            form.add_error(target, msg)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 # --- API keys -----------------------------------------------------------------------------------
@@ -53,17 +43,16 @@ def key_list(request):
 def key_create(request):
     _need_bodies(request.user)
     form = ApiKeyForm(request.POST or None, by=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            key, raw = key_service.issue_key(
-                data["user"], data["organisation"], data["name"], data["scopes"], by=request.user
-            )
-        except DomainError as exc:
-            _apply_errors(form, exc)
-        else:
-            return render(request, "api/key_created.html", {"key": key, "raw": raw})
-    return render(request, "api/key_form.html", {"form": form})
+
+    def issue(data):
+        key, raw = key_service.issue_key(
+            data["user"], data["organisation"], data["name"], data["scopes"], by=request.user
+        )
+        return render(request, "api/key_created.html", {"key": key, "raw": raw})
+
+    return form_view(
+        request, form, on_valid=issue, template="api/key_form.html", invalid_status=200
+    )
 
 
 def _key_or_404(request, pk):
@@ -111,20 +100,19 @@ def webhook_list(request):
 def webhook_create(request):
     _need_bodies(request.user)
     form = WebhookForm(request.POST or None, by=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            hook, secret = webhook_service.webhook_register(
-                organisation=data["organisation"],
-                url=data["url"],
-                description=data["description"],
-                by=request.user,
-            )
-        except DomainError as exc:
-            _apply_errors(form, exc)
-        else:
-            return render(request, "api/webhook_created.html", {"webhook": hook, "secret": secret})
-    return render(request, "api/webhook_form.html", {"form": form})
+
+    def register(data):
+        hook, secret = webhook_service.webhook_register(
+            organisation=data["organisation"],
+            url=data["url"],
+            description=data["description"],
+            by=request.user,
+        )
+        return render(request, "api/webhook_created.html", {"webhook": hook, "secret": secret})
+
+    return form_view(
+        request, form, on_valid=register, template="api/webhook_form.html", invalid_status=200
+    )
 
 
 @login_required
@@ -155,15 +143,19 @@ def webhook_toggle(request, pk):
 @require_POST
 def webhook_ping(request, pk):
     hook = get_object_or_404(webhook_service.webhooks_visible_to(request.user), pk=pk)
-    try:
-        webhook_service.webhook_ping(webhook=hook, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+
+    def queued(_):
         messages.success(
             request, "A test event is queued: it is sent with the next run of the delivery worker."
         )
-    return redirect("responders:webhook-detail", pk=hook.pk)
+        return redirect("responders:webhook-detail", pk=hook.pk)
+
+    return button_view(
+        request,
+        lambda: webhook_service.webhook_ping(webhook=hook, by=request.user),
+        on_done=queued,
+        back=reverse("responders:webhook-detail", args=[hook.pk]),
+    )
 
 
 # --- Problem types and documentation assets ----------------------------------------------------

@@ -1,6 +1,6 @@
 """Staff forms: validate what was typed, keep it on error, and hand clean values to a service.
 
-Domain errors from the services come back onto the form with `add_domain_error`.
+Domain errors from the services come back onto the form through `scrutiny.web.errors.form_view`.
 """
 
 from __future__ import annotations
@@ -22,19 +22,6 @@ from scrutiny.casework.models import (
 from scrutiny.casework.uploads import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES
 
 MB = MAX_UPLOAD_BYTES // (1024 * 1024)
-
-
-def add_domain_error(form: forms.Form, exc) -> None:
-    """Put a DomainError's message and field errors on `form` (unknown fields as non-field)."""
-    placed = False
-    for name, messages in (exc.field_errors or {}).items():
-        messages = messages if isinstance(messages, list | tuple) else [messages]
-        target = name if name in form.fields else None
-        for message in messages:
-            form.add_error(target, str(message))
-        placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 class ExpectedStateMixin(forms.Form):

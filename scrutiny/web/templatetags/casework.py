@@ -32,6 +32,20 @@ def due_tag(context, due_on):
 
 
 @register.simple_tag(takes_context=True)
+def clock_due_tag(context, obj):
+    """The due tag of `obj` while its statutory clock runs; nothing once it has stopped."""
+    if not presenters.clock_running(obj):
+        return ""
+    return due_tag(context, obj.due_on)
+
+
+@register.filter
+def clock_running(obj):
+    """{% if referral|clock_running %}: is the item's statutory clock still running?"""
+    return presenters.clock_running(obj)
+
+
+@register.simple_tag(takes_context=True)
 def due_phrase(context, due_on):
     return presenters.due_phrase(due_on, context["today"], context.get("cf_calendar"))
 

@@ -26,9 +26,8 @@ from protocols.permissions import (
     staff_body_ids,
 )
 from scrutiny.casework.models import Organisation, Partnership
+from scrutiny.web.errors import button_view, form_view, page_subject
 from scrutiny.web.joint import forms, presenters
-from scrutiny.web.joint.views.common import _form_errors
-from workflows.errors import DomainError
 
 # --- Protocols ------------------------------------------------------------------------------
 
@@ -63,7 +62,9 @@ def protocol_list(request):
 
 
 def _protocol_for(request, pk):
-    return get_object_or_404(selectors.protocols_visible_to(request.user), pk=pk)
+    return page_subject(
+        request, get_object_or_404(selectors.protocols_visible_to(request.user), pk=pk)
+    )
 
 
 @require_GET
@@ -101,7 +102,7 @@ def version_detail(request, pk, number):
 
 
 def _version_context(request, protocol, version, versions):
-    manage = can_manage(request.user, protocol)
+    actions = presenters.version_actions(request.user, protocol, version, versions)
     sign_offs = list(version.sign_offs.select_related("organisation")) if version else []
     signed_ids = {s.organisation_id for s in sign_offs}
     parties = list(Organisation.objects.filter(pk__in=protocol_party_ids(protocol)))
@@ -117,13 +118,12 @@ def _version_context(request, protocol, version, versions):
         "versions": versions,
         "sign_offs": sign_offs,
         "parties": [{"org": o, "signed": o.pk in signed_ids} for o in parties],
-        "can_manage": manage,
+        "actions": actions,
         "sign_form": forms.SignOffForm(
             organisations=Organisation.objects.filter(pk__in=[o.pk for o in my_unsigned])
         )
-        if manage and version and version.state == VersionState.DRAFT and my_unsigned
+        if actions.manage and actions.collecting_sign_offs and my_unsigned
         else None,
-        "has_draft": any(v.state == VersionState.DRAFT for v in versions),
         "tag": presenters.version_tag(version) if version else None,
     }
 
@@ -176,30 +176,21 @@ def protocol_create(request):
     if not partnerships.exists():
         raise Http404("You are not an officer of any partnership.")
     form = forms.ProtocolCreateForm(request.POST or None, partnerships=partnerships)
-    if request.method == "POST" and form.is_valid():
-        try:
-            protocol = services.protocol_create(
-                partnership=form.cleaned_data["partnership"],
-                by=request.user,
-                title=form.cleaned_data["title"],
-            )
-        except DomainError as exc:
-            _form_errors(form, exc)
-        else:
-            return redirect("protocols:version-edit", protocol.pk, 1)
-    return render(
-        request,
-        "protocols/protocol_create.html",
-        {"form": form},
-        status=400 if request.method == "POST" else 200,
-    )
+
+    def create(data):
+        protocol = services.protocol_create(
+            partnership=data["partnership"], by=request.user, title=data["title"]
+        )
+        return redirect("protocols:version-edit", protocol.pk, 1)
+
+    return form_view(request, form, on_valid=create, template="protocols/protocol_create.html")
 
 
 def _managed_version(request, pk, number):
     protocol = _protocol_for(request, pk)
     if not can_manage(request.user, protocol):
         raise Http404("You may not change this protocol.")
-    return protocol, get_object_or_404(protocol.versions, number=number)
+    return protocol, page_subject(request, get_object_or_404(protocol.versions, number=number))
 
 
 @login_required
@@ -211,19 +202,18 @@ def version_edit(request, pk, number):
         raise Http404("A superseded version cannot be changed.")
     initial = {k: getattr(version, k) for k in (*SECTION_KEYS, "review_on", "acknowledgement_days")}
     form = forms.ProtocolVersionForm(request.POST or None, initial=initial, text_editable=editable)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.protocol_version_update(version=version, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, "Protocol saved.")
-            return redirect(version)
-    return render(
+
+    def save(data):
+        services.protocol_version_update(version=version, by=request.user, **data)
+        messages.success(request, "Protocol saved.")
+        return redirect(version)
+
+    return form_view(
         request,
-        "protocols/version_form.html",
-        {"form": form, "protocol": protocol, "version": version, "editable": editable},
-        status=400 if request.method == "POST" else 200,
+        form,
+        on_valid=save,
+        template="protocols/version_form.html",
+        context={"protocol": protocol, "version": version, "editable": editable},
     )
 
 
@@ -233,12 +223,12 @@ def version_new(request, pk):
     protocol = _protocol_for(request, pk)
     if not can_manage(request.user, protocol):
         raise Http404("You may not change this protocol.")
-    try:
-        version = services.protocol_version_draft_next(protocol=protocol, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect(protocol)
-    return redirect("protocols:version-edit", protocol.pk, version.number)
+    return button_view(
+        request,
+        lambda: services.protocol_version_draft_next(protocol=protocol, by=request.user),
+        on_done=lambda version: redirect("protocols:version-edit", protocol.pk, version.number),
+        back=protocol,
+    )
 
 
 @login_required
@@ -249,36 +239,44 @@ def version_sign(request, pk, number):
         request.POST,
         organisations=Organisation.objects.filter(pk__in=protocol_party_ids(protocol)),
     )
-    if form.is_valid():
-        try:
-            version = services.protocol_version_sign_off(
-                version=version,
-                by=request.user,
-                organisation=form.cleaned_data["organisation"],
-                signatory_name=form.cleaned_data["signatory_name"],
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                "Signed off. Every party has signed: this version is agreed and public."
-                if version.state == VersionState.AGREED
-                else "Signed off. The version is agreed when every party has signed.",
-            )
-    else:
+    if not form.is_valid():
         messages.error(request, "Choose the body you are signing for.")
-    return redirect(version)
+        return redirect(version)
+
+    def signed(version):
+        messages.success(
+            request,
+            "Signed off. Every party has signed: this version is agreed and public."
+            if version.state == VersionState.AGREED
+            else "Signed off. The version is agreed when every party has signed.",
+        )
+        return redirect(version)
+
+    return button_view(
+        request,
+        lambda: services.protocol_version_sign_off(
+            version=version,
+            by=request.user,
+            organisation=form.cleaned_data["organisation"],
+            signatory_name=form.cleaned_data["signatory_name"],
+        ),
+        on_done=signed,
+        back=version,
+    )
 
 
 @login_required
 @require_POST
 def version_review(request, pk, number):
     protocol, version = _managed_version(request, pk, number)
-    try:
-        services.protocol_version_start_review(version=version, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+
+    def started(_):
         messages.success(request, "Review started: draft the next version when ready.")
-    return redirect(version)
+        return redirect(version)
+
+    return button_view(
+        request,
+        lambda: services.protocol_version_start_review(version=version, by=request.user),
+        on_done=started,
+        back=version,
+    )

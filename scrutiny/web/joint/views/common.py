@@ -10,30 +10,12 @@ from protocols.models import (
     AgendaItem,
     Meeting,
 )
-from protocols.permissions import (
-    officer_body_ids,
-)
+from protocols.permissions import meeting_body_ids, officer_body_ids
 from scrutiny.casework.models import Organisation, Partnership, Topic
+from scrutiny.web.errors import page_subject
 from scrutiny.web.joint import forms
-from workflows.errors import DomainError
 
 # --- Helpers --------------------------------------------------------------------------------
-
-
-def _form_errors(form, exc: DomainError):
-    """Put a domain error on the form: on its fields where they match, otherwise on top."""
-    placed = False
-    for name, errs in (exc.field_errors or {}).items():
-        for err in errs if isinstance(errs, list | tuple) else [errs]:
-            if name in form.fields:
-                form.add_error(name, err)
-                placed = True
-    if not placed or exc.message not in str(exc.field_errors):
-        form.add_error(None, exc.message)
-
-
-def _status(exc: DomainError) -> int:
-    return 404 if exc.status == 404 else 400 if exc.status in (400, 409) else exc.status
 
 
 def _organisers(user):
@@ -51,9 +33,10 @@ def _organisers(user):
 
 
 def _managed_meeting(request, pk) -> Meeting:
-    return get_object_or_404(
+    meeting = get_object_or_404(
         selectors.meetings_managed_by(request.user).select_related("body", "partnership"), pk=pk
     )
+    return page_subject(request, meeting)
 
 
 def _managed_item(request, pk, item_pk) -> tuple[Meeting, AgendaItem]:
@@ -62,8 +45,6 @@ def _managed_item(request, pk, item_pk) -> tuple[Meeting, AgendaItem]:
 
 
 def _meeting_topics(meeting):
-    from protocols.permissions import meeting_body_ids
-
     ids = meeting_body_ids(meeting)
     return Topic.objects.filter(
         Q(body__in=ids)

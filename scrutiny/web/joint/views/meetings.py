@@ -21,19 +21,17 @@ from protocols.models import (
     Resolution,
 )
 from protocols.permissions import (
-    can_manage,
     chairs_of,
     is_meeting_member,
 )
+from scrutiny.web.errors import button_view, form_view
 from scrutiny.web.joint import forms, presenters
 from scrutiny.web.joint.views.common import (
-    _form_errors,
     _managed_item,
     _managed_meeting,
     _meeting_topics,
     _organisers,
 )
-from workflows.errors import DomainError
 
 # --- Meetings: public and members' pages ----------------------------------------------------
 
@@ -68,7 +66,7 @@ def meeting_detail(request, pk):
     meeting = get_object_or_404(selectors.meetings_visible_to(request.user), pk=pk)
     items = list(selectors.agenda_items_for(request.user, meeting))
     member = is_meeting_member(request.user, meeting)
-    manage = can_manage(request.user, meeting)
+    actions = presenters.meeting_actions(request.user, meeting)
     if meeting.is_joint:
         feed_path = reverse("protocols:calendar-partnership", args=[meeting.partnership.slug])
     else:
@@ -79,12 +77,9 @@ def meeting_detail(request, pk):
         {
             "meeting": meeting,
             "m": presenters.meeting_row(meeting),
-            "items": [presenters.item_row(it) for it in items],
+            "items": [presenters.item_row(it, minuting=actions.minute) for it in items],
             "is_member": member,
-            "can_manage": manage,
-            "can_mark_held": manage
-            and meeting.state == "scheduled"
-            and meeting.date <= timezone.localdate(),
+            "actions": actions,
             "has_hidden_items": not member
             and meeting.agenda_published
             and meeting.items.filter(exempt=True).exists(),
@@ -150,36 +145,30 @@ def meeting_create(request):
     if len(organisers) <= 1:
         raise Http404("You do not manage any body's meetings.")
     form = forms.MeetingForm(request.POST or None, organisers=organisers)
-    warnings = []
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+
+    def schedule(d):
         body, partnership = forms.resolve_organiser(d["organiser"])
-        try:
-            meeting = services.meeting_create(
-                by=request.user,
-                body=body,
-                partnership=partnership,
-                title=d["title"],
-                date=d["date"],
-                start_time=d["start_time"],
-                end_time=d["end_time"],
-                place=d["place"],
-                online_url=d["online_url"],
-                confirm=d["confirm"],
-            )
-        except services.NeedsConfirmation as exc:
-            warnings = exc.warnings
-        except DomainError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, "Meeting scheduled.")
-            return redirect(meeting)
-    status = 400 if request.method == "POST" else 200
-    return render(
+        meeting = services.meeting_create(
+            by=request.user,
+            body=body,
+            partnership=partnership,
+            title=d["title"],
+            date=d["date"],
+            start_time=d["start_time"],
+            end_time=d["end_time"],
+            place=d["place"],
+            online_url=d["online_url"],
+            confirm=d["confirm"],
+        )
+        messages.success(request, "Meeting scheduled.")
+        return redirect(meeting)
+
+    return form_view(
         request,
-        "protocols/meeting_form.html",
-        {"form": form, "warnings": warnings, "title": "Schedule a meeting"},
-        status=status,
+        form,
+        on_valid=schedule,
+        template="protocols/meeting_form.html",
+        context={"title": "Schedule a meeting"},
     )
 
 
@@ -189,24 +178,20 @@ def meeting_edit(request, pk):
     meeting = _managed_meeting(request, pk)
     initial = {f: getattr(meeting, f) for f in services.MEETING_FIELDS}
     form = forms.MeetingForm(request.POST or None, initial=initial, editing=True)
-    warnings = []
-    if request.method == "POST" and form.is_valid():
-        d = dict(form.cleaned_data)
+
+    def save(d):
+        d = dict(d)
         confirm = d.pop("confirm")
-        try:
-            services.meeting_update(meeting=meeting, by=request.user, confirm=confirm, **d)
-        except services.NeedsConfirmation as exc:
-            warnings = exc.warnings
-        except DomainError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, "Meeting updated.")
-            return redirect(meeting)
-    return render(
+        services.meeting_update(meeting=meeting, by=request.user, confirm=confirm, **d)
+        messages.success(request, "Meeting updated.")
+        return redirect(meeting)
+
+    return form_view(
         request,
-        "protocols/meeting_form.html",
-        {"form": form, "warnings": warnings, "meeting": meeting, "title": "Change the meeting"},
-        status=400 if request.method == "POST" else 200,
+        form,
+        on_valid=save,
+        template="protocols/meeting_form.html",
+        context={"meeting": meeting, "title": "Change the meeting"},
     )
 
 
@@ -217,24 +202,15 @@ def meeting_import(request):
     if len(organisers) <= 1:
         raise Http404("You do not manage any body's meetings.")
     form = forms.ImportForm(request.POST or None, request.FILES or None, organisers=organisers)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        body, partnership = forms.resolve_organiser(form.cleaned_data["organiser"])
-        try:
-            result = imports.meetings_import_ics(
-                by=request.user,
-                uploaded=form.cleaned_data["file"],
-                body=body,
-                partnership=partnership,
-            )
-        except DomainError as exc:
-            _form_errors(form, exc)
-    return render(
-        request,
-        "protocols/meeting_import.html",
-        {"form": form, "result": result},
-        status=400 if request.method == "POST" and result is None else 200,
-    )
+
+    def import_file(data):
+        body, partnership = forms.resolve_organiser(data["organiser"])
+        result = imports.meetings_import_ics(
+            by=request.user, uploaded=data["file"], body=body, partnership=partnership
+        )
+        return render(request, "protocols/meeting_import.html", {"form": form, "result": result})
+
+    return form_view(request, form, on_valid=import_file, template="protocols/meeting_import.html")
 
 
 @login_required
@@ -244,19 +220,18 @@ def item_add(request, pk):
     form = forms.AgendaItemForm(
         request.POST or None, topics=_meeting_topics(meeting), late=meeting.agenda_published
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.agenda_item_add(meeting=meeting, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, "Item added to the agenda.")
-            return redirect(meeting)
-    return render(
+
+    def add(data):
+        services.agenda_item_add(meeting=meeting, by=request.user, **data)
+        messages.success(request, "Item added to the agenda.")
+        return redirect(meeting)
+
+    return form_view(
         request,
-        "protocols/item_form.html",
-        {"form": form, "meeting": meeting, "title": "Add an agenda item"},
-        status=400 if request.method == "POST" else 200,
+        form,
+        on_valid=add,
+        template="protocols/item_form.html",
+        context={"meeting": meeting, "title": "Add an agenda item"},
     )
 
 
@@ -279,19 +254,18 @@ def item_edit(request, pk, item_pk):
     form = forms.AgendaItemForm(
         request.POST or None, initial=initial, topics=_meeting_topics(meeting), late=False
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.agenda_item_update(item=item, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, "Agenda item updated.")
-            return redirect(meeting)
-    return render(
+
+    def save(data):
+        services.agenda_item_update(item=item, by=request.user, **data)
+        messages.success(request, "Agenda item updated.")
+        return redirect(meeting)
+
+    return form_view(
         request,
-        "protocols/item_form.html",
-        {"form": form, "meeting": meeting, "item": item, "title": "Change the agenda item"},
-        status=400 if request.method == "POST" else 200,
+        form,
+        on_valid=save,
+        template="protocols/item_form.html",
+        context={"meeting": meeting, "item": item, "title": "Change the agenda item"},
     )
 
 
@@ -308,24 +282,18 @@ def item_move(request, pk, item_pk):
 def paper_add(request, pk, item_pk):
     meeting, item = _managed_item(request, pk, item_pk)
     form = forms.PaperForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.paper_add(
-                item=item,
-                by=request.user,
-                file=form.cleaned_data["file"],
-                title=form.cleaned_data["title"],
-            )
-        except DomainError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, "Paper added.")
-            return redirect(meeting)
-    return render(
+
+    def add(data):
+        services.paper_add(item=item, by=request.user, file=data["file"], title=data["title"])
+        messages.success(request, "Paper added.")
+        return redirect(meeting)
+
+    return form_view(
         request,
-        "protocols/paper_form.html",
-        {"form": form, "meeting": meeting, "item": item},
-        status=400 if request.method == "POST" else 200,
+        form,
+        on_valid=add,
+        template="protocols/paper_form.html",
+        context={"meeting": meeting, "item": item},
     )
 
 
@@ -335,24 +303,23 @@ def meeting_publish(request, pk):
     meeting = _managed_meeting(request, pk)
     form = forms.PublishForm(request.POST or None, chairs=chairs_of(meeting))
     late = meeting.due_on is not None and timezone.localdate() > meeting.due_on
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.meeting_publish_agenda(
-                meeting=meeting,
-                by=request.user,
-                urgency_reason=form.cleaned_data["urgency_reason"],
-                chair=form.cleaned_data["chair"],
-            )
-        except DomainError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, "Agenda published.")
-            return redirect(meeting)
-    return render(
+
+    def publish(data):
+        services.meeting_publish_agenda(
+            meeting=meeting,
+            by=request.user,
+            urgency_reason=data["urgency_reason"],
+            chair=data["chair"],
+        )
+        messages.success(request, "Agenda published.")
+        return redirect(meeting)
+
+    return form_view(
         request,
-        "protocols/meeting_publish.html",
-        {"form": form, "meeting": meeting, "m": presenters.meeting_row(meeting), "late": late},
-        status=400 if request.method == "POST" else 200,
+        form,
+        on_valid=publish,
+        template="protocols/meeting_publish.html",
+        context={"meeting": meeting, "m": presenters.meeting_row(meeting), "late": late},
     )
 
 
@@ -361,21 +328,18 @@ def meeting_publish(request, pk):
 def meeting_cancel(request, pk):
     meeting = _managed_meeting(request, pk)
     form = forms.CancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.meeting_cancel(
-                meeting=meeting, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, "Meeting cancelled.")
-            return redirect(meeting)
-    return render(
+
+    def cancel(data):
+        services.meeting_cancel(meeting=meeting, by=request.user, reason=data["reason"])
+        messages.success(request, "Meeting cancelled.")
+        return redirect(meeting)
+
+    return form_view(
         request,
-        "protocols/meeting_cancel.html",
-        {"form": form, "meeting": meeting},
-        status=400 if request.method == "POST" else 200,
+        form,
+        on_valid=cancel,
+        template="protocols/meeting_cancel.html",
+        context={"meeting": meeting},
     )
 
 
@@ -383,45 +347,45 @@ def meeting_cancel(request, pk):
 @require_POST
 def meeting_held(request, pk):
     meeting = _managed_meeting(request, pk)
-    try:
-        services.meeting_mark_held(meeting=meeting, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+
+    def held(_):
         messages.success(request, "Meeting marked as held: record the minutes item by item.")
-    return redirect(meeting)
+        return redirect(meeting)
+
+    return button_view(
+        request,
+        lambda: services.meeting_mark_held(meeting=meeting, by=request.user),
+        on_done=held,
+        back=meeting,
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_decision(request, pk, item_pk):
     meeting, item = _managed_item(request, pk, item_pk)
-    framework = None
-    if item.topic is not None:
-        framework = item.topic.partnership.framework if item.topic.partnership_id else None
+    framework = item.topic.applicable_framework() if item.topic is not None else None
     form = forms.DecisionForm(
         request.POST or None, criteria=framework.criteria if framework else ()
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.item_record_decision(
-                item=item,
-                by=request.user,
-                decision=d["decision"],
-                resolution=d["resolution"],
-                scores=form.scores(),
-                outcome_summary=d["outcome_summary"],
-                close_without_response_reason=d["close_without_response_reason"],
-            )
-        except DomainError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, "Decision minuted.")
-            return redirect(meeting)
-    return render(
+
+    def minute(d):
+        services.item_record_decision(
+            item=item,
+            by=request.user,
+            decision=d["decision"],
+            resolution=d["resolution"],
+            scores=form.scores(),
+            outcome_summary=d["outcome_summary"],
+            close_without_response_reason=d["close_without_response_reason"],
+        )
+        messages.success(request, "Decision minuted.")
+        return redirect(meeting)
+
+    return form_view(
         request,
-        "protocols/item_decision.html",
-        {"form": form, "meeting": meeting, "item": item},
-        status=400 if request.method == "POST" else 200,
+        form,
+        on_valid=minute,
+        template="protocols/item_decision.html",
+        context={"meeting": meeting, "item": item},
     )

@@ -1,7 +1,8 @@
 """Staff pages: support officers' and committee members' casework, one module per page family.
 
 Views are thin: they find the object through a visibility selector (404 when the user may not
-see it), validate a form and call a service; domain errors become 403, 409 or form errors.
+see it), validate a form and call a service through `scrutiny.web.errors.form_view`; domain errors
+become form errors there, or the 403, 404 and 409 pages in `DomainErrorMiddleware`.
 """
 
 from scrutiny.web.staff.views.common import (  # noqa: F401

@@ -1,4 +1,4 @@
-"""What every staff page shares: the staff-only decorator, paging, the conflict page."""
+"""What every staff page shares: the staff-only decorator, the case-file loader, paging."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 
 from scrutiny.casework.models import (
     Topic,
@@ -19,8 +19,7 @@ from scrutiny.casework.permissions import (
     is_staff_member,
     topics_visible_to,
 )
-from scrutiny.web import presenters
-from workflows.errors import Conflict
+from scrutiny.web.errors import page_subject
 
 PAGE_SIZE = 25
 
@@ -46,7 +45,7 @@ def _case_topic(request, pk) -> Topic:
     topic = get_object_or_404(topics_visible_to(request.user).select_related("lead_body"), pk=pk)
     if not can(request.user, Perm.TOPIC_CASE_FILE, topic):
         raise Http404("No such topic.")
-    return topic
+    return page_subject(request, topic)
 
 
 def _query_string(request) -> str:
@@ -57,22 +56,3 @@ def _query_string(request) -> str:
 
 def _page(request, items):
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _conflict(request, exc: Conflict, topic: Topic):
-    topic.refresh_from_db()
-    return render(
-        request,
-        "scrutiny/conflict.html",
-        {
-            "topic": topic,
-            "message": exc.message,
-            "state_tag": presenters.state_tag(topic.state),
-            "state_meaning": presenters.state_meaning(topic.state),
-        },
-        status=409,
-    )
-
-
-def _render_form(request, template, context, *, invalid=False):
-    return render(request, template, context, status=400 if invalid else 200)

@@ -15,25 +15,22 @@ from scrutiny.casework.models import (
 )
 from scrutiny.casework.permissions import (
     Perm,
-    bodies_with,
     can,
     referrals_visible_to,
 )
 from scrutiny.web import presenters
+from scrutiny.web.errors import form_view, page_subject
 from scrutiny.web.staff.forms import (
     ReferralAcknowledgeForm,
     ReferralUpdateForm,
-    add_domain_error,
 )
 from scrutiny.web.staff.views.common import (
-    _conflict,
     _page,
     _query_string,
-    _render_form,
     staff_required,
 )
 from workflows.clocks import calendar_for
-from workflows.errors import Conflict, DomainError, Forbidden
+from workflows.errors import Conflict
 
 # --- referrals -------------------------------------------------------------------------------
 
@@ -46,7 +43,8 @@ def referral_list(request):
         state = ""
     referrals = selectors.referral_list(user, state=state)
     page = _page(request, referrals)
-    officer_bodies = bodies_with(user, {"support_officer"})
+    for referral in page.object_list:
+        referral.actions = presenters.referral_actions(user, referral)
     return render(
         request,
         "scrutiny/referral_list.html",
@@ -55,7 +53,6 @@ def referral_list(request):
             "query_string": _query_string(request),
             "state": state,
             "states": ReferralState.choices,
-            "officer_bodies": officer_bodies,
             "today": timezone.localdate(),
             "cf_calendar": calendar_for(),
         },
@@ -67,38 +64,26 @@ def _referral_action(request, pk, *, form_class, expect_state, template_heading,
     referral = get_object_or_404(
         referrals_visible_to(user).select_related("topic", "from_body", "to_body"), pk=pk
     )
+    page_subject(request, referral)
     if not can(user, Perm.REFERRAL_ACKNOWLEDGE, referral):
         raise PermissionDenied("Only the scrutiny committee's officers act on a referral.")
     if referral.state != expect_state:
-        return render(
-            request,
-            "scrutiny/conflict.html",
-            {
-                "topic": referral.topic,
-                "message": f"This referral is '{referral.get_state_display()}'.",
-                "state_tag": presenters.state_tag(referral.state, "referral"),
-                "state_meaning": presenters.state_meaning(referral.state, "referral"),
-            },
-            status=409,
+        raise Conflict(
+            f"This referral is '{referral.get_state_display()}'.", current_state=referral.state
         )
     form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            call(referral, user, form.cleaned_data["text"])
-        except Conflict as exc:
-            return _conflict(request, exc, referral.topic)
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect(referral.topic.get_absolute_url() + "#referral")
-    return _render_form(
+
+    def act(data):
+        call(referral, user, data["text"])
+        messages.success(request, done)
+        return redirect(referral.topic.get_absolute_url() + "#referral")
+
+    return form_view(
         request,
-        "scrutiny/referral_form.html",
-        {"referral": referral, "form": form, "heading": template_heading},
-        invalid=request.method == "POST",
+        form,
+        on_valid=act,
+        template="scrutiny/referral_form.html",
+        context={"referral": referral, "heading": template_heading},
     )
 
 

@@ -10,12 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from scrutiny.casework import publication, selectors, services
+from scrutiny.casework import selectors, services
 from scrutiny.casework.models import (
     Organisation,
-    PrioritisationFramework,
-    ReferralState,
-    RequestState,
     Topic,
     TopicState,
 )
@@ -29,6 +26,7 @@ from scrutiny.casework.permissions import (
     topics_visible_to,
 )
 from scrutiny.web import meetings, presenters
+from scrutiny.web.errors import form_view
 from scrutiny.web.staff.forms import (
     ConcludeForm,
     NoteForm,
@@ -37,18 +35,15 @@ from scrutiny.web.staff.forms import (
     ReasonForm,
     TopicFilterForm,
     TopicRaiseForm,
-    add_domain_error,
 )
 from scrutiny.web.staff.views.common import (
     _case_topic,
-    _conflict,
     _page,
     _query_string,
-    _render_form,
     staff_required,
 )
 from workflows.clocks import calendar_for
-from workflows.errors import Conflict, DomainError, Forbidden
+from workflows.errors import Conflict
 from workflows.services import available_transitions, transition_allowed_for
 
 # --- topics ----------------------------------------------------------------------------------
@@ -101,29 +96,15 @@ def topic_detail(request, pk):
     }
     if full:
         referral = selectors.topic_referral(topic)
-        manage = can(user, Perm.TOPIC_MANAGE, topic)
-        framework = topic.framework or (
-            topic.partnership.framework if topic.partnership_id else None
-        )
         context.update(
             referral=referral,
-            can_acknowledge=bool(
-                referral
-                and referral.state == ReferralState.AWAITING_ACKNOWLEDGEMENT
-                and can(user, Perm.REFERRAL_ACKNOWLEDGE, referral)
+            actions=presenters.topic_actions(
+                user,
+                topic,
+                referral=referral,
+                requests=requests,
+                recommendations=recommendations,
             ),
-            can_update_referral=bool(
-                referral
-                and referral.state == ReferralState.ACKNOWLEDGED
-                and can(user, Perm.REFERRAL_ACKNOWLEDGE, referral)
-            ),
-            actions=available_transitions(topic, user, field="state"),
-            can_manage=manage,
-            publishable=topic.state in publication.PUBLISHABLE_STATES,
-            can_draft=manage and topic.state in services.DRAFTABLE_FOR_REQUESTS,
-            can_position=topic.is_joint
-            and topic.state not in (TopicState.WITHDRAWN, TopicState.DECLINED)
-            and can(user, Perm.TOPIC_POSITION, topic),
             positions=list(topic.positions.select_related("organisation", "recorded_by")),
             timeline=sorted(
                 [
@@ -133,20 +114,20 @@ def topic_detail(request, pk):
                 key=lambda entry: entry.at,
             ),
             parties=Organisation.objects.filter(pk__in=topic_party_ids(topic)),
-            framework=framework,
-            score_rows=(
-                presenters.score_summary(
-                    topic.scores,
-                    topic.score_total,
-                    framework.criteria,
-                    framework.threshold,
-                    framework.max_total,
-                )
-                if framework
-                else None
-            ),
-            responding_states=(RequestState.ISSUED, *services.REQUEST_OUTCOMES),
         )
+        if topic.score_total is not None:
+            framework = topic.applicable_framework()
+            if framework.pk == topic.framework_id:  # the scores were given under it
+                context.update(
+                    framework=framework,
+                    score_rows=presenters.score_summary(
+                        topic.scores,
+                        topic.score_total,
+                        framework.criteria,
+                        framework.threshold,
+                        framework.max_total,
+                    ),
+                )
     return render(request, "scrutiny/topic_detail.html", context)
 
 
@@ -160,28 +141,23 @@ def topic_raise(request):
         selectors.partnerships_visible_to(user).prefetch_related("scrutiny_committees")
     )
     form = TopicRaiseForm(request.POST or None, bodies=bodies, partnerships=partnerships)
-    if request.method == "POST" and form.is_valid():
+
+    def raise_topic(data):
         partnership, body = form.owner_objects()
-        data = form.cleaned_data
-        try:
-            topic = services.topic_raise(
-                by=user,
-                title=data["title"],
-                summary=data["summary"],
-                lead_body=data["lead_body"],
-                partnership=partnership,
-                body=body,
-                source=data["source"],
-                health_bodies=data["health_bodies"],
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, f"Topic raised: {topic.title}")
-            return redirect(topic)
-    return _render_form(
-        request, "scrutiny/topic_raise.html", {"form": form}, invalid=request.method == "POST"
-    )
+        topic = services.topic_raise(
+            by=user,
+            title=data["title"],
+            summary=data["summary"],
+            lead_body=data["lead_body"],
+            partnership=partnership,
+            body=body,
+            source=data["source"],
+            health_bodies=data["health_bodies"],
+        )
+        messages.success(request, f"Topic raised: {topic.title}")
+        return redirect(topic)
+
+    return form_view(request, form, on_valid=raise_topic, template="scrutiny/topic_raise.html")
 
 
 # One view per topic transition, all alike: the form, the permission, the service.
@@ -191,6 +167,13 @@ TRANSITIONS = {
         "heading": "Prioritise this topic",
         "button": "Save scores and prioritise",
         "done": "Topic prioritised.",
+        "call": lambda t, u, d, form: services.topic_prioritise(
+            topic=t,
+            by=u,
+            scores=form.scores(),
+            note=d["note"],
+            expected_state=d["expected_state"] or None,
+        ),
     },
     "decline": {
         "form": ReasonForm,
@@ -198,7 +181,7 @@ TRANSITIONS = {
         "button": "Decline topic",
         "warning": True,
         "done": "Topic declined.",
-        "call": lambda t, u, d: services.topic_decline(
+        "call": lambda t, u, d, form: services.topic_decline(
             topic=t, by=u, reason=d["reason"], expected_state=d["expected_state"] or None
         ),
     },
@@ -208,7 +191,7 @@ TRANSITIONS = {
         "button": "Withdraw topic",
         "warning": True,
         "done": "Topic withdrawn.",
-        "call": lambda t, u, d: services.topic_withdraw(
+        "call": lambda t, u, d, form: services.topic_withdraw(
             topic=t, by=u, reason=d["reason"], expected_state=d["expected_state"] or None
         ),
     },
@@ -217,7 +200,7 @@ TRANSITIONS = {
         "heading": "Reopen this topic",
         "button": "Reopen topic",
         "done": "Topic reopened.",
-        "call": lambda t, u, d: services.topic_reopen(
+        "call": lambda t, u, d, form: services.topic_reopen(
             topic=t, by=u, note=d["note"], expected_state=d["expected_state"] or None
         ),
     },
@@ -226,7 +209,7 @@ TRANSITIONS = {
         "heading": "Resolve to request information",
         "button": "Record the decision",
         "done": "Decision recorded: draft the requests next.",
-        "call": lambda t, u, d: services.topic_request_information(
+        "call": lambda t, u, d, form: services.topic_request_information(
             topic=t, by=u, note=d["note"], expected_state=d["expected_state"] or None
         ),
     },
@@ -235,7 +218,7 @@ TRANSITIONS = {
         "heading": "Issue the information requests",
         "button": "Issue requests",
         "done": "Requests issued: each health body's clock has started.",
-        "call": lambda t, u, d: services.topic_issue_requests(
+        "call": lambda t, u, d, form: services.topic_issue_requests(
             topic=t, by=u, note=d["note"], expected_state=d["expected_state"] or None
         ),
     },
@@ -244,7 +227,7 @@ TRANSITIONS = {
         "heading": "Issue the recommendations",
         "button": "Issue recommendations",
         "done": "Recommendations issued: each health body's clock has started.",
-        "call": lambda t, u, d: services.topic_make_recommendations(
+        "call": lambda t, u, d, form: services.topic_make_recommendations(
             topic=t, by=u, note=d["note"], expected_state=d["expected_state"] or None
         ),
     },
@@ -253,7 +236,7 @@ TRANSITIONS = {
         "heading": "Request more information",
         "button": "Record the decision",
         "done": "Decision recorded: draft the further requests next.",
-        "call": lambda t, u, d: services.topic_request_more(
+        "call": lambda t, u, d, form: services.topic_request_more(
             topic=t, by=u, note=d["note"], expected_state=d["expected_state"] or None
         ),
     },
@@ -262,7 +245,7 @@ TRANSITIONS = {
         "heading": "Conclude this topic",
         "button": "Conclude topic",
         "done": "Topic concluded.",
-        "call": lambda t, u, d: services.topic_conclude(
+        "call": lambda t, u, d, form: services.topic_conclude(
             topic=t,
             by=u,
             outcome_summary=d["outcome_summary"],
@@ -271,12 +254,6 @@ TRANSITIONS = {
         ),
     },
 }
-
-
-def _framework_for(topic):
-    if topic.partnership_id:
-        return topic.partnership.framework
-    return PrioritisationFramework.objects.get(slug="topic")
 
 
 @login_required
@@ -289,54 +266,40 @@ def topic_transition(request, pk, name):
     topic = _case_topic(request, pk)
     if not transition_allowed_for(topic, name, user):
         raise PermissionDenied(f"You may not {name.replace('_', ' ')} this topic.")
+    if (
+        request.method == "GET"
+        and name not in available_transitions(topic, user, field="state")
+        and topic.state in TopicState.values
+    ):
+        # The page was reached from a stale link: say what the case is now.
+        raise Conflict(
+            f"'{spec['heading']}' is not possible now: the topic is '{topic.get_state_display()}'.",
+            current_state=topic.state,
+        )
     kwargs = {}
     if name == "prioritise":
-        kwargs["framework"] = framework = _framework_for(topic)
+        kwargs["framework"] = topic.applicable_framework()
     form = spec["form"](request.POST or None, initial={"expected_state": topic.state}, **kwargs)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if name == "prioritise":
-                services.topic_prioritise(
-                    topic=topic,
-                    by=user,
-                    scores=form.scores(),
-                    note=data["note"],
-                    expected_state=data["expected_state"] or None,
-                )
-            else:
-                spec["call"](topic, user, data)
-        except Conflict as exc:
-            return _conflict(request, exc, topic)
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, spec["done"])
-            return redirect(topic)
-    elif request.method == "GET" and name not in available_transitions(topic, user, field="state"):
-        # The page was reached from a stale link: say what the case is now.
-        message = f"'{spec['heading']}' is not possible now: the topic is "
-        message += f"'{topic.get_state_display()}'."
-        if topic.state in TopicState.values:
-            return _conflict(request, Conflict(message, current_state=topic.state), topic)
+
+    def apply(data):
+        spec["call"](topic, user, data, form)
+        messages.success(request, spec["done"])
+        return redirect(topic)
+
     context = {
         "topic": topic,
-        "form": form,
         "spec": spec,
         "name": name,
         "state_tag": presenters.state_tag(topic.state),
+        **kwargs,
     }
-    if name == "prioritise":
-        context.update(framework=framework)
     if name in ("issue_requests", "make_recommendations"):
         drafts = (topic.requests if name == "issue_requests" else topic.recommendations).filter(
             state="draft"
         )
         context["drafts"] = drafts.select_related("recipient")
-    return _render_form(
-        request, "scrutiny/topic_action.html", context, invalid=request.method == "POST"
+    return form_view(
+        request, form, on_valid=apply, template="scrutiny/topic_action.html", context=context
     )
 
 
@@ -352,26 +315,22 @@ def topic_position(request, pk):
         pk__in=topic_party_ids(topic) if user.is_superuser else mine
     )
     form = PositionForm(request.POST or None, bodies=bodies)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.topic_record_position(
-                topic=topic,
-                by=user,
-                organisation=data["organisation"],
-                position=data["position"],
-                recommendation=data["recommendation"],
-            )
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, f"{data['organisation']}'s position recorded.")
-            return redirect(topic)
-    return _render_form(
+
+    def record(data):
+        services.topic_record_position(
+            topic=topic,
+            by=user,
+            organisation=data["organisation"],
+            position=data["position"],
+            recommendation=data["recommendation"],
+        )
+        messages.success(request, f"{data['organisation']}'s position recorded.")
+        return redirect(topic)
+
+    return form_view(
         request,
-        "scrutiny/position_form.html",
-        {"topic": topic, "form": form},
-        invalid=request.method == "POST",
+        form,
+        on_valid=record,
+        template="scrutiny/position_form.html",
+        context={"topic": topic},
     )
