@@ -10,11 +10,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q
 
 from api.models import ApiKey
-from scrutiny.casework.models import (
-    ProviderResponse,
-    RecommendationState,
-    RequestState,
-)
+from scrutiny.casework.models import ProviderResponse
 from scrutiny.casework.permissions import (
     RESPONDER,
     bodies_with,
@@ -52,8 +48,8 @@ def requests_for(request):
     bodies = acting_body_ids(request)
     return (
         requests_visible_to(request.user)
+        .issued()
         .filter(recipient_id__in=bodies)
-        .exclude(state=RequestState.DRAFT)
         .select_related("topic", "requested_by", "recipient")
         .prefetch_related(_responses_prefetch())
         .order_by("due_on", "id")
@@ -64,8 +60,8 @@ def recommendations_for(request):
     bodies = acting_body_ids(request)
     return (
         recommendations_visible_to(request.user)
+        .issued()
         .filter(recipient_id__in=bodies)
-        .exclude(state=RecommendationState.DRAFT)
         .select_related("topic", "made_by", "recipient")
         .prefetch_related(_responses_prefetch(), "implementation_updates")
         .order_by("due_on", "id")

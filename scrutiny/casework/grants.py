@@ -130,7 +130,7 @@ def _issued_recipients(topic_ids) -> dict[int, set[int]]:
 
     found: dict[int, set[int]] = defaultdict(set)
     for model in (InformationRequest, Recommendation):
-        qs = model.objects.exclude(state="draft")
+        qs = model.objects.issued()
         if topic_ids is not None:
             qs = qs.filter(topic_id__in=topic_ids)
         for topic_id, org_id in qs.values_list("topic_id", "recipient_id").distinct():

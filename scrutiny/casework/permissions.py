@@ -222,7 +222,7 @@ def can(user, perm: Perm, obj) -> bool:
     if perm in TOPIC_CODENAMES:
         return perm.value in topic_perms(user, topic)
     recipient = getattr(obj, "recipient_id", None)
-    issued = getattr(obj, "state", "draft") != "draft"
+    issued = getattr(obj, "issued_on", None) is not None
     if perm == Perm.RESPOND:
         return (issued and recipient in bodies_with(user, {RESPONDER})) or (
             Perm.TOPIC_MANAGE in topic_perms(user, topic)
@@ -278,7 +278,7 @@ def case_files_visible_to(user):
     return topics_with(user, Perm.TOPIC_CASE_FILE)
 
 
-def _items_visible_to(user, model, draft_state):
+def _items_visible_to(user, model):
     qs = model.objects.all()
     if not _active(user):
         return qs.none()
@@ -287,20 +287,20 @@ def _items_visible_to(user, model, draft_state):
     q = Q(topic__in=case_files_visible_to(user).values("pk"))
     responder = bodies_with(user, {RESPONDER})
     if responder:
-        q |= Q(recipient__in=responder) & ~Q(state=draft_state)
+        q |= Q(recipient__in=responder, issued_on__isnull=False)
     return qs.filter(q)
 
 
 def requests_visible_to(user):
-    from scrutiny.casework.models import InformationRequest, RequestState
+    from scrutiny.casework.models import InformationRequest
 
-    return _items_visible_to(user, InformationRequest, RequestState.DRAFT)
+    return _items_visible_to(user, InformationRequest)
 
 
 def recommendations_visible_to(user):
-    from scrutiny.casework.models import Recommendation, RecommendationState
+    from scrutiny.casework.models import Recommendation
 
-    return _items_visible_to(user, Recommendation, RecommendationState.DRAFT)
+    return _items_visible_to(user, Recommendation)
 
 
 def referrals_visible_to(user):

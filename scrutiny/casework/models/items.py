@@ -15,6 +15,14 @@ from scrutiny.casework.permissions import Perm, transition_permission
 from workflows.models import ClockedModel
 from workflows.services import condition
 
+
+class AddressedItemQuerySet(models.QuerySet):
+    def issued(self):
+        """Ever issued (`issued_on` set): what the recipient was sent. A draft withdrawn before
+        it was issued never was, whatever its state says."""
+        return self.filter(issued_on__isnull=False)
+
+
 # --- Information requests -----------------------------------------------------------------
 
 
@@ -76,6 +84,8 @@ class InformationRequest(FSMModelMixin, ClockedModel):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AddressedItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -196,6 +206,8 @@ class Recommendation(FSMModelMixin, ClockedModel):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AddressedItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "id"]
