@@ -33,9 +33,11 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from api.keys import can_manage, manageable_body_ids
 from api.models import Webhook, WebhookAttempt, WebhookDelivery
+from api.serializers import InformationRequestSerializer, RecommendationSerializer
+from scrutiny.casework import policy
 from scrutiny.casework.models import InformationRequest, Organisation, Recommendation
+from scrutiny.casework.roles import Perm
 from workflows.errors import Forbidden, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
@@ -57,16 +59,6 @@ EVENT_TYPES = {
 
 
 # --- Managing webhooks ---------------------------------------------------------------------------
-
-
-def webhooks_visible_to(user):
-    qs = Webhook.objects.select_related("organisation", "created_by")
-    bodies = manageable_body_ids(user)
-    return qs if bodies is None else qs.filter(organisation_id__in=bodies)
-
-
-def deliveries_visible_to(user):
-    return WebhookDelivery.objects.filter(webhook__in=webhooks_visible_to(user))
 
 
 def _check_url(url: str) -> str:
@@ -97,7 +89,7 @@ def webhook_register(
 ) -> tuple[Webhook, str]:
     """Register `url` for `organisation`. Returns (webhook, secret): show the secret once."""
     url = _check_url(url)
-    if not can_manage(by, organisation):
+    if not policy.can(by, Perm.WEBHOOK_MANAGE, organisation):
         raise Forbidden("You may only add webhooks for your own body.")
     secret = secrets.token_hex(32)
     hook = Webhook.objects.create(
@@ -111,7 +103,7 @@ def webhook_register(
 
 
 def webhook_set_active(*, webhook: Webhook, by, active: bool) -> Webhook:
-    if not can_manage(by, webhook.organisation):
+    if not policy.can(by, Perm.WEBHOOK_MANAGE, webhook):
         raise NotFound("No such webhook.")
     with transaction.atomic():
         Webhook.objects.filter(pk=webhook.pk).update(active=active)
@@ -141,14 +133,14 @@ def event_body(event_type: str, event_id: uuid.UUID, data: dict) -> str:
 
 
 def _event_data(instance) -> dict:
-    from api.serializers import InformationRequestSerializer, RecommendationSerializer
-
     if isinstance(instance, InformationRequest):
-        obj = InformationRequest.objects.select_related("topic", "requested_by", "recipient").get(
-            pk=instance.pk
-        )
+        obj = InformationRequest.all_objects.select_related(
+            "topic", "requested_by", "recipient"
+        ).get(pk=instance.pk)
         return dict(InformationRequestSerializer(obj).data)
-    obj = Recommendation.objects.select_related("topic", "made_by", "recipient").get(pk=instance.pk)
+    obj = Recommendation.all_objects.select_related("topic", "made_by", "recipient").get(
+        pk=instance.pk
+    )
     return dict(RecommendationSerializer(obj).data)
 
 
@@ -176,7 +168,7 @@ def queue_event(instance, event_type: str) -> list[WebhookDelivery]:
 
 def webhook_ping(*, webhook: Webhook, by) -> WebhookDelivery:
     """Queue a `ping` event, so a body can check its receiver and signature code."""
-    if not can_manage(by, webhook.organisation):
+    if not policy.can(by, Perm.WEBHOOK_MANAGE, webhook):
         raise NotFound("No such webhook.")
     if not webhook.active:
         raise InvalidInput("Switch the webhook on first.")

@@ -19,10 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from protocols.models import Meeting, MeetingState
-from protocols.permissions import can_manage
 from protocols.services.calendars import ImportResult
 from protocols.services.common import _log_event
 from protocols.services.meetings import _agenda_rule, meeting_cancel
+from scrutiny.casework.policy import can
+from scrutiny.casework.roles import Perm
 from workflows.errors import Forbidden, InvalidInput
 
 MAX_ICS_BYTES = getattr(settings, "CF_MAX_ICS_BYTES", 1024 * 1024)
@@ -159,7 +160,7 @@ def meetings_import_ics(
             field_errors={"organiser": ["Choose one body or a partnership."]},
         )
     probe = Meeting(body=body, partnership=partnership)
-    if not can_manage(by, probe):
+    if not can(by, Perm.MEETING_MANAGE, probe):
         raise Forbidden("Only a support officer of the body may import its meetings.")
     today = today or timezone.localdate()
     cal = read_calendar(uploaded)

@@ -130,12 +130,12 @@ def _request_items(qs) -> list[ClockedItem]:
 
 def information_requests_open(due_by: dt.date) -> list[ClockedItem]:
     return _request_items(
-        InformationRequest.objects.filter(state=RequestState.ISSUED, due_on__lte=due_by)
+        InformationRequest.all_objects.filter(state=RequestState.ISSUED, due_on__lte=due_by)
     )
 
 
 def information_requests_by_pk(pks: Sequence[int]) -> list[ClockedItem]:
-    return _request_items(InformationRequest.objects.filter(pk__in=pks))
+    return _request_items(InformationRequest.all_objects.filter(pk__in=pks))
 
 
 # --- Recommendations -----------------------------------------------------------------------------
@@ -152,12 +152,12 @@ def _recommendation_items(qs) -> list[ClockedItem]:
 
 def recommendations_open(due_by: dt.date) -> list[ClockedItem]:
     return _recommendation_items(
-        Recommendation.objects.filter(state=RecommendationState.ISSUED, due_on__lte=due_by)
+        Recommendation.all_objects.filter(state=RecommendationState.ISSUED, due_on__lte=due_by)
     )
 
 
 def recommendations_by_pk(pks: Sequence[int]) -> list[ClockedItem]:
-    return _recommendation_items(Recommendation.objects.filter(pk__in=pks))
+    return _recommendation_items(Recommendation.all_objects.filter(pk__in=pks))
 
 
 # --- Referral acknowledgements -------------------------------------------------------------------

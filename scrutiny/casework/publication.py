@@ -32,7 +32,8 @@ from scrutiny.casework.models import (
     Topic,
     TopicState,
 )
-from scrutiny.casework.permissions import Perm, can
+from scrutiny.casework.policy import can
+from scrutiny.casework.roles import Perm
 from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.models import TransitionLog
 from workflows.services import on_transition
@@ -63,14 +64,14 @@ def topics_published():
 def requests_public():
     """Issued information requests of public topics (drafts, and drafts withdrawn unissued,
     never appear)."""
-    return InformationRequest.objects.issued().filter(
+    return InformationRequest.all_objects.issued().filter(
         topic__published_at__isnull=False, topic__state__in=PUBLISHABLE_STATES
     )
 
 
 def recommendations_public():
     """Issued recommendations of public topics."""
-    return Recommendation.objects.issued().filter(
+    return Recommendation.all_objects.issued().filter(
         topic__published_at__isnull=False, topic__state__in=PUBLISHABLE_STATES
     )
 

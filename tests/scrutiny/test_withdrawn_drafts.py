@@ -108,9 +108,9 @@ def test_issued_means_ever_issued(area, officer):
     issued_then_withdrawn = services.information_request_withdraw(
         request=casework.other_req, by=officer, reason="Answered elsewhere"
     )
-    issued = set(InformationRequest.objects.issued().values_list("pk", flat=True))
+    issued = set(InformationRequest.all_objects.issued().values_list("pk", flat=True))
     assert issued == {casework.req.pk, issued_then_withdrawn.pk}
-    assert set(Recommendation.objects.issued().values_list("pk", flat=True)) == {
+    assert set(Recommendation.all_objects.issued().values_list("pk", flat=True)) == {
         casework.rec.pk,
         casework.other_rec.pk,
     }

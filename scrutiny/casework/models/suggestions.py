@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from scrutiny.casework.models.access import visible_rows
 from scrutiny.casework.models.organisations import Organisation, Partnership
 from scrutiny.casework.models.topics import Topic
 
@@ -16,6 +17,13 @@ class SuggestionStatus(models.TextChoices):
     PENDING = "pending", "Awaiting moderation"
     ACCEPTED = "accepted", "Accepted as a topic"
     REJECTED = "rejected", "Rejected"
+
+
+class TopicSuggestionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Suggestions `user` may moderate (officers of the partnership's bodies), by the
+        policy."""
+        return visible_rows(user, self)
 
 
 class TopicSuggestion(models.Model):
@@ -52,11 +60,19 @@ class TopicSuggestion(models.Model):
     submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
     personal_details_deleted_at = models.DateTimeField(null=True, blank=True)
 
+    objects = TopicSuggestionQuerySet.as_manager()
+
     class Meta:
         ordering = ["submitted_at", "id"]
 
     def __str__(self):
         return self.title
+
+
+class SuggesterContactQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Contact details of the suggestions `user` may moderate, by the policy."""
+        return visible_rows(user, self)
 
 
 class SuggesterContact(models.Model):
@@ -67,6 +83,10 @@ class SuggesterContact(models.Model):
     )
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
+
+    # No `objects`: personal details are read through `.visible_to(user)`; the submit and
+    # retention services use `all_objects`.
+    all_objects = SuggesterContactQuerySet.as_manager()
 
     class Meta:
         ordering = ["suggestion_id"]

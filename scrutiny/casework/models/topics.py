@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from scrutiny.casework.models.access import transition_permission
 from scrutiny.casework.models.items import RecommendationState, RequestState
 from scrutiny.casework.models.organisations import (
     Organisation,
     Partnership,
     PrioritisationFramework,
 )
-from scrutiny.casework.permissions import Perm, transition_permission
+from scrutiny.casework.roles import Perm
 from workflows.services import condition
 
 # --- Topics -------------------------------------------------------------------------------
@@ -132,7 +133,7 @@ class Topic(FSMModelMixin, models.Model):
     def is_joint(self):
         return self.partnership_id is not None
 
-    # Transitions: pure; conditions on the decorator; permission from scrutiny.casework.permissions.
+    # Transitions: pure; conditions on the decorator; permission answered by the policy.
 
     @transition(
         field=state,

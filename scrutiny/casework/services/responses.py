@@ -22,7 +22,8 @@ from scrutiny.casework.models import (
     RequestState,
     ResponseAttachment,
 )
-from scrutiny.casework.permissions import Perm, can
+from scrutiny.casework.policy import can
+from scrutiny.casework.roles import Perm
 from scrutiny.casework.uploads import check_upload
 from workflows.errors import Forbidden, InvalidInput
 from workflows.services import transition_apply
@@ -185,7 +186,7 @@ def recommendation_update_implementation(
     if not can(by, Perm.RESPOND, recommendation):
         raise Forbidden("You may not update this recommendation.")
     with transaction.atomic():
-        rec = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+        rec = Recommendation.all_objects.select_for_update().get(pk=recommendation.pk)
         if rec.state != RecommendationState.RESPONDED or rec.outcome not in (
             RecommendationOutcome.ACCEPTED,
             RecommendationOutcome.PARTIALLY_ACCEPTED,
@@ -199,7 +200,7 @@ def recommendation_update_implementation(
             channel=channel,
             by=by,
         )
-        Recommendation.objects.filter(pk=rec.pk).update(
+        Recommendation.all_objects.filter(pk=rec.pk).update(
             implementation_status=status,
             implementation_revised_date=revised_date,
             updated_at=timezone.now(),

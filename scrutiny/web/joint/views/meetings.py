@@ -20,11 +20,8 @@ from protocols import feeds, imports, selectors, services
 from protocols.models import (
     Resolution,
 )
-from protocols.permissions import (
-    can_manage,
-    chairs_of,
-    is_meeting_member,
-)
+from scrutiny.casework.policy import can
+from scrutiny.casework.roles import Perm
 from scrutiny.web.joint import forms, presenters
 from scrutiny.web.joint.views.common import (
     _form_errors,
@@ -67,8 +64,8 @@ def meeting_list(request):
 def meeting_detail(request, pk):
     meeting = get_object_or_404(selectors.meetings_visible_to(request.user), pk=pk)
     items = list(selectors.agenda_items_for(request.user, meeting))
-    member = is_meeting_member(request.user, meeting)
-    manage = can_manage(request.user, meeting)
+    member = can(request.user, Perm.MEETING_IN_FULL, meeting)
+    manage = can(request.user, Perm.MEETING_MANAGE, meeting)
     if meeting.is_joint:
         feed_path = reverse("protocols:calendar-partnership", args=[meeting.partnership.slug])
     else:
@@ -333,7 +330,7 @@ def paper_add(request, pk, item_pk):
 @require_http_methods(["GET", "POST"])
 def meeting_publish(request, pk):
     meeting = _managed_meeting(request, pk)
-    form = forms.PublishForm(request.POST or None, chairs=chairs_of(meeting))
+    form = forms.PublishForm(request.POST or None, chairs=selectors.chairs_of(meeting))
     late = meeting.due_on is not None and timezone.localdate() > meeting.due_on
     if request.method == "POST" and form.is_valid():
         try:

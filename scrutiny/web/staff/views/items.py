@@ -16,12 +16,13 @@ from scrutiny.casework.models import (
     RequestState,
     ResponseAttachment,
 )
-from scrutiny.casework.permissions import (
-    Perm,
+from scrutiny.casework.policy import (
     can,
     recommendations_visible_to,
     requests_visible_to,
+    visible,
 )
+from scrutiny.casework.roles import Perm
 from scrutiny.web import presenters
 from scrutiny.web.staff.forms import (
     RecommendationDraftForm,
@@ -162,16 +163,7 @@ def recommendation_response(request, pk):
 @require_GET
 def attachment_download(request, pk):
     """An attachment of a response, to whoever may see the request or recommendation."""
-    from django.db.models import Q
-
-    user = request.user
-    attachment = get_object_or_404(
-        ResponseAttachment.objects.filter(
-            Q(response__information_request__in=requests_visible_to(user).values("pk"))
-            | Q(response__recommendation__in=recommendations_visible_to(user).values("pk"))
-        ),
-        pk=pk,
-    )
+    attachment = get_object_or_404(visible(request.user, ResponseAttachment.objects.all()), pk=pk)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:

@@ -13,12 +13,8 @@ from scrutiny.casework import selectors, services
 from scrutiny.casework.models import (
     ReferralState,
 )
-from scrutiny.casework.permissions import (
-    Perm,
-    bodies_with,
-    can,
-    referrals_visible_to,
-)
+from scrutiny.casework.policy import body_ids, can, referrals_visible_to
+from scrutiny.casework.roles import Perm
 from scrutiny.web import presenters
 from scrutiny.web.staff.forms import (
     ReferralAcknowledgeForm,
@@ -46,7 +42,7 @@ def referral_list(request):
         state = ""
     referrals = selectors.referral_list(user, state=state)
     page = _page(request, referrals)
-    officer_bodies = bodies_with(user, {"support_officer"})
+    officer_bodies = body_ids(user, Perm.REFERRAL_ACKNOWLEDGE)
     return render(
         request,
         "scrutiny/referral_list.html",
