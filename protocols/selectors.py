@@ -123,4 +123,4 @@ def protocol_reviews_due(today: dt.date, *, within_days: int = 30, body_ids=None
 
 def chairs_of(meeting):
     """The chairs of the meeting's bodies: they give the reason of urgency for a late agenda."""
-    return holders(Perm.MEETING_URGENCY, owner_ids(meeting)).order_by("username")
+    return holders(Perm.CHAIR_BODY, owner_ids(meeting)).order_by("username")

@@ -200,6 +200,8 @@ SPECTACULAR_SETTINGS = {
         "/api/v1/public/. Errors are RFC 9457 problem details. Guide: docs/api-guide.md."
     ),
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Sensitive models have no `objects` (their default manager is `all_objects`).
+    "DEFAULT_QUERY_MANAGER": "_default_manager",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {

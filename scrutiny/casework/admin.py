@@ -1,10 +1,12 @@
 """Admin for every casework model. Lifecycle moves are admin actions through the services (and so
-the one transition service); the state field is never editable here."""
+the one transition service); the state field is never editable here. The case records' pages
+list and change only what the policy lets the signed-in person see and do (`PolicyAdmin`), so a
+staff account with model permissions still sees only its own bodies' cases."""
 
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
-from scrutiny.casework import services
+from scrutiny.casework import policy, services
 from scrutiny.casework.models import (
     ActionPlanItem,
     ImplementationUpdate,
@@ -21,8 +23,25 @@ from scrutiny.casework.models import (
     Topic,
     TopicPosition,
 )
+from scrutiny.casework.roles import Perm
 from workflows.admin import ReadOnlyAdmin
 from workflows.errors import DomainError
+
+
+class PolicyAdmin(admin.ModelAdmin):
+    """Rows the policy shows (`view_perm`, default: the kind's view permission) and changes it
+    allows (`change_perm`), on top of the model permissions the admin itself checks."""
+
+    view_perm: Perm | None = None
+    change_perm: Perm = Perm.TOPIC_MANAGE
+
+    def get_queryset(self, request):
+        return policy.visible(request.user, super().get_queryset(request), self.view_perm)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or policy.can(request.user, self.change_perm, obj)
+        )
 
 
 def transition_action(label, call, *, text_label=None):
@@ -120,7 +139,9 @@ class TopicPositionInline(admin.TabularInline):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(PolicyAdmin):
+    view_perm = Perm.TOPIC_CASE_FILE
+
     list_display = ("title", "state", "partnership", "body", "lead_body", "source", "created_at")
     list_filter = ("state", "source", "partnership")
     search_fields = ("title", "summary")
@@ -178,7 +199,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(InformationRequest)
-class InformationRequestAdmin(admin.ModelAdmin):
+class InformationRequestAdmin(PolicyAdmin):
     list_display = ("__str__", "topic", "recipient", "state", "issued_on", "due_on")
     list_filter = ("state", "recipient")
     readonly_fields = (
@@ -211,7 +232,7 @@ class InformationRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
+class RecommendationAdmin(PolicyAdmin):
     list_display = (
         "__str__",
         "topic",
@@ -255,7 +276,9 @@ class RecommendationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(PolicyAdmin):
+    change_perm = Perm.REFERRAL_ACKNOWLEDGE
+
     list_display = ("topic", "from_body", "to_body", "referred_on", "due_on", "state")
     readonly_fields = (
         "state",

@@ -29,6 +29,9 @@ querysets' `.visible_to(user)` — lands here.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -43,7 +46,13 @@ from scrutiny.casework.models import (
     TopicSuggestion,
     TopicUserObjectPermission,
 )
-from scrutiny.casework.roles import ROLE_PERMS, SCOPE_PERMS, TOPIC_CODENAMES, Perm
+from scrutiny.casework.roles import (
+    NOT_THROUGH_A_KEY,
+    ROLE_PERMS,
+    SCOPE_PERMS,
+    TOPIC_CODENAMES,
+    Perm,
+)
 
 API_SCOPE_PERMS = frozenset().union(*SCOPE_PERMS.values())
 # Permissions of a health body's own things: never held in another kind of body.
@@ -98,8 +107,11 @@ def _roles(actor) -> dict[int, set[str]]:
 def _holds(actor, perm: Perm, roles) -> bool:
     if not any(perm in ROLE_PERMS.get(role, ()) for role in roles):
         return False
-    if perm in API_SCOPE_PERMS and _is_key(actor):
-        return any(perm in SCOPE_PERMS.get(scope, ()) for scope in actor.scopes or ())
+    if _is_key(actor):
+        if perm in NOT_THROUGH_A_KEY:
+            return False
+        if perm in API_SCOPE_PERMS:
+            return any(perm in SCOPE_PERMS.get(scope, ()) for scope in actor.scopes or ())
     return True
 
 
@@ -115,13 +127,51 @@ def _held(actor, perm: Perm, owners) -> bool:
     return _superuser(actor) or bool(set(owners) & body_ids(actor, perm))
 
 
+def _roles_holding(perm: Perm) -> list[str]:
+    return [role for role, perms in ROLE_PERMS.items() if perm in perms]
+
+
+class People:
+    """The active people of some bodies, loaded in one query and found by what their roles let
+    them do: who is told about a deadline is who can act on it (the sweep's reminders)."""
+
+    def __init__(self, org_ids: Iterable[int]):
+        self._by: dict[tuple[int, str], list] = defaultdict(list)
+        ids = set(org_ids) - {None}
+        if ids:
+            rows = (
+                Membership.objects.filter(organisation_id__in=ids, user__is_active=True)
+                .select_related("user")
+                .order_by("user_id")
+            )
+            for m in rows:
+                self._by[(m.organisation_id, m.role)].append(m.user)
+
+    def holding(self, org_ids: Iterable[int], perm: Perm) -> list:
+        """Who holds `perm` in one of `org_ids`, body by body (in id order), each once."""
+        roles = _roles_holding(perm)
+        out, seen = [], set()
+        for org_id in sorted(set(org_ids) - {None}):
+            found = {u.pk: u for role in roles for u in self._by[(org_id, role)]}
+            for pk in sorted(found):
+                if pk not in seen:
+                    seen.add(pk)
+                    out.append(found[pk])
+        return out
+
+    def chairs_or(self, org_ids: Iterable[int], perm: Perm) -> list:
+        """The bodies' chairs; where there is none, those who hold `perm` (escalations)."""
+        return self.holding(org_ids, Perm.CHAIR_BODY) or self.holding(org_ids, perm)
+
+
 def holders(perm: Perm, owners):
     """The people whose role in one of the bodies `owners` (ids, or a subquery of them)
     grants `perm`."""
-    roles = [role for role, perms in ROLE_PERMS.items() if perm in perms]
     return (
         get_user_model()
-        .objects.filter(memberships__organisation__in=owners, memberships__role__in=roles)
+        .objects.filter(
+            memberships__organisation__in=owners, memberships__role__in=_roles_holding(perm)
+        )
         .distinct()
     )
 
@@ -476,7 +526,7 @@ def _rows_delivery(actor, qs, perm):
 
 _T = tuple(Perm(p) for p in TOPIC_CODENAMES)
 _ITEM = (*_T, Perm.ITEM_VIEW, Perm.RESPOND)
-_MEETING = (Perm.MEETING_VIEW, Perm.MEETING_IN_FULL, Perm.MEETING_MANAGE, Perm.MEETING_URGENCY)
+_MEETING = (Perm.MEETING_VIEW, Perm.MEETING_IN_FULL, Perm.MEETING_MANAGE, Perm.CHAIR_BODY)
 _BODY = tuple(p for p in Perm if p not in (Perm.ITEM_VIEW, Perm.RESPOND, Perm.PAPER_VIEW))
 
 # label: (the permissions that apply, the view permission, can rule, rows rule)

@@ -34,6 +34,8 @@ class Perm(StrEnum):
 
     # The staff pages (dashboard, case files, referrals): an officer, member or chair somewhere.
     STAFF_PAGES = "use_staff_pages"
+    # Speak for the body as its chair: the reason of urgency for a late agenda, escalations.
+    CHAIR_BODY = "chair_body"
     # Topics and their case files
     TOPIC_RAISE = "raise_topic"  # in an organisation: raise a topic of that body
     TOPIC_VIEW = "view_topic"  # open the topic page (responders: its title and summary only)
@@ -50,7 +52,6 @@ class Perm(StrEnum):
     MEETING_VIEW = "view_meeting"  # a published agenda, or any meeting of one's own bodies
     MEETING_IN_FULL = "view_meeting_in_full"  # exempt items and unpublished agendas
     MEETING_MANAGE = "manage_meeting"  # schedule, agenda, papers, minutes, publication
-    MEETING_URGENCY = "give_urgency_reason"  # the chair's reason of urgency for a late agenda
     PAPER_VIEW = "view_paper"
     # Joint working protocols
     PROTOCOL_VIEW = "view_protocol"  # an agreed version, or any version for the parties' staff
@@ -94,7 +95,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.TOPIC_PRIORITISE,
             Perm.TOPIC_POSITION,
             Perm.ITEM_VIEW,
-            Perm.MEETING_URGENCY,
+            Perm.CHAIR_BODY,
         }
     ),
     MEMBER: frozenset({*_TOPIC_STAFF, *_MEETING_STAFF, Perm.TOPIC_POSITION, Perm.ITEM_VIEW}),
@@ -137,3 +138,5 @@ SCOPE_PERMS: dict[str, frozenset[Perm]] = {
     "read": frozenset({Perm.API_READ}),
     "respond": frozenset({Perm.API_RESPOND}),
 }
+# What a key never carries, whatever its person's role: keys are managed on the web pages.
+NOT_THROUGH_A_KEY = frozenset({Perm.KEY_MANAGE})

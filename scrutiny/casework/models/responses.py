@@ -16,7 +16,7 @@ from scrutiny.casework.models.items import (
     RefusalGround,
 )
 from scrutiny.casework.models.organisations import Organisation
-from workflows.models import AppendOnlyModel
+from workflows.models import AppendOnlyModel, AppendOnlyQuerySet
 
 # --- The accountability log ---------------------------------------------------------------
 
@@ -29,7 +29,7 @@ class Channel(models.TextChoices):
     MEETING = "meeting", "At a meeting"
 
 
-class ProviderResponseQuerySet(models.QuerySet):
+class ProviderResponseQuerySet(AppendOnlyQuerySet):
     def current(self):
         """Responses no correction has superseded."""
         return self.filter(superseded_by__isnull=True)
