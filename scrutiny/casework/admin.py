@@ -26,6 +26,7 @@ from scrutiny.casework.models import (
 from scrutiny.casework.roles import Perm
 from workflows.admin import ReadOnlyAdmin
 from workflows.errors import DomainError
+from workflows.models import ClockedModel
 
 
 class PolicyAdmin(admin.ModelAdmin):
@@ -198,41 +199,53 @@ class TopicAdmin(PolicyAdmin):
         return False
 
 
-@admin.register(InformationRequest)
-class InformationRequestAdmin(PolicyAdmin):
-    list_display = ("__str__", "topic", "recipient", "state", "issued_on", "due_on")
-    list_filter = ("state", "recipient")
-    readonly_fields = (
+def _item_readonly(*answer_fields):
+    """An addressed item's read-only fields: its lifecycle, its answer, its clock."""
+    return (
         "state",
         "issued_on",
         "responded_on",
-        "refusal_ground",
+        *answer_fields,
         "withdrawal_reason",
-        "due_rule",
-        "clock_started_on",
-        "due_on",
-        "due_explanation",
+        *ClockedModel.CLOCK_FIELDS,
         "created_by",
         "created_at",
     )
-    list_select_related = ("topic", "recipient")
-    actions = [
+
+
+def _item_actions(noun, issue, withdraw):
+    """Issue and withdraw, through the item's services."""
+    return [
+        transition_action(f"Issue {noun}", lambda o, u, t: issue(o, u)),
         transition_action(
-            "Issue request", lambda o, u, t: services.information_request_issue(request=o, by=u)
-        ),
-        transition_action(
-            "Withdraw request",
-            lambda o, u, t: services.information_request_withdraw(request=o, by=u, reason=t),
+            f"Withdraw {noun}",
+            lambda o, u, t: withdraw(o, u, t),
             text_label="Reason for withdrawing",
         ),
     ]
+
+
+class AddressedItemAdmin(PolicyAdmin):
+    list_select_related = ("topic", "recipient")
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
+@admin.register(InformationRequest)
+class InformationRequestAdmin(AddressedItemAdmin):
+    list_display = ("__str__", "topic", "recipient", "state", "issued_on", "due_on")
+    list_filter = ("state", "recipient")
+    readonly_fields = _item_readonly("refusal_ground")
+    actions = _item_actions(
+        "request",
+        lambda o, u: services.information_request_issue(request=o, by=u),
+        lambda o, u, t: services.information_request_withdraw(request=o, by=u, reason=t),
+    )
+
+
 @admin.register(Recommendation)
-class RecommendationAdmin(PolicyAdmin):
+class RecommendationAdmin(AddressedItemAdmin):
     list_display = (
         "__str__",
         "topic",
@@ -243,36 +256,14 @@ class RecommendationAdmin(PolicyAdmin):
         "due_on",
     )
     list_filter = ("state", "outcome", "implementation_status")
-    readonly_fields = (
-        "state",
-        "issued_on",
-        "responded_on",
-        "outcome",
-        "implementation_status",
-        "implementation_revised_date",
-        "withdrawal_reason",
-        "due_rule",
-        "clock_started_on",
-        "due_on",
-        "due_explanation",
-        "created_by",
-        "created_at",
+    readonly_fields = _item_readonly(
+        "outcome", "implementation_status", "implementation_revised_date"
     )
-    list_select_related = ("topic", "recipient")
-    actions = [
-        transition_action(
-            "Issue recommendation",
-            lambda o, u, t: services.recommendation_issue(recommendation=o, by=u),
-        ),
-        transition_action(
-            "Withdraw recommendation",
-            lambda o, u, t: services.recommendation_withdraw(recommendation=o, by=u, reason=t),
-            text_label="Reason for withdrawing",
-        ),
-    ]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    actions = _item_actions(
+        "recommendation",
+        lambda o, u: services.recommendation_issue(recommendation=o, by=u),
+        lambda o, u, t: services.recommendation_withdraw(recommendation=o, by=u, reason=t),
+    )
 
 
 @admin.register(Referral)

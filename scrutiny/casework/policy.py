@@ -527,73 +527,38 @@ def _rows_delivery(actor, qs, perm):
 _T = tuple(Perm(p) for p in TOPIC_CODENAMES)
 _ITEM = (*_T, Perm.ITEM_VIEW, Perm.RESPOND)
 _MEETING = (Perm.MEETING_VIEW, Perm.MEETING_IN_FULL, Perm.MEETING_MANAGE, Perm.CHAIR_BODY)
+_REFERRAL = (*_T, Perm.REFERRAL_ACKNOWLEDGE)
 _BODY = tuple(p for p in Perm if p not in (Perm.ITEM_VIEW, Perm.RESPOND, Perm.PAPER_VIEW))
+
+
+def _only(perm: Perm, can_rule, rows_rule):
+    """A kind with one permission, which is also its view permission."""
+    return (perm,), perm, can_rule, rows_rule
+
+
+_SUGGESTION, _WEBHOOK = Perm.SUGGESTION_MODERATE, Perm.WEBHOOK_MANAGE
+_PROTOCOL = (Perm.PROTOCOL_VIEW, Perm.PROTOCOL_MANAGE)
 
 # label: (the permissions that apply, the view permission, can rule, rows rule)
 RULES = {
     "scrutiny.Topic": (_T, Perm.TOPIC_VIEW, _can_topic, _rows_topic),
     "scrutiny.InformationRequest": (_ITEM, Perm.ITEM_VIEW, _can_item, _rows_item),
     "scrutiny.Recommendation": (_ITEM, Perm.ITEM_VIEW, _can_item, _rows_item),
-    "scrutiny.ProviderResponse": ((Perm.ITEM_VIEW,), Perm.ITEM_VIEW, _can_response, _rows_response),
-    "scrutiny.ResponseAttachment": (
-        (Perm.ITEM_VIEW,),
-        Perm.ITEM_VIEW,
-        _can_attachment,
-        _rows_attachment,
-    ),
-    "scrutiny.Referral": (
-        (*_T, Perm.REFERRAL_ACKNOWLEDGE),
-        Perm.TOPIC_CASE_FILE,
-        _can_referral,
-        _rows_referral,
-    ),
-    "scrutiny.TopicSuggestion": (
-        (Perm.SUGGESTION_MODERATE,),
-        Perm.SUGGESTION_MODERATE,
-        _can_owned,
-        _rows_owned,
-    ),
-    "scrutiny.SuggesterContact": (
-        (Perm.SUGGESTION_MODERATE,),
-        Perm.SUGGESTION_MODERATE,
-        _can_contact,
-        _rows_contact,
-    ),
+    "scrutiny.ProviderResponse": _only(Perm.ITEM_VIEW, _can_response, _rows_response),
+    "scrutiny.ResponseAttachment": _only(Perm.ITEM_VIEW, _can_attachment, _rows_attachment),
+    "scrutiny.Referral": (_REFERRAL, Perm.TOPIC_CASE_FILE, _can_referral, _rows_referral),
+    "scrutiny.TopicSuggestion": _only(_SUGGESTION, _can_owned, _rows_owned),
+    "scrutiny.SuggesterContact": _only(_SUGGESTION, _can_contact, _rows_contact),
     "scrutiny.Organisation": (_BODY, None, _can_organisation, _rows_organisation),
     "scrutiny.Partnership": (_BODY, Perm.TOPIC_CASE_FILE, _can_owned, _rows_partnership),
     "protocols.Meeting": (_MEETING, Perm.MEETING_VIEW, _can_meeting, _rows_meeting),
     "protocols.AgendaItem": (_MEETING, Perm.MEETING_VIEW, _can_agenda_item, _rows_agenda_item),
-    "protocols.Paper": ((Perm.PAPER_VIEW,), Perm.PAPER_VIEW, _can_paper, _rows_paper),
-    "protocols.Protocol": (
-        (Perm.PROTOCOL_VIEW, Perm.PROTOCOL_MANAGE),
-        Perm.PROTOCOL_VIEW,
-        _can_protocol,
-        _rows_protocol,
-    ),
-    "protocols.ProtocolVersion": (
-        (Perm.PROTOCOL_VIEW, Perm.PROTOCOL_MANAGE),
-        Perm.PROTOCOL_VIEW,
-        _can_protocol,
-        _rows_protocol,
-    ),
-    "api.ApiKey": (
-        (Perm.KEY_MANAGE,),
-        Perm.KEY_MANAGE,
-        _can_of_organisation,
-        _rows_of_organisation,
-    ),
-    "api.Webhook": (
-        (Perm.WEBHOOK_MANAGE,),
-        Perm.WEBHOOK_MANAGE,
-        _can_of_organisation,
-        _rows_of_organisation,
-    ),
-    "api.WebhookDelivery": (
-        (Perm.WEBHOOK_MANAGE,),
-        Perm.WEBHOOK_MANAGE,
-        _can_delivery,
-        _rows_delivery,
-    ),
+    "protocols.Paper": _only(Perm.PAPER_VIEW, _can_paper, _rows_paper),
+    "protocols.Protocol": (_PROTOCOL, Perm.PROTOCOL_VIEW, _can_protocol, _rows_protocol),
+    "protocols.ProtocolVersion": (_PROTOCOL, Perm.PROTOCOL_VIEW, _can_protocol, _rows_protocol),
+    "api.ApiKey": _only(Perm.KEY_MANAGE, _can_of_organisation, _rows_of_organisation),
+    "api.Webhook": _only(_WEBHOOK, _can_of_organisation, _rows_of_organisation),
+    "api.WebhookDelivery": _only(_WEBHOOK, _can_delivery, _rows_delivery),
 }
 
 

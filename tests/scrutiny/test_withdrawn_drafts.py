@@ -14,13 +14,9 @@ from scrutiny.casework.models import (
     Recommendation,
     RecommendationState,
     RequestState,
-)
-from scrutiny.casework.permissions import (
     TopicGroupObjectPermission,
-    recommendations_visible_to,
-    requests_visible_to,
-    topics_visible_to,
 )
+from scrutiny.casework.policy import topics_visible_to
 from tests.api.conftest import TOPIC_SCORES, build_casework, client_for
 
 pytestmark = pytest.mark.django_db
@@ -98,8 +94,8 @@ def test_sync_permissions_grants_nothing_for_a_withdrawn_draft(area, officer, re
     assert not responder_rows.exists()
     fresh = type(responder).objects.get(pk=responder.pk)
     assert not topics_visible_to(fresh).filter(pk=topic.pk).exists()
-    assert not requests_visible_to(fresh).filter(pk=req.pk).exists()
-    assert not recommendations_visible_to(fresh).filter(pk=rec.pk).exists()
+    assert not InformationRequest.all_objects.filter(pk=req.pk).visible_to(fresh).exists()
+    assert not Recommendation.all_objects.filter(pk=rec.pk).visible_to(fresh).exists()
 
 
 def test_issued_means_ever_issued(area, officer):
