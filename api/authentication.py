@@ -8,7 +8,8 @@ from rest_framework import authentication, exceptions
 
 from api.keys import key_from_raw
 from api.models import ApiKey
-from scrutiny.casework.models import Membership
+from scrutiny.casework import policy
+from scrutiny.casework.roles import Perm
 
 # Write last_used_at at most this often per key, so reads do not each cost a write.
 LAST_USED_GRANULARITY_SECONDS = 60
@@ -37,9 +38,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         user = key.user
         if not user.is_active:
             raise exceptions.AuthenticationFailed("The person this key is for is not active.")
-        if not Membership.objects.filter(
-            user=user, organisation_id=key.organisation_id, role=Membership.Role.RESPONDER
-        ).exists():
+        if key.organisation_id not in policy.body_ids(user, Perm.HEALTH_BODY_ACT):
             raise exceptions.AuthenticationFailed(
                 "The person this key is for is no longer a responder for its body."
             )

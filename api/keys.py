@@ -16,8 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.models import ApiKey
-from scrutiny.casework.models import Membership, Organisation
-from scrutiny.casework.permissions import RESPONDER, bodies_with
+from scrutiny.casework import policy
+from scrutiny.casework.models import Organisation
+from scrutiny.casework.roles import Perm
 from workflows.errors import Forbidden, InvalidInput, NotFound
 
 KEY_MARK = "cfk"
@@ -31,32 +32,6 @@ def hash_key(raw: str) -> str:
 def _new_raw() -> tuple[str, str]:
     prefix = secrets.token_hex(5)
     return prefix, f"{KEY_MARK}_{prefix}_{secrets.token_urlsafe(32)}"
-
-
-def manageable_body_ids(user) -> set[int] | None:
-    """Bodies whose keys and webhooks `user` manages; None means every health body (admins)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return set()
-    if user.is_superuser:
-        return None
-    return bodies_with(user, {RESPONDER})
-
-
-def can_manage(user, organisation: Organisation) -> bool:
-    bodies = manageable_body_ids(user)
-    return organisation.is_health_body and (bodies is None or organisation.pk in bodies)
-
-
-def manageable_bodies(user):
-    qs = Organisation.objects.filter(kind=Organisation.Kind.HEALTH_BODY)
-    bodies = manageable_body_ids(user)
-    return qs if bodies is None else qs.filter(pk__in=bodies)
-
-
-def keys_visible_to(user):
-    qs = ApiKey.objects.select_related("organisation", "user", "created_by", "revoked_by")
-    bodies = manageable_body_ids(user)
-    return qs if bodies is None else qs.filter(organisation_id__in=bodies)
 
 
 def _clean_scopes(scopes: Iterable[str]) -> list[str]:
@@ -83,14 +58,12 @@ def issue_key(user, organisation: Organisation, name: str, scopes, *, by=None):
         errors["name"] = ["Keep the name to 100 characters."]
     if not organisation.is_health_body:
         errors["organisation"] = ["Keys are for health bodies."]
-    elif not Membership.objects.filter(
-        user=user, organisation=organisation, role=Membership.Role.RESPONDER
-    ).exists():
+    elif organisation.pk not in policy.body_ids(user, Perm.HEALTH_BODY_ACT):
         errors["user"] = [f"{user} is not a responder for {organisation}."]
     if errors:
         raise InvalidInput("Check the key's details.", field_errors=errors)
     clean = _clean_scopes(scopes)
-    if by is not None and not can_manage(by, organisation):
+    if by is not None and not policy.can(by, Perm.KEY_MANAGE, organisation):
         raise Forbidden("You may only manage the keys of your own body.")
     prefix, raw = _new_raw()
     key = ApiKey.objects.create(
@@ -106,7 +79,7 @@ def issue_key(user, organisation: Organisation, name: str, scopes, *, by=None):
 
 
 def _managed_key(key: ApiKey, by) -> ApiKey:
-    if not can_manage(by, key.organisation):
+    if not policy.can(by, Perm.KEY_MANAGE, key):
         raise NotFound("No such key.")
     return key
 

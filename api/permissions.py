@@ -1,8 +1,16 @@
-"""Scopes: a key may read, respond, or both. Session users (the browsable API) have both."""
+"""The API's permission class: it asks the policy.
+
+A key may read (`read` scope), submit (`respond` scope: responses, implementation updates,
+webhooks), or both; a session user (the browsable API) holds both. What an actor may see is the
+policy's `visible` (the viewsets' querysets), so anything else is 404, never 403.
+"""
 
 from rest_framework import permissions
 
-from api.models import ApiKey
+from scrutiny.casework import policy
+from scrutiny.casework.roles import Perm
+
+SCOPE_OF = {Perm.API_READ: "read", Perm.API_RESPOND: "respond"}
 
 
 class HasScope(permissions.BasePermission):
@@ -13,14 +21,8 @@ class HasScope(permissions.BasePermission):
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
             return False
-        if not isinstance(request.auth, ApiKey):
+        needed = Perm.API_READ if request.method in permissions.SAFE_METHODS else Perm.API_RESPOND
+        if policy.can(policy.actor_of(request), needed):
             return True
-        needed = (
-            ApiKey.Scope.READ
-            if request.method in permissions.SAFE_METHODS
-            else ApiKey.Scope.RESPOND
-        )
-        if request.auth.has_scope(needed):
-            return True
-        self.message = f"This API key does not have the '{needed}' scope."
+        self.message = f"This API key does not have the '{SCOPE_OF[needed]}' scope."
         return False

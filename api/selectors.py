@@ -1,42 +1,32 @@
 """What the API may show: named selectors shared by the viewsets, the webhooks and the tests.
 
 A health body's API shows only what is addressed to the acting body: with a key, the key's body;
-in the browsable API (session), the bodies the person is a responder for. Public selectors show
-published topics only, and never a draft.
+in the browsable API (session), the bodies the person is a responder for. Both are the policy's
+answer for the request's actor (`policy.actor_of`). Public selectors show published topics only,
+and never an item that was not issued.
 """
 
 from __future__ import annotations
 
 from django.db.models import Prefetch, Q
 
-from api.models import ApiKey
-from scrutiny.casework.models import (
-    ProviderResponse,
-    RecommendationState,
-    RequestState,
-)
-from scrutiny.casework.permissions import (
-    RESPONDER,
-    bodies_with,
-    recommendations_visible_to,
-    requests_visible_to,
-)
+from api.models import Webhook
+from protocols.models import AgendaItem, Paper
+from protocols.selectors import meetings_published
+from scrutiny.casework import policy
+from scrutiny.casework.models import InformationRequest, ProviderResponse, Recommendation
 from scrutiny.casework.publication import (
     recommendations_public,
     requests_public,
     responses_public,
     topics_published,
 )
+from scrutiny.casework.roles import Perm
 
 
 def acting_body_ids(request) -> set[int]:
-    user = getattr(request, "user", None)
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    mine = bodies_with(user, {RESPONDER})
-    if isinstance(request.auth, ApiKey):
-        return {request.auth.organisation_id} & mine
-    return mine
+    """The health bodies the request acts for: the key's, or the session user's."""
+    return policy.body_ids(policy.actor_of(request), Perm.HEALTH_BODY_ACT)
 
 
 def _responses_prefetch():
@@ -49,11 +39,10 @@ def _responses_prefetch():
 
 
 def requests_for(request):
-    bodies = acting_body_ids(request)
     return (
-        requests_visible_to(request.user)
-        .filter(recipient_id__in=bodies)
-        .exclude(state=RequestState.DRAFT)
+        InformationRequest.all_objects.visible_to(policy.actor_of(request))
+        .issued()
+        .filter(recipient_id__in=acting_body_ids(request))
         .select_related("topic", "requested_by", "recipient")
         .prefetch_related(_responses_prefetch())
         .order_by("due_on", "id")
@@ -61,11 +50,10 @@ def requests_for(request):
 
 
 def recommendations_for(request):
-    bodies = acting_body_ids(request)
     return (
-        recommendations_visible_to(request.user)
-        .filter(recipient_id__in=bodies)
-        .exclude(state=RecommendationState.DRAFT)
+        Recommendation.all_objects.visible_to(policy.actor_of(request))
+        .issued()
+        .filter(recipient_id__in=acting_body_ids(request))
         .select_related("topic", "made_by", "recipient")
         .prefetch_related(_responses_prefetch(), "implementation_updates")
         .order_by("due_on", "id")
@@ -88,8 +76,6 @@ def responses_for(request):
 
 
 def webhooks_for(request):
-    from api.models import Webhook
-
     return (
         Webhook.objects.filter(organisation_id__in=acting_body_ids(request))
         .select_related("organisation")
@@ -154,9 +140,6 @@ def public_recommendations_for_api():
 def public_meetings_for_api():
     """Meetings with a published agenda, with their non-exempt items only (never an exempt
     item, its decision or its papers)."""
-    from protocols.models import AgendaItem, Paper
-    from protocols.selectors import meetings_published
-
     items = Prefetch(
         "items",
         queryset=AgendaItem.objects.public()

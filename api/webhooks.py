@@ -38,10 +38,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from api.keys import can_manage, manageable_body_ids
 from api.models import Webhook, WebhookAttempt, WebhookDelivery, WebhookDispatch
 from api.serializers import InformationRequestSerializer, RecommendationSerializer
+from scrutiny.casework import policy
 from scrutiny.casework.models import InformationRequest, Organisation, Recommendation
+from scrutiny.casework.roles import Perm
 from workflows.audit import EventType
 from workflows.errors import Forbidden, InvalidInput, NotFound
 from workflows.models import AuditEvent
@@ -66,16 +67,6 @@ WEBHOOK_EVENTS = {
 
 
 # --- Managing webhooks ---------------------------------------------------------------------------
-
-
-def webhooks_visible_to(user):
-    qs = Webhook.objects.select_related("organisation", "created_by")
-    bodies = manageable_body_ids(user)
-    return qs if bodies is None else qs.filter(organisation_id__in=bodies)
-
-
-def deliveries_visible_to(user):
-    return WebhookDelivery.objects.filter(webhook__in=webhooks_visible_to(user))
 
 
 def _check_url(url: str) -> str:
@@ -106,7 +97,7 @@ def webhook_register(
 ) -> tuple[Webhook, str]:
     """Register `url` for `organisation`. Returns (webhook, secret): show the secret once."""
     url = _check_url(url)
-    if not can_manage(by, organisation):
+    if not policy.can(by, Perm.WEBHOOK_MANAGE, organisation):
         raise Forbidden("You may only add webhooks for your own body.")
     secret = secrets.token_hex(32)
     hook = Webhook.objects.create(
@@ -120,7 +111,7 @@ def webhook_register(
 
 
 def webhook_set_active(*, webhook: Webhook, by, active: bool) -> Webhook:
-    if not can_manage(by, webhook.organisation):
+    if not policy.can(by, Perm.WEBHOOK_MANAGE, webhook):
         raise NotFound("No such webhook.")
     with transaction.atomic():
         Webhook.objects.filter(pk=webhook.pk).update(active=active)
@@ -153,13 +144,15 @@ def _subject_data(model, pk) -> tuple[object, dict] | None:
     """The issued item and the JSON the API's detail endpoint gives for it (None if gone)."""
     if model is InformationRequest:
         obj = (
-            InformationRequest.objects.select_related("topic", "requested_by", "recipient")
+            InformationRequest.all_objects.select_related("topic", "requested_by", "recipient")
             .filter(pk=pk)
             .first()
         )
         return (obj, dict(InformationRequestSerializer(obj).data)) if obj else None
     obj = (
-        Recommendation.objects.select_related("topic", "made_by", "recipient").filter(pk=pk).first()
+        Recommendation.all_objects.select_related("topic", "made_by", "recipient")
+        .filter(pk=pk)
+        .first()
     )
     return (obj, dict(RecommendationSerializer(obj).data)) if obj else None
 
@@ -223,7 +216,7 @@ def dispatch_events(*, limit: int = 500) -> list[WebhookDelivery]:
 
 def webhook_ping(*, webhook: Webhook, by) -> WebhookDelivery:
     """Queue a `ping` event, so a body can check its receiver and signature code."""
-    if not can_manage(by, webhook.organisation):
+    if not policy.can(by, Perm.WEBHOOK_MANAGE, webhook):
         raise NotFound("No such webhook.")
     if not webhook.active:
         raise InvalidInput("Switch the webhook on first.")

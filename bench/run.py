@@ -71,11 +71,12 @@ def fill(n_topics: int):
 
     from scrutiny.casework import publication, services
     from scrutiny.casework.models import Organisation, Partnership, Topic
-    from scrutiny.casework.permissions import bodies_with
+    from scrutiny.casework.policy import body_ids
+    from scrutiny.casework.roles import Perm
 
     partnership = Partnership.objects.get(slug="northby")
     officer = get_user_model().objects.get(username="northby-link-officer")
-    bodies_with(officer, {"support_officer"})
+    body_ids(officer, Perm.TOPIC_MANAGE)
     trust = Organisation.objects.get(slug="northby-hospitals")
     scores = {
         "timely": 2,

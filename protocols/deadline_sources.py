@@ -13,45 +13,12 @@ Each source builds its items with a fixed number of queries, however many there 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from protocols.models import Meeting, MeetingState, ProtocolVersion, VersionState
-from scrutiny.casework.models import Membership
+from scrutiny.casework.policy import People, owner_ids
+from scrutiny.casework.roles import Perm
 from workflows.sweep import ClockedItem, clock_source_register
-
-Role = Membership.Role
-
-
-def _parties(partnership) -> set[int]:
-    return {
-        partnership.involvement_network_id,
-        *(c.pk for c in partnership.scrutiny_committees.all()),
-    }
-
-
-def _people(org_ids: Iterable[int]):
-    by = defaultdict(list)
-    ids = set(org_ids) - {None}
-    if ids:
-        rows = (
-            Membership.objects.filter(organisation_id__in=ids, user__is_active=True)
-            .select_related("user")
-            .order_by("user_id")
-        )
-        for m in rows:
-            by[(m.organisation_id, m.role)].append(m.user)
-
-    def of(orgs, role):
-        out, seen = [], set()
-        for org in sorted(set(orgs)):
-            for user in by[(org, role)]:
-                if user.pk not in seen:
-                    seen.add(user.pk)
-                    out.append(user)
-        return out
-
-    return of
 
 
 def _review_items(qs) -> list[ClockedItem]:
@@ -60,8 +27,8 @@ def _review_items(qs) -> list[ClockedItem]:
             "protocol__partnership__scrutiny_committees"
         )
     )
-    parties = {v.pk: _parties(v.protocol.partnership) for v in versions}
-    of = _people(set().union(*parties.values()) if parties else ())
+    parties = {v.pk: owner_ids(v) for v in versions}
+    people = People(set().union(*parties.values()) if parties else ())
     return [
         ClockedItem(
             kind="protocol_review",
@@ -71,10 +38,9 @@ def _review_items(qs) -> list[ClockedItem]:
             link=v.get_absolute_url(),
             owed_by=str(v.protocol.partnership),
             action="review the protocol",
-            reminder_recipients=of(parties[v.pk], Role.SUPPORT_OFFICER),
-            escalation_recipients=of(parties[v.pk], Role.CHAIR)
-            or of(parties[v.pk], Role.SUPPORT_OFFICER),
-            digest_recipients=of(parties[v.pk], Role.SUPPORT_OFFICER),
+            reminder_recipients=people.holding(parties[v.pk], Perm.PROTOCOL_MANAGE),
+            escalation_recipients=people.chairs_or(parties[v.pk], Perm.PROTOCOL_MANAGE),
+            digest_recipients=people.holding(parties[v.pk], Perm.PROTOCOL_MANAGE),
         )
         for v in versions
     ]
@@ -98,8 +64,8 @@ def _agenda_items(qs) -> list[ClockedItem]:
             "partnership__scrutiny_committees"
         )
     )
-    bodies = {m.pk: _parties(m.partnership) if m.partnership_id else {m.body_id} for m in meetings}
-    of = _people(set().union(*bodies.values()) if bodies else ())
+    bodies = {m.pk: owner_ids(m) for m in meetings}
+    people = People(set().union(*bodies.values()) if bodies else ())
     return [
         ClockedItem(
             kind="agenda_publication",
@@ -111,10 +77,9 @@ def _agenda_items(qs) -> list[ClockedItem]:
             action="publish the agenda",
             due_explanation=m.due_explanation,
             region=m.due_rule.effective_region if m.due_rule_id else None,
-            reminder_recipients=of(bodies[m.pk], Role.SUPPORT_OFFICER),
-            escalation_recipients=of(bodies[m.pk], Role.CHAIR)
-            or of(bodies[m.pk], Role.SUPPORT_OFFICER),
-            digest_recipients=of(bodies[m.pk], Role.SUPPORT_OFFICER),
+            reminder_recipients=people.holding(bodies[m.pk], Perm.MEETING_MANAGE),
+            escalation_recipients=people.chairs_or(bodies[m.pk], Perm.MEETING_MANAGE),
+            digest_recipients=people.holding(bodies[m.pk], Perm.MEETING_MANAGE),
         )
         for m in meetings
         if m.due_on is not None

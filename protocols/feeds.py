@@ -32,11 +32,12 @@ from scrutiny.casework.models import (
     Referral,
     ReferralState,
     RequestState,
+    Topic,
 )
-from scrutiny.casework.permissions import (
+from scrutiny.casework.policy import (
+    owned_by,
     recommendations_visible_to,
     requests_visible_to,
-    staff_topic_ids,
 )
 from workflows.models import DueDateChange
 
@@ -272,7 +273,7 @@ def personal_deadlines(user, body_ids: set[int], today: dt.date) -> list[Deadlin
                 Q(to_body__in=body_ids) | Q(from_body__in=body_ids),
                 state=ReferralState.AWAITING_ACKNOWLEDGEMENT,
                 due_on__gte=since,
-                topic__in=staff_topic_ids(body_ids),
+                topic__in=owned_by(Topic.objects.all(), body_ids).values("pk"),
             ).select_related("topic", "to_body")
         )
         seq = _changes_by_object(Referral, [r.pk for r in referrals])

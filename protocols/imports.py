@@ -20,9 +20,10 @@ from django.utils import timezone
 
 from protocols.feeds import host
 from protocols.models import Meeting, MeetingState
-from protocols.permissions import can_manage
 from protocols.services.calendars import ImportResult
 from protocols.services.meetings import _agenda_rule, meeting_cancel
+from scrutiny.casework.policy import can
+from scrutiny.casework.roles import Perm
 from workflows.audit import EventType, log_event
 from workflows.errors import Forbidden, InvalidInput
 
@@ -158,7 +159,7 @@ def meetings_import_ics(
             field_errors={"organiser": ["Choose one body or a partnership."]},
         )
     probe = Meeting(body=body, partnership=partnership)
-    if not can_manage(by, probe):
+    if not can(by, Perm.MEETING_MANAGE, probe):
         raise Forbidden("Only a support officer of the body may import its meetings.")
     today = today or timezone.localdate()
     cal = read_calendar(uploaded)

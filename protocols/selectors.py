@@ -1,4 +1,5 @@
-"""Named reads shared by pages, feeds and (later) the API, so none can forget a filter."""
+"""Named reads shared by pages, feeds and the API, so none can forget a filter. Who may see
+what is the policy's (`scrutiny.casework.policy.visible`); these add the shape pages need."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ import datetime as dt
 from django.db.models import Prefetch, Q, QuerySet
 
 from protocols.models import (
-    PUBLIC_VERSION_STATES,
-    AgendaItem,
     Meeting,
     MeetingState,
     Paper,
@@ -16,7 +15,8 @@ from protocols.models import (
     ProtocolVersion,
     VersionState,
 )
-from protocols.permissions import is_meeting_member, officer_body_ids, staff_body_ids
+from scrutiny.casework.policy import holders, owner_ids, visible
+from scrutiny.casework.roles import Perm
 
 # --- Meetings -------------------------------------------------------------------------------
 
@@ -32,35 +32,16 @@ def meetings_published() -> QuerySet:
 
 def meetings_visible_to(user) -> QuerySet:
     """Published meetings, plus every meeting of the user's own bodies (staff roles)."""
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return _with_organiser(Meeting.objects.all())
-    bodies = staff_body_ids(user)
-    qs = Meeting.objects.all()
-    if not bodies:
-        return _with_organiser(qs.published())
-    own = Meeting.objects.involving(bodies).values("pk")
-    return _with_organiser(qs.filter(Q(agenda_published_at__isnull=False) | Q(pk__in=own)))
+    return _with_organiser(visible(user, Meeting.objects.all()))
 
 
 def meetings_for_member(user) -> QuerySet:
     """'My meetings': meetings of the bodies where the user is staff."""
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return _with_organiser(Meeting.objects.all())
-    bodies = staff_body_ids(user)
-    if not bodies:
-        return Meeting.objects.none()
-    return _with_organiser(
-        Meeting.objects.filter(pk__in=Meeting.objects.involving(bodies).values("pk"))
-    )
+    return _with_organiser(visible(user, Meeting.objects.all(), Perm.MEETING_IN_FULL))
 
 
 def meetings_managed_by(user) -> QuerySet:
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return Meeting.objects.all()
-    bodies = officer_body_ids(user)
-    if not bodies:
-        return Meeting.objects.none()
-    return Meeting.objects.filter(pk__in=Meeting.objects.involving(bodies).values("pk"))
+    return visible(user, Meeting.objects.all(), Perm.MEETING_MANAGE)
 
 
 def agenda_items_for(user, meeting) -> QuerySet:
@@ -68,24 +49,13 @@ def agenda_items_for(user, meeting) -> QuerySet:
     agenda for everyone else; nothing of an unpublished agenda."""
     papers = Prefetch("papers", queryset=Paper.objects.order_by("uploaded_at", "id"))
     qs = meeting.items.select_related("topic").prefetch_related(papers).order_by("position", "id")
-    if is_meeting_member(user, meeting):
-        return qs
-    if not meeting.agenda_published:
-        return qs.none()
-    return qs.public()
+    return visible(user, qs)
 
 
 def papers_visible_to(user) -> QuerySet:
     """Papers a user may download: non-exempt papers of published agendas for everyone;
     every paper of the user's own bodies' meetings for members."""
-    public = Q(item__exempt=False, item__meeting__agenda_published_at__isnull=False)
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return Paper.objects.all()
-    bodies = staff_body_ids(user)
-    if not bodies:
-        return Paper.objects.filter(public)
-    own = Meeting.objects.involving(bodies).values("pk")
-    return Paper.objects.filter(public | Q(item__meeting__in=own))
+    return visible(user, Paper.objects.all())
 
 
 def upcoming(qs: QuerySet, today: dt.date) -> QuerySet:
@@ -111,35 +81,16 @@ def agenda_publication_due(today: dt.date, *, body_ids=None) -> QuerySet:
 
 def protocol_versions_public() -> QuerySet:
     """Versions anyone may read: every version that was agreed."""
-    return ProtocolVersion.objects.filter(state__in=PUBLIC_VERSION_STATES).select_related(
-        "protocol__partnership"
-    )
+    return ProtocolVersion.objects.public().select_related("protocol__partnership")
 
 
 def protocols_visible_to(user) -> QuerySet:
     """Protocols with a public version, plus every protocol of the user's partnerships."""
-    public = Q(versions__state__in=PUBLIC_VERSION_STATES)
-    qs = Protocol.objects.select_related("partnership")
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return qs
-    bodies = staff_body_ids(user)
-    q = public
-    if bodies:
-        q |= Q(partnership__involvement_network__in=bodies) | Q(
-            partnership__scrutiny_committees__in=bodies
-        )
-    return qs.filter(pk__in=Protocol.objects.filter(q).values("pk"))
+    return visible(user, Protocol.objects.select_related("partnership"))
 
 
 def protocol_versions_visible_to(user, protocol) -> QuerySet:
-    from protocols.permissions import protocol_party_ids
-
-    qs = protocol.versions.all()
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return qs
-    if protocol_party_ids(protocol) & staff_body_ids(user):
-        return qs
-    return qs.filter(state__in=PUBLIC_VERSION_STATES)
+    return visible(user, protocol.versions.all())
 
 
 def current_version(protocol) -> ProtocolVersion | None:
@@ -170,5 +121,6 @@ def protocol_reviews_due(today: dt.date, *, within_days: int = 30, body_ids=None
     return qs.order_by("review_on", "id")
 
 
-def item_is_visible(user, item: AgendaItem) -> bool:
-    return agenda_items_for(user, item.meeting).filter(pk=item.pk).exists()
+def chairs_of(meeting):
+    """The chairs of the meeting's bodies: they give the reason of urgency for a late agenda."""
+    return holders(Perm.CHAIR_BODY, owner_ids(meeting)).order_by("username")

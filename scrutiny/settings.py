@@ -163,6 +163,9 @@ CACHES = {
 AUTHENTICATION_BACKENDS = [
     # First: refuses to authenticate a locked-out username and address (django-axes).
     "axes.backends.AxesStandaloneBackend",
+    # The policy answers has_perm for its own permissions (and no backend after it may grant
+    # them); docs/decisions/0011-one-policy.md.
+    "scrutiny.casework.policy.PolicyBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -301,6 +304,8 @@ SPECTACULAR_SETTINGS = {
         "/api/v1/public/. Errors are RFC 9457 problem details. Guide: docs/api-guide.md."
     ),
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Sensitive models have no `objects` (their default manager is `all_objects`).
+    "DEFAULT_QUERY_MANAGER": "_default_manager",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {

@@ -13,9 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from protocols.permissions import manage_permission
 from scrutiny.casework.models import Organisation, Partnership
+from scrutiny.casework.models.access import transition_permission
+from scrutiny.casework.roles import Perm
 from workflows.services import condition
+
+# Support officers of the object's bodies move it on (scrutiny.casework.policy).
+manage_permission = transition_permission(Perm.PROTOCOL_MANAGE)
 
 # --- Protocols ------------------------------------------------------------------------------
 
@@ -31,12 +35,20 @@ SECTIONS = (
 SECTION_KEYS = tuple(key for key, _ in SECTIONS)
 
 
+class ProtocolQuerySet(models.QuerySet):
+    def with_public_version(self):
+        """Protocols with a version anyone may read."""
+        return self.filter(versions__state__in=PUBLIC_VERSION_STATES).distinct()
+
+
 class Protocol(models.Model):
     """The joint working protocol of one partnership; its text lives in versions."""
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="protocols")
     title = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProtocolQuerySet.as_manager()
 
     class Meta:
         ordering = ["partnership__name", "title"]
@@ -57,6 +69,12 @@ class VersionState(models.TextChoices):
 
 V = VersionState
 PUBLIC_VERSION_STATES = (V.AGREED, V.UNDER_REVIEW, V.SUPERSEDED)
+
+
+class ProtocolVersionQuerySet(models.QuerySet):
+    def public(self):
+        """Versions anyone may read: every version that was agreed."""
+        return self.filter(state__in=PUBLIC_VERSION_STATES)
 
 
 @condition("Every party to the partnership must sign off this version first.")
@@ -94,6 +112,8 @@ class ProtocolVersion(FSMModelMixin, models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProtocolVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["protocol_id", "-number"]
@@ -148,7 +168,12 @@ class ProtocolVersion(FSMModelMixin, models.Model):
         self.agreed_on = on or timezone.localdate()
         self.sequence += 1
 
-    @transition(field=state, source=V.AGREED, target=V.UNDER_REVIEW, permission=manage_permission)
+    @transition(
+        field=state,
+        source=V.AGREED,
+        target=V.UNDER_REVIEW,
+        permission=manage_permission,
+    )
     def start_review(self, *, by, on: dt.date | None = None):
         self.review_started_on = on or timezone.localdate()
         self.sequence += 1

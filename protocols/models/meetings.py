@@ -12,10 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from protocols.permissions import manage_permission
+from scrutiny.casework import policy
 from scrutiny.casework.models import Organisation, Partnership, Topic
+from scrutiny.casework.models.access import transition_permission
+from scrutiny.casework.roles import Perm
 from workflows.models import ClockedModel
 from workflows.services import condition
+
+# Support officers of the object's bodies move it on (scrutiny.casework.policy).
+manage_permission = transition_permission(Perm.MEETING_MANAGE)
 
 # --- Meetings -------------------------------------------------------------------------------
 
@@ -56,12 +61,7 @@ class MeetingQuerySet(models.QuerySet):
 
     def involving(self, body_ids):
         """Meetings of these bodies, and joint meetings of partnerships they are party to."""
-        body_ids = list(body_ids)
-        return self.filter(
-            Q(body__in=body_ids)
-            | Q(partnership__involvement_network__in=body_ids)
-            | Q(partnership__scrutiny_committees__in=body_ids)
-        ).distinct()
+        return policy.owned_by(self, body_ids)
 
 
 class Meeting(FSMModelMixin, ClockedModel):
@@ -167,7 +167,12 @@ class Meeting(FSMModelMixin, ClockedModel):
             and timezone.localdate(self.agenda_published_at) > self.due_on
         )
 
-    @transition(field=state, source=M.SCHEDULED, target=M.CANCELLED, permission=manage_permission)
+    @transition(
+        field=state,
+        source=M.SCHEDULED,
+        target=M.CANCELLED,
+        permission=manage_permission,
+    )
     def cancel(self, *, by, reason: str):
         self.cancellation_reason = reason
         self.sequence += 1

@@ -13,11 +13,10 @@ from protocols.models import (
     Paper,
     Resolution,
 )
-from protocols.permissions import meeting_body_ids
 from protocols.services.common import _clean
 from protocols.services.meetings import _lock_meeting, _touch
 from scrutiny.casework import services as casework
-from scrutiny.casework.permissions import topic_party_ids
+from scrutiny.casework.policy import owner_ids
 from scrutiny.casework.uploads import check_upload
 from workflows.audit import EventType, log_event
 from workflows.errors import Conflict, InvalidInput
@@ -67,7 +66,7 @@ def _item_note(item: AgendaItem) -> str:
 def _check_topic(topic, meeting):
     if topic is None:
         return
-    if not topic_party_ids(topic) & meeting_body_ids(meeting):
+    if not owner_ids(topic) & owner_ids(meeting):
         raise InvalidInput(
             "Link a topic of the meeting's bodies.",
             field_errors={"topic": ["Choose a topic of this body or partnership."]},

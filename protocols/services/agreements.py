@@ -20,10 +20,10 @@ from protocols.models import (
     ProtocolVersion,
     VersionState,
 )
-from protocols.permissions import can_manage, protocol_party_ids
 from protocols.services.common import _clean
 from scrutiny.casework.models import Organisation, Partnership
-from scrutiny.casework.permissions import OFFICER, bodies_with
+from scrutiny.casework.policy import can, owner_ids
+from scrutiny.casework.roles import Perm
 from workflows.audit import EventType, log_event
 from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.services import transition_apply, transition_available
@@ -58,7 +58,7 @@ def _section_values(values: dict) -> dict:
 
 
 def _require_party_officer(by, protocol):
-    if not can_manage(by, protocol):
+    if not can(by, Perm.PROTOCOL_MANAGE, protocol):
         raise Forbidden("Only a support officer of a party to the partnership may do this.")
 
 
@@ -150,12 +150,12 @@ def protocol_version_sign_off(
 ) -> ProtocolVersion:
     """`organisation`'s officer signs off a draft. When every party has signed, the version is
     agreed and the version it replaces is superseded, in the same transaction."""
-    if organisation.pk not in protocol_party_ids(version):
+    if organisation.pk not in owner_ids(version):
         raise InvalidInput(
             "Only a party to the partnership signs off its protocol.",
             field_errors={"organisation": ["Choose a party to the partnership."]},
         )
-    if not (by.is_superuser or organisation.pk in bodies_with(by, {OFFICER})):
+    if not can(by, Perm.PROTOCOL_SIGN, organisation):
         raise Forbidden("You may sign off only for a body whose support officer you are.")
     name = _clean(signatory_name) or by.get_full_name() or by.get_username()
     with transaction.atomic():

@@ -12,9 +12,11 @@ from protocols.models import (
     Meeting,
     MeetingState,
 )
-from protocols.permissions import can_manage, chairs_of, meeting_body_ids
+from protocols.selectors import chairs_of
 from protocols.services.common import _clean
 from scrutiny.casework.models import Organisation, Partnership
+from scrutiny.casework.policy import can, owner_ids
+from scrutiny.casework.roles import Perm
 from workflows.audit import EventType, log_event
 from workflows.cache import public_cache_bump
 from workflows.errors import Conflict, Forbidden, InvalidInput
@@ -145,7 +147,7 @@ def meeting_create(
         }
     )
     probe = Meeting(body=body, partnership=partnership)
-    if not can_manage(by, probe):
+    if not can(by, Perm.MEETING_MANAGE, probe):
         raise Forbidden("Only a support officer of the meeting's body may schedule it.")
     bodies = _meeting_bodies(body, partnership)
     if not confirm:
@@ -175,7 +177,7 @@ def _lock_meeting(meeting, by) -> Meeting:
         .select_related("partnership")
         .get(pk=meeting.pk)
     )
-    if not can_manage(by, locked):
+    if not can(by, Perm.MEETING_MANAGE, locked):
         raise Forbidden("Only a support officer of the meeting's body may change it.")
     return locked
 
@@ -206,7 +208,7 @@ def meeting_update(
             return locked
         if not confirm and {"date", "start_time", "end_time"} & set(changed):
             warnings = meeting_warnings(
-                bodies=meeting_body_ids(locked),
+                bodies=owner_ids(locked),
                 date=values["date"],
                 start_time=values["start_time"],
                 end_time=values["end_time"],

@@ -1,5 +1,7 @@
 """Admin for every casework model. Lifecycle moves are admin actions through the services (and so
-the one transition service); the state field is never editable here.
+the one transition service); the state field is never editable here. The case records' pages
+list and change only what the policy lets the signed-in person see and do (`PolicyAdmin`), so a
+staff account with model permissions still sees only its own bodies' cases.
 
 The admin cannot bypass a service: lifecycle objects are created on the staff pages (where the
 service that raises or drafts them grants and logs), so the admin offers no "add" for them, and
@@ -9,7 +11,7 @@ asking body and recipient, a referral's bodies) is read-only here."""
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
-from scrutiny.casework import services
+from scrutiny.casework import policy, services
 from scrutiny.casework.models import (
     ActionPlanItem,
     ImplementationUpdate,
@@ -26,8 +28,33 @@ from scrutiny.casework.models import (
     Topic,
     TopicPosition,
 )
+from scrutiny.casework.roles import Perm
 from workflows.admin import ReadOnlyAdmin
 from workflows.errors import DomainError
+from workflows.models import ClockedModel
+
+
+class PolicyAdmin(admin.ModelAdmin):
+    """Rows the policy shows (`view_perm`, default: the kind's view permission) and changes it
+    allows (`change_perm`), on top of the model permissions the admin itself checks."""
+
+    view_perm: Perm | None = None
+    change_perm: Perm = Perm.TOPIC_MANAGE
+
+    def get_queryset(self, request):
+        return policy.visible(request.user, super().get_queryset(request), self.view_perm)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or policy.can(request.user, self.change_perm, obj)
+        )
+
+    # A lifecycle object is created only through its service, and never deleted.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 def transition_action(label, call, *, text_label=None):
@@ -124,23 +151,16 @@ class TopicPositionInline(admin.TabularInline):
         return False
 
 
-class LifecycleAdmin(admin.ModelAdmin):
-    """A lifecycle object: created and moved only through its services, never deleted."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Topic)
-class TopicAdmin(LifecycleAdmin):
+class TopicAdmin(PolicyAdmin):
+    view_perm = Perm.TOPIC_CASE_FILE
+
     list_display = ("title", "state", "partnership", "body", "lead_body", "source", "created_at")
     list_filter = ("state", "source", "partnership")
     search_fields = ("title", "summary")
     readonly_fields = (
         "state",
+        "publication",
         "partnership",
         "body",
         "framework",
@@ -151,7 +171,6 @@ class TopicAdmin(LifecycleAdmin):
         "close_without_response_reason",
         "outcome_summary",
         "concluded_on",
-        "publication",
         "published_at",
         "created_by",
         "created_at",
@@ -192,41 +211,54 @@ class TopicAdmin(LifecycleAdmin):
     ]
 
 
-@admin.register(InformationRequest)
-class InformationRequestAdmin(LifecycleAdmin):
-    list_display = ("__str__", "topic", "recipient", "state", "issued_on", "due_on")
-    list_filter = ("state", "recipient")
-    readonly_fields = (
+def _item_readonly(asking_body, *answer_fields):
+    """An addressed item's read-only fields: who asks whom about what, its lifecycle, its answer,
+    its clock."""
+    return (
         "topic",
-        "requested_by",
+        asking_body,
         "recipient",
         "state",
         "issued_on",
         "responded_on",
-        "refusal_ground",
+        *answer_fields,
         "withdrawal_reason",
-        "due_rule",
-        "clock_started_on",
-        "due_on",
-        "due_explanation",
+        *ClockedModel.CLOCK_FIELDS,
         "created_by",
         "created_at",
     )
-    list_select_related = ("topic", "recipient")
-    actions = [
+
+
+def _item_actions(noun, issue, withdraw):
+    """Issue and withdraw, through the item's services."""
+    return [
+        transition_action(f"Issue {noun}", lambda o, u, t: issue(o, u)),
         transition_action(
-            "Issue request", lambda o, u, t: services.information_request_issue(request=o, by=u)
-        ),
-        transition_action(
-            "Withdraw request",
-            lambda o, u, t: services.information_request_withdraw(request=o, by=u, reason=t),
+            f"Withdraw {noun}",
+            lambda o, u, t: withdraw(o, u, t),
             text_label="Reason for withdrawing",
         ),
     ]
 
 
+class AddressedItemAdmin(PolicyAdmin):
+    list_select_related = ("topic", "recipient")
+
+
+@admin.register(InformationRequest)
+class InformationRequestAdmin(AddressedItemAdmin):
+    list_display = ("__str__", "topic", "recipient", "state", "issued_on", "due_on")
+    list_filter = ("state", "recipient")
+    readonly_fields = _item_readonly("requested_by", "refusal_ground")
+    actions = _item_actions(
+        "request",
+        lambda o, u: services.information_request_issue(request=o, by=u),
+        lambda o, u, t: services.information_request_withdraw(request=o, by=u, reason=t),
+    )
+
+
 @admin.register(Recommendation)
-class RecommendationAdmin(LifecycleAdmin):
+class RecommendationAdmin(AddressedItemAdmin):
     list_display = (
         "__str__",
         "topic",
@@ -237,40 +269,20 @@ class RecommendationAdmin(LifecycleAdmin):
         "due_on",
     )
     list_filter = ("state", "outcome", "implementation_status")
-    readonly_fields = (
-        "topic",
-        "made_by",
-        "recipient",
-        "state",
-        "issued_on",
-        "responded_on",
-        "outcome",
-        "implementation_status",
-        "implementation_revised_date",
-        "withdrawal_reason",
-        "due_rule",
-        "clock_started_on",
-        "due_on",
-        "due_explanation",
-        "created_by",
-        "created_at",
+    readonly_fields = _item_readonly(
+        "made_by", "outcome", "implementation_status", "implementation_revised_date"
     )
-    list_select_related = ("topic", "recipient")
-    actions = [
-        transition_action(
-            "Issue recommendation",
-            lambda o, u, t: services.recommendation_issue(recommendation=o, by=u),
-        ),
-        transition_action(
-            "Withdraw recommendation",
-            lambda o, u, t: services.recommendation_withdraw(recommendation=o, by=u, reason=t),
-            text_label="Reason for withdrawing",
-        ),
-    ]
+    actions = _item_actions(
+        "recommendation",
+        lambda o, u: services.recommendation_issue(recommendation=o, by=u),
+        lambda o, u, t: services.recommendation_withdraw(recommendation=o, by=u, reason=t),
+    )
 
 
 @admin.register(Referral)
-class ReferralAdmin(LifecycleAdmin):
+class ReferralAdmin(PolicyAdmin):
+    change_perm = Perm.REFERRAL_ACKNOWLEDGE
+
     list_display = ("topic", "from_body", "to_body", "referred_on", "due_on", "state")
     readonly_fields = (
         "topic",

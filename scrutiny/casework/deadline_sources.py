@@ -17,60 +17,19 @@ are.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from scrutiny.casework.models import (
     InformationRequest,
-    Membership,
     Recommendation,
     RecommendationState,
     Referral,
     ReferralState,
     RequestState,
-    Topic,
 )
+from scrutiny.casework.policy import People, owner_ids
+from scrutiny.casework.roles import Perm
 from workflows.sweep import ClockedItem, clock_source_register
-
-Role = Membership.Role
-
-
-def _topic_body_ids(topic: Topic) -> set[int]:
-    if topic.partnership_id:
-        partnership = topic.partnership
-        return {
-            partnership.involvement_network_id,
-            *(c.pk for c in partnership.scrutiny_committees.all()),
-        }
-    return {topic.body_id}
-
-
-class _People:
-    """Users by (organisation, role), loaded in one query for a batch of items."""
-
-    def __init__(self, org_ids: Iterable[int]):
-        self._by = defaultdict(list)
-        ids = set(org_ids) - {None}
-        if ids:
-            rows = (
-                Membership.objects.filter(organisation_id__in=ids, user__is_active=True)
-                .select_related("user")
-                .order_by("user_id")
-            )
-            for m in rows:
-                self._by[(m.organisation_id, m.role)].append(m.user)
-
-    def of(self, org_ids: Iterable[int], role: str) -> list:
-        out, seen = [], set()
-        for org_id in sorted(set(org_ids) - {None}):
-            for user in self._by[(org_id, role)]:
-                if user.pk not in seen:
-                    seen.add(user.pk)
-                    out.append(user)
-        return out
-
-    def chairs_or_officers(self, org_id: int) -> list:
-        return self.of([org_id], Role.CHAIR) or self.of([org_id], Role.SUPPORT_OFFICER)
 
 
 def _topic_related(qs):
@@ -88,8 +47,8 @@ def _answerable_items(kind: str, objs: Sequence, *, title, action) -> list[Clock
     objs = list(objs)
     org_ids = set()
     for obj in objs:
-        org_ids |= {obj.recipient_id, obj.topic.lead_body_id} | _topic_body_ids(obj.topic)
-    people = _People(org_ids)
+        org_ids |= {obj.recipient_id, obj.topic.lead_body_id} | owner_ids(obj.topic)
+    people = People(org_ids)
     return [
         ClockedItem(
             kind=kind,
@@ -102,9 +61,9 @@ def _answerable_items(kind: str, objs: Sequence, *, title, action) -> list[Clock
             topic=obj.topic.title,
             due_explanation=obj.due_explanation,
             region=_region(obj),
-            reminder_recipients=people.of([obj.recipient_id], Role.RESPONDER),
-            escalation_recipients=people.chairs_or_officers(obj.topic.lead_body_id),
-            digest_recipients=people.of(_topic_body_ids(obj.topic), Role.SUPPORT_OFFICER),
+            reminder_recipients=people.holding([obj.recipient_id], Perm.RESPOND),
+            escalation_recipients=people.chairs_or([obj.topic.lead_body_id], Perm.TOPIC_MANAGE),
+            digest_recipients=people.holding(owner_ids(obj.topic), Perm.TOPIC_MANAGE),
         )
         for obj in objs
         if obj.due_on is not None
@@ -130,12 +89,12 @@ def _request_items(qs) -> list[ClockedItem]:
 
 def information_requests_open(due_by: dt.date) -> list[ClockedItem]:
     return _request_items(
-        InformationRequest.objects.filter(state=RequestState.ISSUED, due_on__lte=due_by)
+        InformationRequest.all_objects.filter(state=RequestState.ISSUED, due_on__lte=due_by)
     )
 
 
 def information_requests_by_pk(pks: Sequence[int]) -> list[ClockedItem]:
-    return _request_items(InformationRequest.objects.filter(pk__in=pks))
+    return _request_items(InformationRequest.all_objects.filter(pk__in=pks))
 
 
 # --- Recommendations -----------------------------------------------------------------------------
@@ -152,12 +111,12 @@ def _recommendation_items(qs) -> list[ClockedItem]:
 
 def recommendations_open(due_by: dt.date) -> list[ClockedItem]:
     return _recommendation_items(
-        Recommendation.objects.filter(state=RecommendationState.ISSUED, due_on__lte=due_by)
+        Recommendation.all_objects.filter(state=RecommendationState.ISSUED, due_on__lte=due_by)
     )
 
 
 def recommendations_by_pk(pks: Sequence[int]) -> list[ClockedItem]:
-    return _recommendation_items(Recommendation.objects.filter(pk__in=pks))
+    return _recommendation_items(Recommendation.all_objects.filter(pk__in=pks))
 
 
 # --- Referral acknowledgements -------------------------------------------------------------------
@@ -167,8 +126,8 @@ def _referral_items(qs) -> list[ClockedItem]:
     referrals = list(_topic_related(qs.select_related("to_body", "from_body")))
     org_ids = set()
     for r in referrals:
-        org_ids |= {r.to_body_id, r.topic.lead_body_id} | _topic_body_ids(r.topic)
-    people = _People(org_ids)
+        org_ids |= {r.to_body_id, r.topic.lead_body_id} | owner_ids(r.topic)
+    people = People(org_ids)
     return [
         ClockedItem(
             kind="referral_acknowledgement",
@@ -181,9 +140,9 @@ def _referral_items(qs) -> list[ClockedItem]:
             topic=r.topic.title,
             due_explanation=r.due_explanation,
             region=_region(r),
-            reminder_recipients=people.of([r.to_body_id], Role.SUPPORT_OFFICER),
-            escalation_recipients=people.chairs_or_officers(r.topic.lead_body_id),
-            digest_recipients=people.of(_topic_body_ids(r.topic), Role.SUPPORT_OFFICER),
+            reminder_recipients=people.holding([r.to_body_id], Perm.REFERRAL_ACKNOWLEDGE),
+            escalation_recipients=people.chairs_or([r.topic.lead_body_id], Perm.TOPIC_MANAGE),
+            digest_recipients=people.holding(owner_ids(r.topic), Perm.TOPIC_MANAGE),
         )
         for r in referrals
         if r.due_on is not None

@@ -5,9 +5,10 @@ them so that "which topics may this user see" is one indexed subquery:
 
 - every (organisation, role) is an auth group, `cf-org-<id>-<role>`; a user is in the groups of
   their memberships (`membership_sync`);
-- every topic grants its party bodies' role groups the permissions of `ROLE_TOPIC_PERMS`, and the
-  responders' group of each health body with something issued on the topic `view_topic`
-  (`topic_grant`, `responder_grant`);
+- every topic grants its party bodies' role groups the permissions of `ROLE_TOPIC_PERMS`
+  (`scrutiny.casework.roles`), and the responders' group of each health body with something
+  issued on the topic (ever issued: `issued_on` set) `view_topic` (`topic_grant`,
+  `responder_grant`);
 - `sync_all()` rebuilds every row and group membership (the `sync_permissions` command).
 
 The services that change those facts call these (topic_raise, the issue services, membership and
@@ -26,19 +27,29 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from scrutiny.casework.permissions import (
+from scrutiny.casework.models import (
+    InformationRequest,
+    Membership,
+    Partnership,
+    Recommendation,
+    Topic,
+    TopicGroupObjectPermission,
+)
+from scrutiny.casework.policy import forget_topic_perms
+from scrutiny.casework.roles import (
+    CHAIR,
+    MEMBER,
     OFFICER,
     RESPONDER,
     ROLE_TOPIC_PERMS,
     TOPIC_CODENAMES,
     Perm,
-    TopicGroupObjectPermission,
 )
 
 log = logging.getLogger(__name__)
 
 GROUP_PREFIX = "cf-org-"
-STAFF_ROLE_ORDER = (OFFICER, "chair", "committee_member")
+STAFF_ROLE_ORDER = (OFFICER, CHAIR, MEMBER)
 
 
 def group_name(organisation_id: int, role: str) -> str:
@@ -78,9 +89,6 @@ def role_groups(keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], Group]
 
 def membership_sync(user) -> None:
     """Put `user` in exactly the role groups of their memberships."""
-    from scrutiny.casework.models import Membership
-    from scrutiny.casework.permissions import forget_topic_perms
-
     keys = set(Membership.objects.filter(user=user).values_list("organisation_id", "role"))
     wanted = {g.pk for g in role_groups(keys).values()}
     current = set(user.groups.filter(name__startswith=GROUP_PREFIX).values_list("pk", flat=True))
@@ -110,8 +118,6 @@ def _desired_rows(topics, parties_of, responders_of, groups, perms):
 
 
 def _partnership_parties(partnership_ids) -> dict[int, set[int]]:
-    from scrutiny.casework.models import Partnership
-
     parties: dict[int, set[int]] = defaultdict(set)
     for pk, network_id in Partnership.objects.filter(pk__in=partnership_ids).values_list(
         "pk", "involvement_network_id"
@@ -126,11 +132,9 @@ def _partnership_parties(partnership_ids) -> dict[int, set[int]]:
 
 
 def _issued_recipients(topic_ids) -> dict[int, set[int]]:
-    from scrutiny.casework.models import InformationRequest, Recommendation
-
     found: dict[int, set[int]] = defaultdict(set)
     for model in (InformationRequest, Recommendation):
-        qs = model.objects.exclude(state="draft")
+        qs = model.all_objects.issued()
         if topic_ids is not None:
             qs = qs.filter(topic_id__in=topic_ids)
         for topic_id, org_id in qs.values_list("topic_id", "recipient_id").distinct():
@@ -180,8 +184,6 @@ def _rebuild(topic_qs, *, all_topics: bool = False) -> tuple[int, int]:
 
 def topic_grant(topic) -> None:
     """Grant (and revoke) the role groups' permissions on one topic."""
-    from scrutiny.casework.models import Topic
-
     with transaction.atomic():
         _rebuild(Topic.objects.filter(pk=topic.pk))
 
@@ -207,8 +209,6 @@ def partnership_regrant(partnership) -> None:
 
 def sync_all() -> dict[str, int]:
     """Rebuild every role group membership and every topic grant from the casework."""
-    from scrutiny.casework.models import Membership, Topic
-
     with transaction.atomic():
         by_user: dict[int, set[tuple[int, str]]] = defaultdict(set)
         for user_id, org_id, role in Membership.objects.values_list(

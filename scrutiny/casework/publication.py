@@ -29,8 +29,6 @@ from scrutiny.casework.models import (  # noqa: F401
     InformationRequest,
     ProviderResponse,
     Recommendation,
-    RecommendationState,
-    RequestState,
     Topic,
 )
 from workflows.errors import InvalidInput
@@ -48,20 +46,16 @@ def topics_published():
 def requests_public():
     """Issued information requests of public topics (drafts, and drafts withdrawn unissued,
     never appear)."""
-    return InformationRequest.objects.filter(
-        topic__published_at__isnull=False,
-        topic__state__in=PUBLISHABLE_STATES,
-        issued_on__isnull=False,
-    ).exclude(state=RequestState.DRAFT)
+    return InformationRequest.all_objects.issued().filter(
+        topic__published_at__isnull=False, topic__state__in=PUBLISHABLE_STATES
+    )
 
 
 def recommendations_public():
     """Issued recommendations of public topics."""
-    return Recommendation.objects.filter(
-        topic__published_at__isnull=False,
-        topic__state__in=PUBLISHABLE_STATES,
-        issued_on__isnull=False,
-    ).exclude(state=RecommendationState.DRAFT)
+    return Recommendation.all_objects.issued().filter(
+        topic__published_at__isnull=False, topic__state__in=PUBLISHABLE_STATES
+    )
 
 
 def responses_public():

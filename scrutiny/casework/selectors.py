@@ -1,8 +1,9 @@
 """Named reads for the staff pages: the dashboard's work items, a topic's case file and
 timeline, the referrals list, the work programme and the members' page.
 
-Every read starts from a `*_visible_to(user)` selector of `casework.permissions`, so no page can
-forget a filter; each runs a fixed number of queries whatever the amount of data.
+Every read starts from the policy's `visible(user, queryset)` (or its `*_visible_to(user)`
+shorthands), so no page can forget a filter; each runs a fixed number of queries whatever the
+amount of data.
 """
 
 from __future__ import annotations
@@ -26,15 +27,17 @@ from scrutiny.casework.models import (
     Topic,
     TopicState,
 )
-from scrutiny.casework.permissions import (
-    OFFICER,
-    bodies_with,
+from scrutiny.casework.policy import (
+    body_ids,
+    can,
     case_files_visible_to,
     recommendations_visible_to,
     referrals_visible_to,
     requests_visible_to,
     topics_visible_to,
+    visible,
 )
+from scrutiny.casework.roles import Perm
 from workflows.audit import event_label
 from workflows.models import AuditEvent
 
@@ -132,14 +135,13 @@ def dashboard_items(user, *, today: dt.date, soon_until: dt.date, filters: Dashb
                 category = TO_ISSUE
             else:
                 category = TO_REVIEW
-            text = obj.question if kind == "request" else obj.text
             items.append(
                 WorkItem(
                     category,
                     kind,
                     obj,
                     obj.topic,
-                    text,
+                    obj.body_text,
                     obj.recipient,
                     obj.due_on,
                     obj.due_explanation,
@@ -147,14 +149,13 @@ def dashboard_items(user, *, today: dt.date, soon_until: dt.date, filters: Dashb
                 )
             )
     if not filters.health_body:
-        officer_bodies = bodies_with(user, {OFFICER})
         referrals = (
             referrals_visible_to(user)
             .filter(topic__in=topic_ids, state=ReferralState.AWAITING_ACKNOWLEDGEMENT)
             .select_related("topic", "from_body", "to_body")
         )
         for ref in referrals:
-            if user.is_superuser or ref.to_body_id in officer_bodies:
+            if can(user, Perm.REFERRAL_ACKNOWLEDGE, ref):
                 category = TO_ACKNOWLEDGE
             elif ref.due_on and ref.due_on < today:
                 category = OVERDUE
@@ -194,9 +195,8 @@ def filter_choices(user):
     """Bodies, partnerships and health bodies the dashboard can be filtered by."""
     topics = case_files_visible_to(user)
     partnerships = Partnership.objects.filter(topics__in=topics.values("pk")).distinct()
-    body_ids = bodies_with(user, {"support_officer", "committee_member", "chair"})
     bodies = Organisation.objects.filter(
-        Q(pk__in=body_ids)
+        Q(pk__in=body_ids(user, Perm.STAFF_PAGES))
         | Q(network_partnerships__in=partnerships)
         | Q(committee_partnerships__in=partnerships)
     ).distinct()
@@ -247,24 +247,22 @@ def _responses_prefetch():
     )
 
 
-def topic_requests(user, topic):
+def _topic_items(user, model, topic, *related):
     return (
-        requests_visible_to(user)
+        model.all_objects.visible_to(user)
         .filter(topic=topic)
-        .select_related("recipient", "requested_by", "due_rule")
-        .prefetch_related(_responses_prefetch())
+        .select_related("recipient", model.ASKING_FIELD, "due_rule")
+        .prefetch_related(_responses_prefetch(), *related)
         .order_by("created_at", "id")
     )
+
+
+def topic_requests(user, topic):
+    return _topic_items(user, InformationRequest, topic)
 
 
 def topic_recommendations(user, topic):
-    return (
-        recommendations_visible_to(user)
-        .filter(topic=topic)
-        .select_related("recipient", "made_by", "due_rule")
-        .prefetch_related(_responses_prefetch(), "implementation_updates")
-        .order_by("created_at", "id")
-    )
+    return _topic_items(user, Recommendation, topic, "implementation_updates")
 
 
 @dataclass
@@ -283,15 +281,12 @@ def topic_timeline(user, topic, requests, recommendations, referral=None):
     ctypes = ContentType.objects.get_for_models(Topic, InformationRequest, Recommendation, Referral)
     wanted = Q(content_type=ctypes[Topic], object_id=topic.pk)
     by_key = {}
-    for model, items, anchor in (
-        (InformationRequest, requests, "request"),
-        (Recommendation, recommendations, "recommendation"),
-    ):
+    for model, items in ((InformationRequest, requests), (Recommendation, recommendations)):
         ids = [i.pk for i in items]
         if ids:
             wanted |= Q(content_type=ctypes[model], object_id__in=ids)
         for i in items:
-            by_key[(ctypes[model].pk, i.pk)] = (str(i.recipient), f"{anchor}-{i.pk}")
+            by_key[(ctypes[model].pk, i.pk)] = (str(i.recipient), f"{i.ANCHOR}-{i.pk}")
     if referral is not None:
         wanted |= Q(content_type=ctypes[Referral], object_id=referral.pk)
         by_key[(ctypes[Referral].pk, referral.pk)] = ("", "referral")
@@ -410,16 +405,8 @@ def work_programme(user, partnership: Partnership) -> Programme:
 
 
 def partnerships_visible_to(user):
-    topics = case_files_visible_to(user)
-    bodies = bodies_with(user, {"support_officer", "committee_member", "chair"})
-    qs = Partnership.objects.select_related("framework", "involvement_network")
-    if user.is_superuser:
-        return qs
-    return qs.filter(
-        Q(involvement_network__in=bodies)
-        | Q(scrutiny_committees__in=bodies)
-        | Q(topics__in=topics.values("pk"))
-    ).distinct()
+    """The partnerships of the user's bodies, and those with a case file they may see."""
+    return visible(user, Partnership.objects.select_related("framework", "involvement_network"))
 
 
 # --- members ---------------------------------------------------------------------------------

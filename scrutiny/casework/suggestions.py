@@ -22,10 +22,9 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from scrutiny.casework import services
+from scrutiny.casework import policy, services
 from scrutiny.casework.models import (
     Organisation,
     Partnership,
@@ -35,7 +34,7 @@ from scrutiny.casework.models import (
     TopicSuggestion,
 )
 from scrutiny.casework.models.suggestions import FORBIDDEN
-from scrutiny.casework.permissions import OFFICER, bodies_with
+from scrutiny.casework.roles import Perm
 from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.services import transition_allowed_for, transition_apply
 
@@ -111,33 +110,11 @@ def suggestion_submit(
             health_body=health_body,
         )
         if name or email:
-            SuggesterContact.objects.create(suggestion=suggestion, name=name, email=email)
+            SuggesterContact.all_objects.create(suggestion=suggestion, name=name, email=email)
     return suggestion
 
 
 # --- Moderate -------------------------------------------------------------------------------
-
-
-def suggestions_visible_to(user):
-    """Suggestions `user` may moderate: those to partnerships their body is party to."""
-    qs = TopicSuggestion.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return qs.none()
-    if user.is_superuser:
-        return qs
-    bodies = bodies_with(user, {OFFICER})
-    if not bodies:
-        return qs.none()
-    return qs.filter(
-        Q(partnership__involvement_network__in=bodies)
-        | Q(partnership__scrutiny_committees__in=bodies)
-    ).distinct()
-
-
-def may_moderate(user) -> bool:
-    return getattr(user, "is_authenticated", False) and (
-        user.is_superuser or bool(bodies_with(user, {OFFICER}))
-    )
 
 
 def _pending(suggestion, by) -> TopicSuggestion:
@@ -167,7 +144,7 @@ def suggestion_accept(
         locked = _pending(suggestion, by)
         partnership = locked.partnership
         if lead_body is None:
-            mine = partnership.party_ids() & bodies_with(by, {OFFICER})
+            mine = policy.owner_ids(partnership) & policy.body_ids(by, Perm.SUGGESTION_MODERATE)
             lead_body = (
                 Organisation.objects.get(pk=min(mine)) if mine else partnership.involvement_network
             )
@@ -209,6 +186,6 @@ def suggestions_purge_personal_details(*, now: dt.datetime | None = None) -> int
     cutoff = now - dt.timedelta(days=retention_days())
     with transaction.atomic():
         old = TopicSuggestion.objects.filter(submitted_at__lt=cutoff)
-        deleted, _ = SuggesterContact.objects.filter(suggestion__in=old).delete()
+        deleted, _ = SuggesterContact.all_objects.filter(suggestion__in=old).delete()
         old.filter(personal_details_deleted_at__isnull=True).update(personal_details_deleted_at=now)
     return deleted

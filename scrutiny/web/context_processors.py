@@ -1,12 +1,12 @@
 """What the navigation needs to know about the signed-in person, asked once per page."""
 
-from scrutiny.casework.permissions import RESPONDER, STAFF_ROLES, roles_by_body
+from scrutiny.casework.policy import body_ids, can
+from scrutiny.casework.roles import Perm
 
 
 def navigation(request):
     user = getattr(request, "user", None)
-    roles = set().union(*roles_by_body(user).values()) if user is not None else set()
     return {
-        "nav_is_staff_role": bool(roles & STAFF_ROLES) or getattr(user, "is_superuser", False),
-        "nav_is_responder": RESPONDER in roles,
+        "nav_is_staff_role": can(user, Perm.STAFF_PAGES),
+        "nav_is_responder": bool(body_ids(user, Perm.HEALTH_BODY_ACT)),
     }

@@ -24,7 +24,8 @@ from django.views.decorators.http import require_GET
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from scrutiny.casework.permissions import is_staff_member
+from scrutiny.casework.policy import can
+from scrutiny.casework.roles import Perm
 from workflows.models import JobRun, Notification
 
 log = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ def readyz(request):
     ready = all(checks.values())
     body = {"status": "ready" if ready else "not ready"}
     user = request.user
-    if checks["database"] and (user.is_superuser or is_staff_member(user)):
+    if checks["database"] and can(user, Perm.STAFF_PAGES):
         body["checks"] = checks
         body.update(_details())
     return JsonResponse(body, status=200 if ready else 503)

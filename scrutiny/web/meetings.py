@@ -6,25 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from protocols.models import AgendaItem, Meeting, MeetingState
-from protocols.permissions import staff_body_ids
+from protocols.models import AgendaItem, MeetingState
 from protocols.selectors import meetings_for_member, meetings_published, upcoming
+from scrutiny.casework.policy import visible
 from scrutiny.casework.selectors import TimelineEntry
 
 
 def topic_meetings_timeline(topic, user):
     """One entry per agenda item of this topic that `user` may see, with any decision: exempt
     items only for members of the meeting's bodies, unpublished agendas only for them too."""
-    own = Meeting.objects.involving(staff_body_ids(user)).values("pk")
-    visible = Q(meeting__agenda_published_at__isnull=False, exempt=False) | Q(meeting__in=own)
-    if getattr(user, "is_superuser", False) and user.is_active:
-        visible = Q()
     items = (
-        AgendaItem.objects.filter(visible, topic=topic)
+        visible(user, AgendaItem.objects.filter(topic=topic))
         .select_related("meeting")
         .order_by("meeting__date", "position")
     )

@@ -7,7 +7,7 @@ import os
 import pytest
 from django.utils import timezone
 
-from scrutiny.casework import suggestions
+from scrutiny.casework.models import TopicSuggestion
 from tests.browser_support import assert_accessible, chromium_page, sign_in
 from tests.public.builders import build_topic
 
@@ -92,4 +92,4 @@ def test_public_pages_pass_axe(live_server, area, officer, responder, settings):
             page.goto(base + path)
             assert_accessible(page, visited)
     assert len(visited) == 19
-    assert suggestions.suggestions_visible_to(officer).count() == 1
+    assert TopicSuggestion.objects.visible_to(officer).count() == 1

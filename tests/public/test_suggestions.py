@@ -37,7 +37,7 @@ def test_a_resident_suggests_without_an_account(client, area):
 def test_contact_details_are_optional(client, area):
     client.post("/suggest/", _form(area, name="", email=""))
     assert TopicSuggestion.objects.count() == 1
-    assert SuggesterContact.objects.count() == 0
+    assert SuggesterContact.all_objects.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -229,8 +229,8 @@ def test_personal_details_are_deleted_after_the_retention_period(suggestion, set
         submitted_at=timezone.now() - dt.timedelta(days=31)
     )
     assert suggestions.suggestions_purge_personal_details() == 1
-    assert not SuggesterContact.objects.filter(suggestion=suggestion).exists()
-    assert SuggesterContact.objects.filter(suggestion=fresh).exists()
+    assert not SuggesterContact.all_objects.filter(suggestion=suggestion).exists()
+    assert SuggesterContact.all_objects.filter(suggestion=fresh).exists()
     suggestion.refresh_from_db()
     assert suggestion.personal_details_deleted_at is not None
     assert suggestion.title == "Hearing tests"  # the suggestion itself stays
@@ -243,4 +243,4 @@ def test_purge_command(suggestion, capsys):
     )
     call_command("purge_suggestions")
     assert "1 suggestion" in capsys.readouterr().out
-    assert SuggesterContact.objects.count() == 0
+    assert SuggesterContact.all_objects.count() == 0

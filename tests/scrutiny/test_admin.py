@@ -1,6 +1,7 @@
 """The admin moves lifecycles only through the services; the state is never editable."""
 
 import pytest
+from django.contrib.auth.models import Permission
 
 from scrutiny.casework import services
 from scrutiny.casework.models import ProviderResponse, Topic, TopicState
@@ -112,3 +113,29 @@ def test_an_items_recipient_is_read_only_in_the_admin(admin_client, topic, offic
     assert page.status_code == 200
     assert 'name="recipient"' not in body
     assert 'name="topic"' not in body
+
+
+def test_a_staff_account_sees_in_the_admin_only_what_the_policy_shows(
+    client, area, officer, other_officer, topic
+):
+    """An officer given admin access and every model permission still lists, opens and
+    changes only their own bodies' topics: the admin asks the policy (PolicyAdmin)."""
+    elsewhere = services.topic_raise(
+        by=other_officer,
+        title="Southby dentists",
+        summary="Access",
+        body=area.other_network,
+        lead_body=area.other_network,
+    )
+    officer.is_staff = True
+    officer.save()
+    officer.user_permissions.set(Permission.objects.filter(content_type__app_label="scrutiny"))
+    client.force_login(officer)
+    listing = client.get("/admin/scrutiny/topic/").content.decode()
+    assert "Dentistry" in listing and "Southby dentists" not in listing
+    assert client.get(f"/admin/scrutiny/topic/{topic.pk}/change/").status_code == 200
+    other = client.get(f"/admin/scrutiny/topic/{elsewhere.pk}/change/")
+    assert other.status_code == 302  # "doesn't exist": not in the policy's rows
+
+    change_page = client.get(f"/admin/scrutiny/topic/{topic.pk}/change/").content.decode()
+    assert 'name="_save"' in change_page  # the officer manages it

@@ -14,7 +14,7 @@ def test_seed_demo_builds_every_state_and_is_idempotent(db, capsys, monkeypatch)
     states = set(Topic.objects.values_list("state", flat=True))
     assert states == set(TopicState.values)
     assert Topic.objects.count() >= 20
-    assert any(r.is_overdue() for r in InformationRequest.objects.filter(state="issued"))
+    assert any(r.is_overdue() for r in InformationRequest.all_objects.filter(state="issued"))
     assert ProviderResponse.objects.filter(on_time=False).exists()
     counts = (Topic.objects.count(), ProviderResponse.objects.count())
 

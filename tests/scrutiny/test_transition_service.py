@@ -153,7 +153,7 @@ def test_a_failure_part_way_rolls_the_whole_move_back(area, topic, officer):
     topic.refresh_from_db()
     assert topic.state == TopicState.INFORMATION_REQUESTED
     assert not AuditEvent.objects.filter(event_type=EventType.TOPIC_REQUESTS_ISSUED).exists()
-    assert InformationRequest.objects.get().state == RequestState.DRAFT
+    assert InformationRequest.all_objects.get().state == RequestState.DRAFT
 
 
 def test_recommendations_by_the_committee_get_28_calendar_days(area, topic, officer, osc_officer):

@@ -200,7 +200,7 @@ def test_drafting_without_a_recipient_keeps_the_question(logged_in, officer, joi
     response = logged_in.post(f"/topics/{joint.pk}/requests/new/", {"question": "Beds?"})
     assert response.status_code == 400
     assert "Beds?" in response.content.decode()
-    assert not InformationRequest.objects.exists()
+    assert not InformationRequest.all_objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -340,8 +340,8 @@ def test_dashboard_groups_work_and_filters(client, area, officer, osc_officer):
     _, req1, _ = walk_to_response_due(t1, officer, area.trust)
     _, req2, _ = walk_to_response_due(t2, officer, area.other_trust)
     # Alpha's request is overdue; Beta's is due tomorrow.
-    InformationRequest.objects.filter(pk=req1.pk).update(due_on=dt.date(2020, 1, 6))
-    InformationRequest.objects.filter(pk=req2.pk).update(
+    InformationRequest.all_objects.filter(pk=req1.pk).update(due_on=dt.date(2020, 1, 6))
+    InformationRequest.all_objects.filter(pk=req2.pk).update(
         due_on=timezone.localdate() + dt.timedelta(days=1)
     )
     client.force_login(osc_officer)
@@ -383,7 +383,7 @@ def test_members_page_lists_draft_recommendations(client, area, officer, member)
     client.force_login(member)
     body = client.get("/members/").content.decode()
     assert "Keep the unit open." in body
-    assert Recommendation.objects.filter(state="draft").count() == 1
+    assert Recommendation.all_objects.filter(state="draft").count() == 1
 
 
 def test_logout_is_by_post(client, officer):

@@ -302,7 +302,7 @@ def test_every_transition_logs_one_row_with_its_source_and_target(ctx, key):
     label, field_name, name = key
     model = apps.get_model(label)
     case = BUILDERS[key](ctx)
-    obj = model.objects.get(pk=case.instance.pk)
+    obj = model._default_manager.get(pk=case.instance.pk)
     meta = getattr(model, name)._django_fsm
     assert meta.field.name == field_name
     source = getattr(obj, field_name)
@@ -329,7 +329,11 @@ def test_every_transition_logs_one_row_with_its_source_and_target(ctx, key):
         target,
     )
     assert (row.actor, row.note) == (admin, "walk")
-    assert getattr(model.objects.get(pk=obj.pk), field_name) == target == getattr(moved, field_name)
+    assert (
+        getattr(model._default_manager.get(pk=obj.pk), field_name)
+        == target
+        == getattr(moved, field_name)
+    )
 
 
 # --- 2. The scan -------------------------------------------------------------------------------

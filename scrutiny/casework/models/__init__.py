@@ -1,6 +1,9 @@
 """The casework's models, one module per noun: organisations and people, topics, referrals,
-information requests and recommendations (one addressed-item base), providers' responses, and
-residents' suggestions.
+information requests and recommendations (one addressed-item base), providers' responses,
+residents' suggestions, and the guardian tables that index who holds which topic permission.
+
+Models import only `scrutiny.casework.roles` of the permission code: they ask the policy through
+Django's authentication backends (`models/access.py`).
 
 Transition methods are pure: they check their conditions (declared on the decorator), set derived
 fields and save nothing. `workflows.services.transition_apply` applies them.
@@ -9,6 +12,7 @@ fields and save nothing. `workflows.services.transition_apply` applies them.
 from scrutiny.casework.models.items import (  # noqa: F401
     REQUEST_RESPONDED_STATES,
     RS,
+    AddressedItem,
     ImplementationStatus,
     InformationRequest,
     R,
@@ -17,6 +21,10 @@ from scrutiny.casework.models.items import (  # noqa: F401
     RecommendationState,
     RefusalGround,
     RequestState,
+)
+from scrutiny.casework.models.object_permissions import (  # noqa: F401
+    TopicGroupObjectPermission,
+    TopicUserObjectPermission,
 )
 from scrutiny.casework.models.organisations import (  # noqa: F401
     DEFAULT_KIND_LABELS,

@@ -1,4 +1,10 @@
-"""What a scrutiny body addresses to a health body: information requests and recommendations."""
+"""What a scrutiny body addresses to a health body: information requests and recommendations.
+
+Both are an `AddressedItem`: drafted on a topic by one of its bodies (the asking body), issued
+to a health body (the recipient) with a statutory clock, answered, or withdrawn with a reason.
+What differs is the text (a question; a recommendation with its rationale) and the answers
+(answered, partially answered or refused; a response with an outcome and implementation).
+"""
 
 from __future__ import annotations
 
@@ -10,21 +16,133 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
+from scrutiny.casework.models.access import transition_permission, visible_rows
 from scrutiny.casework.models.organisations import Organisation
-from scrutiny.casework.permissions import Perm, transition_permission
+from scrutiny.casework.roles import Perm
 from workflows.models import ClockedModel
 from workflows.services import condition
+
+# --- The shared base ----------------------------------------------------------------------
+
+DRAFT, ISSUED, WITHDRAWN = "draft", "issued", "withdrawn"  # the same in both lifecycles
+
+
+class AddressedItemQuerySet(models.QuerySet):
+    def issued(self):
+        """Ever issued (`issued_on` set): what the recipient was sent. A draft withdrawn before
+        it was issued never was, whatever its state says."""
+        return self.filter(issued_on__isnull=False)
+
+    def drafts(self):
+        return self.filter(state=DRAFT)
+
+    def visible_to(self, user, perm: Perm | None = None):
+        """What `user` (or an API key) may see (`view_item`) or do `perm` to, by the policy."""
+        return visible_rows(user, self, perm)
+
+
+@condition("Address the request to a health body first.")
+def _recipient_is_health_body(obj):
+    return bool(obj.recipient_id) and obj.recipient.is_health_body
+
+
+@condition("Write the question or text first.")
+def _has_text(obj):
+    return bool(obj.body_text.strip())
+
+
+def _issue_transition():
+    @transition(
+        field="state",
+        source=DRAFT,
+        target=ISSUED,
+        conditions=[_recipient_is_health_body, _has_text],
+        permission=transition_permission(Perm.TOPIC_MANAGE),
+    )
+    def issue(self, *, by, rule, on: dt.date | None = None, calendar=None):
+        self.issued_on = on or timezone.localdate()
+        self.start_clock(rule, self.issued_on, calendar=calendar)
+
+    return issue
+
+
+def _withdraw_transition():
+    @transition(
+        field="state",
+        source=[DRAFT, ISSUED],
+        target=WITHDRAWN,
+        permission=transition_permission(Perm.TOPIC_MANAGE),
+    )
+    def withdraw(self, *, by, reason: str):
+        self.withdrawal_reason = reason
+
+    return withdraw
+
+
+class AddressedItem(FSMModelMixin, ClockedModel):
+    """What both items share. A subclass declares its `topic`, asking body and `recipient`
+    (their related names differ), its `state` (its own lifecycle), and:
+
+    - `LABEL`: what it is called in a sentence (`Request`, `Recommendation`);
+    - `ASKING_FIELD`: the name of its asking-body field (`requested_by`, `made_by`);
+    - `TEXT_FIELD`: the name of its text field (`question`, `text`);
+    - `ANCHOR`: its fragment on the topic page (`request`, `recommendation`);
+    - `issue` and `withdraw` transitions, made by `_issue_transition()` and
+      `_withdraw_transition()` so that each model has its own transition methods.
+    """
+
+    LABEL = ""
+    ASKING_FIELD = ""
+    TEXT_FIELD = ""
+    ANCHOR = ""
+    CLOCK_OPEN_STATES = (ISSUED,)
+
+    issued_on = models.DateField(null=True, blank=True)
+    responded_on = models.DateField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Every row, drafts included: services and the policy only. Pages read through
+    # `.visible_to(user)`, the public site through `.issued()` (scrutiny.casework.publication).
+    all_objects = AddressedItemQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["due_on", "id"]
+
+    def __str__(self):
+        return f"{self.LABEL} to {self.recipient}: {self.body_text[:60]}"
+
+    def get_absolute_url(self):
+        return reverse("scrutiny:topic-detail", args=[self.topic_id]) + f"#{self.ANCHOR}-{self.pk}"
+
+    @property
+    def asking_body(self) -> Organisation:
+        return getattr(self, self.ASKING_FIELD)
+
+    @property
+    def body_text(self) -> str:
+        return getattr(self, self.TEXT_FIELD) or ""
+
+    @property
+    def was_issued(self) -> bool:
+        return self.issued_on is not None
+
 
 # --- Information requests -----------------------------------------------------------------
 
 
 class RequestState(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ISSUED = "issued", "Issued"
+    DRAFT = DRAFT, "Draft"
+    ISSUED = ISSUED, "Issued"
     ANSWERED = "answered", "Answered"
     PARTIALLY_ANSWERED = "partially_answered", "Partially answered"
     REFUSED = "refused", "Refused"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    WITHDRAWN = WITHDRAWN, "Withdrawn"
 
 
 R = RequestState
@@ -42,18 +160,11 @@ class RefusalGround(models.TextChoices):
     OTHER = "other", "Other (explained in the response)"
 
 
-@condition("Address the request to a health body first.")
-def _recipient_is_health_body(obj):
-    return bool(obj.recipient_id) and obj.recipient.is_health_body
-
-
-@condition("Write the question or text first.")
-def _has_text(obj):
-    return bool((getattr(obj, "question", None) or getattr(obj, "text", "")).strip())
-
-
-class InformationRequest(FSMModelMixin, ClockedModel):
-    CLOCK_OPEN_STATES = (R.ISSUED,)
+class InformationRequest(AddressedItem):
+    LABEL = "Request"
+    ASKING_FIELD = "requested_by"
+    TEXT_FIELD = "question"
+    ANCHOR = "request"
 
     topic = models.ForeignKey("scrutiny.Topic", on_delete=models.PROTECT, related_name="requests")
     requested_by = models.ForeignKey(
@@ -67,35 +178,10 @@ class InformationRequest(FSMModelMixin, ClockedModel):
     )
     question = models.TextField()
     state = FSMField(default=R.DRAFT, choices=R.choices, protected=True, db_index=True)
-    issued_on = models.DateField(null=True, blank=True)
-    responded_on = models.DateField(null=True, blank=True)
     refusal_ground = models.CharField(max_length=30, choices=RefusalGround, blank=True)
-    withdrawal_reason = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        ordering = ["due_on", "id"]
-
-    def __str__(self):
-        return f"Request to {self.recipient}: {self.question[:60]}"
-
-    def get_absolute_url(self):
-        return reverse("scrutiny:topic-detail", args=[self.topic_id]) + f"#request-{self.pk}"
-
-    @transition(
-        field=state,
-        source=R.DRAFT,
-        target=R.ISSUED,
-        conditions=[_recipient_is_health_body, _has_text],
-        permission=transition_permission(Perm.TOPIC_MANAGE),
-    )
-    def issue(self, *, by, rule, on: dt.date | None = None, calendar=None):
-        self.issued_on = on or timezone.localdate()
-        self.start_clock(rule, self.issued_on, calendar=calendar)
+    issue = _issue_transition()
+    withdraw = _withdraw_transition()
 
     @transition(
         field=state,
@@ -104,8 +190,7 @@ class InformationRequest(FSMModelMixin, ClockedModel):
         permission=transition_permission(Perm.RESPOND),
     )
     def mark_answered(self, *, by, on: dt.date):
-        self.responded_on = on
-        self.refusal_ground = ""
+        self.responded_on, self.refusal_ground = on, ""
 
     @transition(
         field=state,
@@ -114,8 +199,7 @@ class InformationRequest(FSMModelMixin, ClockedModel):
         permission=transition_permission(Perm.RESPOND),
     )
     def mark_partially_answered(self, *, by, on: dt.date):
-        self.responded_on = on
-        self.refusal_ground = ""
+        self.responded_on, self.refusal_ground = on, ""
 
     @transition(
         field=state,
@@ -124,27 +208,17 @@ class InformationRequest(FSMModelMixin, ClockedModel):
         permission=transition_permission(Perm.RESPOND),
     )
     def mark_refused(self, *, by, on: dt.date, ground: str):
-        self.responded_on = on
-        self.refusal_ground = ground
-
-    @transition(
-        field=state,
-        source=[R.DRAFT, R.ISSUED],
-        target=R.WITHDRAWN,
-        permission=transition_permission(Perm.TOPIC_MANAGE),
-    )
-    def withdraw(self, *, by, reason: str):
-        self.withdrawal_reason = reason
+        self.responded_on, self.refusal_ground = on, ground
 
 
 # --- Recommendations ----------------------------------------------------------------------
 
 
 class RecommendationState(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ISSUED = "issued", "Issued"
+    DRAFT = DRAFT, "Draft"
+    ISSUED = ISSUED, "Issued"
     RESPONDED = "responded", "Responded"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    WITHDRAWN = WITHDRAWN, "Withdrawn"
 
 
 class RecommendationOutcome(models.TextChoices):
@@ -174,8 +248,11 @@ def _implementation_monitored(rec):
     return rec.state == RS.RESPONDED and rec.outcome in IMPLEMENTATION_MONITORED_OUTCOMES
 
 
-class Recommendation(FSMModelMixin, ClockedModel):
-    CLOCK_OPEN_STATES = (RS.ISSUED,)
+class Recommendation(AddressedItem):
+    LABEL = "Recommendation"
+    ASKING_FIELD = "made_by"
+    TEXT_FIELD = "text"
+    ANCHOR = "recommendation"
 
     topic = models.ForeignKey(
         "scrutiny.Topic", on_delete=models.PROTECT, related_name="recommendations"
@@ -192,8 +269,6 @@ class Recommendation(FSMModelMixin, ClockedModel):
     text = models.TextField()
     rationale = models.TextField(blank=True)
     state = FSMField(default=RS.DRAFT, choices=RS.choices, protected=True, db_index=True)
-    issued_on = models.DateField(null=True, blank=True)
-    responded_on = models.DateField(null=True, blank=True)
     outcome = models.CharField(max_length=30, choices=RecommendationOutcome, blank=True)
     # The second lifecycle: implementation monitoring of an accepted recommendation. Blank
     # until `respond` accepts it (that transition sets 'not started', so the field is not
@@ -202,32 +277,9 @@ class Recommendation(FSMModelMixin, ClockedModel):
         max_length=30, choices=ImplementationStatus.choices, blank=True, default=""
     )
     implementation_revised_date = models.DateField(null=True, blank=True)
-    withdrawal_reason = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        ordering = ["due_on", "id"]
-
-    def __str__(self):
-        return f"Recommendation to {self.recipient}: {self.text[:60]}"
-
-    def get_absolute_url(self):
-        return reverse("scrutiny:topic-detail", args=[self.topic_id]) + f"#recommendation-{self.pk}"
-
-    @transition(
-        field=state,
-        source=RS.DRAFT,
-        target=RS.ISSUED,
-        conditions=[_recipient_is_health_body, _has_text],
-        permission=transition_permission(Perm.TOPIC_MANAGE),
-    )
-    def issue(self, *, by, rule, on: dt.date | None = None, calendar=None):
-        self.issued_on = on or timezone.localdate()
-        self.start_clock(rule, self.issued_on, calendar=calendar)
+    issue = _issue_transition()
+    withdraw = _withdraw_transition()
 
     @transition(
         field=state,
@@ -244,15 +296,6 @@ class Recommendation(FSMModelMixin, ClockedModel):
             )
         else:
             self.implementation_status = ""
-
-    @transition(
-        field=state,
-        source=[RS.DRAFT, RS.ISSUED],
-        target=RS.WITHDRAWN,
-        permission=transition_permission(Perm.TOPIC_MANAGE),
-    )
-    def withdraw(self, *, by, reason: str):
-        self.withdrawal_reason = reason
 
     @transition(
         field=implementation_status,

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from scrutiny.casework import roles
+
 DEFAULT_KIND_LABELS = {
     "involvement_network": "LINk",
     "scrutiny_committee": "OSC",
@@ -161,10 +163,10 @@ class Partnership(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        SUPPORT_OFFICER = "support_officer", "Support officer"
-        COMMITTEE_MEMBER = "committee_member", "Committee member"
-        CHAIR = "chair", "Chair"
-        RESPONDER = "responder", "Health body responder"
+        SUPPORT_OFFICER = roles.OFFICER, "Support officer"
+        COMMITTEE_MEMBER = roles.MEMBER, "Committee member"
+        CHAIR = roles.CHAIR, "Chair"
+        RESPONDER = roles.RESPONDER, "Health body responder"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

@@ -10,9 +10,10 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from scrutiny.casework.models.access import transition_permission
 from scrutiny.casework.models.organisations import Organisation
 from scrutiny.casework.models.topics import Topic
-from scrutiny.casework.permissions import Perm, transition_permission
+from scrutiny.casework.roles import Perm
 from workflows.models import AppendOnlyModel, ClockedModel
 
 # --- Referrals ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from scrutiny.casework.models.access import visible_rows
 from scrutiny.casework.models.items import (
     ImplementationStatus,
     InformationRequest,
@@ -15,7 +16,7 @@ from scrutiny.casework.models.items import (
     RefusalGround,
 )
 from scrutiny.casework.models.organisations import Organisation
-from workflows.models import AppendOnlyModel
+from workflows.models import AppendOnlyModel, AppendOnlyQuerySet
 
 # --- The accountability log ---------------------------------------------------------------
 
@@ -26,6 +27,16 @@ class Channel(models.TextChoices):
     LETTER = "letter", "Letter"
     EMAIL = "email", "E-mail"
     MEETING = "meeting", "At a meeting"
+
+
+class ProviderResponseQuerySet(AppendOnlyQuerySet):
+    def current(self):
+        """Responses no correction has superseded."""
+        return self.filter(superseded_by__isnull=True)
+
+    def visible_to(self, user):
+        """Responses to what `user` (or an API key) may see, by the policy."""
+        return visible_rows(user, self)
 
 
 class ProviderResponse(AppendOnlyModel):
@@ -67,6 +78,8 @@ class ProviderResponse(AppendOnlyModel):
     on_time = models.BooleanField()
     working_days_late = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProviderResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["received_at", "id"]

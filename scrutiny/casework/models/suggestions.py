@@ -7,9 +7,10 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from scrutiny.casework.models.access import transition_permission, visible_rows
 from scrutiny.casework.models.organisations import Organisation, Partnership
 from scrutiny.casework.models.topics import Topic
-from scrutiny.casework.permissions import suggestion_moderate_permission
+from scrutiny.casework.roles import Perm
 
 # --- Resident suggestions (the public site) -----------------------------------------------
 
@@ -22,6 +23,13 @@ class SuggestionStatus(models.TextChoices):
 
 SG = SuggestionStatus
 FORBIDDEN = "Only an officer of the partnership's bodies moderates this suggestion."
+
+
+class TopicSuggestionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Suggestions `user` may moderate (officers of the partnership's bodies), by the
+        policy."""
+        return visible_rows(user, self)
 
 
 class TopicSuggestion(FSMModelMixin, models.Model):
@@ -59,6 +67,8 @@ class TopicSuggestion(FSMModelMixin, models.Model):
     submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
     personal_details_deleted_at = models.DateTimeField(null=True, blank=True)
 
+    objects = TopicSuggestionQuerySet.as_manager()
+
     class Meta:
         ordering = ["submitted_at", "id"]
 
@@ -69,7 +79,7 @@ class TopicSuggestion(FSMModelMixin, models.Model):
         field=status,
         source=SG.PENDING,
         target=SG.ACCEPTED,
-        permission=suggestion_moderate_permission,
+        permission=transition_permission(Perm.SUGGESTION_MODERATE),
         custom={"forbidden": FORBIDDEN},
     )
     def accept(self, *, by, topic: Topic, at=None):
@@ -81,13 +91,19 @@ class TopicSuggestion(FSMModelMixin, models.Model):
         field=status,
         source=SG.PENDING,
         target=SG.REJECTED,
-        permission=suggestion_moderate_permission,
+        permission=transition_permission(Perm.SUGGESTION_MODERATE),
         custom={"forbidden": FORBIDDEN},
     )
     def reject(self, *, by, reason: str, at=None):
         self.rejection_reason = reason
         self.moderated_by = by
         self.moderated_at = at or timezone.now()
+
+
+class SuggesterContactQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Contact details of the suggestions `user` may moderate, by the policy."""
+        return visible_rows(user, self)
 
 
 class SuggesterContact(models.Model):
@@ -98,6 +114,10 @@ class SuggesterContact(models.Model):
     )
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
+
+    # No `objects`: personal details are read through `.visible_to(user)`; the submit and
+    # retention services use `all_objects`.
+    all_objects = SuggesterContactQuerySet.as_manager()
 
     class Meta:
         ordering = ["suggestion_id"]

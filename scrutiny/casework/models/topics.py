@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from scrutiny.casework.models.access import transition_permission
 from scrutiny.casework.models.items import RecommendationState, RequestState
 from scrutiny.casework.models.organisations import (
     Organisation,
     Partnership,
     PrioritisationFramework,
 )
-from scrutiny.casework.permissions import Perm, transition_permission
+from scrutiny.casework.roles import Perm
 from workflows.services import condition
 
 # --- Topics -------------------------------------------------------------------------------
@@ -176,7 +177,7 @@ class Topic(FSMModelMixin, models.Model):
             return self.partnership.framework
         return PrioritisationFramework.default()
 
-    # Transitions: pure; conditions on the decorator; permission from scrutiny.casework.permissions.
+    # Transitions: pure; conditions on the decorator; permission answered by the policy.
 
     @transition(
         field=state,

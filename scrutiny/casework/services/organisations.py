@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from scrutiny.casework import grants
+from scrutiny.casework import grants, policy
 from scrutiny.casework.models import (
     Membership,
     Organisation,
@@ -13,11 +13,6 @@ from scrutiny.casework.models import (
 from workflows.errors import InvalidInput
 
 # --- Memberships ----------------------------------------------------------------------------
-
-
-def _forget_roles(user):
-    if hasattr(user, "_cf_roles_by_body"):
-        del user._cf_roles_by_body
 
 
 def membership_add(*, user, organisation: Organisation, role: str) -> Membership:
@@ -30,7 +25,7 @@ def membership_add(*, user, organisation: Organisation, role: str) -> Membership
     with transaction.atomic():
         membership.save()
         grants.membership_sync(user)
-    _forget_roles(user)
+    policy.forget_topic_perms(user)
     return membership
 
 
@@ -46,7 +41,7 @@ def membership_save(*, membership: Membership) -> Membership:
         grants.membership_sync(membership.user)
         if previous_user_id and previous_user_id != membership.user_id:
             grants.membership_sync(type(membership.user).objects.get(pk=previous_user_id))
-    _forget_roles(membership.user)
+    policy.forget_topic_perms(membership.user)
     return membership
 
 
@@ -56,7 +51,7 @@ def membership_remove(*, membership: Membership) -> None:
     with transaction.atomic():
         membership.delete()
         grants.membership_sync(user)
-    _forget_roles(user)
+    policy.forget_topic_perms(user)
 
 
 def partnership_set_committees(*, partnership, committees) -> None:

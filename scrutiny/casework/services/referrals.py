@@ -7,7 +7,8 @@ from scrutiny.casework.models import (
     ReferralState,
     ReferralUpdate,
 )
-from scrutiny.casework.permissions import Perm, can
+from scrutiny.casework.policy import can
+from scrutiny.casework.roles import Perm
 from scrutiny.casework.services.common import _required
 from workflows.errors import Forbidden, InvalidInput
 from workflows.services import transition_apply

@@ -21,7 +21,8 @@ from scrutiny.casework.models import (
     RequestState,
     ResponseAttachment,
 )
-from scrutiny.casework.permissions import Perm, can
+from scrutiny.casework.policy import can
+from scrutiny.casework.roles import Perm
 from scrutiny.casework.uploads import check_upload
 from workflows.clocks import working_days_late
 from workflows.errors import Forbidden, InvalidInput
@@ -196,7 +197,7 @@ def recommendation_update_implementation(
         raise Forbidden("You may not update this recommendation.")
     note = (note or "").strip()
     with transaction.atomic():
-        rec = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+        rec = Recommendation.all_objects.select_for_update().get(pk=recommendation.pk)
         if not transition_available(rec, "update_implementation"):
             raise InvalidInput("Implementation is monitored once a recommendation is accepted.")
         update = ImplementationUpdate.objects.create(

@@ -10,16 +10,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from scrutiny.casework import grants
+from scrutiny.casework import grants, policy
 from scrutiny.casework.models import (
+    InformationRequest,
     Organisation,
-    RecommendationState,
+    Recommendation,
     Referral,
-    RequestState,
     Topic,
     TopicPosition,
 )
-from scrutiny.casework.permissions import bodies_with, topic_party_ids
+from scrutiny.casework.roles import Perm
 from scrutiny.casework.services.common import _required, rule_for
 from scrutiny.casework.services.items import information_request_issue, recommendation_issue
 from workflows.audit import EventType, log_event
@@ -67,10 +67,7 @@ def topic_raise(
         errors["health_bodies"] = ["Only health bodies can be concerned parties."]
     if errors:
         raise InvalidInput("Check the topic's details.", field_errors=errors)
-    if not (
-        by.is_superuser
-        or parties & bodies_with(by, {"support_officer", "committee_member", "chair"})
-    ):
+    if not policy.can(by, Perm.TOPIC_RAISE, partnership or body):
         raise Forbidden("You may only raise topics for your own bodies.")
 
     with transaction.atomic():
@@ -174,7 +171,8 @@ def topic_issue_requests(*, topic: Topic, by, on=None, note: str = "", expected_
         topic = transition_apply(
             instance=topic, name="issue_requests", by=by, note=note, expected_state=expected_state
         )
-        for req in topic.requests.filter(state=RequestState.DRAFT).select_related("requested_by"):
+        drafts = InformationRequest.all_objects.filter(topic=topic).drafts()
+        for req in drafts.select_related("requested_by"):
             information_request_issue(request=req, by=by, on=on)
     return topic
 
@@ -189,9 +187,8 @@ def topic_make_recommendations(*, topic: Topic, by, on=None, note: str = "", exp
             note=note,
             expected_state=expected_state,
         )
-        for rec in topic.recommendations.filter(state=RecommendationState.DRAFT).select_related(
-            "made_by"
-        ):
+        drafts = Recommendation.all_objects.filter(topic=topic).drafts()
+        for rec in drafts.select_related("made_by"):
             recommendation_issue(recommendation=rec, by=by, on=on)
     return topic
 
@@ -229,15 +226,12 @@ def topic_record_position(
     position = _required(position, "position", "the body's position")
     if not topic.is_joint:
         raise InvalidInput("Positions are recorded on joint topics.")
-    if organisation.pk not in topic_party_ids(topic):
+    if organisation.pk not in policy.owner_ids(topic):
         raise InvalidInput(
             "Only a party to the partnership records a position.",
             field_errors={"organisation": ["Choose a partner body."]},
         )
-    if not (
-        by.is_superuser
-        or organisation.pk in bodies_with(by, {"support_officer", "committee_member", "chair"})
-    ):
+    if not policy.can(by, Perm.TOPIC_POSITION, organisation):
         raise Forbidden("You may record a position only for your own body.")
     with transaction.atomic():
         obj, _ = TopicPosition.objects.update_or_create(

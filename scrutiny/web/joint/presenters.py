@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from protocols import feeds
 from protocols.models import AgendaItem, Meeting, MeetingState, ProtocolVersion, VersionState
-from protocols.permissions import can_manage
+from scrutiny.casework.policy import can
+from scrutiny.casework.roles import Perm
 from scrutiny.web.presenters import state_tag
 from workflows.services import transition_available
 
@@ -116,7 +117,7 @@ class MeetingActions:
 
 
 def meeting_actions(user, meeting: Meeting) -> MeetingActions:
-    if not can_manage(user, meeting):
+    if not can(user, Perm.MEETING_MANAGE, meeting):
         return MeetingActions(manage=False)
     scheduled = meeting.state == MeetingState.SCHEDULED
     return MeetingActions(
@@ -147,7 +148,7 @@ class VersionActions:
 
 
 def version_actions(user, protocol, version: ProtocolVersion | None, versions) -> VersionActions:
-    manage = can_manage(user, protocol)
+    manage = can(user, Perm.PROTOCOL_MANAGE, protocol)
     if version is None:
         return VersionActions(manage=manage)
     in_force = version.state in (VersionState.AGREED, VersionState.UNDER_REVIEW)

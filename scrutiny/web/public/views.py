@@ -24,8 +24,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from scrutiny.casework import publication, suggestions
 from scrutiny.casework.health_body_record import health_body_record, record_chart_svg, records_for
-from scrutiny.casework.models import Organisation, Partnership
-from scrutiny.casework.permissions import topics_visible_to
+from scrutiny.casework.models import Organisation, Partnership, TopicSuggestion
+from scrutiny.casework.policy import can, topics_visible_to
+from scrutiny.casework.roles import Perm
 from scrutiny.web import meetings
 from scrutiny.web.client import client_address
 from scrutiny.web.errors import form_view, page_subject
@@ -340,10 +341,10 @@ def suggest_thanks(request):
 @login_required
 @require_GET
 def suggestion_queue(request):
-    if not suggestions.may_moderate(request.user):
+    if not can(request.user, Perm.SUGGESTION_MODERATE):
         raise Http404
     qs = (
-        suggestions.suggestions_visible_to(request.user)
+        TopicSuggestion.objects.visible_to(request.user)
         .select_related("partnership", "health_body", "contact", "topic")
         .order_by("-submitted_at", "-id")
     )
@@ -385,7 +386,7 @@ class RejectForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def suggestion_moderate(request, pk):
     suggestion = get_object_or_404(
-        suggestions.suggestions_visible_to(request.user).select_related(
+        TopicSuggestion.objects.visible_to(request.user).select_related(
             "partnership", "health_body", "contact"
         ),
         pk=pk,

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 
-from api.keys import manageable_bodies
 from api.models import ApiKey
-from scrutiny.casework.models import Membership
+from scrutiny.casework.models import Organisation
+from scrutiny.casework.policy import holders, visible
+from scrutiny.casework.roles import Perm
+
+
+def manageable_bodies(user, perm: Perm):
+    """The health bodies whose keys (or webhooks) `user` manages."""
+    return visible(user, Organisation.objects.filter(kind=Organisation.Kind.HEALTH_BODY), perm)
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -40,16 +45,11 @@ class ApiKeyForm(forms.Form):
 
     def __init__(self, *args, by, **kwargs):
         super().__init__(*args, **kwargs)
-        bodies = manageable_bodies(by)
+        bodies = manageable_bodies(by, Perm.KEY_MANAGE)
         self.fields["organisation"].queryset = bodies
         self.fields["user"].queryset = (
-            get_user_model()
-            .objects.filter(
-                is_active=True,
-                memberships__role=Membership.Role.RESPONDER,
-                memberships__organisation__in=bodies,
-            )
-            .distinct()
+            holders(Perm.HEALTH_BODY_ACT, bodies.values("pk"))
+            .filter(is_active=True)
             .order_by("username")
         )
         if bodies.count() == 1:
@@ -73,7 +73,7 @@ class WebhookForm(forms.Form):
 
     def __init__(self, *args, by, **kwargs):
         super().__init__(*args, **kwargs)
-        bodies = manageable_bodies(by)
+        bodies = manageable_bodies(by, Perm.WEBHOOK_MANAGE)
         self.fields["organisation"].queryset = bodies
         if bodies.count() == 1:
             self.fields["organisation"].initial = bodies.first()

@@ -13,14 +13,25 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from api import keys as key_service
 from api import webhooks as webhook_service
+from api.models import ApiKey, Webhook
+from scrutiny.casework.policy import can, visible
+from scrutiny.casework.roles import Perm
 from scrutiny.web.errors import button_view, form_view
 from scrutiny.web.responders.forms import ApiKeyForm, WebhookForm
 
 
 def _need_bodies(user):
-    bodies = key_service.manageable_body_ids(user)
-    if bodies is not None and not bodies:
+    if not can(user, Perm.KEY_MANAGE):
         raise Http404("Only a health body's responders manage its API keys and webhooks.")
+
+
+def _keys(user):
+    related = ("organisation", "user", "created_by", "revoked_by")
+    return visible(user, ApiKey.objects.select_related(*related))
+
+
+def _webhooks(user):
+    return visible(user, Webhook.objects.select_related("organisation", "created_by"))
 
 
 # --- API keys -----------------------------------------------------------------------------------
@@ -29,7 +40,7 @@ def _need_bodies(user):
 @login_required
 def key_list(request):
     _need_bodies(request.user)
-    keys = key_service.keys_visible_to(request.user)
+    keys = _keys(request.user)
     return render(
         request,
         "api/key_list.html",
@@ -56,7 +67,7 @@ def key_create(request):
 
 
 def _key_or_404(request, pk):
-    return get_object_or_404(key_service.keys_visible_to(request.user), pk=pk)
+    return get_object_or_404(_keys(request.user), pk=pk)
 
 
 @never_cache
@@ -90,7 +101,7 @@ def key_rotate(request, pk):
 @login_required
 def webhook_list(request):
     _need_bodies(request.user)
-    hooks = webhook_service.webhooks_visible_to(request.user)
+    hooks = _webhooks(request.user)
     return render(request, "api/webhook_list.html", {"webhooks": hooks})
 
 
@@ -117,7 +128,7 @@ def webhook_create(request):
 
 @login_required
 def webhook_detail(request, pk):
-    hook = get_object_or_404(webhook_service.webhooks_visible_to(request.user), pk=pk)
+    hook = get_object_or_404(_webhooks(request.user), pk=pk)
     deliveries = hook.deliveries.prefetch_related("attempt_log").order_by("-created_at", "-id")
     page = Paginator(deliveries, 25).get_page(request.GET.get("page"))
     params = request.GET.copy()
@@ -132,7 +143,7 @@ def webhook_detail(request, pk):
 @login_required
 @require_POST
 def webhook_toggle(request, pk):
-    hook = get_object_or_404(webhook_service.webhooks_visible_to(request.user), pk=pk)
+    hook = get_object_or_404(_webhooks(request.user), pk=pk)
     hook = webhook_service.webhook_set_active(webhook=hook, by=request.user, active=not hook.active)
     state = "switched on" if hook.active else "switched off"
     messages.success(request, f"Webhook {hook.url} is {state}.")
@@ -142,7 +153,7 @@ def webhook_toggle(request, pk):
 @login_required
 @require_POST
 def webhook_ping(request, pk):
-    hook = get_object_or_404(webhook_service.webhooks_visible_to(request.user), pk=pk)
+    hook = get_object_or_404(_webhooks(request.user), pk=pk)
 
     def queued(_):
         messages.success(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import (
@@ -19,13 +18,9 @@ from protocols.models import (
     ProtocolVersion,
     VersionState,
 )
-from protocols.permissions import (
-    can_manage,
-    officer_body_ids,
-    protocol_party_ids,
-    staff_body_ids,
-)
 from scrutiny.casework.models import Organisation, Partnership
+from scrutiny.casework.policy import body_ids, can, owner_ids, visible
+from scrutiny.casework.roles import Perm
 from scrutiny.web.errors import button_view, form_view, page_subject
 from scrutiny.web.joint import forms, presenters
 
@@ -41,15 +36,13 @@ def protocol_list(request):
     )
     visible_ids = [p.pk for p in protocols]
     versions = {}
-    public_only = not request.user.is_authenticated
-    qs = ProtocolVersion.objects.filter(protocol__in=visible_ids).order_by("protocol_id", "number")
-    staff = staff_body_ids(request.user)
-    for v in qs:
+    qs = visible(request.user, ProtocolVersion.objects.filter(protocol__in=visible_ids))
+    for v in qs.order_by("protocol_id", "number"):
         versions.setdefault(v.protocol_id, []).append(v)
     rows = []
     for p in protocols:
-        mine = request.user.is_superuser or bool(staff and protocol_party_ids(p) & staff)
-        shown = [v for v in versions.get(p.pk, []) if v.is_public or (mine and not public_only)]
+        mine = can(request.user, Perm.PROTOCOL_VIEW, p.partnership)
+        shown = versions.get(p.pk, [])
         current = next(
             (v for v in reversed(shown) if v.state in (VersionState.AGREED, "under_review")), None
         )
@@ -57,7 +50,7 @@ def protocol_list(request):
     return render(
         request,
         "protocols/protocol_list.html",
-        {"rows": rows, "can_create": bool(officer_body_ids(request.user))},
+        {"rows": rows, "can_create": bool(body_ids(request.user, Perm.PROTOCOL_MANAGE))},
     )
 
 
@@ -105,12 +98,9 @@ def _version_context(request, protocol, version, versions):
     actions = presenters.version_actions(request.user, protocol, version, versions)
     sign_offs = list(version.sign_offs.select_related("organisation")) if version else []
     signed_ids = {s.organisation_id for s in sign_offs}
-    parties = list(Organisation.objects.filter(pk__in=protocol_party_ids(protocol)))
+    parties = list(Organisation.objects.filter(pk__in=owner_ids(protocol)))
     my_unsigned = [
-        o
-        for o in parties
-        if o.pk not in signed_ids
-        and (request.user.is_superuser or o.pk in officer_body_ids(request.user))
+        o for o in parties if o.pk not in signed_ids and can(request.user, Perm.PROTOCOL_SIGN, o)
     ]
     return {
         "protocol": protocol,
@@ -165,14 +155,7 @@ def protocol_compare(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def protocol_create(request):
-    ids = officer_body_ids(request.user)
-    partnerships = (
-        Partnership.objects.all()
-        if request.user.is_superuser
-        else Partnership.objects.filter(
-            Q(involvement_network__in=ids) | Q(scrutiny_committees__in=ids)
-        ).distinct()
-    )
+    partnerships = visible(request.user, Partnership.objects.all(), Perm.PROTOCOL_MANAGE)
     if not partnerships.exists():
         raise Http404("You are not an officer of any partnership.")
     form = forms.ProtocolCreateForm(request.POST or None, partnerships=partnerships)
@@ -188,7 +171,7 @@ def protocol_create(request):
 
 def _managed_version(request, pk, number):
     protocol = _protocol_for(request, pk)
-    if not can_manage(request.user, protocol):
+    if not can(request.user, Perm.PROTOCOL_MANAGE, protocol):
         raise Http404("You may not change this protocol.")
     return protocol, page_subject(request, get_object_or_404(protocol.versions, number=number))
 
@@ -221,7 +204,7 @@ def version_edit(request, pk, number):
 @require_POST
 def version_new(request, pk):
     protocol = _protocol_for(request, pk)
-    if not can_manage(request.user, protocol):
+    if not can(request.user, Perm.PROTOCOL_MANAGE, protocol):
         raise Http404("You may not change this protocol.")
     return button_view(
         request,
@@ -237,7 +220,7 @@ def version_sign(request, pk, number):
     protocol, version = _managed_version(request, pk, number)
     form = forms.SignOffForm(
         request.POST,
-        organisations=Organisation.objects.filter(pk__in=protocol_party_ids(protocol)),
+        organisations=Organisation.objects.filter(pk__in=owner_ids(protocol)),
     )
     if not form.is_valid():
         messages.error(request, "Choose the body you are signing for.")

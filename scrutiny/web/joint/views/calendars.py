@@ -14,10 +14,9 @@ from django.views.decorators.http import (
 )
 
 from protocols import feeds, selectors, services
-from protocols.permissions import (
-    staff_body_ids,
-)
 from scrutiny.casework.models import Organisation, Partnership
+from scrutiny.casework.policy import body_ids
+from scrutiny.casework.roles import Perm
 from scrutiny.web.joint import presenters
 
 # --- Calendars ------------------------------------------------------------------------------
@@ -58,7 +57,7 @@ def calendar_personal(request, token):
     if user is None:
         raise Http404("No such calendar.")
     today = timezone.localdate()
-    bodies = staff_body_ids(user)
+    bodies = body_ids(user, Perm.STAFF_PAGES)
     meetings = feeds.feed_meetings(selectors.meetings_for_member(user))
     deadlines = feeds.personal_deadlines(user, bodies, today)
     feed = feeds.build_feed(f"Critical Friend: {user.get_username()}", meetings, deadlines)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from protocols import selectors
@@ -10,8 +9,9 @@ from protocols.models import (
     AgendaItem,
     Meeting,
 )
-from protocols.permissions import meeting_body_ids, officer_body_ids
 from scrutiny.casework.models import Organisation, Partnership, Topic
+from scrutiny.casework.policy import owned_by, owner_ids, visible
+from scrutiny.casework.roles import Perm
 from scrutiny.web.errors import page_subject
 from scrutiny.web.joint import forms
 
@@ -20,15 +20,12 @@ from scrutiny.web.joint import forms
 
 def _organisers(user):
     """Bodies and partnerships whose meetings `user` manages (support officer)."""
-    if user.is_superuser:
-        bodies = Organisation.objects.exclude(kind=Organisation.Kind.HEALTH_BODY)
-        partnerships = Partnership.objects.all()
-    else:
-        ids = officer_body_ids(user)
-        bodies = Organisation.objects.filter(pk__in=ids).exclude(kind=Organisation.Kind.HEALTH_BODY)
-        partnerships = Partnership.objects.filter(
-            Q(involvement_network__in=ids) | Q(scrutiny_committees__in=ids)
-        ).distinct()
+    bodies = visible(
+        user,
+        Organisation.objects.exclude(kind=Organisation.Kind.HEALTH_BODY),
+        Perm.MEETING_MANAGE,
+    )
+    partnerships = visible(user, Partnership.objects.all(), Perm.MEETING_MANAGE)
     return forms.organiser_choices(bodies.order_by("name"), partnerships.order_by("name"))
 
 
@@ -45,9 +42,4 @@ def _managed_item(request, pk, item_pk) -> tuple[Meeting, AgendaItem]:
 
 
 def _meeting_topics(meeting):
-    ids = meeting_body_ids(meeting)
-    return Topic.objects.filter(
-        Q(body__in=ids)
-        | Q(partnership__involvement_network__in=ids)
-        | Q(partnership__scrutiny_committees__in=ids)
-    ).distinct()
+    return owned_by(Topic.objects.all(), owner_ids(meeting))

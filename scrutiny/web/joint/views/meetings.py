@@ -20,10 +20,8 @@ from protocols import feeds, imports, selectors, services
 from protocols.models import (
     Resolution,
 )
-from protocols.permissions import (
-    chairs_of,
-    is_meeting_member,
-)
+from scrutiny.casework.policy import can
+from scrutiny.casework.roles import Perm
 from scrutiny.web.errors import button_view, form_view
 from scrutiny.web.joint import forms, presenters
 from scrutiny.web.joint.views.common import (
@@ -65,7 +63,7 @@ def meeting_list(request):
 def meeting_detail(request, pk):
     meeting = get_object_or_404(selectors.meetings_visible_to(request.user), pk=pk)
     items = list(selectors.agenda_items_for(request.user, meeting))
-    member = is_meeting_member(request.user, meeting)
+    member = can(request.user, Perm.MEETING_IN_FULL, meeting)
     actions = presenters.meeting_actions(request.user, meeting)
     if meeting.is_joint:
         feed_path = reverse("protocols:calendar-partnership", args=[meeting.partnership.slug])
@@ -301,7 +299,7 @@ def paper_add(request, pk, item_pk):
 @require_http_methods(["GET", "POST"])
 def meeting_publish(request, pk):
     meeting = _managed_meeting(request, pk)
-    form = forms.PublishForm(request.POST or None, chairs=chairs_of(meeting))
+    form = forms.PublishForm(request.POST or None, chairs=selectors.chairs_of(meeting))
     late = meeting.due_on is not None and timezone.localdate() > meeting.due_on
 
     def publish(data):

@@ -13,12 +13,8 @@ from django.shortcuts import get_object_or_404
 from scrutiny.casework.models import (
     Topic,
 )
-from scrutiny.casework.permissions import (
-    Perm,
-    can,
-    is_staff_member,
-    topics_visible_to,
-)
+from scrutiny.casework.policy import can, topics_visible_to
+from scrutiny.casework.roles import Perm
 from scrutiny.web.errors import page_subject
 
 PAGE_SIZE = 25
@@ -33,7 +29,7 @@ def staff_required(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not is_staff_member(request.user):
+        if not can(request.user, Perm.STAFF_PAGES):
             raise PermissionDenied("This page is for support officers and committee members.")
         return view(request, *args, **kwargs)
 

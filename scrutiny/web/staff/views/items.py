@@ -5,19 +5,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from scrutiny.casework import drafting, services
 from scrutiny.casework.models import ResponseAttachment
-from scrutiny.casework.permissions import (
-    Perm,
+from scrutiny.casework.policy import (
     can,
     recommendations_visible_to,
     requests_visible_to,
+    visible,
 )
+from scrutiny.casework.roles import Perm
 from scrutiny.web.errors import form_view, page_subject
 from scrutiny.web.staff.forms import (
     RecommendationDraftForm,
@@ -132,14 +132,7 @@ def recommendation_response(request, pk):
 @require_GET
 def attachment_download(request, pk):
     """An attachment of a response, to whoever may see the request or recommendation."""
-    user = request.user
-    attachment = get_object_or_404(
-        ResponseAttachment.objects.filter(
-            Q(response__information_request__in=requests_visible_to(user).values("pk"))
-            | Q(response__recommendation__in=recommendations_visible_to(user).values("pk"))
-        ),
-        pk=pk,
-    )
+    attachment = get_object_or_404(visible(request.user, ResponseAttachment.objects.all()), pk=pk)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:

@@ -13,11 +13,8 @@ from scrutiny.casework import selectors, services
 from scrutiny.casework.models import (
     ReferralState,
 )
-from scrutiny.casework.permissions import (
-    Perm,
-    can,
-    referrals_visible_to,
-)
+from scrutiny.casework.policy import can, referrals_visible_to
+from scrutiny.casework.roles import Perm
 from scrutiny.web import presenters
 from scrutiny.web.errors import form_view, page_subject
 from scrutiny.web.staff.forms import (

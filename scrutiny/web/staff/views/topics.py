@@ -16,15 +16,8 @@ from scrutiny.casework.models import (
     Topic,
     TopicState,
 )
-from scrutiny.casework.permissions import (
-    STAFF_ROLES,
-    Perm,
-    bodies_with,
-    can,
-    is_staff_member,
-    topic_party_ids,
-    topics_visible_to,
-)
+from scrutiny.casework.policy import body_ids, can, owner_ids, topics_visible_to, visible
+from scrutiny.casework.roles import Perm
 from scrutiny.web import meetings, presenters
 from scrutiny.web.errors import form_view
 from scrutiny.web.staff.forms import (
@@ -70,7 +63,7 @@ def topic_list(request):
             "form": form,
             "page_obj": page,
             "query_string": _query_string(request),
-            "can_raise": is_staff_member(user),
+            "can_raise": can(user, Perm.TOPIC_RAISE),
         },
     )
 
@@ -113,7 +106,7 @@ def topic_detail(request, pk):
                 ],
                 key=lambda entry: entry.at,
             ),
-            parties=Organisation.objects.filter(pk__in=topic_party_ids(topic)),
+            parties=Organisation.objects.filter(pk__in=owner_ids(topic)),
         )
         if topic.score_total is not None:
             framework = topic.applicable_framework()
@@ -135,8 +128,7 @@ def topic_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def topic_raise(request):
     user = request.user
-    body_ids = bodies_with(user, STAFF_ROLES)
-    bodies = list(Organisation.objects.filter(pk__in=body_ids))
+    bodies = list(Organisation.objects.filter(pk__in=body_ids(user, Perm.TOPIC_RAISE)))
     partnerships = list(
         selectors.partnerships_visible_to(user).prefetch_related("scrutiny_committees")
     )
@@ -294,9 +286,7 @@ def topic_transition(request, pk, name):
         **kwargs,
     }
     if name in ("issue_requests", "make_recommendations"):
-        drafts = (topic.requests if name == "issue_requests" else topic.recommendations).filter(
-            state="draft"
-        )
+        drafts = (topic.requests if name == "issue_requests" else topic.recommendations).drafts()
         context["drafts"] = drafts.select_related("recipient")
     return form_view(
         request, form, on_valid=apply, template="scrutiny/topic_action.html", context=context
@@ -310,9 +300,8 @@ def topic_position(request, pk):
     topic = _case_topic(request, pk)
     if not topic.is_joint or not can(user, Perm.TOPIC_POSITION, topic):
         raise PermissionDenied("Positions are recorded by a partner body's staff on joint topics.")
-    mine = bodies_with(user, STAFF_ROLES) & topic_party_ids(topic)
-    bodies = Organisation.objects.filter(
-        pk__in=topic_party_ids(topic) if user.is_superuser else mine
+    bodies = visible(
+        user, Organisation.objects.filter(pk__in=owner_ids(topic)), Perm.TOPIC_POSITION
     )
     form = PositionForm(request.POST or None, bodies=bodies)
 
