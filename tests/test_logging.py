@@ -21,17 +21,31 @@ def test_each_response_carries_a_request_id_and_keeps_a_sane_incoming_one(client
     assert len(forged) == 32 and "<" not in forged
 
 
-def test_log_lines_inside_a_request_carry_its_id(caplog):
-    seen = []
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.records = []
+        self.addFilter(RequestIdFilter())
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def test_log_lines_inside_a_request_carry_its_id():
+    seen, handler = [], _Collect()
+    logger = logging.getLogger("cf.test")
+    logger.addHandler(handler)
 
     def view(request):
-        logging.getLogger("cf.test").warning("inside")
+        logger.warning("inside")
         seen.append(request.request_id)
         return HttpResponse("ok")
 
-    caplog.handler.addFilter(RequestIdFilter())
-    response = RequestIdMiddleware(view)(RequestFactory().get("/"))
-    (record,) = [r for r in caplog.records if r.getMessage() == "inside"]
+    try:
+        response = RequestIdMiddleware(view)(RequestFactory().get("/"))
+    finally:
+        logger.removeHandler(handler)
+    (record,) = [r for r in handler.records if r.getMessage() == "inside"]
     assert record.request_id == seen[0] == response["X-Request-ID"]
     assert request_id.get() == "-"  # reset after the request
 
