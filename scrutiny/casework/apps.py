@@ -24,5 +24,3 @@ class ScrutinyConfig(AppConfig):
     def ready(self):
         # Reference data, not a domain side effect: a flushed test database gets it back.
         post_migrate.connect(_ensure_reference_data, sender=self, dispatch_uid="cf-topic-framework")
-        # Registers the after-commit hook that refreshes cached public pages on every move.
-        from scrutiny.casework import publication  # noqa: F401

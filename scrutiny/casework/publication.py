@@ -11,8 +11,9 @@ selectors here, so none can forget a filter:
   recommendations of public topics;
 - `responses_public()`: the current (not superseded) responses to those.
 
-Public pages are cached under a version key (`workflows.cache`); the publish and withdraw
-services bump it after commit, as `transition_apply` does after every lifecycle move.
+Public pages are cached under a version key (`workflows.cache`); publishing and withdrawing
+are transitions of the topic's `publication` lifecycle, and `transition_apply` bumps the version
+after commit of every move.
 """
 
 from __future__ import annotations
