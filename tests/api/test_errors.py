@@ -11,7 +11,8 @@ from django.db import (
     ProgrammingError,
 )
 
-from api import views as api_views
+from api.views import items as api_views
+from api.views import public as public_views
 from scrutiny.casework import services
 from scrutiny.casework.models import ProviderResponse
 from workflows.models import AuditEvent
@@ -80,7 +81,7 @@ def test_an_unhandled_error_on_the_public_api_is_a_problem(anon_api, monkeypatch
     def broken(self):
         raise ValueError(SECRET)
 
-    monkeypatch.setattr(api_views.PublicTopicViewSet, "get_queryset", broken)
+    monkeypatch.setattr(public_views.PublicTopicViewSet, "get_queryset", broken)
     resp = anon_api.get("/api/v1/public/topics/")
     assert resp.status_code == 500
     assert resp["Content-Type"] == "application/problem+json"
