@@ -108,3 +108,32 @@ def test_officers_publish_from_the_topic_page(client, officer, member, topic):
     assert f'href="/topics/{topic.pk}/publish/"' in page
     client.force_login(member)
     assert "/publish/" not in client.get(f"/topics/{topic.pk}/").content.decode()
+
+
+def test_a_public_agenda_never_shows_the_title_of_an_unpublished_topic(
+    client, officer, topic, make_meeting
+):
+    """/meetings/1/ showed topic 1's title while its outcome page was a 404."""
+    from scrutiny.casework import publication
+
+    topic.title = "Confidential review of Ward 9"
+    topic.save(update_fields=["title"])
+    meeting = make_meeting(title="Public joint meeting")
+    meetings.agenda_item_add(meeting=meeting, by=officer, title="Item of business", topic=topic)
+    meetings.meeting_publish_agenda(meeting=meeting, by=officer)
+
+    page = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "Item of business" in page
+    assert "Confidential review of Ward 9" not in page
+    # Its own staff see it, linked to the case.
+    client.force_login(officer)
+    staff_page = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert (
+        f'<a class="govuk-link" href="/topics/{topic.pk}/">Confidential review of Ward 9</a>'
+        in (staff_page)
+    )
+    client.logout()
+    # Once published, residents see it, linked to its outcome page.
+    publication.topic_publish(topic=topic, by=officer)
+    public = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert f'<a class="govuk-link" href="/outcomes/{topic.pk}/">Confidential review' in public

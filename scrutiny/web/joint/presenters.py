@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils import timezone
 
 from protocols import feeds
 from protocols.models import AgendaItem, Meeting, MeetingState, ProtocolVersion, VersionState
-from scrutiny.casework.policy import can
+from scrutiny.casework.policy import can, topics_visible_to
+from scrutiny.casework.publication import topics_published
 from scrutiny.casework.roles import Perm
 from scrutiny.web.presenters import state_tag
 from workflows.services import transition_available
@@ -85,21 +87,44 @@ class ItemRow:
     exempt_label: str
     papers: list
     minutable: bool = False  # its decision can be minuted now
+    # The topic the item is about, only when this viewer may see that topic: its case page for
+    # staff of its bodies, its outcome page once published; otherwise the item's own title only.
+    topic_title: str = ""
+    topic_url: str = ""
 
 
-def item_row(item: AgendaItem, *, minuting: bool = False) -> ItemRow:
-    """An agenda item for the page; `minuting`: the meeting's decisions are being minuted."""
+def agenda_topic_links(user, items) -> dict[int, tuple[str, str]]:
+    """{topic id: (title, url)} for the items' topics `user` may see (two queries): never the
+    title of an unpublished topic on a page a resident can open."""
+    ids = {it.topic_id for it in items if it.topic_id}
+    if not ids:
+        return {}
+    links = {
+        t.pk: (t.title, reverse("public:outcome", args=[t.pk]))
+        for t in topics_published().filter(pk__in=ids).only("pk", "title")
+    }
+    for t in topics_visible_to(user).filter(pk__in=ids).only("pk", "title"):
+        links[t.pk] = (t.title, t.get_absolute_url())
+    return links
+
+
+def item_row(item: AgendaItem, *, minuting: bool = False, topics=None) -> ItemRow:
+    """An agenda item for the page; `minuting`: the meeting's decisions are being minuted;
+    `topics`: what `agenda_topic_links` gave for this viewer."""
     label = ""
     if item.exempt:
         label = (
             f"Schedule 12A paragraph {item.exempt_paragraph} "
             f"({item.get_exempt_paragraph_display().split(' — ', 1)[-1]})"
         )
+    title, url = (topics or {}).get(item.topic_id, ("", ""))
     return ItemRow(
         item=item,
         exempt_label=label,
         papers=list(item.papers.all()),
         minutable=minuting and not item.resolution,
+        topic_title=title,
+        topic_url=url,
     )
 
 

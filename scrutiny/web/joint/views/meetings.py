@@ -65,6 +65,7 @@ def meeting_detail(request, pk):
     items = list(selectors.agenda_items_for(request.user, meeting))
     member = can(request.user, Perm.MEETING_IN_FULL, meeting)
     actions = presenters.meeting_actions(request.user, meeting)
+    topics = presenters.agenda_topic_links(request.user, items)
     if meeting.is_joint:
         feed_path = reverse("protocols:calendar-partnership", args=[meeting.partnership.slug])
     else:
@@ -75,7 +76,9 @@ def meeting_detail(request, pk):
         {
             "meeting": meeting,
             "m": presenters.meeting_row(meeting),
-            "items": [presenters.item_row(it, minuting=actions.minute) for it in items],
+            "items": [
+                presenters.item_row(it, minuting=actions.minute, topics=topics) for it in items
+            ],
             "is_member": member,
             "actions": actions,
             "has_hidden_items": not member
@@ -121,13 +124,14 @@ def meeting_pack(request, pk):
     """The agenda pack for members: every item in order with its papers; printable."""
     meeting = get_object_or_404(selectors.meetings_for_member(request.user), pk=pk)
     items = list(selectors.agenda_items_for(request.user, meeting))
+    topics = presenters.agenda_topic_links(request.user, items)
     return render(
         request,
         "protocols/meeting_pack.html",
         {
             "meeting": meeting,
             "m": presenters.meeting_row(meeting),
-            "items": [presenters.item_row(it) for it in items],
+            "items": [presenters.item_row(it, topics=topics) for it in items],
             "printed_at": timezone.localtime(),
         },
     )
