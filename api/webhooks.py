@@ -21,9 +21,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
+import socket
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -69,6 +72,65 @@ WEBHOOK_EVENTS = {
 # --- Managing webhooks ---------------------------------------------------------------------------
 
 
+class AddressNotAllowed(ValueError):
+    """A webhook address that resolves to a loopback, private, link-local or reserved address."""
+
+
+def _loopback_allowed() -> bool:
+    return bool(getattr(settings, "CF_WEBHOOK_ALLOW_LOOPBACK", False))
+
+
+def _public_address(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # [::ffff:127.0.0.1] is 127.0.0.1
+    if ip.is_loopback and _loopback_allowed():
+        return True
+    return ip.is_global and not ip.is_multicast
+
+
+def resolve(host: str, port: int) -> set[str]:
+    """The addresses `host` resolves to now."""
+    return {info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)}
+
+
+def check_destination(url: str) -> None:
+    """Refuse an address that resolves (now) to anything but public addresses: a webhook must
+    never reach this machine or the network it sits in. Checked when a webhook is registered and
+    again before every delivery, so a name that later resolves elsewhere (DNS rebinding) is
+    caught. Loopback is allowed only with CF_WEBHOOK_ALLOW_LOOPBACK (DEBUG and tests)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        addresses = resolve(host, port)
+    except (socket.gaierror, UnicodeError, ValueError) as exc:
+        raise AddressNotAllowed("the host name does not resolve") from exc
+    if not addresses or not all(_public_address(a) for a in addresses):
+        raise AddressNotAllowed("the address is not a public one")
+
+
+def error_category(exc: BaseException) -> str:
+    """A short, stable description of why a delivery failed: never the raw exception text,
+    which would tell a caller what answers where on the network."""
+    if isinstance(exc, AddressNotAllowed):
+        return "address not allowed"
+    reason = getattr(exc, "reason", None)
+    if isinstance(reason, BaseException):
+        exc = reason
+    if isinstance(exc, ssl.SSLError | ssl.CertificateError):
+        return "TLS error"
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return "timeout"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, ConnectionResetError):
+        return "connection reset"
+    if isinstance(exc, socket.gaierror):
+        return "host not found"
+    return "connection failed"
+
+
 def _check_url(url: str) -> str:
     url = (url or "").strip()
     try:
@@ -80,7 +142,7 @@ def _check_url(url: str) -> str:
         ) from exc
     parts = urlsplit(url)
     local = parts.hostname in ("localhost", "127.0.0.1", "::1")
-    if parts.scheme != "https" and not (local and (settings.DEBUG or settings.TESTING)):
+    if parts.scheme != "https" and not (local and _loopback_allowed()):
         raise InvalidInput(
             "Webhook addresses must use https.",
             field_errors={"url": ["Use an https:// address."]},
@@ -89,6 +151,11 @@ def _check_url(url: str) -> str:
         raise InvalidInput(
             "Keep the address to 500 characters.", field_errors={"url": ["Too long."]}
         )
+    try:
+        check_destination(url)
+    except AddressNotAllowed as exc:
+        message = f"Use a public address: {exc}."
+        raise InvalidInput(message, field_errors={"url": [message]}) from exc
     return url
 
 
@@ -289,11 +356,12 @@ def deliver(delivery: WebhookDelivery, *, now=None, post=http_post) -> WebhookAt
     started = time.monotonic()
     code, error = None, ""
     try:
+        check_destination(hook.url)  # again now: the name may resolve elsewhere since
         code = post(hook.url, body, headers, TIMEOUT_SECONDS)
         if not 200 <= code < 300:
             error = f"HTTP {code}"
     except (OSError, ValueError) as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500]
+        error = error_category(exc)
     duration = int((time.monotonic() - started) * 1000)
     delivery.attempts += 1
     attempt = WebhookAttempt.objects.create(

@@ -253,6 +253,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Webhook addresses must resolve to public addresses (api/webhooks.py); loopback is allowed only
+# for local testing (DEBUG, the test suite), over http or https.
+CF_WEBHOOK_ALLOW_LOOPBACK = env_bool("CF_WEBHOOK_ALLOW_LOOPBACK", DEBUG or TESTING)
 # Sent with every response by scrutiny.web.middleware.SecurityHeadersMiddleware.
 CF_PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "

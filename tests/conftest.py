@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from api import webhooks
 from scrutiny.casework.models import Membership
 from tests.factories import (
     MembershipFactory,
@@ -99,3 +100,21 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+# The tests never ask the network's DNS: the example domains that stand for health bodies'
+# webhook receivers resolve to one public address (example.com's), everything else as usual
+# (literal addresses such as the loopback receivers resolve without the network).
+EXAMPLE_PUBLIC_ADDRESS = "93.184.215.14"
+
+
+@pytest.fixture(autouse=True)
+def _offline_dns(monkeypatch):
+    real = webhooks.resolve
+
+    def resolve(host, port):
+        if host.endswith((".example.org", ".example.com")) or host in ("example.org",):
+            return {EXAMPLE_PUBLIC_ADDRESS}
+        return real(host, port)
+
+    monkeypatch.setattr(webhooks, "resolve", resolve)

@@ -268,7 +268,7 @@ def test_no_answer_is_retried_and_gives_up_after_max_attempts(
         assert delivery.status == "failed"
         assert delivery.attempts == 3
         assert delivery.next_attempt_at is None
-        assert "Connection refused" in delivery.last_error or "Errno" in delivery.last_error
+        assert delivery.last_error == "connection refused"
     assert webhooks.deliver_due(now=now + dt.timedelta(days=1)) == []
 
 
@@ -487,3 +487,59 @@ def test_a_test_event_reaches_the_receiver_signed(
     webhooks.webhook_set_active(webhook=hook, by=responder, active=False)
     client.post(f"/api/webhooks/{hook.pk}/ping/")
     assert not WebhookDelivery.objects.filter(status="pending").exists()
+
+
+# --- hostile addresses (a port scanner for anyone with a key, before) ----------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1:22/",
+        "https://localhost/hooks",
+        "https://10.0.0.5/hooks",
+        "https://192.168.1.1/",
+        "https://172.16.0.9/",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[::ffff:127.0.0.1]/",
+        "https://[::1]/",
+        "https://0.0.0.0/",
+        "https://no-such-host.invalid/",
+    ],
+)
+def test_a_webhook_must_point_at_a_public_address(area, responder, settings, url):
+    from workflows.errors import InvalidInput
+
+    settings.CF_WEBHOOK_ALLOW_LOOPBACK = False
+    with pytest.raises(InvalidInput) as raised:
+        webhooks.webhook_register(organisation=area.trust, url=url, by=responder)
+    assert "public address" in raised.value.message
+    assert not Webhook.objects.exists()
+
+
+def test_a_name_that_later_resolves_inside_is_refused_at_delivery(
+    area, officer, responder, settings, monkeypatch
+):
+    """DNS rebinding: registered while public, then pointing at this machine."""
+    hook, _ = webhooks.webhook_register(
+        organisation=area.trust, url="https://hooks.example.org/cf", by=responder
+    )
+    build_casework(area, officer)
+    settings.CF_WEBHOOK_ALLOW_LOOPBACK = False
+    monkeypatch.setattr(webhooks, "resolve", lambda host, port: {"127.0.0.1"})
+    posted = []
+    attempts = webhooks.deliver_due(post=lambda *a: posted.append(a) or 200)
+    assert posted == []  # never sent
+    assert attempts and {(a.error, a.status_code) for a in attempts} == {
+        ("address not allowed", None)
+    }
+
+
+def test_a_delivery_error_is_a_short_category_not_the_raw_exception(area, officer, responder):
+    webhooks.webhook_register(
+        organisation=area.trust, url=f"http://127.0.0.1:{_free_port()}/", by=responder
+    )
+    build_casework(area, officer)
+    attempts = webhooks.deliver_due()
+    assert attempts and {a.error for a in attempts} == {"connection refused"}
+    assert all("Errno" not in a.delivery.last_error for a in attempts)
