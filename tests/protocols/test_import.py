@@ -192,3 +192,27 @@ def test_our_own_feed_imported_back_adds_nothing(client, area, osc_officer, publ
     result = run(area, osc_officer, feed)
     assert snapshot() == before
     assert result.created == [] and "already a meeting here" in result.skipped[0]
+
+
+def test_a_minutely_rule_with_no_end_is_refused_at_the_limit_without_expanding_it_all(
+    area, osc_officer
+):
+    """One RRULE:FREQ=MINUTELY event took 298 s and 2.2 GB: every occurrence in the window
+    was built before the limit was checked. Sub-daily rules are refused before any expansion,
+    and a daily series stops at the limit."""
+    for freq in ("MINUTELY", "HOURLY", "SECONDLY"):
+        with pytest.raises(InvalidInput) as exc:
+            run(area, osc_officer, ics(SINGLE + f"RRULE:FREQ={freq}"))
+        assert "repeats more often than daily" in exc.value.message
+    with pytest.raises(InvalidInput) as exc:
+        run(area, osc_officer, ics(SINGLE + "RRULE:FREQ=DAILY"))
+    assert "more than 500 events" in exc.value.message
+    assert not Meeting.objects.exists()
+
+
+def test_expansion_has_a_time_budget(area, osc_officer, monkeypatch):
+    monkeypatch.setattr(imports, "EXPANSION_SECONDS", -1.0)
+    with pytest.raises(InvalidInput) as exc:
+        run(area, osc_officer, ics(RECURRING))
+    assert "take too long" in exc.value.message
+    assert not Meeting.objects.exists()
