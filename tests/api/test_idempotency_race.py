@@ -7,7 +7,7 @@ import time
 import pytest
 from django.db import connections
 
-from api import views
+from api.views import items as views
 from scrutiny.casework.models import ProviderResponse
 from tests.api.conftest import build_casework, client_for
 
