@@ -102,8 +102,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-# The tests never ask the network's DNS: the example domains that stand for health bodies'
-# webhook receivers resolve to one public address (example.com's), everything else as usual
+# The tests never ask the network's DNS: names under the example domains (RFC 2606), which stand
+# for health bodies' webhook receivers, resolve to one public address, everything else as usual
 # (literal addresses such as the loopback receivers resolve without the network).
 EXAMPLE_PUBLIC_ADDRESS = "93.184.215.14"
 
@@ -113,7 +113,7 @@ def _offline_dns(monkeypatch):
     real = webhooks.resolve
 
     def resolve(host, port):
-        if host.endswith((".example.org", ".example.com")) or host in ("example.org",):
+        if host.endswith((".example", ".example.org", ".example.com", ".example.net")):
             return {EXAMPLE_PUBLIC_ADDRESS}
         return real(host, port)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from api.models import Webhook, WebhookAttempt, WebhookDelivery
@@ -54,6 +55,18 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Register a receiver",
+            value={
+                "url": "https://integration.northby-hospitals.example/critical-friend/events",
+                "description": "Datix bridge",
+            },
+            request_only=True,
+        )
+    ]
+)
 class WebhookInput(StrictSerializer):
     url = serializers.CharField(
         max_length=500, help_text="An https:// address on your systems to POST events to."
