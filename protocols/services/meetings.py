@@ -18,7 +18,6 @@ from scrutiny.casework.models import Organisation, Partnership
 from scrutiny.casework.policy import can, owner_ids
 from scrutiny.casework.roles import Perm
 from workflows.audit import EventType, log_event
-from workflows.cache import public_cache_bump
 from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.models import DeadlineRule
 from workflows.services import transition_apply
@@ -292,8 +291,7 @@ def meeting_publish_agenda(
             name="publish_agenda",
             by=by,
             note=f"late: {reason}" if late else "on time",
-            # The public home and outcome pages list published meetings.
-            after_commit=[public_cache_bump],
+            # transition_apply refreshes the public pages (which list published meetings).
             at=now,
             urgency_reason=reason,
             chair=chair,
