@@ -273,15 +273,31 @@ class NotificationKind(models.TextChoices):
     ESCALATION = "escalation", "Escalation of a very overdue item"
     DIGEST = "digest", "Daily digest of what is due and overdue"
     DUE_DATE_CHANGED = "due_date_changed", "A due date moved"
+    # Notices to a health body of what it is asked: the formal service of a request or a
+    # recommendation, so nobody can turn them off (NotificationPreference.KINDS omits them).
+    ASK_ISSUED = "ask_issued", "Notice of a request or recommendation"
+    ASK_WITHDRAWN = "ask_withdrawn", "Notice that a request or recommendation was withdrawn"
+
+
+# The kinds a person may turn off on their preferences page.
+OPTIONAL_NOTIFICATION_KINDS = (
+    NotificationKind.REMINDER_BEFORE,
+    NotificationKind.REMINDER_DUE,
+    NotificationKind.REMINDER_OVERDUE,
+    NotificationKind.ESCALATION,
+    NotificationKind.DIGEST,
+    NotificationKind.DUE_DATE_CHANGED,
+)
 
 
 class Notification(models.Model):
-    """The outbox: one e-mail to one person about one event.
+    """The outbox: one e-mail to one person (or one address) about one event.
 
     `event_key` names the event (e.g. "information_request:12:overdue:2027-01-20"); the unique
-    (event_key, recipient) pair is why nothing is ever sent twice. The message is rendered when
-    the row is written, in the same transaction as the change that caused it; a task delivers it
-    after commit and retries with backoff while the mail server fails.
+    (event_key, recipient) pair — (event_key, to_email) for an address with no account behind
+    it, such as a health body's own mailbox — is why nothing is ever sent twice. The message is
+    rendered when the row is written, in the same transaction as the change that caused it; a
+    task delivers it after commit and retries with backoff while the mail server fails.
     """
 
     class State(models.TextChoices):
@@ -292,9 +308,17 @@ class Notification(models.Model):
     event_key = models.CharField(max_length=200)
     kind = models.CharField(max_length=30, choices=NotificationKind)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
+        help_text="Blank for an address with no account behind it (a body's own mailbox).",
     )
     to_email = models.EmailField()
+    reply_to = models.EmailField(
+        blank=True, help_text="Where a reply goes: the officer who asked, for notices of asks."
+    )
     subject = models.CharField(max_length=200)
     body_text = models.TextField()
     body_html = models.TextField()
@@ -314,8 +338,15 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["event_key", "recipient"], name="one_notification_per_event_and_recipient"
-            )
+                fields=["event_key", "recipient"],
+                condition=models.Q(recipient__isnull=False),
+                name="one_notification_per_event_and_recipient",
+            ),
+            models.UniqueConstraint(
+                fields=["event_key", "to_email"],
+                condition=models.Q(recipient__isnull=True),
+                name="one_notification_per_event_and_mailbox",
+            ),
         ]
 
     def __str__(self):
@@ -342,7 +373,7 @@ class NotificationPreference(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    KINDS = tuple(NotificationKind.values)
+    KINDS = tuple(str(k) for k in OPTIONAL_NOTIFICATION_KINDS)
 
     class Meta:
         verbose_name = "notification preference"

@@ -1,7 +1,9 @@
 """The notification outbox: write, deliver, retry; and telling people when due dates move.
 
 A notification is written (rendered, plain text and HTML) in the same transaction as the change
-that caused it, with a unique (event_key, recipient) pair: nothing is ever sent twice. Its
+that caused it, with a unique (event_key, recipient) pair: nothing is ever sent twice. A recipient
+is a user or a `Mailbox` (an address with no account behind it, such as a health body's own
+"where requests go" address); a mailbox is unique by (event_key, address). Its
 delivery task is enqueued in that transaction too when the task backend keeps its queue in the
 same database (django-tasks-db, the default), otherwise right after commit. The task sends it
 through Django's e-mail backend; when the mail server fails the notification stays pending, its
@@ -32,6 +34,7 @@ from workflows.models import (
     NotificationKind,
     NotificationPreference,
 )
+from workflows.recipients import recipients_unique
 
 log = logging.getLogger(__name__)
 
@@ -44,18 +47,21 @@ REQUEUE_AFTER = dt.timedelta(minutes=30)
 
 
 class Preferences:
-    """Who wants which kind, loaded in one query. No row means every kind is on."""
+    """Who wants which kind, loaded in one query. No row means every kind is on; the kinds that
+    are not optional (notices of asks) and mailboxes always receive."""
 
     def __init__(self, rows: Iterable[NotificationPreference]):
         self._rows = {row.user_id: row for row in rows}
 
     def wants(self, user, kind: str) -> bool:
+        if user.pk is None or kind not in NotificationPreference.KINDS:
+            return True
         row = self._rows.get(user.pk)
         return True if row is None else row.wants(kind)
 
 
 def preferences_for(users: Iterable) -> Preferences:
-    ids = {u.pk for u in users}
+    ids = {u.pk for u in users} - {None}
     if not ids:
         return Preferences([])
     return Preferences(NotificationPreference.objects.filter(user_id__in=ids))
@@ -119,24 +125,35 @@ def notification_write(
     context: dict,
     obj=None,
     link: str = "",
+    reply_to: str = "",
 ) -> Notification | None:
     """Write one notification (once per event and recipient) and enqueue its delivery.
 
-    Returns the new notification, or None when it already exists or the recipient cannot be
-    e-mailed. Call inside the transaction of the change that caused it.
+    `recipient` is a user or a `Mailbox`. Returns the new notification, or None when it already
+    exists or the recipient cannot be e-mailed. Call inside the transaction of the change that
+    caused it.
     """
     if not (recipient.is_active and recipient.email):
         return None
-    if Notification.objects.filter(event_key=event_key, recipient=recipient).exists():
+    if recipient.pk is None:
+        key = {"recipient": None, "to_email": recipient.email}
+    else:
+        key = {"recipient": recipient}
+    if Notification.objects.filter(event_key=event_key, **key).exists():
         return None
-    text, html = _render(template, {"recipient": recipient, "subject": subject, **context})
+    text, html = _render(
+        template,
+        {"recipient": recipient, "subject": subject, "has_account": recipient.pk is not None}
+        | context,
+    )
     with transaction.atomic():
         notification, created = Notification.objects.get_or_create(
             event_key=event_key,
-            recipient=recipient,
+            **key,
             defaults={
                 "kind": kind,
                 "to_email": recipient.email,
+                "reply_to": reply_to,
                 "subject": subject[:200],
                 "body_text": text,
                 "body_html": html,
@@ -260,11 +277,9 @@ def notify_due_date_changes(changes: Sequence[DueDateChange]) -> list[Notificati
             item = items.get(change.object_id)
             if item is None:
                 continue
-            seen = set()
-            for user in [*item.reminder_recipients, *item.digest_recipients]:
-                if user.pk in seen or not prefs.wants(user, NotificationKind.DUE_DATE_CHANGED):
+            for user in recipients_unique([*item.reminder_recipients, *item.digest_recipients]):
+                if not prefs.wants(user, NotificationKind.DUE_DATE_CHANGED):
                     continue
-                seen.add(user.pk)
                 link = absolute_url(item.link)
                 n = notification_write(
                     event_key=f"due_date_change:{change.pk}",
@@ -361,6 +376,7 @@ def _send(notification: Notification) -> None:
         body=notification.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.to_email],
+        reply_to=[notification.reply_to] if notification.reply_to else None,
         headers={"Message-ID": message_id(notification)},
     )
     message.attach_alternative(notification.body_html, "text/html")

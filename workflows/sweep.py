@@ -44,6 +44,7 @@ from django.utils import timezone
 from workflows.calendar import WorkingCalendar, fmt
 from workflows.clocks import calendar_for
 from workflows.models import Notification, NotificationKind, SweepMark
+from workflows.recipients import recipients_unique
 
 log = logging.getLogger(__name__)
 
@@ -292,12 +293,8 @@ def _digest_time() -> dt.time:
 
 
 def _unique_users(users: Iterable) -> list:
-    seen, out = set(), []
-    for user in users:
-        if user.pk not in seen and user.is_active and user.email:
-            seen.add(user.pk)
-            out.append(user)
-    return out
+    """Each user or mailbox once (a mailbox only if no user has its address), e-mailable."""
+    return [u for u in recipients_unique(users) if u.is_active and u.email]
 
 
 def sweep_plan(*, today: dt.date, with_digests: bool) -> tuple[list[SweepAction], dict, Counter]:
@@ -389,11 +386,11 @@ def _not_yet_done(candidates: list[SweepAction]) -> list[SweepAction]:
         ).values_list("content_type_id", "object_id", "level", "due_on")
     )
     reminder_keys = {a.event_key for a in candidates if a.mark_level is None}
-    sent_pairs = set(
-        Notification.objects.filter(event_key__in=reminder_keys).values_list(
-            "event_key", "recipient_id"
-        )
-    )
+    sent_pairs = set()
+    for key, user_id, address in Notification.objects.filter(
+        event_key__in=reminder_keys
+    ).values_list("event_key", "recipient_id", "to_email"):
+        sent_pairs.add((key, user_id if user_id is not None else address))
     out = []
     for action in candidates:
         item = action.item
@@ -403,7 +400,9 @@ def _not_yet_done(candidates: list[SweepAction]) -> list[SweepAction]:
                 continue
         else:
             action.recipients = [
-                u for u in action.recipients if (action.event_key, u.pk) not in sent_pairs
+                u
+                for u in action.recipients
+                if (action.event_key, u.pk if u.pk is not None else u.email) not in sent_pairs
             ]
             if not action.recipients:
                 continue

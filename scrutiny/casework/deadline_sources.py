@@ -3,8 +3,9 @@
 Named in settings.CF_CLOCK_SOURCE_MODULES: the sweep imports this module and calls `register()`
 (importing it also registers). Three sources:
 
-- information requests: the health body answers; its responders are reminded;
-- recommendations: the health body responds; its responders are reminded;
+- information requests: the health body answers; its responders and its own address (the one
+  its notice of the request went to) are reminded;
+- recommendations: the health body responds; reminded likewise;
 - referral acknowledgements: the scrutiny committee acknowledges the involvement network's
   referral; the committee's support officers are reminded.
 
@@ -27,6 +28,7 @@ from scrutiny.casework.models import (
     ReferralState,
     RequestState,
 )
+from scrutiny.casework.notices import ask_addressees
 from scrutiny.casework.policy import People, owner_ids
 from scrutiny.casework.roles import Perm
 from workflows.sweep import ClockedItem, clock_source_register
@@ -61,7 +63,7 @@ def _answerable_items(kind: str, objs: Sequence, *, title, action) -> list[Clock
             topic=obj.topic.title,
             due_explanation=obj.due_explanation,
             region=_region(obj),
-            reminder_recipients=people.holding([obj.recipient_id], Perm.RESPOND),
+            reminder_recipients=ask_addressees(obj.recipient, people),
             escalation_recipients=people.chairs_or([obj.topic.lead_body_id], Perm.TOPIC_MANAGE),
             digest_recipients=people.holding(owner_ids(obj.topic), Perm.TOPIC_MANAGE),
         )

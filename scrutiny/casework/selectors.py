@@ -12,8 +12,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 
+from scrutiny.casework import notices
 from scrutiny.casework.models import (
     InformationRequest,
     Organisation,
@@ -43,7 +44,8 @@ from workflows.models import AuditEvent
 
 # --- the dashboard ---------------------------------------------------------------------------
 
-OVERDUE, DUE_SOON, TO_REVIEW, TO_ACKNOWLEDGE, TO_ISSUE = (
+UNREACHED, OVERDUE, DUE_SOON, TO_REVIEW, TO_ACKNOWLEDGE, TO_ISSUE = (
+    "unreached",
     "overdue",
     "due_soon",
     "to_review",
@@ -51,6 +53,7 @@ OVERDUE, DUE_SOON, TO_REVIEW, TO_ACKNOWLEDGE, TO_ISSUE = (
     "to_issue",
 )
 CATEGORY_LABELS = {
+    UNREACHED: "Asks nobody received",
     OVERDUE: "Overdue",
     DUE_SOON: "Due in the next 5 working days",
     TO_REVIEW: "Responses received to review",
@@ -105,7 +108,8 @@ def _filtered_topic_ids(user, f: DashboardFilters):
 
 
 def dashboard_items(user, *, today: dt.date, soon_until: dt.date, filters: DashboardFilters):
-    """Everything that needs `user` now, in four queries."""
+    """Everything that needs `user` now, in four queries. An issued item whose notice reached
+    nobody is "Asks nobody received" whatever its due date: the clock assumes it arrived."""
     topic_ids = _filtered_topic_ids(user, filters)
     items: list[WorkItem] = []
     clocked = Q(state__in=["issued"], due_on__isnull=False, due_on__lte=soon_until)
@@ -118,18 +122,22 @@ def dashboard_items(user, *, today: dt.date, soon_until: dt.date, filters: Dashb
     draft = Q(state="draft")
     hb = Q(recipient=filters.health_body) if filters.health_body else Q()
     related = ("topic", "recipient")
-    for kind, qs, review in (
-        ("request", requests_visible_to(user), review_req),
-        ("recommendation", recommendations_visible_to(user), review_rec),
+    for kind, qs, review, model in (
+        ("request", requests_visible_to(user), review_req, InformationRequest),
+        ("recommendation", recommendations_visible_to(user), review_rec, Recommendation),
     ):
+        unreached = Q(state="issued") & notices.unreached_filter(model)
         rows = (
             qs.filter(topic__in=topic_ids)
             .filter(hb)
-            .filter(clocked | review | draft)
+            .filter(clocked | review | draft | unreached)
+            .annotate(unreached=ExpressionWrapper(unreached, output_field=BooleanField()))
             .select_related(*related)
         )
         for obj in rows:
-            if obj.state == "issued":
+            if obj.unreached:
+                category = UNREACHED
+            elif obj.state == "issued":
                 category = OVERDUE if obj.due_on < today else DUE_SOON
             elif obj.state == "draft":
                 category = TO_ISSUE

@@ -42,6 +42,14 @@ class Organisation(models.Model):
     )
     area = models.CharField(max_length=120, blank=True, help_text="Council area served.")
     email = models.EmailField(blank=True)
+    requests_email = models.EmailField(
+        "where requests go",
+        blank=True,
+        help_text=(
+            "For a health body: the address that receives requests for information and "
+            "recommendations, when it is not the general address above."
+        ),
+    )
     website = models.URLField(blank=True)
     description = models.TextField(blank=True)
 
@@ -64,6 +72,11 @@ class Organisation(models.Model):
             return self.label
         labels = getattr(settings, "CF_KIND_LABELS", DEFAULT_KIND_LABELS)
         return labels.get(self.kind, self.get_kind_display())
+
+    @property
+    def asks_address(self) -> str:
+        """Where a health body is sent what it is asked: its requests address, else its own."""
+        return self.requests_email or self.email
 
     @property
     def is_health_body(self):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from scrutiny.casework import grants, policy
+from scrutiny.casework import grants, notices, policy
 from scrutiny.casework.models import (
     AddressedItem,
     InformationRequest,
@@ -83,7 +83,8 @@ def _draft(model: type[AddressedItem], *, topic, by, recipient, asked_by, **text
 
 def _issue(item: AddressedItem, *, by, on, note):
     """Issue a drafted request or recommendation: its statutory clock starts on `on` (default
-    today), and the recipient's responders may now see the topic's title and summary."""
+    today), the recipient's responders may now see the topic's title and summary, and the
+    health body is sent notice of it (its responders and its own address)."""
     rule = rule_for(RULE_KIND[type(item)], item.asking_body)
     with transaction.atomic():
         item = transition_apply(
@@ -96,12 +97,19 @@ def _issue(item: AddressedItem, *, by, on, note):
             calendar=calendar_for(rule.effective_region),
         )
         grants.responder_grant(topic_id=item.topic_id, body_id=item.recipient_id)
+        notices.notify_ask_issued(item, by=by)
     return item
 
 
 def _withdraw(item: AddressedItem, *, by, reason: str):
+    """Withdraw a draft or an issued item; a body that was sent it is told, and why."""
     reason = _required(reason, "reason", f"the reason for withdrawing the {NOUN[type(item)]}")
-    return transition_apply(instance=item, name="withdraw", by=by, note=reason, reason=reason)
+    with transaction.atomic():
+        was_issued = item.was_issued
+        item = transition_apply(instance=item, name="withdraw", by=by, note=reason, reason=reason)
+        if was_issued:
+            notices.notify_ask_withdrawn(item, by=by, reason=reason)
+    return item
 
 
 def information_request_draft(

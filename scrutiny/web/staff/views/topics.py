@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from scrutiny.casework import selectors, services
+from scrutiny.casework import notices, selectors, services
 from scrutiny.casework.models import (
     Organisation,
     Topic,
@@ -88,6 +88,9 @@ def topic_detail(request, pk):
         "state_meaning": presenters.state_meaning(topic.state),
     }
     if full:
+        sent = notices.notices_by_item([*requests, *recommendations])
+        for item in (*requests, *recommendations):
+            item.notices = sent.get(notices.item_key(item), [])
         referral = selectors.topic_referral(topic)
         context.update(
             referral=referral,
@@ -287,7 +290,11 @@ def topic_transition(request, pk, name):
     }
     if name in ("issue_requests", "make_recommendations"):
         drafts = (topic.requests if name == "issue_requests" else topic.recommendations).drafts()
-        context["drafts"] = drafts.select_related("recipient")
+        drafts = list(drafts.select_related("recipient"))
+        unreachable = notices.unreachable_bodies(d.recipient for d in drafts)
+        for d in drafts:
+            d.nobody_to_tell = d.recipient_id in unreachable
+        context["drafts"] = drafts
     return form_view(
         request, form, on_valid=apply, template="scrutiny/topic_action.html", context=context
     )
