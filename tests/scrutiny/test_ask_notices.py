@@ -38,7 +38,7 @@ def test_issuing_tells_every_responder_and_the_bodys_requests_address(area, who)
     second = UserFactory(username="trust-responder-2", email="second@northby.example")
     MembershipFactory(user=second, organisation=area.trust, role=Membership.Role.RESPONDER)
 
-    (request,) = issued_requests(area, who, on=D(2026, 12, 1))
+    (request,) = issued_requests(area, who, on=D(2026, 12, 1), notices=True)
 
     sent = list(asks())
     assert sorted(n.to_email for n in sent) == sorted(
@@ -51,7 +51,7 @@ def test_issuing_tells_every_responder_and_the_bodys_requests_address(area, who)
 
 
 def test_the_notice_says_who_asks_what_under_which_power_by_when_and_how_to_answer(area, who):
-    (request,) = issued_requests(area, who, on=D(2026, 12, 1))
+    (request,) = issued_requests(area, who, on=D(2026, 12, 1), notices=True)
     notice = asks().get(recipient=None)
     text = notice.body_text
 
@@ -75,7 +75,7 @@ def test_the_notice_says_who_asks_what_under_which_power_by_when_and_how_to_answ
 def test_a_responder_whose_address_is_the_bodys_gets_one_notice(area, who):
     area.trust.requests_email = who.responder.email
     area.trust.save()
-    issued_requests(area, who, on=D(2026, 12, 1))
+    issued_requests(area, who, on=D(2026, 12, 1), notices=True)
     assert [n.to_email for n in asks()] == [who.responder.email]
 
 
@@ -83,7 +83,7 @@ def test_notices_of_asks_cannot_be_turned_off(area, who):
     NotificationPreference.objects.create(
         user=who.responder, **{k: False for k in NotificationPreference.KINDS}
     )
-    issued_requests(area, who, on=D(2026, 12, 1))
+    issued_requests(area, who, on=D(2026, 12, 1), notices=True)
     assert asks().filter(recipient=who.responder).exists()
     assert "ask_issued" not in NotificationPreference.KINDS
 
@@ -93,7 +93,7 @@ def test_the_notice_is_delivered_with_a_reply_to_header(
 ):
     settings.TASKS = IMMEDIATE
     with django_capture_on_commit_callbacks(execute=True):
-        issued_requests(area, who, on=D(2026, 12, 1))
+        issued_requests(area, who, on=D(2026, 12, 1), notices=True)
     to_body = [m for m in mail.outbox if m.to == ["scrutiny@northby.example"]]
     assert len(to_body) == 1
     assert to_body[0].reply_to == [who.osc_officer.email]
@@ -101,7 +101,7 @@ def test_the_notice_is_delivered_with_a_reply_to_header(
 
 
 def test_a_recommendation_notice_asks_for_a_response(area, who):
-    (request,) = issued_requests(area, who, on=D(2026, 12, 1))
+    (request,) = issued_requests(area, who, on=D(2026, 12, 1), notices=True)
     topic = request.topic
     rec = services.recommendation_draft(
         topic=topic, by=who.osc_officer, recipient=area.trust, text="Keep the unit open."
@@ -115,7 +115,7 @@ def test_a_recommendation_notice_asks_for_a_response(area, who):
 
 
 def test_withdrawing_an_issued_request_tells_the_body_why(area, who):
-    (request,) = issued_requests(area, who, on=D(2026, 12, 1))
+    (request,) = issued_requests(area, who, on=D(2026, 12, 1), notices=True)
     services.information_request_withdraw(
         request=request, by=who.osc_officer, reason="The trust published the figures."
     )
@@ -143,7 +143,7 @@ def test_withdrawing_a_draft_tells_nobody(area, who):
 
 
 def test_reminders_reach_the_bodys_address_too(area, who):
-    (request,) = issued_requests(area, who, on=D(2026, 12, 18))
+    (request,) = issued_requests(area, who, on=D(2026, 12, 18), notices=True)
     with time_machine.travel(at(request.due_on), tick=False):
         sweep_run(with_digests=False)
     due_today = Notification.objects.filter(kind=NotificationKind.REMINDER_DUE)
@@ -180,7 +180,7 @@ def _unreachable_trust(area, who):
 
 
 def test_the_topic_page_says_whom_each_notice_went_to(client, area, who):
-    (request,) = issued_requests(area, who, on=D(2026, 12, 1))
+    (request,) = issued_requests(area, who, on=D(2026, 12, 1), notices=True)
     client.force_login(who.osc_officer)
     page = client.get(f"/topics/{request.topic_id}/").content.decode()
     assert "Told" in page

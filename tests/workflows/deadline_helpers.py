@@ -6,8 +6,11 @@ from zoneinfo import ZoneInfo
 
 import scrutiny.casework.deadline_sources  # noqa: F401  (registers the casework's clocks)
 from scrutiny.casework import services
+from django_tasks_db.models import DBTaskResult
+
 from scrutiny.casework.models import Membership
 from tests.factories import MembershipFactory, UserFactory
+from workflows.models import Notification, NotificationKind
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -46,8 +49,22 @@ def people(area):
     )
 
 
-def issued_requests(area, who, *, on: dt.date, count: int = 1, title="Stroke services"):
-    """A joint topic led by the committee, with `count` requests to the trust issued `on`."""
+def forget_ask_notices():
+    """Drop the notices of asks (and their queued deliveries) that issuing wrote, so a sweep
+    test counts the sweep's own e-mails. The notices are tested in test_ask_notices.py."""
+    asks = Notification.objects.filter(
+        kind__in=[NotificationKind.ASK_ISSUED, NotificationKind.ASK_WITHDRAWN]
+    )
+    pks = list(asks.values_list("pk", flat=True))
+    DBTaskResult.objects.filter(args_kwargs__args__0__in=pks).delete()
+    asks.delete()
+
+
+def issued_requests(
+    area, who, *, on: dt.date, count: int = 1, title="Stroke services", notices=False
+):
+    """A joint topic led by the committee, with `count` requests to the trust issued `on`;
+    the notices of the asks are forgotten unless `notices`."""
     topic = services.topic_raise(
         by=who.osc_officer,
         title=title,
@@ -62,4 +79,6 @@ def issued_requests(area, who, *, on: dt.date, count: int = 1, title="Stroke ser
             topic=topic, by=who.osc_officer, recipient=area.trust, question=f"How many beds? ({n})"
         )
     services.topic_issue_requests(topic=topic, by=who.osc_officer, on=on)
+    if not notices:
+        forget_ask_notices()
     return list(topic.requests.order_by("pk"))
