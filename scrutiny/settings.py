@@ -184,7 +184,7 @@ AXES_CLIENT_IP_CALLABLE = "scrutiny.web.client.client_address"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/signed-in/"  # each person to their own work (scrutiny.web.landing)
 LOGOUT_REDIRECT_URL = "/"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from scrutiny.web import health, source
+from scrutiny.web import health, landing, source
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("api/", include("scrutiny.web.responders.urls")),
     path("notifications/", include("scrutiny.web.notifications.urls")),
+    path("signed-in/", landing.signed_in, name="signed-in"),
+    path("", include("scrutiny.web.bodies.urls")),
     path("", include("scrutiny.web.joint.urls")),
     path("", include("scrutiny.web.public.urls")),
     path("", include("scrutiny.web.staff.urls")),

@@ -4,10 +4,10 @@ import datetime as dt
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-import scrutiny.casework.deadline_sources  # noqa: F401  (registers the casework's clocks)
-from scrutiny.casework import services
 from django_tasks_db.models import DBTaskResult
 
+import scrutiny.casework.deadline_sources  # noqa: F401  (registers the casework's clocks)
+from scrutiny.casework import services
 from scrutiny.casework.models import Membership
 from tests.factories import MembershipFactory, UserFactory
 from workflows.models import Notification, NotificationKind

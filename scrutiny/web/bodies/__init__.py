@@ -1,0 +1,1 @@
+"""A health body's own pages: its responders' inbox of what it is asked."""
