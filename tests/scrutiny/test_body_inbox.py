@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -136,3 +137,87 @@ def test_a_long_group_is_paged(client, area, who):
     assert first.count("Request: Question ") == 25
     assert second.count("Request: Question ") == 2
     assert "Requests to answer (27)" in first
+
+
+# --- Answering on the web ----------------------------------------------------------------------
+
+
+def _pdf(name="beds.pdf"):
+    return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", "application/pdf")
+
+
+def test_a_responder_answers_a_request_with_a_document(client, area, who, world):
+    req = world["fresh"]
+    client.force_login(who.responder)
+    url = f"/body/requests/{req.pk}/answer/"
+    assert client.get(url).status_code == 200
+    # A refusal without a ground keeps what was typed and says what is wrong.
+    bad = client.post(url, {"outcome": "refused", "text": "We cannot say."})
+    assert bad.status_code == 400
+    assert "Choose the ground for refusing." in bad.content.decode()
+    assert "We cannot say." in bad.content.decode()
+    response = client.post(
+        url, {"outcome": "answered", "text": "There are 40 beds.", "attachments": _pdf()}
+    )
+    assert response["Location"] == f"/body/requests/{req.pk}/answer/check/"
+    check = client.get(response["Location"]).content.decode()
+    assert "There are 40 beds." in check and "beds.pdf" in check
+    assert not req.responses.exists()  # nothing is recorded before it is sent
+    done = client.post(response["Location"])
+    assert done["Location"] == f"/body/requests/{req.pk}/answer/done/"
+    req.refresh_from_db()
+    assert req.state == "answered"
+    (answer,) = req.responses.all()
+    assert answer.channel == "web" and answer.submitted_by == who.responder
+    assert [a.original_name for a in answer.attachments.all()] == ["beds.pdf"]
+    assert "Answer sent" in client.get(done["Location"]).content.decode()
+    # Sending again (a second tab, a reload) is a conflict, not a second answer.
+    again = client.post(f"/body/requests/{req.pk}/answer/check/")
+    assert again.status_code in (302, 409)
+    assert req.responses.count() == 1
+    assert client.get(url).status_code == 409
+
+
+def test_a_responder_responds_to_a_recommendation_with_a_three_row_action_plan(
+    client, area, who, world
+):
+    topic = world["fresh"].topic
+    rec = services.recommendation_draft(
+        topic=topic, by=who.osc_officer, recipient=area.trust, text="Keep the unit open."
+    )
+    rec = services.recommendation_issue(recommendation=rec, by=who.osc_officer)
+    client.force_login(who.responder)
+    url = f"/body/recommendations/{rec.pk}/answer/"
+    data = {"outcome": "accepted", "text": "We agree.", "rows": "1"}
+    target = (dt.date.today() + dt.timedelta(days=60)).isoformat()
+    for i in (1, 2, 3):
+        data |= {f"action_{i}": f"Action {i}", f"owner_{i}": "COO", f"target_{i}": target}
+        if i < 3:
+            page = client.post(url, data | {"add_row": "1"})
+            assert page.status_code == 200
+            assert f'name="action_{i + 1}"' in page.content.decode()
+            assert "We agree." in page.content.decode()  # what was typed stays
+            data["rows"] = str(i + 1)
+    past = client.post(url, data | {"target_2": "2020-01-01", "continue": "1"})
+    assert "Action 2: the target date cannot be in the past." in past.content.decode()
+    response = client.post(url, data | {"continue": "1"})
+    assert response.status_code == 302
+    client.post(response["Location"])
+    rec.refresh_from_db()
+    assert rec.state == "responded" and rec.outcome == "accepted"
+    (answer,) = rec.responses.all()
+    assert [i.action for i in answer.action_plan.order_by("pk")] == [
+        "Action 1",
+        "Action 2",
+        "Action 3",
+    ]
+
+
+def test_no_one_answers_another_bodys_request_or_a_draft(client, area, who, world):
+    client.force_login(who.responder)
+    assert client.get(f"/body/requests/{world['theirs'].pk}/answer/").status_code == 404
+    client.force_login(who.osc_officer)
+    assert client.get(f"/body/requests/{world['fresh'].pk}/answer/").status_code == 404
+    client.force_login(who.responder)
+    assert client.get(f"/body/requests/{world['answered'].pk}/answer/").status_code == 409
+    assert client.get("/body/requests/99999999999999999999/answer/").status_code == 404

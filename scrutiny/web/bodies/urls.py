@@ -1,6 +1,6 @@
 """A health body's responders' pages."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from scrutiny.web.bodies import views
 
@@ -8,4 +8,19 @@ app_name = "bodies"
 
 urlpatterns = [
     path("body/", views.inbox, name="inbox"),
+    re_path(
+        r"^body/(?P<kinds>requests|recommendations)/(?P<pk>[0-9]{1,18})/answer/$",
+        views.answer,
+        name="answer",
+    ),
+    re_path(
+        r"^body/(?P<kinds>requests|recommendations)/(?P<pk>[0-9]{1,18})/answer/check/$",
+        views.answer_check,
+        name="answer-check",
+    ),
+    re_path(
+        r"^body/(?P<kinds>requests|recommendations)/(?P<pk>[0-9]{1,18})/answer/done/$",
+        views.answer_done,
+        name="answer-done",
+    ),
 ]

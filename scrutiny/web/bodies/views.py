@@ -1,15 +1,25 @@
-"""The inbox of a health body's responder: what their body is asked, grouped, with due dates."""
+"""A health body's responder's pages: the inbox of what their body is asked, and answering a
+request or responding to a recommendation on the web (form, check your answer, confirmation)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from scrutiny.casework import inbox as inboxes
+from scrutiny.casework import services
+from scrutiny.casework.models import Channel, RefusalGround
+from scrutiny.casework.models.items import ISSUED
+from scrutiny.casework.policy import recommendations_visible_to, requests_visible_to
+from scrutiny.casework.uploads import check_upload
+from scrutiny.web.bodies import pending
+from scrutiny.web.bodies.forms import MAX_ACTION_ROWS, AnswerForm
+from scrutiny.web.errors import page_subject, place_errors
+from workflows.errors import Conflict, InvalidInput
 
 PAGE_SIZE = 25
 
@@ -50,4 +60,169 @@ def inbox(request):
             "query_string": query.urlencode(),
             "today": timezone.localdate(),
         },
+    )
+
+
+# --- Answering on the web --------------------------------------------------------------------
+
+KINDS = {"requests": "request", "recommendations": "recommendation"}
+
+
+def _subject(request, kind: str, pk: int):
+    """An item addressed to one of the bodies the user answers for (404 otherwise)."""
+    bodies = inboxes.responder_bodies(request.user)
+    qs = (
+        requests_visible_to(request.user)
+        if kind == "request"
+        else recommendations_visible_to(request.user)
+    )
+    return get_object_or_404(
+        qs.filter(recipient__in=bodies).select_related("topic", "recipient", "due_rule"), pk=pk
+    )
+
+
+def _answerable(subject, kind: str):
+    """Only an issued item is answered here; anything else is a conflict that says why."""
+    if subject.state != ISSUED:
+        noun = "request" if kind == "request" else "recommendation"
+        raise Conflict(
+            f"This {noun} is '{subject.get_state_display()}': there is nothing to answer now. "
+            "To correct an answer already given, contact the officer who asked.",
+            current_state=subject.state,
+        )
+
+
+def _form_initial(answer: dict) -> dict:
+    initial = {k: answer.get(k, "") for k in ("outcome", "refusal_ground", "text")}
+    for i, row in enumerate(answer.get("action_plan", []), start=1):
+        initial |= {f"action_{i}": row["action"], f"owner_{i}": row["owner"]}
+        initial[f"target_{i}"] = row["target_date"]
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer(request, kinds, pk):
+    kind = KINDS[kinds]
+    subject = page_subject(request, _subject(request, kind, pk))
+    _answerable(subject, kind)
+    skey = pending.key(kind, subject.pk)
+    kept = pending.load(request, skey)
+    if request.method == "GET":
+        rows = max(1, len(kept.get("action_plan", [])))
+        form = AnswerForm(initial=_form_initial(kept), kind=kind, rows=rows)
+        return _answer_page(request, form, subject, kind, kept)
+    rows = _rows(request.POST.get("rows"))
+    adding = "add_row" in request.POST
+    form = AnswerForm(request.POST, request.FILES, kind=kind, rows=rows)
+    files = list(kept.get("files", []))
+    valid = form.is_valid()
+    uploads = form.cleaned_data.get("attachments", []) if "attachments" not in form.errors else []
+    try:
+        checked = [check_upload(f) for f in uploads]
+    except InvalidInput as exc:
+        place_errors(form, exc)
+        valid, checked = False, []
+    files += pending.stash_files(checked)
+    if checked or files != kept.get("files", []):
+        pending.save(request, skey, {**kept, "files": files})
+        kept = pending.load(request, skey)
+    if adding:
+        # One more action row; what was typed stays, without errors shown yet.
+        data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+        form = AnswerForm(initial=data, kind=kind, rows=rows + 1)
+        return _answer_page(request, form, subject, kind, kept)
+    if not valid:
+        return _answer_page(request, form, subject, kind, kept, status=400)
+    data = form.cleaned_data
+    pending.save(
+        request,
+        skey,
+        {
+            "outcome": data["outcome"],
+            "refusal_ground": data.get("refusal_ground", ""),
+            "text": data["text"],
+            "action_plan": form.action_plan() if kind == "recommendation" else [],
+            "files": files,
+        },
+    )
+    return redirect("bodies:answer-check", kinds=kinds, pk=subject.pk)
+
+
+def _rows(value) -> int:
+    try:
+        return max(1, min(int(value or 1), MAX_ACTION_ROWS))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _answer_page(request, form, subject, kind, kept, status=200):
+    return render(
+        request,
+        "bodies/answer_form.html",
+        {
+            "form": form,
+            "subject": subject,
+            "kind": kind,
+            "kinds": f"{kind}s",
+            "files": kept.get("files", []),
+            "can_add_row": kind == "recommendation" and form.row_count < MAX_ACTION_ROWS,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer_check(request, kinds, pk):
+    kind = KINDS[kinds]
+    subject = page_subject(request, _subject(request, kind, pk))
+    skey = pending.key(kind, subject.pk)
+    kept = pending.load(request, skey)
+    if not kept.get("text"):
+        return redirect("bodies:answer", kinds=kinds, pk=subject.pk)
+    _answerable(subject, kind)
+    if request.method == "POST":
+        handles = pending.open_files(kept)
+        try:
+            services.provider_response_record(
+                subject=subject,
+                by=request.user,
+                channel=Channel.WEB,
+                text=kept["text"],
+                outcome=kept["outcome"],
+                refusal_ground=kept.get("refusal_ground", ""),
+                attachments=handles,
+                action_plan=kept.get("action_plan", []),
+            )
+        finally:
+            for h in handles:
+                h.close()
+        pending.discard(request, skey)
+        return redirect("bodies:answer-done", kinds=kinds, pk=subject.pk)
+    outcome_label = dict(AnswerForm(kind=kind).fields["outcome"].choices).get(kept["outcome"])
+    return render(
+        request,
+        "bodies/answer_check.html",
+        {
+            "subject": subject,
+            "kind": kind,
+            "kinds": kinds,
+            "answer": kept,
+            "outcome_label": outcome_label,
+            "ground_label": dict(RefusalGround.choices).get(kept.get("refusal_ground", ""), ""),
+        },
+    )
+
+
+@login_required
+@require_GET
+def answer_done(request, kinds, pk):
+    kind = KINDS[kinds]
+    subject = _subject(request, kind, pk)
+    response = subject.responses.filter(superseded_by__isnull=True).order_by("-pk").first()
+    return render(
+        request,
+        "bodies/answer_done.html",
+        {"subject": subject, "kind": kind, "response": response},
     )

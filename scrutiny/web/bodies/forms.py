@@ -1,0 +1,124 @@
+"""A responder's answer to a request for information, or response to a recommendation."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from scrutiny.casework.models import RecommendationOutcome, RefusalGround, RequestState
+from scrutiny.casework.uploads import ALLOWED_DESCRIPTION
+from scrutiny.web.staff.forms import MB, MultipleFileField
+
+MAX_ACTION_ROWS = 30
+
+
+class AnswerForm(forms.Form):
+    """What the body says, with documents; for a recommendation, an action plan of any number
+    of rows, one more added by "Add another action" (no JavaScript needed)."""
+
+    outcome = forms.ChoiceField(widget=forms.RadioSelect)
+    refusal_ground = forms.ChoiceField(
+        choices=[("", "Choose a ground"), *RefusalGround.choices],
+        required=False,
+        label="Ground for refusing",
+        help_text="Only when you refuse the request.",
+    )
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "Enter your answer."},
+    )
+    attachments = MultipleFileField(
+        required=False,
+        label="Documents (optional)",
+        help_text=f"{ALLOWED_DESCRIPTION}; each smaller than {MB} MB.",
+    )
+    rows = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, kind: str, rows: int = 1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        if kind == "request":
+            self.fields["outcome"].label = "Your answer"
+            self.fields["outcome"].choices = [
+                (RequestState.ANSWERED, "Answered in full"),
+                (RequestState.PARTIALLY_ANSWERED, "Partially answered"),
+                (RequestState.REFUSED, "Refused"),
+            ]
+            self.fields["text"].label = "The answer"
+            self.row_count = 0
+        else:
+            del self.fields["refusal_ground"]
+            self.fields["outcome"].label = "Your response to the recommendation"
+            self.fields["outcome"].choices = [
+                (RecommendationOutcome.ACCEPTED, "Accepted"),
+                (RecommendationOutcome.PARTIALLY_ACCEPTED, "Partially accepted"),
+                (RecommendationOutcome.REJECTED, "Rejected"),
+                (RecommendationOutcome.NOTED, "Noted"),
+            ]
+            self.fields["text"].label = "Your response, with your reasons"
+            self.row_count = max(1, min(rows, MAX_ACTION_ROWS))
+            self.fields["rows"].initial = self.row_count
+            for i in range(1, self.row_count + 1):
+                self.fields[f"action_{i}"] = forms.CharField(
+                    required=False, label="What will be done", max_length=500
+                )
+                self.fields[f"owner_{i}"] = forms.CharField(
+                    required=False, label="Who owns it", max_length=200
+                )
+                self.fields[f"target_{i}"] = forms.DateField(
+                    required=False,
+                    label="Target date",
+                    help_text="For example, 2027-03-01.",
+                    widget=forms.DateInput(attrs={"type": "date"}),
+                    error_messages={"invalid": "Enter a real date, for example 2027-03-01."},
+                )
+        self.fields["outcome"].error_messages["required"] = "Choose your answer."
+
+    @property
+    def main_fields(self):
+        names = ["outcome", "refusal_ground", "text", "attachments"]
+        return [self[n] for n in names if n in self.fields]
+
+    @property
+    def action_rows(self):
+        return [
+            (i, self[f"action_{i}"], self[f"owner_{i}"], self[f"target_{i}"])
+            for i in range(1, self.row_count + 1)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if self.kind == "request":
+            refused = data.get("outcome") == RequestState.REFUSED
+            if refused and not data.get("refusal_ground"):
+                self.add_error("refusal_ground", "Choose the ground for refusing.")
+            if not refused and data.get("refusal_ground"):
+                self.add_error("refusal_ground", "Give a ground only when you refuse.")
+            return data
+        today = timezone.localdate()
+        for i in range(1, self.row_count + 1):
+            action, owner = data.get(f"action_{i}"), data.get(f"owner_{i}")
+            target = data.get(f"target_{i}")
+            if not (action or owner or target):
+                continue
+            if not action:
+                self.add_error(f"action_{i}", f"Action {i}: say what will be done.")
+            if not owner:
+                self.add_error(f"owner_{i}", f"Action {i}: say who owns it.")
+            if target is None and f"target_{i}" not in self.errors:
+                self.add_error(f"target_{i}", f"Action {i}: enter a target date.")
+            elif target is not None and target < today:
+                self.add_error(f"target_{i}", f"Action {i}: the target date cannot be in the past.")
+        return data
+
+    def action_plan(self) -> list[dict]:
+        data = self.cleaned_data
+        return [
+            {
+                "action": data[f"action_{i}"],
+                "owner": data[f"owner_{i}"],
+                "target_date": data[f"target_{i}"].isoformat(),
+            }
+            for i in range(1, self.row_count + 1)
+            if data.get(f"action_{i}")
+        ]
