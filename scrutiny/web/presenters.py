@@ -20,6 +20,7 @@ from scrutiny.casework.permissions import Perm, can
 from scrutiny.casework.publication import PUBLISHABLE_STATES
 from scrutiny.casework.services import (
     DRAFTABLE_FOR_REQUESTS,
+    implementation_monitored,
     referral_accepts_updates,
     response_recordable,
 )
@@ -419,6 +420,8 @@ class TopicActions:
     referral: ReferralActions
     request_responses: frozenset[int]  # ids of requests whose response can be recorded
     recommendation_responses: frozenset[int]
+    # ids of recommendations whose implementation progress can be recorded
+    recommendation_progress: frozenset[int] = frozenset()
 
     @property
     def any(self) -> bool:
@@ -441,5 +444,8 @@ def topic_actions(user, topic, *, referral=None, requests=(), recommendations=()
         request_responses=frozenset(r.pk for r in requests if manage and response_recordable(r)),
         recommendation_responses=frozenset(
             r.pk for r in recommendations if manage and response_recordable(r)
+        ),
+        recommendation_progress=frozenset(
+            r.pk for r in recommendations if manage and implementation_monitored(r)
         ),
     )

@@ -221,3 +221,77 @@ def test_no_one_answers_another_bodys_request_or_a_draft(client, area, who, worl
     client.force_login(who.responder)
     assert client.get(f"/body/requests/{world['answered'].pk}/answer/").status_code == 409
     assert client.get("/body/requests/99999999999999999999/answer/").status_code == 404
+
+
+# --- Implementation progress -------------------------------------------------------------------
+
+
+@pytest.fixture
+def accepted(area, who, world):
+    topic = world["fresh"].topic
+    rec = services.recommendation_draft(
+        topic=topic, by=who.osc_officer, recipient=area.trust, text="Open a second ward."
+    )
+    rec = services.recommendation_issue(recommendation=rec, by=who.osc_officer)
+    target = dt.date.today() + dt.timedelta(days=90)
+    services.provider_response_record(
+        subject=rec,
+        by=who.responder,
+        channel="web",
+        text="Agreed.",
+        outcome="accepted",
+        action_plan=[
+            {"action": "Recruit nurses", "owner": "Director of Nursing", "target_date": target},
+            {"action": "Open the ward", "owner": "COO", "target_date": target},
+        ],
+    )
+    rec.refresh_from_db()
+    return rec
+
+
+def test_a_responder_reports_an_action_slipped(client, area, who, accepted):
+    client.force_login(who.responder)
+    inbox = client.get("/body/?show=updates_due").content.decode()
+    assert f"/body/recommendations/{accepted.pk}/progress/" in inbox
+    url = f"/body/recommendations/{accepted.pk}/progress/"
+    action = accepted.responses.get().action_plan.get(action="Open the ward")
+    missing = client.post(url, {"action": action.pk, "status": "slipped", "note": "Builders"})
+    assert missing.status_code == 400
+    assert "Enter the revised date." in missing.content.decode()
+    assert "Builders" in missing.content.decode()
+    revised = (dt.date.today() + dt.timedelta(days=120)).isoformat()
+    done = client.post(
+        url, {"action": action.pk, "status": "slipped", "revised_date": revised, "note": "Builders"}
+    )
+    assert done.status_code == 302
+    (update,) = accepted.implementation_updates.all()
+    assert update.action == action and update.status == "slipped"
+    assert update.channel == "web" and update.by == who.responder
+    accepted.refresh_from_db()
+    assert accepted.implementation_status == "slipped"
+
+
+def test_an_officer_records_progress_that_came_by_letter(client, area, who, accepted):
+    client.force_login(who.osc_officer)
+    page = client.get(f"/topics/{accepted.topic_id}/").content.decode()
+    url = f"/recommendations/{accepted.pk}/progress/"
+    assert url in page
+    response = client.post(url, {"action": "", "status": "on_track", "channel": "letter"})
+    assert response.status_code == 302
+    (update,) = accepted.implementation_updates.all()
+    assert update.channel == "letter" and update.action is None
+    # A responder cannot use the officers' page, nor an officer the responders'.
+    client.force_login(who.responder)
+    assert client.get(url).status_code == 403
+    client.force_login(who.osc_officer)
+    assert client.get(f"/body/recommendations/{accepted.pk}/progress/").status_code == 404
+
+
+def test_progress_on_a_recommendation_not_accepted_is_a_conflict(client, area, who, world):
+    topic = world["fresh"].topic
+    rec = services.recommendation_draft(
+        topic=topic, by=who.osc_officer, recipient=area.trust, text="Close it."
+    )
+    rec = services.recommendation_issue(recommendation=rec, by=who.osc_officer)
+    client.force_login(who.responder)
+    assert client.get(f"/body/recommendations/{rec.pk}/progress/").status_code == 409

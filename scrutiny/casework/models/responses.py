@@ -147,6 +147,14 @@ class ImplementationUpdate(AppendOnlyModel):
     recommendation = models.ForeignKey(
         Recommendation, on_delete=models.PROTECT, related_name="implementation_updates"
     )
+    action = models.ForeignKey(
+        ActionPlanItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="updates",
+        help_text="The action of the plan this update is about; blank for the whole plan.",
+    )
     status = models.CharField(max_length=30, choices=ImplementationStatus)
     revised_date = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True)

@@ -30,6 +30,7 @@ from scrutiny.casework.services.referrals import (  # noqa: F401
 )
 from scrutiny.casework.services.responses import (  # noqa: F401
     REQUEST_OUTCOMES,
+    implementation_monitored,
     provider_response_record,
     recommendation_update_implementation,
     response_recordable,

@@ -175,6 +175,11 @@ def provider_response_record(
     return response
 
 
+def implementation_monitored(recommendation: Recommendation) -> bool:
+    """Can implementation progress be reported on `recommendation` now (accepted, or partly)?"""
+    return transition_available(recommendation, "update_implementation")
+
+
 def recommendation_update_implementation(
     *,
     recommendation: Recommendation,
@@ -183,7 +188,10 @@ def recommendation_update_implementation(
     revised_date: dt.date | None = None,
     note: str = "",
     channel: str = Channel.WEB,
+    action: ActionPlanItem | None = None,
 ) -> ImplementationUpdate:
+    """Record how implementation is going: of one action of the current plan (`action`), or of
+    the whole recommendation. A slipped action needs a revised date, not in the past."""
     if status not in ImplementationStatus.values:
         raise InvalidInput(
             "Choose an implementation status.", field_errors={"status": ["Choose a status."]}
@@ -193,8 +201,23 @@ def recommendation_update_implementation(
             "A slipped action needs a revised date.",
             field_errors={"revised_date": ["Enter the revised date."]},
         )
+    if status == ImplementationStatus.SLIPPED and revised_date < timezone.localdate():
+        raise InvalidInput(
+            "The revised date cannot be in the past.",
+            field_errors={"revised_date": ["The revised date cannot be in the past."]},
+        )
+    if channel not in Channel.values:
+        raise InvalidInput(f"Choose one of: {', '.join(Channel.values)}.")
     if not can(by, Perm.RESPOND, recommendation):
         raise Forbidden("You may not update this recommendation.")
+    if (
+        action is not None
+        and not recommendation.responses.current().filter(pk=action.response_id).exists()
+    ):
+        raise InvalidInput(
+            "That action is not in the recommendation's current action plan.",
+            field_errors={"action": ["Choose an action of the current plan."]},
+        )
     note = (note or "").strip()
     with transaction.atomic():
         rec = Recommendation.all_objects.select_for_update().get(pk=recommendation.pk)
@@ -202,6 +225,7 @@ def recommendation_update_implementation(
             raise InvalidInput("Implementation is monitored once a recommendation is accepted.")
         update = ImplementationUpdate.objects.create(
             recommendation=rec,
+            action=action,
             status=status,
             revised_date=revised_date,
             note=note,

@@ -5,7 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from scrutiny.casework.models import RecommendationOutcome, RefusalGround, RequestState
+from scrutiny.casework.models import (
+    ImplementationStatus,
+    RecommendationOutcome,
+    RefusalGround,
+    RequestState,
+)
 from scrutiny.casework.uploads import ALLOWED_DESCRIPTION
 from scrutiny.web.staff.forms import MB, MultipleFileField
 
@@ -122,3 +127,64 @@ class AnswerForm(forms.Form):
             for i in range(1, self.row_count + 1)
             if data.get(f"action_{i}")
         ]
+
+
+class ProgressForm(forms.Form):
+    """How implementation of an accepted recommendation is going: one action, or the plan."""
+
+    action = forms.ChoiceField(
+        widget=forms.RadioSelect, label="Which action is this about?", required=False
+    )
+    status = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        choices=ImplementationStatus.choices,
+        label="How is it going?",
+        error_messages={"required": "Choose how it is going."},
+    )
+    revised_date = forms.DateField(
+        required=False,
+        label="Revised date",
+        help_text="Only when it has slipped: the new date. For example, 2027-06-30.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a real date, for example 2027-06-30."},
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="What has happened",
+        required=False,
+        help_text="The evidence: what was done, what is in the way.",
+    )
+
+    def __init__(self, *args, actions=(), channels=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actions = {str(a.pk): a for a in actions}
+        self.fields["action"].choices = [
+            *(
+                (pk, f"{a.action} ({a.owner}, by {a.target_date:%-d %b %Y})")
+                for pk, a in self.actions.items()
+            ),
+            ("", "The plan as a whole"),
+        ]
+        if channels:
+            self.fields["channel"] = forms.ChoiceField(
+                choices=channels,
+                widget=forms.RadioSelect,
+                label="How did the update arrive?",
+                error_messages={"required": "Choose how the update arrived."},
+            )
+
+    def clean(self):
+        data = super().clean()
+        slipped = data.get("status") == ImplementationStatus.SLIPPED
+        revised = data.get("revised_date")
+        if slipped and revised is None and "revised_date" not in self.errors:
+            self.add_error("revised_date", "Enter the revised date.")
+        elif slipped and revised is not None and revised < timezone.localdate():
+            self.add_error("revised_date", "The revised date cannot be in the past.")
+        elif not slipped and revised is not None:
+            self.add_error("revised_date", "Give a revised date only when it has slipped.")
+        return data
+
+    @property
+    def chosen_action(self):
+        return self.actions.get(self.cleaned_data.get("action") or "")

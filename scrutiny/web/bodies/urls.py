@@ -23,4 +23,5 @@ urlpatterns = [
         views.answer_done,
         name="answer-done",
     ),
+    path("body/recommendations/<int:pk>/progress/", views.progress_report, name="progress"),
 ]

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -16,6 +17,7 @@ from scrutiny.casework.models import Channel, RefusalGround
 from scrutiny.casework.models.items import ISSUED
 from scrutiny.casework.policy import recommendations_visible_to, requests_visible_to
 from scrutiny.casework.uploads import check_upload
+from scrutiny.web import progress
 from scrutiny.web.bodies import pending
 from scrutiny.web.bodies.forms import MAX_ACTION_ROWS, AnswerForm
 from scrutiny.web.errors import page_subject, place_errors
@@ -226,3 +228,13 @@ def answer_done(request, kinds, pk):
         "bodies/answer_done.html",
         {"subject": subject, "kind": kind, "response": response},
     )
+
+
+# --- Implementation progress -------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def progress_report(request, pk):
+    rec = page_subject(request, _subject(request, "recommendation", pk))
+    return progress.progress_view(request, rec, back=reverse("bodies:inbox") + "?show=updates_due")

@@ -30,6 +30,11 @@ urlpatterns = [
         views.recommendation_response,
         name="recommendation-response",
     ),
+    path(
+        "recommendations/<int:pk>/progress/",
+        views.recommendation_progress,
+        name="recommendation-progress",
+    ),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("referrals/", views.referral_list, name="referral-list"),
     path(

@@ -15,6 +15,7 @@ from scrutiny.web.staff.views.dashboard import (  # noqa: F401
 from scrutiny.web.staff.views.items import (  # noqa: F401
     attachment_download,
     recommendation_draft,
+    recommendation_progress,
     recommendation_response,
     request_draft,
     request_response,

@@ -18,8 +18,10 @@ from scrutiny.casework.policy import (
     visible,
 )
 from scrutiny.casework.roles import Perm
+from scrutiny.web import progress
 from scrutiny.web.errors import form_view, page_subject
 from scrutiny.web.staff.forms import (
+    OFFICER_CHANNELS,
     RecommendationDraftForm,
     RequestDraftForm,
     ResponseRecordForm,
@@ -126,6 +128,22 @@ def recommendation_response(request, pk):
         recommendations_visible_to(request.user).select_related("topic", "recipient"), pk=pk
     )
     return _response_view(request, page_subject(request, subject), "recommendation")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recommendation_progress(request, pk):
+    """An implementation update that came by letter, by e-mail or at a meeting, recorded by the
+    topic's officer for the health body."""
+    rec = get_object_or_404(
+        recommendations_visible_to(request.user).select_related("topic", "recipient"), pk=pk
+    )
+    page_subject(request, rec)
+    if not can(request.user, Perm.TOPIC_MANAGE, rec.topic):
+        raise PermissionDenied("Only the topic's support officers record progress for a body.")
+    return progress.progress_view(
+        request, rec, channels=OFFICER_CHANNELS, back=rec.get_absolute_url()
+    )
 
 
 @login_required
