@@ -348,6 +348,14 @@ TASKS = {
 # Deadlines and notifications (docs/deadlines-and-notifications.md).
 # Working days before the due date for the first reminder; working days past the due date
 # after which an item is "very overdue" and escalated to the lead body's chair.
+# Replies by e-mail (scrutiny.casework.inbound): `manage.py receive_email` (piped by an MTA) or
+# `manage.py poll_mailbox` (IMAP). Messages over the size limit are refused and logged.
+CF_INBOUND_MAX_BYTES = int(os.environ.get("CF_INBOUND_MAX_BYTES", str(25 * 1024 * 1024)))
+CF_INBOUND_IMAP_HOST = os.environ.get("CF_INBOUND_IMAP_HOST", "")
+CF_INBOUND_IMAP_PORT = int(os.environ.get("CF_INBOUND_IMAP_PORT", "993"))
+CF_INBOUND_IMAP_USER = os.environ.get("CF_INBOUND_IMAP_USER", "")
+CF_INBOUND_IMAP_PASSWORD = os.environ.get("CF_INBOUND_IMAP_PASSWORD", "")
+CF_INBOUND_IMAP_FOLDER = os.environ.get("CF_INBOUND_IMAP_FOLDER", "INBOX")
 CF_REMINDER_WORKING_DAYS_BEFORE = int(os.environ.get("CF_REMINDER_WORKING_DAYS_BEFORE", "5"))
 CF_VERY_OVERDUE_WORKING_DAYS = int(os.environ.get("CF_VERY_OVERDUE_WORKING_DAYS", "20"))
 # Officers' daily digest goes out on working days at the first sweep after this local time.

@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from scrutiny.casework import policy, services
 from scrutiny.casework.models import (
     ActionPlanItem,
+    InboundEmail,
     ImplementationUpdate,
     InformationRequest,
     Membership,
@@ -375,3 +376,34 @@ class ActionPlanItemAdmin(ReadOnlyAdmin):
 @admin.register(ResponseAttachment)
 class ResponseAttachmentAdmin(ReadOnlyAdmin):
     list_display = ("original_name", "content_type", "size", "response")
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(admin.ModelAdmin):
+    """Every e-mail kept: the queue of replies that matched no request (state "matches no
+    request") is worked here — give it its request or recommendation and set it "to review",
+    and the topic's officers file it from /replies/."""
+
+    list_display = ("received_at", "from_address", "subject", "state", "automatic_reason")
+    list_filter = ("state",)
+    search_fields = ("from_address", "subject", "text")
+    raw_id_fields = ("information_request", "recommendation")
+    readonly_fields = (
+        "received_at",
+        "message_id",
+        "from_address",
+        "from_name",
+        "subject",
+        "text",
+        "automatic_reason",
+        "known_responder",
+        "response",
+        "reviewed_by",
+    )
+    fields = (*readonly_fields, "information_request", "recommendation", "state", "review_note")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -9,6 +9,11 @@ Transition methods are pure: they check their conditions (declared on the decora
 fields and save nothing. `workflows.services.transition_apply` applies them.
 """
 
+from scrutiny.casework.models.inbound import (  # noqa: F401
+    InboundAttachment,
+    InboundEmail,
+    InboundState,
+)
 from scrutiny.casework.models.items import (  # noqa: F401
     REQUEST_RESPONDED_STATES,
     RS,

@@ -36,6 +36,8 @@ urlpatterns = [
         name="recommendation-progress",
     ),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("replies/", views.reply_list, name="reply-list"),
+    path("replies/<int:pk>/", views.reply_review, name="reply-review"),
     path("referrals/", views.referral_list, name="referral-list"),
     path(
         "referrals/<int:pk>/acknowledge/",

@@ -29,6 +29,10 @@ from scrutiny.web.staff.views.referrals import (  # noqa: F401
     referral_list,
     referral_update,
 )
+from scrutiny.web.staff.views.replies import (  # noqa: F401
+    reply_list,
+    reply_review,
+)
 from scrutiny.web.staff.views.topics import (  # noqa: F401
     TRANSITIONS,
     topic_detail,
