@@ -14,8 +14,8 @@ from django.template.response import TemplateResponse
 from scrutiny.casework import policy, services
 from scrutiny.casework.models import (
     ActionPlanItem,
-    InboundEmail,
     ImplementationUpdate,
+    InboundEmail,
     InformationRequest,
     Membership,
     Organisation,
