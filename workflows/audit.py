@@ -86,6 +86,11 @@ class EventType(models.TextChoices):
     MEETING_AGENDA_ITEM_ADDED = "meeting_agenda_item_added", "Agenda item added"
     MEETING_PAPER_ADDED = "meeting_paper_added", "Paper added"
     MEETING_DECISION_RECORDED = "meeting_decision_recorded", "Decision minuted"
+    # Invitations of people at health bodies (scrutiny.Invitation), and removals (Organisation)
+    INVITATION_SENT = "invitation_sent", "Invitation sent"
+    INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
+    INVITATION_REVOKED = "invitation_revoked", "Invitation withdrawn"
+    RESPONDER_REMOVED = "responder_removed", "Responder's access removed"
     # Residents' topic suggestions (scrutiny.TopicSuggestion)
     SUGGESTION_ACCEPTED = "suggestion_accepted", "Suggestion accepted as a topic"
     SUGGESTION_REJECTED = "suggestion_rejected", "Suggestion not taken up"

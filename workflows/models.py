@@ -277,6 +277,7 @@ class NotificationKind(models.TextChoices):
     # recommendation, so nobody can turn them off (NotificationPreference.KINDS omits them).
     ASK_ISSUED = "ask_issued", "Notice of a request or recommendation"
     ASK_WITHDRAWN = "ask_withdrawn", "Notice that a request or recommendation was withdrawn"
+    INVITATION = "invitation", "Invitation to answer for a health body"
 
 
 # The kinds a person may turn off on their preferences page.

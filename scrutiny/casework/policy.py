@@ -39,6 +39,7 @@ from django.db.models import Q
 from scrutiny.casework.models import (
     InformationRequest,
     Membership,
+    Organisation,
     Recommendation,
     Referral,
     Topic,
@@ -653,3 +654,33 @@ def recommendations_visible_to(actor):
 def referrals_visible_to(actor):
     """Referrals whose topic's case file the actor may see (both bodies' staff)."""
     return visible(actor, Referral.objects.all())
+
+
+# --- who may bring people into a health body ---------------------------------------------------
+
+
+def can_invite_to(actor, body: Organisation) -> bool:
+    """Who may invite a person to be a responder of the health body `body`: its own responders,
+    and the support officers of a topic that has asked it something (an issued request or
+    recommendation) — never an officer for a body their cases have not asked."""
+    if not _active(actor) or not body.is_health_body:
+        return False
+    if body.pk in body_ids(actor, Perm.HEALTH_BODY_ACT):
+        return True
+    managed = body_ids(actor, Perm.TOPIC_MANAGE)
+    if not managed:
+        return False
+    asked = Q(recipient=body, issued_on__isnull=False) & (
+        Q(topic__lead_body__in=managed)
+        | Q(topic__partnership__involvement_network__in=managed)
+        | Q(topic__partnership__scrutiny_committees__in=managed)
+    )
+    return (
+        InformationRequest.all_objects.filter(asked).exists()
+        or Recommendation.all_objects.filter(asked).exists()
+    )
+
+
+def can_manage_people_of(actor, body: Organisation) -> bool:
+    """Who sees a health body's responders and may remove one: the body's own responders."""
+    return _active(actor) and body.pk in body_ids(actor, Perm.HEALTH_BODY_ACT)

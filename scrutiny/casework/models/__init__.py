@@ -14,6 +14,7 @@ from scrutiny.casework.models.inbound import (  # noqa: F401
     InboundEmail,
     InboundState,
 )
+from scrutiny.casework.models.invitations import Invitation  # noqa: F401
 from scrutiny.casework.models.items import (  # noqa: F401
     REQUEST_RESPONDED_STATES,
     RS,

@@ -7,6 +7,13 @@ from scrutiny.casework.services.common import (  # noqa: F401
     RULE_FOR_CLOCK,
     rule_for,
 )
+from scrutiny.casework.services.invitations import (  # noqa: F401
+    invitation_accept,
+    invitation_for_token,
+    invitation_revoke,
+    invitation_send,
+    responder_remove,
+)
 from scrutiny.casework.services.items import (  # noqa: F401
     DRAFTABLE_FOR_REQUESTS,
     information_request_draft,

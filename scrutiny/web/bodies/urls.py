@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from scrutiny.web.bodies import views
+from scrutiny.web.bodies import people, views
 
 app_name = "bodies"
 
@@ -24,4 +24,9 @@ urlpatterns = [
         name="answer-done",
     ),
     path("body/recommendations/<int:pk>/progress/", views.progress_report, name="progress"),
+    path("bodies/<int:pk>/people/", people.people, name="people"),
+    path("bodies/<int:pk>/invite/", people.invite, name="invite"),
+    path("bodies/<int:pk>/people/<int:membership_pk>/remove/", people.remove, name="remove"),
+    path("bodies/<int:pk>/invitations/<int:invitation_pk>/withdraw/", people.revoke, name="revoke"),
+    path("invitations/<str:token>/", people.accept, name="invitation"),
 ]
