@@ -287,6 +287,58 @@ def notify_due_date_changes(changes: Sequence[DueDateChange]) -> list[Notificati
     return written
 
 
+# The reminder e-mails the sweep writes about one item; a stopped clock cancels those unsent.
+REMINDER_KINDS = (
+    NotificationKind.REMINDER_BEFORE,
+    NotificationKind.REMINDER_DUE,
+    NotificationKind.REMINDER_OVERDUE,
+    NotificationKind.ESCALATION,
+)
+
+
+def reminders_cancel(obj) -> int:
+    """Drop the reminders about `obj` not yet sent (its clock has stopped: nothing is owed).
+    Call in the transaction that stopped the clock. Returns how many were dropped."""
+    pending = Notification.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=obj.pk,
+        state=Notification.State.PENDING,
+        kind__in=REMINDER_KINDS,
+    )
+    count, _ = pending.delete()
+    return count
+
+
+def notify_withdrawn(item, *, reason: str, event_key: str) -> list[Notification]:
+    """Tell the people who owe `item` (a sweep `ClockedItem`: its reminder recipients, e.g. the
+    health body's responders) that it was withdrawn and nothing is owed any more.
+
+    Its kind is "a due date moved" (the due date is gone), so the same preference governs it.
+    Call in the transaction of the withdrawal."""
+    people = list(item.reminder_recipients)
+    prefs = preferences_for(people)
+    link = absolute_url(item.link)
+    written = []
+    seen = set()
+    for user in people:
+        if user.pk in seen or not prefs.wants(user, NotificationKind.DUE_DATE_CHANGED):
+            continue
+        seen.add(user.pk)
+        n = notification_write(
+            event_key=event_key,
+            kind=NotificationKind.DUE_DATE_CHANGED,
+            recipient=user,
+            subject=f"Withdrawn, no response needed: {item.title}",
+            template="item_withdrawn",
+            context={"item": item, "reason": reason, "due": fmt(item.due_on), "link": link},
+            obj=item.obj,
+            link=link,
+        )
+        if n is not None:
+            written.append(n)
+    return written
+
+
 def deadline_rule_save_and_notify(*, rule, by=None):
     """`workflows.services.deadline_rule_save`, then tell the people whose due dates moved."""
     from workflows.services import deadline_rule_save

@@ -32,6 +32,7 @@ from scrutiny.casework.services.responses import (  # noqa: F401
     REQUEST_OUTCOMES,
     provider_response_record,
     recommendation_update_implementation,
+    response_current,
     response_recordable,
 )
 from scrutiny.casework.services.topics import (  # noqa: F401
@@ -39,6 +40,7 @@ from scrutiny.casework.services.topics import (  # noqa: F401
     topic_decline,
     topic_issue_requests,
     topic_make_recommendations,
+    topic_open_items,
     topic_prioritise,
     topic_raise,
     topic_record_position,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from scrutiny.casework import grants, policy
+from scrutiny.casework.deadline_sources import information_requests_by_pk, recommendations_by_pk
 from scrutiny.casework.models import (
     AddressedItem,
     InformationRequest,
@@ -17,11 +18,13 @@ from scrutiny.casework.models import (
     Topic,
     TopicState,
 )
+from scrutiny.casework.models.items import DRAFT, ISSUED
 from scrutiny.casework.roles import Perm
 from scrutiny.casework.services.common import _required, rule_for
 from workflows.audit import EventType, log_event
 from workflows.clocks import calendar_for
 from workflows.errors import Forbidden, InvalidInput
+from workflows.notifications import notify_withdrawn, reminders_cancel
 from workflows.services import transition_apply
 
 DRAFTABLE_FOR_REQUESTS = (
@@ -30,6 +33,8 @@ DRAFTABLE_FOR_REQUESTS = (
     TopicState.RESPONSE_DUE,
     TopicState.RECOMMENDATION_MADE,
 )
+# Drafted or issued and not yet answered: what a withdrawal or a conclusion must dispose of.
+OPEN_ITEM_STATES = (DRAFT, ISSUED)
 # Which deadline rule an item's clock uses (services.common.rule_for).
 RULE_KIND = {InformationRequest: "information_request", Recommendation: "recommendation"}
 NOUN = {InformationRequest: "request", Recommendation: "recommendation"}
@@ -99,9 +104,40 @@ def _issue(item: AddressedItem, *, by, on, note):
     return item
 
 
-def _withdraw(item: AddressedItem, *, by, reason: str):
+# The sweep's view of an item by primary key: who owes it, its title and link.
+CLOCKED_ITEMS = {
+    InformationRequest: information_requests_by_pk,
+    Recommendation: recommendations_by_pk,
+}
+
+
+def _withdraw(item: AddressedItem, *, by, reason: str, expected_state: str | None = None):
+    """Withdraw a draft or an issued item. An issued one's clock stops: its unsent reminders
+    are dropped and the health body is told (outbox) that nothing is owed any more."""
     reason = _required(reason, "reason", f"the reason for withdrawing the {NOUN[type(item)]}")
-    return transition_apply(instance=item, name="withdraw", by=by, note=reason, reason=reason)
+    with transaction.atomic():
+        item = transition_apply(
+            instance=item,
+            name="withdraw",
+            by=by,
+            note=reason,
+            reason=reason,
+            expected_state=expected_state,
+        )
+        if item.was_issued:
+            reminders_cancel(item)
+            for clocked in CLOCKED_ITEMS[type(item)]([item.pk]):
+                notify_withdrawn(
+                    clocked,
+                    reason=reason,
+                    event_key=f"{RULE_KIND[type(item)]}:{item.pk}:withdrawn",
+                )
+    return item
+
+
+def item_withdraw(item: AddressedItem, *, by, reason: str, expected_state: str | None = None):
+    """Withdraw one request or recommendation, whichever it is."""
+    return _withdraw(item, by=by, reason=reason, expected_state=expected_state)
 
 
 def information_request_draft(

@@ -241,7 +241,7 @@ TRANSITIONS = {
             topic=t,
             by=u,
             outcome_summary=d["outcome_summary"],
-            close_without_response_reason=d["close_without_response_reason"],
+            dispositions=form.dispositions(),
             expected_state=d["expected_state"] or None,
         ),
     },
@@ -271,6 +271,8 @@ def topic_transition(request, pk, name):
     kwargs = {}
     if name == "prioritise":
         kwargs["framework"] = topic.applicable_framework()
+    if name == "conclude":
+        kwargs["open_items"] = services.topic_open_items(topic)
     form = spec["form"](request.POST or None, initial={"expected_state": topic.state}, **kwargs)
 
     def apply(data):
