@@ -94,7 +94,8 @@ TOPIC_STATES = {
     "concluded": W(
         "Concluded",
         "green",
-        "The outcome is agreed and published; implementation of recommendations is monitored.",
+        "The outcome summary is agreed; residents see it once the topic is published. "
+        "Implementation of recommendations is monitored.",
     ),
     "withdrawn": W("Withdrawn", "grey", "Stopped before it concluded; the reason is recorded."),
 }
