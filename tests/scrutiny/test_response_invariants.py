@@ -191,9 +191,7 @@ def _post(client, request, **data):
     return client.post(f"/requests/{request.pk}/response/", form)
 
 
-def test_the_staff_form_refuses_a_date_before_the_issue_and_keeps_what_was_typed(
-    logged_in, issued
-):
+def test_the_staff_form_refuses_a_date_before_the_issue_and_keeps_what_was_typed(logged_in, issued):
     before = issued.issued_on - dt.timedelta(days=10)
     resp = _post(logged_in, issued, received_on=before.isoformat(), text="Typed text")
     assert resp.status_code == 400

@@ -172,7 +172,7 @@ def test_conclusion_waits_for_responses_unless_a_decision_is_recorded(area, topi
     topic = services.topic_prioritise(topic=topic, by=officer, scores=SCORES)
     services.recommendation_draft(topic=topic, by=officer, recipient=area.trust, text="Do it")
     topic = services.topic_make_recommendations(topic=topic, by=officer)
-    with pytest.raises(Conflict, match="awaits its response"):
+    with pytest.raises(InvalidInput, match="still open"):
         services.topic_conclude(topic=topic, by=officer, outcome_summary="Finished")
     topic = services.topic_conclude(
         topic=topic,
@@ -345,6 +345,7 @@ def test_a_correction_supersedes_and_the_original_stays(area, topic, officer, re
         text="All of it",
         outcome="answered",
         supersedes=first,
+        correction_reason="The rest arrived.",
         attachments=[pdf],
     )
     assert second.supersedes == first
@@ -352,9 +353,15 @@ def test_a_correction_supersedes_and_the_original_stays(area, topic, officer, re
     req.refresh_from_db()
     assert req.state == RequestState.ANSWERED
     assert ProviderResponse.objects.count() == 2
-    with pytest.raises(InvalidInput, match="already been superseded"):
+    with pytest.raises(Conflict, match="already been superseded"):
         services.provider_response_record(
-            subject=req, by=responder, channel="api", text="x", outcome="answered", supersedes=first
+            subject=req,
+            by=responder,
+            channel="api",
+            text="x",
+            outcome="answered",
+            supersedes=first,
+            correction_reason="Again",
         )
 
 

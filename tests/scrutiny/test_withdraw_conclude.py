@@ -183,9 +183,7 @@ def test_the_conclude_form_asks_about_each_open_item_with_radios(
     assert InformationRequest.all_objects.get(pk=request.pk).state == RequestState.WITHDRAWN
 
 
-def test_a_concluded_topic_not_yet_published_does_not_say_published(
-    client, concluding, officer
-):
+def test_a_concluded_topic_not_yet_published_does_not_say_published(client, concluding, officer):
     topic, request, rec = concluding
     services.topic_conclude(
         topic=topic,

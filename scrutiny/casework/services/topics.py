@@ -31,7 +31,7 @@ from scrutiny.casework.services.items import (
 )
 from workflows.audit import EventType, log_event
 from workflows.errors import Forbidden, InvalidInput
-from workflows.services import transition_apply
+from workflows.services import transition_allowed_for, transition_apply
 
 # --- Topics ---------------------------------------------------------------------------------
 
@@ -262,6 +262,8 @@ def topic_conclude(
     Concluding does not publish: residents see the outcome once the topic is published.
     """
     outcome_summary = _required(outcome_summary, "outcome_summary", "the outcome summary")
+    if not transition_allowed_for(topic, "conclude", by):
+        raise Forbidden("You may not conclude this topic.")
     legacy = (close_without_response_reason or "").strip()
     open_items = _open_items(topic)
     if dispositions is None:
