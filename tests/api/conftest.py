@@ -22,14 +22,20 @@ TOPIC_SCORES = {
 
 # The casework below is issued on Fri 18 Dec 2026 (its clock runs over Christmas). A response is
 # never received before its request was issued, so these tests run on the Monday after, the
-# clock ticking; a test that needs another day travels there itself.
+# clock ticking; a test that needs another day travels there itself. Tests elsewhere that use
+# `build_casework` ask for `after_the_issue_dates` too.
 API_TODAY = dt.datetime(2026, 12, 21, 10, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(autouse=True)
-def _after_the_issue_dates():
+@pytest.fixture
+def after_the_issue_dates():
     with time_machine.travel(API_TODAY, tick=True):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _after_the_issue_dates(after_the_issue_dates):
+    yield
 
 
 @pytest.fixture(autouse=True)
