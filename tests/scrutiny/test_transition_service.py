@@ -14,12 +14,16 @@ from scrutiny.casework.models import (
     Topic,
     TopicState,
 )
+from tests.api.conftest import after_the_issue_dates  # noqa: F401 - a fixture
 from tests.factories import InformationRequestFactory
 from workflows import services as wf
 from workflows.audit import EventType, event_history
 from workflows.cache import public_cache_version
 from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.models import AppendOnlyError, AuditEvent, DeadlineRule
+
+# Answered after `_to_response_due` issues the requests (18 Dec 2026): never before.
+AFTER_ISSUE = pytest.mark.usefixtures("after_the_issue_dates")
 
 SCORES = {
     "timely": 2,
@@ -285,6 +289,7 @@ def test_a_letter_is_recorded_by_an_officer_on_the_bodys_behalf(area, topic, off
     assert req.refusal_ground == "confidential_personal"
 
 
+@AFTER_ISSUE
 def test_a_body_may_not_answer_what_was_not_asked_of_it(area, topic, officer, other_responder):
     _, req = _to_response_due(topic, officer, area.trust)
     with pytest.raises(Forbidden):
@@ -317,6 +322,7 @@ def test_a_bad_response_is_refused_and_nothing_is_written(
     assert ProviderResponse.objects.count() == 0
 
 
+@AFTER_ISSUE
 def test_a_disguised_attachment_is_refused_and_nothing_is_written(area, topic, officer, responder):
     _, req = _to_response_due(topic, officer, area.trust)
     fake = SimpleUploadedFile("report.pdf", b"MZ\x90\x00 an executable", "application/pdf")
@@ -332,6 +338,7 @@ def test_a_disguised_attachment_is_refused_and_nothing_is_written(area, topic, o
     assert ProviderResponse.objects.count() == 0
 
 
+@AFTER_ISSUE
 def test_a_correction_supersedes_and_the_original_stays(area, topic, officer, responder):
     _, req = _to_response_due(topic, officer, area.trust)
     first = services.provider_response_record(
@@ -365,6 +372,7 @@ def test_a_correction_supersedes_and_the_original_stays(area, topic, officer, re
         )
 
 
+@AFTER_ISSUE
 def test_the_log_refuses_update_and_delete_in_model_and_queryset(area, topic, officer, responder):
     _, req = _to_response_due(topic, officer, area.trust)
     response = services.provider_response_record(
@@ -382,6 +390,7 @@ def test_the_log_refuses_update_and_delete_in_model_and_queryset(area, topic, of
     assert ProviderResponse.objects.get().text == "Here"
 
 
+@AFTER_ISSUE
 def test_the_database_refuses_updates_to_the_log(area, topic, officer, responder):
     from django.db import IntegrityError, InternalError, connection, transaction
 
