@@ -119,9 +119,21 @@ def test_officer_walks_a_topic_through_the_forms(logged_in, area, officer, osc_o
     )
     assert TopicPosition.objects.get(topic=topic).organisation == area.committee
 
+    # The other trust has not answered its request: concluding asks what becomes of it.
+    other = topic.requests.get(recipient=area.other_trust)
     response = c.post(
         f"/topics/{topic.pk}/conclude/",
         {"outcome_summary": "The unit stays.", "expected_state": "recommendation_made"},
+    )
+    assert response.status_code == 400
+    response = c.post(
+        f"/topics/{topic.pk}/conclude/",
+        {
+            "outcome_summary": "The unit stays.",
+            "expected_state": "recommendation_made",
+            f"request-{other.pk}": "monitor",
+            f"request-{other.pk}-reason": "Its figures are due with the winter plan.",
+        },
     )
     assert response.status_code == 302
     topic.refresh_from_db()

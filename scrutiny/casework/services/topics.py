@@ -31,7 +31,7 @@ from scrutiny.casework.services.items import (
 )
 from workflows.audit import EventType, log_event
 from workflows.errors import Forbidden, InvalidInput
-from workflows.services import transition_allowed_for, transition_apply
+from workflows.services import transition_allowed_for, transition_apply, transition_available
 
 # --- Topics ---------------------------------------------------------------------------------
 
@@ -264,6 +264,11 @@ def topic_conclude(
     outcome_summary = _required(outcome_summary, "outcome_summary", "the outcome summary")
     if not transition_allowed_for(topic, "conclude", by):
         raise Forbidden("You may not conclude this topic.")
+    if not transition_available(topic, "conclude"):
+        # Not in a state that concludes: the transition service says so (409).
+        return transition_apply(
+            instance=topic, name="conclude", by=by, outcome_summary=outcome_summary, on=on
+        )
     legacy = (close_without_response_reason or "").strip()
     open_items = _open_items(topic)
     if dispositions is None:
