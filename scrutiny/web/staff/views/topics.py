@@ -271,7 +271,8 @@ def topic_transition(request, pk, name):
     kwargs = {}
     if name == "prioritise":
         kwargs["framework"] = topic.applicable_framework()
-    if name == "conclude":
+    if name == "conclude" and name in available_transitions(topic, user, field="state"):
+        # Asked only when the topic can conclude; otherwise the service says why not (409).
         kwargs["open_items"] = services.topic_open_items(topic)
     form = spec["form"](request.POST or None, initial={"expected_state": topic.state}, **kwargs)
 
