@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from api.errors import IdempotencyKeyReused
 from api.models import ApiKey, IdempotencyRecord
+from workflows.errors import Conflict
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -97,8 +98,9 @@ def run_idempotent(request, action) -> Response:
                     status_code=response.status_code,
                     response_body=response.data,
                 )
-    except IntegrityError:
-        # Another request with the same key won the race; its transaction committed first.
+    except (IntegrityError, Conflict):
+        # Another request with the same key won the race; its transaction committed first
+        # (a conflict: the twin's answer is now the current one, found under the lock).
         previous = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
         if previous is None:
             raise

@@ -53,11 +53,27 @@ class EventType(models.TextChoices):
         "information_request_withdrawn",
         "Information request withdrawn",
     )
+    INFORMATION_REQUEST_FURTHER_INFORMATION = (
+        "information_request_further_information",
+        "Further information on the request received",
+    )
+    INFORMATION_REQUEST_KEPT_OPEN = (
+        "information_request_kept_open",
+        "Request kept open for monitoring when the topic concluded",
+    )
     # Recommendations (scrutiny.Recommendation)
     RECOMMENDATION_DRAFTED = "recommendation_drafted", "Recommendation drafted"
     RECOMMENDATION_ISSUED = "recommendation_issued", "Recommendation issued"
     RECOMMENDATION_RESPONDED = "recommendation_responded", "Response to the recommendation received"
     RECOMMENDATION_WITHDRAWN = "recommendation_withdrawn", "Recommendation withdrawn"
+    RECOMMENDATION_FURTHER_INFORMATION = (
+        "recommendation_further_information",
+        "Further information on the recommendation received",
+    )
+    RECOMMENDATION_KEPT_OPEN = (
+        "recommendation_kept_open",
+        "Recommendation kept open for monitoring when the topic concluded",
+    )
     RECOMMENDATION_IMPLEMENTATION_UPDATED = (
         "recommendation_implementation_updated",
         "Implementation of the recommendation updated",

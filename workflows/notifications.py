@@ -302,6 +302,28 @@ def notify_due_date_changes(changes: Sequence[DueDateChange]) -> list[Notificati
     return written
 
 
+# The reminder e-mails the sweep writes about one item; a stopped clock cancels those unsent.
+REMINDER_KINDS = (
+    NotificationKind.REMINDER_BEFORE,
+    NotificationKind.REMINDER_DUE,
+    NotificationKind.REMINDER_OVERDUE,
+    NotificationKind.ESCALATION,
+)
+
+
+def reminders_cancel(obj) -> int:
+    """Drop the reminders about `obj` not yet sent (its clock has stopped: nothing is owed).
+    Call in the transaction that stopped the clock. Returns how many were dropped."""
+    pending = Notification.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=obj.pk,
+        state=Notification.State.PENDING,
+        kind__in=REMINDER_KINDS,
+    )
+    count, _ = pending.delete()
+    return count
+
+
 def deadline_rule_save_and_notify(*, rule, by=None):
     """`workflows.services.deadline_rule_save`, then tell the people whose due dates moved."""
     from workflows.services import deadline_rule_save

@@ -29,6 +29,7 @@ from scrutiny.casework.models import (
     RefusalGround,
     RequestState,
     ResponseAttachment,
+    ResponseKind,
 )
 
 
@@ -72,7 +73,9 @@ class ResponseSerializer(serializers.ModelSerializer):
             "outcome",
             "refusal_ground",
             "text",
+            "kind",
             "supersedes",
+            "correction_reason",
             "superseded_by",
             "due_on",
             "on_time",
@@ -183,8 +186,36 @@ class _ResponseInputBase(StrictSerializer):
         max_value=MAX_ID,
         required=False,
         allow_null=True,
-        help_text="To correct an earlier response of your body to the same subject: its id.",
+        help_text="To correct the current answer: its id (with a `correction_reason`).",
     )
+    correction_reason = serializers.CharField(
+        max_length=MAX_TEXT,
+        required=False,
+        allow_blank=True,
+        help_text="Why the answer is corrected; required with `supersedes`, shown on both.",
+    )
+    kind = serializers.ChoiceField(
+        choices=ResponseKind.choices,
+        required=False,
+        default=ResponseKind.ANSWER,
+        help_text="`answer` (the default) or `further_information`: an addition beside the "
+        "current answer that supersedes nothing and has no outcome of its own.",
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        further = attrs.get("kind") == ResponseKind.FURTHER_INFORMATION
+        if not further and not attrs.get("outcome"):
+            raise serializers.ValidationError({"outcome": ["This field is required."]})
+        if further and attrs.get("outcome"):
+            raise serializers.ValidationError(
+                {"outcome": ["Further information has no outcome: correct the answer instead."]}
+            )
+        if attrs.get("supersedes") and not (attrs.get("correction_reason") or "").strip():
+            raise serializers.ValidationError(
+                {"correction_reason": ["Give the reason for the correction."]}
+            )
+        return attrs
 
 
 class RequestResponseInput(_ResponseInputBase):
@@ -193,7 +224,9 @@ class RequestResponseInput(_ResponseInputBase):
             RequestState.ANSWERED,
             RequestState.PARTIALLY_ANSWERED,
             RequestState.REFUSED,
-        ]
+        ],
+        required=False,
+        help_text="Required for an answer; not given with further information.",
     )
     refusal_ground = serializers.ChoiceField(
         choices=RefusalGround.choices,
@@ -203,6 +236,7 @@ class RequestResponseInput(_ResponseInputBase):
     )
 
     def validate(self, attrs):
+        attrs = super().validate(attrs)
         ground = attrs.get("refusal_ground", "")
         if attrs.get("outcome") == RequestState.REFUSED and not ground:
             raise serializers.ValidationError({"refusal_ground": ["Give the ground for refusing."]})
@@ -227,7 +261,11 @@ class RequestResponseMultipartInput(AttachmentsMixin, RequestResponseInput):
 
 
 class RecommendationResponseInput(_ResponseInputBase):
-    outcome = serializers.ChoiceField(choices=RecommendationOutcome.choices)
+    outcome = serializers.ChoiceField(
+        choices=RecommendationOutcome.choices,
+        required=False,
+        help_text="Required for an answer; not given with further information.",
+    )
     action_plan = ActionPlanItemInput(
         many=True,
         required=False,
@@ -252,7 +290,11 @@ class ActionPlanJSONField(serializers.CharField):
 
 
 class RecommendationResponseMultipartInput(AttachmentsMixin, _ResponseInputBase):
-    outcome = serializers.ChoiceField(choices=RecommendationOutcome.choices)
+    outcome = serializers.ChoiceField(
+        choices=RecommendationOutcome.choices,
+        required=False,
+        help_text="Required for an answer; not given with further information.",
+    )
     action_plan = ActionPlanJSONField(
         required=False,
         max_length=200_000,

@@ -32,7 +32,7 @@ from api.serializers import (
     ResponseSerializer,
 )
 from api.views.common import IDEMPOTENCY_PARAMETER, ApiViewMixin
-from scrutiny.casework.models import Channel, ProviderResponse
+from scrutiny.casework.models import Channel, ProviderResponse, ResponseKind
 from scrutiny.casework.services import (
     provider_response_record,
     recommendation_update_implementation,
@@ -57,8 +57,17 @@ REQUEST_RESPONSE_EXAMPLES = [
         "Correction",
         value={
             "outcome": "answered",
-            "text": "Correction: 42 stroke beds, not 40.",
+            "text": "42 stroke beds across both sites.",
             "supersedes": 17,
+            "correction_reason": "We miscounted the beds at the second site.",
+        },
+        request_only=True,
+    ),
+    OpenApiExample(
+        "Further information",
+        value={
+            "kind": "further_information",
+            "text": "Six of the beds are for hyperacute stroke care.",
         },
         request_only=True,
     ),
@@ -100,7 +109,9 @@ RESPONSE_CREATED_EXAMPLE = OpenApiExample(
         "outcome": "answered",
         "refusal_ground": "",
         "text": "We have 40 stroke beds across both sites.",
+        "kind": "answer",
         "supersedes": None,
+        "correction_reason": "",
         "superseded_by": None,
         "due_on": "2027-01-20",
         "on_time": False,
@@ -135,11 +146,13 @@ def _record_response(request, subject, json_input, multipart_input):
         by=request.user,
         channel=Channel.API,
         text=data["text"],
-        outcome=data["outcome"],
+        outcome=data.get("outcome", ""),
         refusal_ground=data.get("refusal_ground", ""),
         attachments=data.get("attachments", []),
         action_plan=[dict(item) for item in data.get("action_plan", [])],
         supersedes=_supersedes(subject, data.get("supersedes")),
+        correction_reason=data.get("correction_reason", ""),
+        kind=data.get("kind", ResponseKind.ANSWER),
     )
     response = (
         ProviderResponse.objects.select_related("superseded_by")
@@ -171,8 +184,12 @@ class InformationRequestViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         summary="Respond to an information request",
         description=(
             "Answer, partially answer or refuse (with a ground). Send JSON, or "
-            "multipart/form-data to attach files. A correction names the response it "
-            "`supersedes`. The response records how many working days late it is."
+            "multipart/form-data to attach files. The request has one current answer: a "
+            "correction names the answer it `supersedes` and gives a `correction_reason`; "
+            "`kind: further_information` adds to the answer without replacing it. A second "
+            "answer without `supersedes`, or a correction of an answer already superseded, is "
+            "409. The received date is never before the request was issued. The response "
+            "records how many working days late it is."
         ),
         tags=["information requests"],
         parameters=[IDEMPOTENCY_PARAMETER],
@@ -221,7 +238,9 @@ class RecommendationViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         summary="Respond to a recommendation",
         description=(
             "Accepted, partially accepted, rejected or noted, with reasons and an action plan. "
-            "In multipart/form-data, send `action_plan` as a JSON-encoded list."
+            "In multipart/form-data, send `action_plan` as a JSON-encoded list. One current "
+            "answer, as for information requests: correct it with `supersedes` and a "
+            "`correction_reason`, or add `kind: further_information`; anything else is 409."
         ),
         tags=["recommendations"],
         parameters=[IDEMPOTENCY_PARAMETER],

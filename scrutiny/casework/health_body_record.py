@@ -4,9 +4,11 @@ Only requests and recommendations of published topics count (the selectors in
 `scrutiny.casework.publication`). Figures (see docs/public-site.md):
 
 - received: issued requests and recommendations addressed to the body;
-- answered on time / late: judged on the *first* response to each (a later correction does not
-  make an on-time answer late, nor a late one on time);
+- answered on time / late: judged on the *first* answer to each (a later correction does not
+  make an on-time answer late, nor a late one on time; further information is not an answer);
 - overdue, no answer: still awaiting an answer after the due date;
+- withdrawn before an answer: withdrawn by the scrutiny body (on its own or with its topic)
+  before any answer came; never counted as overdue;
 - share answered on time: on time ÷ (answered + overdue with no answer);
 - median working days late: over the late first answers only;
 - responses to recommendations: accepted, partially accepted, rejected, noted.
@@ -27,6 +29,7 @@ from scrutiny.casework.models import (
     RecommendationState,
     RequestState,
 )
+from scrutiny.casework.models.items import WITHDRAWN
 from scrutiny.casework.publication import recommendations_public, requests_public
 
 
@@ -37,6 +40,7 @@ class Record:
     answered_on_time: int = 0
     answered_late: int = 0
     overdue_unanswered: int = 0
+    withdrawn_unanswered: int = 0
     days_late: list[int] = field(default_factory=list)
     outcomes: dict[str, int] = field(
         default_factory=lambda: dict.fromkeys(RecommendationOutcome.values, 0)
@@ -79,6 +83,7 @@ class Record:
             ("Answered on time", self.answered_on_time),
             ("Answered late", self.answered_late),
             ("Overdue, no answer yet", self.overdue_unanswered),
+            ("Withdrawn before an answer", self.withdrawn_unanswered),
             *(
                 (f"Recommendations {RecommendationOutcome(k).label.lower()}", v)
                 for k, v in self.outcomes.items()
@@ -107,6 +112,8 @@ def records_for(body_ids, *, today: dt.date | None = None) -> dict[int, Record]:
             else:
                 record.answered_late += 1
                 record.days_late.append(late)
+        elif state == WITHDRAWN:
+            record.withdrawn_unanswered += 1
         elif state == open_state and due_on is not None and due_on < today:
             record.overdue_unanswered += 1
 
@@ -128,11 +135,12 @@ def records_for(body_ids, *, today: dt.date | None = None) -> dict[int, Record]:
 
 
 def _first_responses(requests, recs):
-    """(request id, recommendation id, on_time, working_days_late) of the first response to
+    """(request id, recommendation id, on_time, working_days_late) of the first answer to
     each public request and recommendation, earliest received first."""
-    rows = ProviderResponse.objects.filter(
-        information_request__in=requests.values("pk")
-    ) | ProviderResponse.objects.filter(recommendation__in=recs.values("pk"))
+    answers = ProviderResponse.objects.answers()
+    rows = answers.filter(information_request__in=requests.values("pk")) | answers.filter(
+        recommendation__in=recs.values("pk")
+    )
     seen = set()
     for req_id, rec_id, on_time, late in rows.order_by("received_at", "id").values_list(
         "information_request_id", "recommendation_id", "on_time", "working_days_late"

@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 
 from scrutiny.casework.models import InformationRequest, Recommendation, Referral, TopicState
 from scrutiny.casework.permissions import Perm, can
@@ -94,7 +95,8 @@ TOPIC_STATES = {
     "concluded": W(
         "Concluded",
         "green",
-        "The outcome is agreed and published; implementation of recommendations is monitored.",
+        "The outcome summary is agreed; residents see it once the topic is published. "
+        "Implementation of recommendations is monitored.",
     ),
     "withdrawn": W("Withdrawn", "grey", "Stopped before it concluded; the reason is recorded."),
 }
@@ -449,3 +451,53 @@ def topic_actions(user, topic, *, referral=None, requests=(), recommendations=()
             r.pk for r in recommendations if manage and implementation_monitored(r)
         ),
     )
+
+
+# --- Answers: the current one first, further information, then what corrections replaced ----
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    response: object  # a ProviderResponse
+    heading: str  # "Current answer", "Further information", "Superseded answer"
+    current: bool
+    superseded_note: str = ""  # "Superseded on 3 Dec 2026 — the beds were miscounted"
+    correction_note: str = ""  # "Corrects the answer received 1 Dec 2026 — …"
+
+
+def answer_rows(responses) -> list[AnswerRow]:
+    """A request's or recommendation's responses (already fetched) for display: the current
+    answer first, then further information (oldest first), then each superseded answer, newest
+    first, marked with when and why it was corrected. No query of its own."""
+    responses = list(responses)
+    by_id = {r.pk: r for r in responses}
+    corrected_by = {r.supersedes_id: r for r in responses if r.supersedes_id}
+    current, further, superseded = [], [], []
+    for r in responses:
+        if r.is_further_information:
+            further.append(AnswerRow(r, "Further information", current=False))
+            continue
+        note = ""
+        if r.supersedes_id in by_id:
+            earlier = by_id[r.supersedes_id]
+            note = (
+                f"Corrects the answer received {fmt(timezone.localdate(earlier.received_at))} — "
+                f"{r.correction_reason}"
+            )
+        correction = corrected_by.get(r.pk)
+        if correction is None:
+            current.append(AnswerRow(r, "Current answer", current=True, correction_note=note))
+        else:
+            superseded.append(
+                AnswerRow(
+                    r,
+                    "Superseded answer",
+                    current=False,
+                    superseded_note=(
+                        f"Superseded on {fmt(timezone.localdate(correction.received_at))} — "
+                        f"{correction.correction_reason}"
+                    ),
+                    correction_note=note,
+                )
+            )
+    return [*current, *further, *reversed(superseded)]

@@ -4,6 +4,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
@@ -17,6 +18,24 @@ TOPIC_SCORES = {
     "influence": 1,
     "cost_effective": 1,
 }
+
+
+# The casework below is issued on Fri 18 Dec 2026 (its clock runs over Christmas). A response is
+# never received before its request was issued, so these tests run on the Monday after, the
+# clock ticking; a test that needs another day travels there itself. Tests elsewhere that use
+# `build_casework` ask for `after_the_issue_dates` too.
+API_TODAY = dt.datetime(2026, 12, 21, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def after_the_issue_dates():
+    with time_machine.travel(API_TODAY, tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _after_the_issue_dates(after_the_issue_dates):
+    yield
 
 
 @pytest.fixture(autouse=True)

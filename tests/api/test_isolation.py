@@ -65,13 +65,14 @@ def _target(world, endpoint, whose):
         "request-respond": (
             "post",
             f"information-requests/{req.pk}/responses/",
-            {"outcome": "answered", "text": "More"},
+            # Each item has its answer already (`world`): these add to it.
+            {"kind": "further_information", "text": "More"},
         ),
         "recommendation-detail": ("get", f"recommendations/{rec.pk}/", None),
         "recommendation-respond": (
             "post",
             f"recommendations/{rec.pk}/responses/",
-            {"outcome": "noted", "text": "Noted"},
+            {"kind": "further_information", "text": "The first action has started."},
         ),
         "implementation-update": (
             "post",

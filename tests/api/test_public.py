@@ -106,6 +106,7 @@ def test_a_superseded_response_is_not_shown_publicly(anon_api, published, respon
         text="Agreed, with a later date",
         outcome="accepted",
         supersedes=first,
+        correction_reason="The target date moved.",
     )
     rec = anon_api.get(f"/api/v1/public/recommendations/{published.rec.pk}/").json()
     assert [r["id"] for r in rec["responses"]] == [correction.pk]

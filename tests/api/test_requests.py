@@ -122,18 +122,28 @@ def test_a_correction_supersedes_and_the_first_stays_in_the_log(api, casework):
     first = api.post(path, {"outcome": "answered", "text": "40 beds"}, format="json").json()
     second = api.post(
         path,
-        {"outcome": "answered", "text": "42 beds", "supersedes": first["id"]},
+        {
+            "outcome": "answered",
+            "text": "42 beds",
+            "supersedes": first["id"],
+            "correction_reason": "Two beds were missed.",
+        },
         format="json",
     )
     assert second.status_code == 201
     assert second.json()["supersedes"] == first["id"]
+    assert second.json()["correction_reason"] == "Two beds were missed."
     log = api.get(url("responses/")).json()["results"]
     assert [r["id"] for r in log] == [first["id"], second.json()["id"]]
     assert log[0]["superseded_by"] == second.json()["id"]
     again = api.post(
-        path, {"outcome": "answered", "text": "43", "supersedes": first["id"]}, format="json"
+        path,
+        {"outcome": "answered", "text": "43", "supersedes": first["id"], "correction_reason": "x"},
+        format="json",
     )
-    assert again.status_code == 400
+    # The first answer is no longer current: correcting it again is a conflict.
+    assert again.status_code == 409
+    assert "already been superseded" in again.json()["detail"]
 
 
 def test_supersedes_must_be_a_response_to_the_same_request(api, casework):
@@ -144,7 +154,12 @@ def test_supersedes_must_be_a_response_to_the_same_request(api, casework):
     ).json()
     resp = api.post(
         url(f"information-requests/{casework.req.pk}/responses/"),
-        {"outcome": "answered", "text": "x", "supersedes": rec_resp["id"]},
+        {
+            "outcome": "answered",
+            "text": "x",
+            "supersedes": rec_resp["id"],
+            "correction_reason": "Wrong one",
+        },
         format="json",
     )
     assert resp.status_code == 400

@@ -46,6 +46,7 @@ def test_a_late_correction_does_not_make_an_on_time_answer_late(area, officer, r
         text="Corrected",
         outcome="answered",
         supersedes=req.responses.get(),
+        correction_reason="Corrected",
     )
     record = health_body_record(area.trust)
     assert (record.answered_on_time, record.answered_late) == (1, 0)

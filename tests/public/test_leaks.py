@@ -112,6 +112,7 @@ def _make_topic(area, officer, responder, spec, marks: Markers):
             text=text(n),
             outcome="answered",
             supersedes=req.responses.get(superseded_by__isnull=True),
+            correction_reason="Corrected",
         )
         if reach >= 4:
             rec = topic.recommendations.exclude(state="draft").first()
@@ -122,6 +123,7 @@ def _make_topic(area, officer, responder, spec, marks: Markers):
                 text=text(n),
                 outcome=RecommendationOutcome.PARTIALLY_ACCEPTED,
                 supersedes=rec.responses.get(superseded_by__isnull=True),
+                correction_reason="Corrected",
             )
     if spec["position"] and topic.state not in ("raised",):
         services.topic_record_position(

@@ -144,6 +144,7 @@ def test_outcome_page_hides_drafts_superseded_answers_and_private_notes(
         text="CORRECTED answer",
         outcome="answered",
         supersedes=req.responses.get(),
+        correction_reason="The first figure was wrong.",
     )
     services.topic_record_position(
         topic=topic, by=officer, organisation=area.network, position="We back the unit"
@@ -151,6 +152,8 @@ def test_outcome_page_hides_drafts_superseded_answers_and_private_notes(
     page = client.get(f"/outcomes/{topic.pk}/").content.decode()
     assert "DRAFTQUESTION" not in page and "DRAFTREC" not in page
     assert "CORRECTED answer" in page and "40 beds" not in page
+    # The correction is marked, with its reason; the superseded words are not republished.
+    assert "was superseded on" in page and "The first figure was wrong." in page
     assert "We back the unit" in page
     assert officer.username not in page
 

@@ -30,10 +30,14 @@ from scrutiny.casework.models import (
 )
 from scrutiny.casework.roles import ROLE_PERMS, ROLE_TOPIC_PERMS, STAFF_ROLES, Perm
 from scrutiny.casework.suggestions import suggestion_submit
-from tests.api.conftest import build_casework
+from tests.api.conftest import (
+    after_the_issue_dates,  # noqa: F401 - a fixture
+    build_casework,
+)
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+# Responses come after the casework is issued (18 Dec 2026): these tests run after it.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("after_the_issue_dates")]
 
 ACTORS = [
     "anonymous",

@@ -1,9 +1,13 @@
 import datetime as dt
 
+import pytest
+
 from scrutiny.casework import services
 from scrutiny.casework.models import RecommendationOutcome, RequestState, TopicState
+from tests.api.conftest import after_the_issue_dates  # noqa: F401 - a fixture (18 Dec 2026)
 
 
+@pytest.mark.usefixtures("after_the_issue_dates")
 def test_a_topic_walks_the_whole_path(area, officer, responder):
     topic = services.topic_raise(
         by=officer,

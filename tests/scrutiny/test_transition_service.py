@@ -14,12 +14,16 @@ from scrutiny.casework.models import (
     Topic,
     TopicState,
 )
+from tests.api.conftest import after_the_issue_dates  # noqa: F401 - a fixture
 from tests.factories import InformationRequestFactory
 from workflows import services as wf
 from workflows.audit import EventType, event_history
 from workflows.cache import public_cache_version
 from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.models import AppendOnlyError, AuditEvent, DeadlineRule
+
+# Answered after `_to_response_due` issues the requests (18 Dec 2026): never before.
+AFTER_ISSUE = pytest.mark.usefixtures("after_the_issue_dates")
 
 SCORES = {
     "timely": 2,
@@ -172,7 +176,7 @@ def test_conclusion_waits_for_responses_unless_a_decision_is_recorded(area, topi
     topic = services.topic_prioritise(topic=topic, by=officer, scores=SCORES)
     services.recommendation_draft(topic=topic, by=officer, recipient=area.trust, text="Do it")
     topic = services.topic_make_recommendations(topic=topic, by=officer)
-    with pytest.raises(Conflict, match="awaits its response"):
+    with pytest.raises(InvalidInput, match="still open"):
         services.topic_conclude(topic=topic, by=officer, outcome_summary="Finished")
     topic = services.topic_conclude(
         topic=topic,
@@ -285,6 +289,7 @@ def test_a_letter_is_recorded_by_an_officer_on_the_bodys_behalf(area, topic, off
     assert req.refusal_ground == "confidential_personal"
 
 
+@AFTER_ISSUE
 def test_a_body_may_not_answer_what_was_not_asked_of_it(area, topic, officer, other_responder):
     _, req = _to_response_due(topic, officer, area.trust)
     with pytest.raises(Forbidden):
@@ -317,6 +322,7 @@ def test_a_bad_response_is_refused_and_nothing_is_written(
     assert ProviderResponse.objects.count() == 0
 
 
+@AFTER_ISSUE
 def test_a_disguised_attachment_is_refused_and_nothing_is_written(area, topic, officer, responder):
     _, req = _to_response_due(topic, officer, area.trust)
     fake = SimpleUploadedFile("report.pdf", b"MZ\x90\x00 an executable", "application/pdf")
@@ -332,6 +338,7 @@ def test_a_disguised_attachment_is_refused_and_nothing_is_written(area, topic, o
     assert ProviderResponse.objects.count() == 0
 
 
+@AFTER_ISSUE
 def test_a_correction_supersedes_and_the_original_stays(area, topic, officer, responder):
     _, req = _to_response_due(topic, officer, area.trust)
     first = services.provider_response_record(
@@ -345,6 +352,7 @@ def test_a_correction_supersedes_and_the_original_stays(area, topic, officer, re
         text="All of it",
         outcome="answered",
         supersedes=first,
+        correction_reason="The rest arrived.",
         attachments=[pdf],
     )
     assert second.supersedes == first
@@ -352,12 +360,19 @@ def test_a_correction_supersedes_and_the_original_stays(area, topic, officer, re
     req.refresh_from_db()
     assert req.state == RequestState.ANSWERED
     assert ProviderResponse.objects.count() == 2
-    with pytest.raises(InvalidInput, match="already been superseded"):
+    with pytest.raises(Conflict, match="already been superseded"):
         services.provider_response_record(
-            subject=req, by=responder, channel="api", text="x", outcome="answered", supersedes=first
+            subject=req,
+            by=responder,
+            channel="api",
+            text="x",
+            outcome="answered",
+            supersedes=first,
+            correction_reason="Again",
         )
 
 
+@AFTER_ISSUE
 def test_the_log_refuses_update_and_delete_in_model_and_queryset(area, topic, officer, responder):
     _, req = _to_response_due(topic, officer, area.trust)
     response = services.provider_response_record(
@@ -375,6 +390,7 @@ def test_the_log_refuses_update_and_delete_in_model_and_queryset(area, topic, of
     assert ProviderResponse.objects.get().text == "Here"
 
 
+@AFTER_ISSUE
 def test_the_database_refuses_updates_to_the_log(area, topic, officer, responder):
     from django.db import IntegrityError, InternalError, connection, transaction
 

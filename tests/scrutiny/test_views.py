@@ -119,9 +119,21 @@ def test_officer_walks_a_topic_through_the_forms(logged_in, area, officer, osc_o
     )
     assert TopicPosition.objects.get(topic=topic).organisation == area.committee
 
+    # The other trust has not answered its request: concluding asks what becomes of it.
+    other = topic.requests.get(recipient=area.other_trust)
     response = c.post(
         f"/topics/{topic.pk}/conclude/",
         {"outcome_summary": "The unit stays.", "expected_state": "recommendation_made"},
+    )
+    assert response.status_code == 400
+    response = c.post(
+        f"/topics/{topic.pk}/conclude/",
+        {
+            "outcome_summary": "The unit stays.",
+            "expected_state": "recommendation_made",
+            f"request-{other.pk}": "monitor",
+            f"request-{other.pk}-reason": "Its figures are due with the winter plan.",
+        },
     )
     assert response.status_code == 302
     topic.refresh_from_db()
@@ -271,19 +283,21 @@ def test_refusal_needs_a_ground(logged_in, area, officer, joint):
 
 
 def test_conclude_while_a_response_is_awaited_needs_a_reason(logged_in, area, officer, joint):
-    topic, _, rec = walk_to_response_due(joint, officer, area.trust)
+    topic, req, rec = walk_to_response_due(joint, officer, area.trust)
     topic = services.topic_make_recommendations(topic=topic, by=officer)
     response = logged_in.post(
         f"/topics/{topic.pk}/conclude/",
         {"outcome_summary": "Done", "expected_state": "recommendation_made"},
     )
-    assert response.status_code == 409
-    assert "awaits its response" in response.content.decode()
+    assert response.status_code == 400
+    assert "Choose what happens to the recommendation" in response.content.decode()
     response = logged_in.post(
         f"/topics/{topic.pk}/conclude/",
         {
             "outcome_summary": "Done",
-            "close_without_response_reason": "The trust closed the unit anyway.",
+            f"request-{req.pk}": "withdraw",
+            f"recommendation-{rec.pk}": "monitor",
+            f"recommendation-{rec.pk}-reason": "The trust closed the unit anyway.",
             "expected_state": "recommendation_made",
         },
     )

@@ -89,6 +89,7 @@ def test_the_topic_page_runs_a_fixed_number_of_queries(
         text="Corrected answer",
         outcome="partially_answered",
         supersedes=first,
+        correction_reason="A second letter",
     )
     with django_assert_max_num_queries(30):
         assert client.get(url).status_code == 200

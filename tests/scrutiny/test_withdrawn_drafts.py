@@ -17,9 +17,15 @@ from scrutiny.casework.models import (
     TopicGroupObjectPermission,
 )
 from scrutiny.casework.policy import topics_visible_to
-from tests.api.conftest import TOPIC_SCORES, build_casework, client_for
+from tests.api.conftest import (
+    TOPIC_SCORES,
+    after_the_issue_dates,  # noqa: F401 - a fixture
+    build_casework,
+    client_for,
+)
 
-pytestmark = pytest.mark.django_db
+# Responses come after the casework is issued (18 Dec 2026): these tests run after it.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("after_the_issue_dates")]
 
 
 def _withdraw_drafts(casework, officer):

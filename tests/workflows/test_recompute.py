@@ -12,6 +12,7 @@ from django.db import IntegrityError, InternalError, OperationalError, connectio
 
 from scrutiny.casework import services
 from scrutiny.casework.models import InformationRequest, RequestState
+from tests.api.conftest import after_the_issue_dates  # noqa: F401 - a fixture (18 Dec 2026)
 from workflows.audit import EventType
 from workflows.models import (
     AppendOnlyError,
@@ -164,6 +165,7 @@ def test_a_holiday_that_does_not_touch_the_window_moves_nothing(request_issued, 
     assert not DueDateChange.objects.exists()
 
 
+@pytest.mark.usefixtures("after_the_issue_dates")
 def test_closed_clocks_keep_their_dates_when_holidays_change(area, officer, responder):
     answered, still_open = issue_requests(area, officer, count=2)
     services.provider_response_record(
@@ -280,6 +282,7 @@ def test_a_second_override_for_the_same_day_is_refused(request_issued):
 # --- rules ------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("after_the_issue_dates")
 def test_changing_a_rule_recomputes_only_open_clocks_of_that_rule(area, officer, responder):
     answered, still_open = issue_requests(area, officer, count=2)
     services.provider_response_record(

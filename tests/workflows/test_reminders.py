@@ -156,14 +156,16 @@ def test_answered_requests_and_responded_recommendations_are_left_alone(area):
     _sweep(D(2027, 3, 22))
     (before,) = _sent(NotificationKind.REMINDER_BEFORE)
     assert before.subject.startswith("Due Mon 29 Mar 2027: Recommendation to Northby")
-    services.provider_response_record(
-        subject=rec,
-        by=who.responder,
-        channel="api",
-        text="Agreed",
-        outcome=RecommendationOutcome.ACCEPTED,
-        action_plan=[{"action": "Keep", "owner": "COO", "target_date": "2027-06-01"}],
-    )
+    # Answered after the recommendation was issued (1 Mar 2027), never before.
+    with time_machine.travel(dt.datetime(2027, 3, 23, 12, tzinfo=dt.UTC), tick=False):
+        services.provider_response_record(
+            subject=rec,
+            by=who.responder,
+            channel="api",
+            text="Agreed",
+            outcome=RecommendationOutcome.ACCEPTED,
+            action_plan=[{"action": "Keep", "owner": "COO", "target_date": "2027-06-01"}],
+        )
     _sweep(D(2027, 3, 30))
     assert _sent(NotificationKind.REMINDER_OVERDUE) == []
 

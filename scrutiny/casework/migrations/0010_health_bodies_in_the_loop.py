@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scrutiny', '0006_policy_named_managers'),
+        ('scrutiny', '0007_response_invariants'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

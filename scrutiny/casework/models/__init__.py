@@ -50,6 +50,7 @@ from scrutiny.casework.models.responses import (  # noqa: F401
     ImplementationUpdate,
     ProviderResponse,
     ResponseAttachment,
+    ResponseKind,
 )
 from scrutiny.casework.models.suggestions import (  # noqa: F401
     SuggesterContact,

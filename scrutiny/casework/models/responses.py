@@ -29,10 +29,26 @@ class Channel(models.TextChoices):
     MEETING = "meeting", "At a meeting"
 
 
+class ResponseKind(models.TextChoices):
+    """What an entry is (docs/decisions/0015-one-current-answer.md). Each request or
+    recommendation has one chain of answers (a correction supersedes the one before); further
+    information is added beside the current answer and supersedes nothing."""
+
+    ANSWER = "answer", "Answer"
+    FURTHER_INFORMATION = "further_information", "Further information"
+
+
 class ProviderResponseQuerySet(AppendOnlyQuerySet):
     def current(self):
         """Responses no correction has superseded."""
         return self.filter(superseded_by__isnull=True)
+
+    def answers(self):
+        return self.filter(kind=ResponseKind.ANSWER)
+
+    def current_answers(self):
+        """The current answer of each subject: an answer no correction has superseded."""
+        return self.answers().current()
 
     def visible_to(self, user):
         """Responses to what `user` (or an API key) may see, by the policy."""
@@ -71,8 +87,12 @@ class ProviderResponse(AppendOnlyModel):
     text = models.TextField()
     outcome = models.CharField(max_length=30)
     refusal_ground = models.CharField(max_length=30, choices=RefusalGround, blank=True)
+    kind = models.CharField(max_length=30, choices=ResponseKind, default=ResponseKind.ANSWER)
     supersedes = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    correction_reason = models.TextField(
+        blank=True, help_text="Why this answer corrects the one it supersedes (shown on both)."
     )
     due_on = models.DateField(null=True, blank=True)
     on_time = models.BooleanField()
@@ -88,7 +108,41 @@ class ProviderResponse(AppendOnlyModel):
                 name="response_to_exactly_one_thing",
                 condition=(Q(information_request__isnull=False) & Q(recommendation__isnull=True))
                 | (Q(information_request__isnull=True) & Q(recommendation__isnull=False)),
-            )
+            ),
+            # One chain of answers per subject: one first answer (superseding nothing) and, the
+            # OneToOne `supersedes` being unique, each answer corrected at most once; so exactly
+            # one current answer. The service checks the same under a lock and says what to do.
+            models.UniqueConstraint(
+                fields=["information_request"],
+                condition=Q(kind="answer", supersedes__isnull=True)
+                & Q(information_request__isnull=False),
+                name="one_first_answer_per_request",
+            ),
+            models.UniqueConstraint(
+                fields=["recommendation"],
+                condition=Q(kind="answer", supersedes__isnull=True)
+                & Q(recommendation__isnull=False),
+                name="one_first_answer_per_recommendation",
+            ),
+            models.CheckConstraint(
+                name="correction_has_reason",
+                condition=Q(supersedes__isnull=True) | ~Q(correction_reason=""),
+            ),
+            models.CheckConstraint(
+                name="further_information_supersedes_nothing",
+                condition=Q(kind="answer") | Q(supersedes__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="response_kind_valid",
+                condition=Q(kind__in=["answer", "further_information"]),
+            ),
+            # Received no later than recorded (the service allows for a few minutes of clock
+            # skew and records the time it was told). Received on or after the issue date is
+            # a trigger on PostgreSQL (the issue date is on another table) and the service.
+            models.CheckConstraint(
+                name="response_not_received_after_recorded",
+                condition=Q(received_at__lte=models.F("created_at")),
+            ),
         ]
 
     def __str__(self):
@@ -97,6 +151,10 @@ class ProviderResponse(AppendOnlyModel):
     @property
     def subject(self):
         return self.information_request or self.recommendation
+
+    @property
+    def is_further_information(self) -> bool:
+        return self.kind == ResponseKind.FURTHER_INFORMATION
 
     @property
     def lateness(self) -> str:

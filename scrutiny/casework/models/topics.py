@@ -74,16 +74,6 @@ def _has_recommendations(topic):
 
 
 @condition(
-    "A recommendation still awaits its response: wait for it, or record a decision to close "
-    "without it."
-)
-def _no_response_awaited(topic):
-    if topic.close_without_response_reason.strip():
-        return True
-    return not topic.recommendations.filter(state=RecommendationState.ISSUED).exists()
-
-
-@condition(
     "This topic cannot be published yet: prioritise, decline or withdraw it first (a raised "
     "topic has not been decided on)."
 )
@@ -251,7 +241,8 @@ class Topic(FSMModelMixin, models.Model):
         field=state,
         source=S.RECOMMENDATION_MADE,
         target=S.CONCLUDED,
-        conditions=[_no_response_awaited],
+        # What becomes of each item still open is the service's rule (`topic_conclude` asks
+        # for a disposition of each), so the conclude page can be reached to ask it.
         permission=transition_permission(Perm.TOPIC_MANAGE),
     )
     def conclude(self, *, by, outcome_summary: str, on: dt.date | None = None):

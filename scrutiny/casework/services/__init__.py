@@ -40,6 +40,7 @@ from scrutiny.casework.services.responses import (  # noqa: F401
     implementation_monitored,
     provider_response_record,
     recommendation_update_implementation,
+    response_current,
     response_recordable,
 )
 from scrutiny.casework.services.topics import (  # noqa: F401
@@ -47,6 +48,7 @@ from scrutiny.casework.services.topics import (  # noqa: F401
     topic_decline,
     topic_issue_requests,
     topic_make_recommendations,
+    topic_open_items,
     topic_prioritise,
     topic_raise,
     topic_record_position,

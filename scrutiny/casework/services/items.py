@@ -17,11 +17,13 @@ from scrutiny.casework.models import (
     Topic,
     TopicState,
 )
+from scrutiny.casework.models.items import DRAFT, ISSUED
 from scrutiny.casework.roles import Perm
 from scrutiny.casework.services.common import _required, rule_for
 from workflows.audit import EventType, log_event
 from workflows.clocks import calendar_for
 from workflows.errors import Forbidden, InvalidInput
+from workflows.notifications import reminders_cancel
 from workflows.services import transition_apply
 
 DRAFTABLE_FOR_REQUESTS = (
@@ -30,6 +32,8 @@ DRAFTABLE_FOR_REQUESTS = (
     TopicState.RESPONSE_DUE,
     TopicState.RECOMMENDATION_MADE,
 )
+# Drafted or issued and not yet answered: what a withdrawal or a conclusion must dispose of.
+OPEN_ITEM_STATES = (DRAFT, ISSUED)
 # Which deadline rule an item's clock uses (services.common.rule_for).
 RULE_KIND = {InformationRequest: "information_request", Recommendation: "recommendation"}
 NOUN = {InformationRequest: "request", Recommendation: "recommendation"}
@@ -101,15 +105,28 @@ def _issue(item: AddressedItem, *, by, on, note):
     return item
 
 
-def _withdraw(item: AddressedItem, *, by, reason: str):
-    """Withdraw a draft or an issued item; a body that was sent it is told, and why."""
+def _withdraw(item: AddressedItem, *, by, reason: str, expected_state: str | None = None):
+    """Withdraw a draft or an issued item. An issued one's clock stops: its unsent reminders
+    are dropped and the health body is told (its responders and its own address), and why."""
     reason = _required(reason, "reason", f"the reason for withdrawing the {NOUN[type(item)]}")
     with transaction.atomic():
-        was_issued = item.was_issued
-        item = transition_apply(instance=item, name="withdraw", by=by, note=reason, reason=reason)
-        if was_issued:
+        item = transition_apply(
+            instance=item,
+            name="withdraw",
+            by=by,
+            note=reason,
+            reason=reason,
+            expected_state=expected_state,
+        )
+        if item.was_issued:
+            reminders_cancel(item)
             notices.notify_ask_withdrawn(item, by=by, reason=reason)
     return item
+
+
+def item_withdraw(item: AddressedItem, *, by, reason: str, expected_state: str | None = None):
+    """Withdraw one request or recommendation, whichever it is."""
+    return _withdraw(item, by=by, reason=reason, expected_state=expected_state)
 
 
 def information_request_draft(

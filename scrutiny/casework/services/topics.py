@@ -4,10 +4,11 @@ body's position on a joint topic."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import TextChoices
 from django.utils import timezone
 
 from scrutiny.casework import grants, policy
@@ -19,12 +20,18 @@ from scrutiny.casework.models import (
     Topic,
     TopicPosition,
 )
+from scrutiny.casework.models.items import ISSUED
 from scrutiny.casework.roles import Perm
 from scrutiny.casework.services.common import _required, rule_for
-from scrutiny.casework.services.items import information_request_issue, recommendation_issue
+from scrutiny.casework.services.items import (
+    OPEN_ITEM_STATES,
+    information_request_issue,
+    item_withdraw,
+    recommendation_issue,
+)
 from workflows.audit import EventType, log_event
 from workflows.errors import Forbidden, InvalidInput
-from workflows.services import transition_apply
+from workflows.services import transition_allowed_for, transition_apply, transition_available
 
 # --- Topics ---------------------------------------------------------------------------------
 
@@ -137,16 +144,35 @@ def topic_reopen(*, topic, by, note: str = "", expected_state=None):
     )
 
 
+def _open_items(topic: Topic) -> list:
+    """The topic's requests and recommendations still drafted or awaiting an answer."""
+    return [
+        *InformationRequest.all_objects.filter(topic=topic, state__in=OPEN_ITEM_STATES)
+        .select_related("recipient")
+        .order_by("pk"),
+        *Recommendation.all_objects.filter(topic=topic, state__in=OPEN_ITEM_STATES)
+        .select_related("recipient")
+        .order_by("pk"),
+    ]
+
+
 def topic_withdraw(*, topic, by, reason: str, expected_state=None):
+    """Withdraw the topic and, with the topic's reason, every request and recommendation on it
+    still drafted or awaiting an answer: their clocks stop, their reminders are dropped and
+    each health body is told. All of it or none."""
     reason = _required(reason, "reason", "the reason for withdrawing")
-    return transition_apply(
-        instance=topic,
-        name="withdraw",
-        by=by,
-        note=reason,
-        reason=reason,
-        expected_state=expected_state,
-    )
+    with transaction.atomic():
+        topic = transition_apply(
+            instance=topic,
+            name="withdraw",
+            by=by,
+            note=reason,
+            reason=reason,
+            expected_state=expected_state,
+        )
+        for item in _open_items(topic):
+            item_withdraw(item, by=by, reason=reason)
+    return topic
 
 
 def topic_request_information(*, topic, by, note: str = "", expected_state=None):
@@ -193,30 +219,107 @@ def topic_make_recommendations(*, topic: Topic, by, on=None, note: str = "", exp
     return topic
 
 
+class Disposition(TextChoices):
+    """What concluding a topic does with a request or recommendation still open on it."""
+
+    WITHDRAW = "withdraw", "Withdraw it"
+    MONITOR = "monitor", "Keep monitoring it"
+
+
+KEPT_OPEN = {
+    InformationRequest: EventType.INFORMATION_REQUEST_KEPT_OPEN,
+    Recommendation: EventType.RECOMMENDATION_KEPT_OPEN,
+}
+
+
+def item_key(item) -> str:
+    """The key of an open item in a conclusion's dispositions: `request-5`, `recommendation-7`."""
+    return f"{item.ANCHOR}-{item.pk}"
+
+
+def topic_open_items(topic: Topic) -> list:
+    """What concluding `topic` must dispose of: its drafts and its items awaiting an answer."""
+    return _open_items(topic)
+
+
 def topic_conclude(
     *,
     topic: Topic,
     by,
     outcome_summary: str,
+    dispositions: Mapping[str, tuple[str, str]] | None = None,
     close_without_response_reason: str = "",
     on=None,
     expected_state=None,
 ):
-    """Conclude with an outcome summary. While a recommendation still awaits its response, a
-    recorded decision to close without it is required."""
+    """Conclude with an outcome summary, disposing of every item still open on the topic.
+
+    `dispositions` maps each open item's key (`item_key`) to (`Disposition`, reason): withdraw
+    it (the reason, if any, is its withdrawal reason) or keep monitoring it (the reason is
+    required; it stays open, its clock running). An open draft can only be withdrawn. Without
+    `dispositions`, `close_without_response_reason` keeps every issued item open with that
+    reason. An open item left without a disposition is refused (400, naming each one).
+    Concluding does not publish: residents see the outcome once the topic is published.
+    """
     outcome_summary = _required(outcome_summary, "outcome_summary", "the outcome summary")
-    reason = (close_without_response_reason or "").strip()
-    return transition_apply(
-        instance=topic,
-        name="conclude",
-        by=by,
-        note=reason,
-        expected_state=expected_state,
-        # The decision to close without a response is what the move's condition reads.
-        set_fields={"close_without_response_reason": reason} if reason else None,
-        outcome_summary=outcome_summary,
-        on=on,
+    if not transition_allowed_for(topic, "conclude", by):
+        raise Forbidden("You may not conclude this topic.")
+    if not transition_available(topic, "conclude"):
+        # Not in a state that concludes: the transition service says so (409).
+        return transition_apply(
+            instance=topic, name="conclude", by=by, outcome_summary=outcome_summary, on=on
+        )
+    legacy = (close_without_response_reason or "").strip()
+    open_items = _open_items(topic)
+    if dispositions is None:
+        dispositions = {
+            item_key(i): (Disposition.MONITOR, legacy)
+            for i in open_items
+            if legacy and i.state == ISSUED
+        }
+    errors, withdraw, monitor = {}, [], []
+    for item in open_items:
+        key = item_key(item)
+        action, reason = dispositions.get(key, ("", ""))
+        reason = (reason or "").strip()
+        what = f"the {item.LABEL.lower()} to {item.recipient}"
+        if action == Disposition.WITHDRAW:
+            withdraw.append((item, reason or "Withdrawn when the topic concluded."))
+        elif action == Disposition.MONITOR and item.state != ISSUED:
+            errors[key] = [f"{what.capitalize()} is a draft, never issued: withdraw it."]
+        elif action == Disposition.MONITOR and not reason:
+            errors[key] = [f"Give the reason to keep monitoring {what}."]
+        elif action == Disposition.MONITOR:
+            monitor.append((item, reason))
+        else:
+            errors[key] = [
+                f"Choose what happens to {what}: withdraw it, or keep monitoring it with a reason."
+            ]
+    if errors:
+        raise InvalidInput(
+            "Decide what happens to each request and recommendation still open.",
+            field_errors=errors,
+        )
+    kept = "; ".join(
+        reason if len(monitor) == 1 else f"{item.LABEL} to {item.recipient}: {reason}"
+        for item, reason in monitor
     )
+    with transaction.atomic():
+        for item, reason in withdraw:
+            item_withdraw(item, by=by, reason=reason)
+        for item, reason in monitor:
+            log_event(item, KEPT_OPEN[type(item)], by=by, note=reason)
+        return transition_apply(
+            instance=topic,
+            name="conclude",
+            by=by,
+            note=kept,
+            expected_state=expected_state,
+            # The decision to keep items open is recorded with the move, or not at all.
+            set_fields={"close_without_response_reason": kept} if kept else None,
+            outcome_summary=outcome_summary,
+            on=on,
+        )
 
 
 def topic_record_position(

@@ -23,8 +23,9 @@ from scrutiny.casework.models import (
     TopicPosition,
 )
 from scrutiny.casework.publication import recommendations_public, requests_public
-from scrutiny.web.presenters import public_state_label, rag_for, state_tag
+from scrutiny.web.presenters import answer_rows, public_state_label, rag_for, state_tag
 from workflows.audit import PUBLIC_EVENTS, EventType, event_label, event_public_note
+from workflows.calendar import fmt
 from workflows.models import AuditEvent
 
 # --- Presenters (pure) ----------------------------------------------------------------------
@@ -84,6 +85,10 @@ class PublicItem:
     actions: list = field(default_factory=list)
     updates: list = field(default_factory=list)
     rag: object | None = None  # scrutiny.web.presenters.Rag
+    further: list = field(default_factory=list)  # further information, oldest first
+    # "An earlier answer received … was superseded on … — reason": the fact and the reason,
+    # never the superseded words (a correction may be what took them off the record).
+    superseded: list[str] = field(default_factory=list)
 
     @property
     def rag_tag_class(self) -> str:
@@ -105,12 +110,25 @@ class OutcomeView:
     state_tag: str
 
 
+def _answers(responses):
+    """(current answer, further information, notes of superseded answers) from all responses."""
+    rows = answer_rows(responses)
+    current = next((row.response for row in rows if row.current), None)
+    further = [row.response for row in rows if row.response.is_further_information]
+    superseded = [
+        f"An earlier answer received {fmt(timezone.localdate(row.response.received_at))} was "
+        + row.superseded_note[0].lower()
+        + row.superseded_note[1:]
+        for row in rows
+        if row.superseded_note
+    ]
+    return current, further, superseded
+
+
 def outcome_detail(topic: Topic, *, today: dt.date | None = None) -> OutcomeView:
     """Everything the outcome page shows, in a fixed number of queries."""
     today = today or timezone.localdate()
-    current = ProviderResponse.objects.filter(superseded_by__isnull=True).order_by(
-        "received_at", "id"
-    )
+    current = ProviderResponse.objects.order_by("received_at", "id")
     reqs = list(
         requests_public()
         .filter(topic=topic)
@@ -151,11 +169,13 @@ def outcome_detail(topic: Topic, *, today: dt.date | None = None) -> OutcomeView
 
     request_items = []
     for r in reqs:
-        resp = r.public_responses[-1] if r.public_responses else None
+        resp, further, superseded = _answers(r.public_responses)
         request_items.append(
             PublicItem(
                 obj=r,
                 response=resp,
+                further=further,
+                superseded=superseded,
                 due=due_text(r, today=today),
                 lateness=lateness_text(
                     on_time=resp.on_time, working_days_late=resp.working_days_late
@@ -166,12 +186,14 @@ def outcome_detail(topic: Topic, *, today: dt.date | None = None) -> OutcomeView
         )
     rec_items = []
     for r in recs:
-        resp = r.public_responses[-1] if r.public_responses else None
+        resp, further, superseded = _answers(r.public_responses)
         actions = list(resp.action_plan.all()) if resp else []
         rec_items.append(
             PublicItem(
                 obj=r,
                 response=resp,
+                further=further,
+                superseded=superseded,
                 due=due_text(r, today=today),
                 lateness=lateness_text(
                     on_time=resp.on_time, working_days_late=resp.working_days_late

@@ -19,7 +19,9 @@ from scrutiny.casework.models import (
     RequestState,
     Topic,
 )
+from scrutiny.casework.services.topics import Disposition, item_key
 from scrutiny.casework.uploads import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES
+from scrutiny.web.errors import place_errors
 
 MB = MAX_UPLOAD_BYTES // (1024 * 1024)
 
@@ -220,11 +222,40 @@ class ResponseRecordForm(forms.Form):
         help_text=f"{ALLOWED_DESCRIPTION}; each smaller than {MB} MB.",
     )
 
+    kind = forms.ChoiceField(
+        choices=[
+            ("correction", "A correction of the answer: it replaces the current answer"),
+            ("further_information", "Further information: added beside the current answer"),
+        ],
+        widget=forms.RadioSelect,
+        label="This request already has an answer. What is this response?",
+        error_messages={
+            "required": "Choose whether this corrects the answer (with a reason) or adds "
+            "further information."
+        },
+    )
+    correction_reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason for the correction",
+        help_text="Shown on both the corrected answer and the correction.",
+    )
+
     ACTION_ROWS = 3
 
-    def __init__(self, *args, subject_kind: str, **kwargs):
+    def __init__(self, *args, subject_kind: str, current_answer=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.subject_kind = subject_kind
+        self.current_answer = current_answer
+        if current_answer is None:
+            del self.fields["kind"], self.fields["correction_reason"]
+        else:
+            noun = "request" if subject_kind == "request" else "recommendation"
+            self.fields["kind"].label = (
+                f"This {noun} already has an answer, received "
+                f"{current_answer.received_at:%-d %b %Y}. What is this response?"
+            )
+            self.fields["outcome"].required = False
         if subject_kind == "request":
             self.fields["outcome"].choices = [
                 (RequestState.ANSWERED, "Answered"),
@@ -257,6 +288,20 @@ class ResponseRecordForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        further = data.get("kind") == "further_information"
+        if further:
+            for name in ("outcome", "refusal_ground"):
+                if data.get(name):
+                    self.add_error(
+                        name,
+                        "Further information has no outcome of its own: to change the outcome, "
+                        "choose a correction.",
+                    )
+            return data
+        if self.current_answer is not None and not data.get("outcome"):
+            self.add_error("outcome", "Choose the outcome.")
+        if data.get("kind") == "correction" and not (data.get("correction_reason") or "").strip():
+            self.add_error("correction_reason", "Give the reason for the correction.")
         if self.subject_kind == "request":
             refused = data.get("outcome") == RequestState.REFUSED
             if refused and not data.get("refusal_ground"):
@@ -296,9 +341,30 @@ class ResponseRecordForm(forms.Form):
         return rows
 
     def main_fields(self):
-        return [self[n] for n in ("channel", "received_on", "outcome") if n in self.fields] + [
+        names = ("kind", "correction_reason", "channel", "received_on", "outcome")
+        return [self[n] for n in names if n in self.fields] + [
             self[n] for n in ("refusal_ground", "text", "attachments") if n in self.fields
         ]
+
+    def add_domain_error(self, exc):
+        """The service names the received time `received_at`; this form asks for a date."""
+        errors = dict(exc.field_errors or {})
+        if "received_at" in errors:
+            errors["received_on"] = errors.pop("received_at")
+        place_errors(self, type(exc)(exc.message, field_errors=errors))
+
+    def service_arguments(self) -> dict:
+        """What the service is told: an answer, a correction of the current one, or further
+        information beside it."""
+        kind = self.cleaned_data.get("kind")
+        if kind == "further_information":
+            return {"kind": "further_information"}
+        if kind == "correction":
+            return {
+                "supersedes": self.current_answer,
+                "correction_reason": self.cleaned_data["correction_reason"],
+            }
+        return {}
 
     def action_rows(self):
         if self.subject_kind == "request":
@@ -310,19 +376,52 @@ class ResponseRecordForm(forms.Form):
 
 
 class ConcludeForm(ExpectedStateMixin):
+    """The outcome summary and, for each request or recommendation still open, what happens to
+    it: withdrawn, or kept open for monitoring with a reason (GOV.UK radios, no script)."""
+
     outcome_summary = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
         label="Outcome summary",
         help_text="What was asked, what came back, what was recommended and what happens next. "
-        "This is published.",
+        "Residents see it once the topic is published.",
         error_messages={"required": "Enter the outcome summary."},
     )
-    close_without_response_reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        label="Reason to close without awaiting responses",
-        help_text="Only when a recommendation still awaits its response.",
-    )
+
+    def __init__(self, *args, open_items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_items = list(open_items)
+        for item in self.open_items:
+            key = item_key(item)
+            what = f"{item.LABEL} to {item.recipient}"
+            status = f"due {item.due_on:%-d %b %Y}" if item.due_on else "a draft, never issued"
+            choices = [(Disposition.WITHDRAW, "Withdraw it (the health body is told)")]
+            if item.state == "issued":
+                choices.append((Disposition.MONITOR, "Keep monitoring it: it stays open"))
+            self.fields[key] = forms.ChoiceField(
+                choices=choices,
+                widget=forms.RadioSelect,
+                label=f"{what} ({status}): {item.body_text[:80]}",
+                error_messages={
+                    "required": f"Choose what happens to the {item.LABEL.lower()} to "
+                    f"{item.recipient}."
+                },
+            )
+            self.fields[f"{key}-reason"] = forms.CharField(
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                label=f"Reason for the {item.LABEL.lower()} to {item.recipient}",
+                help_text="Required to keep monitoring it; for a withdrawal, it is the "
+                "withdrawal's reason.",
+            )
+
+    def dispositions(self) -> dict[str, tuple[str, str]]:
+        return {
+            item_key(item): (
+                self.cleaned_data.get(item_key(item)) or "",
+                self.cleaned_data.get(f"{item_key(item)}-reason") or "",
+            )
+            for item in self.open_items
+        }
 
 
 class PositionForm(forms.Form):

@@ -69,3 +69,10 @@ def is_warning_action(name):
 @register.filter
 def humanise(value):
     return str(value or "").replace("_", " ")
+
+
+@register.filter
+def answer_rows(item):
+    """A request's or recommendation's responses: the current answer first, superseded ones
+    marked (presenters.answer_rows)."""
+    return presenters.answer_rows(item.responses.all())

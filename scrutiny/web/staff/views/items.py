@@ -85,7 +85,12 @@ def _response_view(request, subject, kind):
             f"This {kind} is '{subject.get_state_display()}': there is no response to record.",
             current_state=subject.state,
         )
-    form = ResponseRecordForm(request.POST or None, request.FILES or None, subject_kind=kind)
+    form = ResponseRecordForm(
+        request.POST or None,
+        request.FILES or None,
+        subject_kind=kind,
+        current_answer=services.response_current(subject),
+    )
 
     def record(data):
         services.provider_response_record(
@@ -93,12 +98,12 @@ def _response_view(request, subject, kind):
             by=user,
             channel=data["channel"],
             text=data["text"],
-            outcome=data["outcome"],
+            outcome=data.get("outcome") or "",
             received_at=form.received_at(),
             refusal_ground=data.get("refusal_ground", ""),
             attachments=data["attachments"],
             action_plan=form.action_plan(),
-            supersedes=subject.responses.filter(superseded_by__isnull=True).last(),
+            **form.service_arguments(),
         )
         messages.success(request, f"Response from {subject.recipient} recorded.")
         return redirect(subject.get_absolute_url())

@@ -244,7 +244,7 @@ TRANSITIONS = {
             topic=t,
             by=u,
             outcome_summary=d["outcome_summary"],
-            close_without_response_reason=d["close_without_response_reason"],
+            dispositions=form.dispositions(),
             expected_state=d["expected_state"] or None,
         ),
     },
@@ -274,6 +274,9 @@ def topic_transition(request, pk, name):
     kwargs = {}
     if name == "prioritise":
         kwargs["framework"] = topic.applicable_framework()
+    if name == "conclude" and name in available_transitions(topic, user, field="state"):
+        # Asked only when the topic can conclude; otherwise the service says why not (409).
+        kwargs["open_items"] = services.topic_open_items(topic)
     form = spec["form"](request.POST or None, initial={"expected_state": topic.state}, **kwargs)
 
     def apply(data):
