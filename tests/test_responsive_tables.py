@@ -28,7 +28,8 @@ OVERFLOW = """() => {
   for (const el of document.querySelectorAll('body *')) {
     const r = el.getBoundingClientRect();
     if (r.right > window.innerWidth + 0.5 && r.width > 0) {
-      out.push(el.tagName.toLowerCase() + (el.className ? '.' + el.className : '') + ' ' + Math.round(r.right));
+      const name = el.tagName.toLowerCase() + (el.className ? '.' + el.className : '');
+      out.push(name + ' ' + Math.round(r.right));
     }
   }
   return out.slice(0, 5);
