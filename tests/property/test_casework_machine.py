@@ -158,7 +158,18 @@ class CaseworkMachine(RuleBasedStateMachine):
 
     @rule(target=items, topic=topics, recommendation=st.booleans())
     def draft(self, topic, recommendation):
+        """Draft a request or a recommendation, first prioritising the topic and asking for
+        information if it has not come that far (so short sequences reach the answers)."""
         topic = self.fresh(topic)
+        if topic.state == "raised":
+            self.attempt(
+                services.topic_prioritise,
+                topic=topic,
+                by=self.officer,
+                scores=SCORES,
+                on=self.day(60),
+            )
+            topic = self.fresh(topic)
         if recommendation:
             item = self.attempt(
                 services.recommendation_draft,
@@ -195,10 +206,22 @@ class CaseworkMachine(RuleBasedStateMachine):
         if not isinstance(item, InformationRequest | Recommendation):
             return
         item = self.fresh(item)
+        if item.issued_on is None:
+            self.issue_item(item)
+            item = self.fresh(item)
         if item.issued_on is None or item.responses.exists():
             return
         received = min(item.issued_on + dt.timedelta(days=days_after_issue), self.today)
         self.record(item, received, by_officer=by_officer)
+
+    def issue_item(self, item):
+        """Issue the drafts of the item's topic (requests or recommendations)."""
+        call = (
+            services.topic_make_recommendations
+            if isinstance(item, Recommendation)
+            else services.topic_issue_requests
+        )
+        self.attempt(call, topic=self.fresh(item.topic), by=self.officer, on=self.day(30))
 
     def record(self, item, received: dt.date, *, by_officer=False, supersedes=None):
         is_rec = isinstance(item, Recommendation)
@@ -245,7 +268,7 @@ class CaseworkMachine(RuleBasedStateMachine):
     def withdraw_topic(self, topic):
         topic = self.fresh(topic)
         if self.has_open_items(topic):
-            return  # withdrawing a topic with open items: see test_casework_machine_pending
+            return  # on main a topic's withdrawal leaves its items open (issue 14, Build 2)
         self.attempt(services.topic_withdraw, topic=topic, by=self.officer, reason="Dropped.")
 
     def has_open_items(self, topic) -> bool:
@@ -359,24 +382,30 @@ class CaseworkMachine(RuleBasedStateMachine):
         )
         if events:
             self.last_event = events[-1].pk
-        moves = {
-            (e.content_type_id, e.object_id, e.source_state, e.target_state)
-            for e in events
-            if e.target_state
-        }
+        moves: dict[tuple[int, int], list[tuple[str, str]]] = {}
+        for e in events:
+            if e.target_state:
+                moves.setdefault((e.content_type_id, e.object_id), []).append(
+                    (e.source_state, e.target_state)
+                )
         for (model, pk), before in list(self.seen.items()):
             obj = (
                 model.all_objects.get(pk=pk)
                 if hasattr(model, "all_objects")
-                else (model.objects.get(pk=pk))
+                else model.objects.get(pk=pk)
             )
-            ctype = ContentType.objects.get_for_model(model).pk
+            logged = moves.get((ContentType.objects.get_for_model(model).pk, pk), [])
             for field, old in before.items():
                 new = getattr(obj, field)
-                if new != old:
-                    assert (ctype, pk, old, new) in moves, (
-                        f"{obj}: {field} moved {old} -> {new} with no event on the log"
-                    )
+                # Follow the logged moves from where the field was: one step may make several.
+                reached = old
+                for source, target in logged:
+                    if source == reached:
+                        reached = target
+                assert reached == new, (
+                    f"{obj}: {field} moved {old} -> {new}; the log only reaches {reached} "
+                    f"({logged})"
+                )
             self.seen[(model, pk)] = {f: getattr(obj, f) for f in before}
         # New items drafted by a rule are watched from their first state.
         for model in (InformationRequest, Recommendation):
