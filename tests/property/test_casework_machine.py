@@ -28,7 +28,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -110,9 +110,12 @@ class CaseworkMachine(RuleBasedStateMachine):
         """Run one service call; a domain error is a refusal (the transaction rolled back)."""
         try:
             with transaction.atomic():
-                return call(*args, **kwargs)
-        except DomainError:
+                result = call(*args, **kwargs)
+        except DomainError as exc:
+            event(f"{call.__name__}: refused ({type(exc).__name__})")
             return None
+        event(f"{call.__name__}: done")
+        return result
 
     def day(self, days_ago: int) -> dt.date:
         return self.today - dt.timedelta(days=days_ago)
@@ -200,9 +203,10 @@ class CaseworkMachine(RuleBasedStateMachine):
         )
         self.attempt(call, topic=self.fresh(topic), by=self.officer, on=self.day(days_ago))
 
-    @rule(item=items, days_after_issue=st.integers(0, 45), by_officer=st.booleans())
+    @rule(item=items, days_after_issue=st.integers(-10, 45), by_officer=st.booleans())
     def answer(self, item, days_after_issue, by_officer):
-        """The health body answers an issued item for the first time."""
+        """The health body answers an issued item for the first time, on any day up to today:
+        a received day before the issue must be refused (issue 14, Build 1)."""
         if not isinstance(item, InformationRequest | Recommendation):
             return
         item = self.fresh(item)
@@ -241,6 +245,18 @@ class CaseworkMachine(RuleBasedStateMachine):
             ),
         )
 
+    @rule(item=items, days_after_issue=st.integers(0, 45))
+    def answer_again(self, item, days_after_issue):
+        """A second answer without `supersedes`: it must be refused (a 409 saying to correct or
+        to add information), never a second current answer (issue 14, Build 1)."""
+        if not isinstance(item, InformationRequest | Recommendation):
+            return
+        item = self.fresh(item)
+        if item.issued_on is None or not item.responses.exists():
+            return
+        received = min(item.issued_on + dt.timedelta(days=days_after_issue), self.today)
+        self.record(item, received)
+
     @rule(item=items)
     def correct(self, item):
         """A correction supersedes the current answer, with the same received day."""
@@ -266,15 +282,9 @@ class CaseworkMachine(RuleBasedStateMachine):
 
     @rule(topic=topics)
     def withdraw_topic(self, topic):
-        topic = self.fresh(topic)
-        if self.has_open_items(topic):
-            return  # on main a topic's withdrawal leaves its items open (issue 14, Build 2)
-        self.attempt(services.topic_withdraw, topic=topic, by=self.officer, reason="Dropped.")
-
-    def has_open_items(self, topic) -> bool:
-        return any(
-            model.all_objects.filter(topic=topic, state="issued").exists()
-            for model in (InformationRequest, Recommendation)
+        """Withdrawing a topic, even with open items: they are withdrawn with it (Build 2)."""
+        self.attempt(
+            services.topic_withdraw, topic=self.fresh(topic), by=self.officer, reason="Dropped."
         )
 
     @rule(topic=topics, days_ago=st.integers(0, 10), without_response=st.booleans())
