@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install lock lint test-sqlite test-postgres browser demo clean bench
+.PHONY: run test install lock lint test-sqlite test-postgres browser demo clean bench property
 
 # Every dependency is pinned by requirements.lock (a constraints file made by `make lock`).
 $(STAMP): pyproject.toml requirements.lock
@@ -54,6 +54,11 @@ test-postgres: install
 	bash .ci/with-postgres $(BIN)/pytest -q
 
 test: lint test-sqlite test-postgres
+
+# The stateful property test of the casework services, run long (CI runs it bounded).
+property: install
+	CF_PROPERTY_EXAMPLES=$${CF_PROPERTY_EXAMPLES:-500} CF_PROPERTY_STEPS=$${CF_PROPERTY_STEPS:-50} \
+		$(BIN)/pytest -q -p no:cacheprovider tests/property
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 
 from scrutiny.casework import publication, services
 from scrutiny.casework.models import (
@@ -23,6 +22,7 @@ from scrutiny.casework.models import (
     RecommendationOutcome,
     Topic,
 )
+from scrutiny.demo.story import StoryClock, working_day, working_days_after
 
 DEFAULT_DEMO_PASSWORD = "critical-friend-demo"
 
@@ -144,13 +144,168 @@ TOPIC_SCORES = {
     "cost_effective": 1,
 }
 
-
-def _days_ago(days: int) -> dt.date:
-    return timezone.localdate() - dt.timedelta(days=days)
-
-
-def _at(day: dt.date, hour=11) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+# What each area is scrutinising: the two areas share the shape of the story (one topic in each
+# state) but not its subjects, so no title appears in both. `{network}` is the area's
+# involvement network ("LINk", "Local Healthwatch").
+STORIES = {
+    "northby": {
+        "raised": (
+            "Access to NHS dentistry for children",
+            "Parents in Northby report that no dental practice within ten miles is taking on "
+            "children as NHS patients.",
+        ),
+        "referral": (
+            "Delayed discharge from the acute medical unit",
+            "The {network} heard from 40 families whose relatives waited more than a week for a "
+            "care package before leaving hospital; we refer this to the committee.",
+        ),
+        "prioritised": (
+            "Crisis mental health support for young people",
+            "Waiting times for the under-18s crisis line and the number of young people placed "
+            "out of area.",
+        ),
+        "declined": (
+            "Car parking charges at the general hospital",
+            "Residents object to the new tariff for visitors.",
+            "Parking charges are a matter for the trust board and have been consulted on; "
+            "scrutiny can add little. We will watch the promised concessions for carers.",
+        ),
+        "drafts": (
+            "Booking GP appointments by telephone",
+            "Calls queue for over 30 minutes at 8am; online booking is not accessible to everyone.",
+            "How many calls did the practice receive between 8 and 9am each weekday in the last "
+            "quarter, and how many were answered?",
+            "What access standards does the ICB set for practices?",
+        ),
+        "overdue": (
+            "Reconfiguring the hyper-acute stroke unit",
+            "The proposal to move the stroke unit 18 miles away and what it means for travel "
+            "times.",
+            "Please provide door-to-needle times for the last 24 months and the modelled "
+            "ambulance travel times under the proposal.",
+            "Please provide the consultation plan and the equality impact assessment.",
+            "The consultation plan and equality impact assessment are attached to our letter of "
+            "today; the ambulance modelling follows from the trust.",
+        ),
+        "refused": (
+            "Midwife staffing on the maternity unit",
+            "Shifts below safe staffing levels reported by families and by the CQC.",
+            "Please give planned and actual midwife fill rates for each month this year.",
+            "How many community midwife posts are vacant?",
+            "Community midwifery moved to the acute trust in April; we no longer hold it.",
+        ),
+        "recommended": (
+            "Hospital discharge and social care",
+            "How the trust and the council work together so people leave hospital when ready.",
+            "How many patients were medically fit but waiting to leave each week?",
+            "A weekly average of 61 patients, falling to 44 in the summer.",
+            "Set up a single discharge hub open seven days a week.",
+            "Families told us discharges stall at weekends.",
+            "Publish monthly figures on care packages started within 48 hours.",
+            "Accepted. The hub will open in two phases.",
+        ),
+        "concluded": (
+            "Winter pressures in the emergency department",
+            "Ambulance handover delays and corridor care last winter.",
+            "Please provide ambulance handover times by week from November to March.",
+            "Median handover 38 minutes; 1,204 handovers over 60 minutes.",
+            "Open a handover area staffed by the trust so crews can leave within 30 minutes.",
+            "Fund additional community beds for the winter.",
+            "Accepted; the handover area will open before the winter.",
+            "The ICB has no budget for additional beds this year.",
+            "The handover area was opened and delays fell. The ICB declined to fund more "
+            "community beds; the committee will return to this next winter.",
+        ),
+        "withdrawn": (
+            "Relocating the walk-in centre",
+            "Plans to move the walk-in centre to the retail park.",
+            "The ICB has dropped the plan; there is nothing left to scrutinise.",
+        ),
+        "committee": (
+            "Quality accounts of the community trust",
+            "The committee's annual comment on the foundation trust's quality account.",
+        ),
+    },
+    "southby": {
+        "raised": (
+            "NHS dentistry for care home residents",
+            "Care home managers in Southby say residents wait months for a dentist to visit, and "
+            "some have had no check-up in two years.",
+        ),
+        "referral": (
+            "Waiting times for wheelchair services",
+            "The {network} heard from 25 families waiting over 18 weeks for a wheelchair "
+            "assessment; we refer this to the committee.",
+        ),
+        "prioritised": (
+            "Eating disorder services for young adults",
+            "The gap in care for people turning 18 and the distance to the nearest inpatient bed.",
+        ),
+        "declined": (
+            "Signage at the new outpatient building",
+            "Visitors find the new outpatient building hard to find from the bus station.",
+            "The trust has already commissioned new signs after its own survey; scrutiny would "
+            "add nothing. We will check the signs are up by the spring.",
+        ),
+        "drafts": (
+            "Closures of community pharmacies",
+            "Three pharmacies on the eastern estates closed this year, leaving long journeys for "
+            "prescriptions.",
+            "Which pharmacies in the practice's area have closed or cut their hours since "
+            "January, and what has the practice done for its patients?",
+            "How does the ICB assess the need for pharmacies when one closes?",
+        ),
+        "overdue": (
+            "Moving planned orthopaedic surgery to one site",
+            "The plan to move hip and knee operations to a single site and what it means for "
+            "waiting lists and travel.",
+            "Please provide waiting times for hip and knee operations for the last 24 months and "
+            "the expected waits under the plan.",
+            "Please provide the engagement report and the travel analysis for the plan.",
+            "The engagement report and the travel analysis are attached to our e-mail of today.",
+        ),
+        "refused": (
+            "Health visitor caseloads",
+            "Families report missed development checks and health visitors carrying high "
+            "caseloads.",
+            "How many development checks at two years were completed on time each month?",
+            "What is the average caseload of a health visitor?",
+            "Health visiting is commissioned by the council; we do not hold caseload figures.",
+        ),
+        "recommended": (
+            "Falls prevention for older people",
+            "How the trust and the council help older people avoid falls at home and in hospital.",
+            "How many patients over 65 were admitted after a fall at home each month?",
+            "An average of 112 admissions a month, higher in the winter.",
+            "Offer every patient over 65 admitted after a fall a home safety visit within a week "
+            "of leaving hospital.",
+            "Residents told us nobody checked their home before they went back.",
+            "Publish how many home adaptations are fitted within four weeks of a referral.",
+            "Accepted. The visits will start with the frailty ward.",
+        ),
+        "concluded": (
+            "Ambulance response times in rural villages",
+            "Long waits for ambulances in the villages south of the river.",
+            "Please provide response times by category for the rural wards for the last year.",
+            "Category 2 median 48 minutes in rural wards against 31 minutes in the town.",
+            "Place a standby ambulance in the southern villages at the busiest times.",
+            "Fund community first responders in every village without one.",
+            "Accepted; a standby vehicle will be placed from the autumn.",
+            "The ICB will not fund first responders; the voluntary sector may bid for grants.",
+            "Rural response times improved with the standby ambulance. The ICB declined to fund "
+            "first responders; the committee will review the grants next year.",
+        ),
+        "withdrawn": (
+            "Closing the minor injuries unit overnight",
+            "A proposal to close the minor injuries unit between midnight and 8am.",
+            "The trust withdrew the proposal after the staff consultation.",
+        ),
+        "committee": (
+            "Quality account of the hospitals trust",
+            "The committee's annual comment on the hospitals trust's quality account.",
+        ),
+    },
+}
 
 
 def _raise(
@@ -163,311 +318,230 @@ def _raise(
     joint=True,
     lead=None,
     health=(),
-    referred_on=None,
 ):
     return services.topic_raise(
         by=by or a.officer,
         title=title,
-        summary=summary,
+        summary=summary.format(network=a.network.label),
         partnership=a.partnership if joint else None,
         body=None if joint else a.committee,
         lead_body=lead or (a.network if joint else a.committee),
         source=source,
         health_bodies=health,
-        referred_on=referred_on,
     )
 
 
-def _prioritised(a: Area, title, summary, *, by=None, **kw):
-    by = by or a.officer
-    topic = _raise(a, title, summary, by=by, **kw)
-    return services.topic_prioritise(topic=topic, by=by, scores=TOPIC_SCORES, on=_days_ago(120))
+class Story:
+    """One topic's story: each `step(days_ago)` runs on that working day, after the last step."""
 
+    def __init__(self, area: Area):
+        self.area = area
+        self.clock = StoryClock()
+        self.topic = None
 
-def _with_requests(a, title, summary, asks, *, issued_days_ago, by=None, **kw):
-    by = by or a.officer
-    topic = _prioritised(a, title, summary, by=by, **kw)
-    topic = services.topic_request_information(topic=topic, by=by)
-    requests = [
-        services.information_request_draft(topic=topic, by=by, recipient=body, question=q)
-        for body, q in asks
-    ]
-    if issued_days_ago is not None:
-        topic = services.topic_issue_requests(topic=topic, by=by, on=_days_ago(issued_days_ago))
-        for r in requests:
-            r.refresh_from_db()
-    return topic, requests
+    def day(self, days_ago: int) -> dt.date:
+        return working_day(days_ago)
 
+    def step(self, days_ago: int):
+        return self.clock.on(working_day(days_ago))
 
-def _answer(req, by, *, days_after_issue, text, outcome="answered", channel="letter", ground=""):
-    received = req.issued_on + dt.timedelta(days=days_after_issue)
-    return services.provider_response_record(
-        subject=req,
-        by=by,
-        channel=channel,
-        text=text,
-        outcome=outcome,
-        received_at=_at(min(received, timezone.localdate())),
-        refusal_ground=ground,
-    )
+    def after(self, issued_on: dt.date, working_days: int):
+        """A step `working_days` working days after `issued_on` (a response, say)."""
+        return self.clock.on(working_days_after(issued_on, working_days))
+
+    def raised(self, days_ago, title, summary, **kw):
+        with self.step(days_ago):
+            self.topic = _raise(self.area, title, summary, **kw)
+        return self.topic
+
+    def prioritised(self, days_ago):
+        with self.step(days_ago):
+            self.topic = services.topic_prioritise(
+                topic=self.topic, by=self.area.officer, scores=TOPIC_SCORES
+            )
+
+    def requests(self, days_ago, asks, *, issue=True):
+        with self.step(days_ago):
+            o = self.area.officer
+            self.topic = services.topic_request_information(topic=self.topic, by=o)
+            requests = [
+                services.information_request_draft(
+                    topic=self.topic, by=o, recipient=body, question=q
+                )
+                for body, q in asks
+            ]
+            if issue:
+                self.topic = services.topic_issue_requests(topic=self.topic, by=o)
+                for r in requests:
+                    r.refresh_from_db()
+        return requests
+
+    def recommendations(self, days_ago, recs):
+        with self.step(days_ago):
+            o = self.area.officer
+            drafted = [
+                services.recommendation_draft(
+                    topic=self.topic, by=o, recipient=body, text=text, rationale=why
+                )
+                for body, text, why in recs
+            ]
+            self.topic = services.topic_make_recommendations(topic=self.topic, by=o)
+            for r in drafted:
+                r.refresh_from_db()
+        return drafted
+
+    def answer(self, item, by, working_days, *, text, outcome="answered", channel="letter", **kw):
+        """The body answers `working_days` working days after the item was issued."""
+        with self.after(item.issued_on, working_days) as now:
+            response = services.provider_response_record(
+                subject=item,
+                by=by,
+                channel=channel,
+                text=text,
+                outcome=outcome,
+                received_at=now,
+                **kw,
+            )
+        item.refresh_from_db()
+        return response
+
+    def implementation(self, days_ago, rec, by, status, note):
+        with self.step(days_ago):
+            services.recommendation_update_implementation(
+                recommendation=rec, by=by, status=status, note=note, channel="api"
+            )
+
+    def publish(self, days_ago):
+        with self.step(days_ago):
+            self.topic = publication.topic_publish(topic=self.topic, by=self.area.officer)
 
 
 def seed_casework(a: Area, place: str, responder) -> None:
+    """One coherent story per state, raised, moved and answered on working days before today."""
     o = a.officer
-    # raised
-    _raise(
-        a,
-        "Access to NHS dentistry for children",
-        f"Parents in {place} report that no dental practice within ten miles is taking on "
-        "children as NHS patients.",
-        source=Topic.Source.RESIDENT_SUGGESTION,
-        health=[a.icb],
+    text = STORIES[a.partnership.slug]
+
+    # raised, from a resident's suggestion
+    title, summary = text["raised"]
+    Story(a).raised(8, title, summary, source=Topic.Source.RESIDENT_SUGGESTION, health=[a.icb])
+
+    # raised by the involvement network's referral (the acknowledgement clock starts that day)
+    title, summary = text["referral"]
+    Story(a).raised(
+        12, title, summary, source=Topic.Source.REFERRAL, health=[a.trust, a.social_care]
     )
-    _raise(
-        a,
-        "Delayed discharge from the acute medical unit",
-        f"The {a.network.label} heard from 40 families whose relatives waited more than a week "
-        "for a care package before leaving hospital; we refer this to the committee.",
-        source=Topic.Source.REFERRAL,
-        referred_on=_days_ago(12),
-        health=[a.trust, a.social_care],
+
+    # prioritised, on the work programme and published as such
+    title, summary = text["prioritised"]
+    s = Story(a)
+    s.raised(45, title, summary, health=[a.foundation_trust, a.icb])
+    s.prioritised(30)
+    s.publish(29)
+
+    # declined, with its reason published
+    title, summary, reason = text["declined"]
+    s = Story(a)
+    s.raised(60, title, summary, health=[a.trust])
+    with s.step(50):
+        s.topic = services.topic_decline(topic=s.topic, by=o, reason=reason)
+    s.publish(49)
+
+    # information requested: the requests are drafted, not yet issued (not published)
+    title, summary, q_gp, q_icb = text["drafts"]
+    s = Story(a)
+    s.raised(35, title, summary, health=[a.gp, a.icb])
+    s.prioritised(25)
+    s.requests(20, [(a.gp, q_gp), (a.icb, q_icb)], issue=False)
+
+    # response due: one request overdue, the other answered late
+    title, summary, q_trust, q_icb, answer = text["overdue"]
+    s = Story(a)
+    s.raised(90, title, summary, health=[a.trust, a.icb])
+    s.prioritised(70)
+    reqs = s.requests(45, [(a.trust, q_trust), (a.icb, q_icb)])
+    s.answer(reqs[1], o, 24, channel="email", text=answer)
+    s.publish(3)
+
+    # response due: one request refused, the other not yet due
+    title, summary, q_trust, q_ft, refusal = text["refused"]
+    s = Story(a)
+    s.raised(40, title, summary, health=[a.trust, a.foundation_trust])
+    s.prioritised(21)
+    reqs = s.requests(8, [(a.trust, q_trust), (a.foundation_trust, q_ft)])
+    s.answer(reqs[1], o, 2, outcome="refused", refusal_ground="not_held", text=refusal)
+    s.publish(1)
+
+    # recommendation made: one accepted with an action plan, one still awaited (overdue)
+    title, summary, q, answer, rec1_text, rec1_why, rec2_text, accepted = text["recommended"]
+    s = Story(a)
+    s.raised(160, title, summary, health=[a.trust, a.social_care])
+    s.prioritised(140)
+    (req,) = s.requests(110, [(a.trust, q)])
+    s.answer(req, responder, 18, channel="api", text=answer)
+    rec1, _ = s.recommendations(
+        60, [(a.trust, rec1_text, rec1_why), (a.social_care, rec2_text, "")]
     )
-    # prioritised
-    _prioritised(
-        a,
-        "Crisis mental health support for young people",
-        "Waiting times for the under-18s crisis line and the number of young people "
-        "placed out of area.",
-        health=[a.foundation_trust, a.icb],
-    )
-    # declined
-    declined = _raise(
-        a,
-        "Car parking charges at the general hospital",
-        "Residents object to the new tariff for visitors.",
-        health=[a.trust],
-    )
-    services.topic_decline(
-        topic=declined,
-        by=o,
-        reason=(
-            "Parking charges are a matter for the trust board and have been consulted on; scrutiny "
-            "can add little. We will watch the promised concessions for carers."
-        ),
-    )
-    # information requested, drafts not yet issued
-    _with_requests(
-        a,
-        "Booking GP appointments by telephone",
-        "Calls queue for over 30 minutes at 8am; online booking is not accessible to everyone.",
-        [
-            (
-                a.gp,
-                "How many calls did the practice receive between 8 and 9am each "
-                "weekday in the last quarter, and how many were answered?",
-            ),
-            (a.icb, "What access standards does the ICB set for practices?"),
-        ],
-        issued_days_ago=None,
-        health=[a.gp, a.icb],
-    )
-    # response due: one overdue, one answered late, one refused
-    _, reqs = _with_requests(
-        a,
-        "Reconfiguring the hyper-acute stroke unit",
-        "The proposal to move the stroke unit 18 miles away and what it means for travel times.",
-        [
-            (
-                a.trust,
-                "Please provide door-to-needle times for the last 24 months and the modelled "
-                "ambulance travel times under the proposal.",
-            ),
-            (a.icb, "Please provide the consultation plan and the equality impact assessment."),
-        ],
-        issued_days_ago=45,
-        health=[a.trust, a.icb],
-    )
-    _answer(
-        reqs[1],
-        a.officer,
-        days_after_issue=35,
-        channel="email",
-        text="The consultation plan and equality impact assessment are attached to our "
-        "letter of today; the ambulance modelling follows from the trust.",
-    )
-    _, reqs = _with_requests(
-        a,
-        "Midwife staffing on the maternity unit",
-        "Shifts below safe staffing levels reported by families and by the CQC.",
-        [
-            (
-                a.trust,
-                "Please give planned and actual midwife fill rates for each month this year.",
-            ),
-            (a.foundation_trust, "How many community midwife posts are vacant?"),
-        ],
-        issued_days_ago=6,
-        health=[a.trust, a.foundation_trust],
-    )
-    _answer(
-        reqs[1],
-        a.officer,
-        days_after_issue=3,
-        outcome="refused",
-        ground="not_held",
-        text="Community midwifery moved to the acute trust in April; we no longer hold it.",
-    )
-    # recommendations made: one accepted with an action plan, one still awaited (overdue)
-    topic, reqs = _with_requests(
-        a,
-        "Hospital discharge and social care",
-        "How the trust and the council work together so people leave hospital when ready.",
-        [(a.trust, "How many patients were medically fit but waiting to leave each week?")],
-        issued_days_ago=90,
-        health=[a.trust, a.social_care],
-    )
-    _answer(
-        reqs[0],
+    s.answer(
+        rec1,
         responder,
-        days_after_issue=25,
-        channel="api",
-        text="A weekly average of 61 patients, falling to 44 in the summer.",
-    )
-    rec1 = services.recommendation_draft(
-        topic=topic,
-        by=o,
-        recipient=a.trust,
-        text="Set up a single discharge hub open seven days a week.",
-        rationale="Families told us discharges stall at weekends.",
-    )
-    services.recommendation_draft(
-        topic=topic,
-        by=o,
-        recipient=a.social_care,
-        text="Publish monthly figures on care packages started within 48 hours.",
-    )
-    services.topic_make_recommendations(topic=topic, by=o, on=_days_ago(50))
-    rec1.refresh_from_db()
-    services.provider_response_record(
-        subject=rec1,
-        by=responder,
+        14,
         channel="api",
         outcome=RecommendationOutcome.ACCEPTED,
-        text="Accepted. The hub will open in two phases.",
-        received_at=_at(_days_ago(30)),
+        text=accepted,
         action_plan=[
             {
                 "action": "Open the hub on weekdays",
                 "owner": "Director of Operations",
-                "target_date": _days_ago(-30),
+                "target_date": working_day(-30),
             },
             {
                 "action": "Extend to weekends",
                 "owner": "Director of Operations",
-                "target_date": _days_ago(-120),
+                "target_date": working_day(-120),
             },
         ],
     )
-    services.recommendation_update_implementation(
-        recommendation=rec1,
-        by=responder,
-        status="on_track",
-        note="Weekday hub staffed.",
-        channel="api",
-    )
+    s.implementation(10, rec1, responder, "on_track", "The first phase is staffed.")
+    s.publish(9)
+
     # concluded, with responses and implementation monitoring
-    topic, reqs = _with_requests(
-        a,
-        "Winter pressures in the emergency department",
-        "Ambulance handover delays and corridor care last winter.",
-        [(a.trust, "Please provide ambulance handover times by week from November to March.")],
-        issued_days_ago=200,
-        health=[a.trust],
-    )
-    _answer(
-        reqs[0],
+    (title, summary, q, answer, rec_a_text, rec_b_text, accepted, rejected, outcome) = text[
+        "concluded"
+    ]
+    s = Story(a)
+    s.raised(280, title, summary, health=[a.trust, a.icb])
+    s.prioritised(260)
+    (req,) = s.requests(230, [(a.trust, q)])
+    s.answer(req, responder, 17, channel="api", text=answer)
+    rec_a, rec_b = s.recommendations(180, [(a.trust, rec_a_text, ""), (a.icb, rec_b_text, "")])
+    s.answer(
+        rec_a,
         responder,
-        days_after_issue=27,
-        channel="api",
-        text="Median handover 38 minutes; 1,204 handovers over 60 minutes.",
-    )
-    rec_a = services.recommendation_draft(
-        topic=topic,
-        by=o,
-        recipient=a.trust,
-        text="Open a handover area staffed by the trust so crews can leave within 30 minutes.",
-    )
-    rec_b = services.recommendation_draft(
-        topic=topic, by=o, recipient=a.icb, text="Fund additional community beds for the winter."
-    )
-    services.topic_make_recommendations(topic=topic, by=o, on=_days_ago(150))
-    rec_a.refresh_from_db()
-    rec_b.refresh_from_db()
-    services.provider_response_record(
-        subject=rec_a,
-        by=responder,
+        12,
         channel="api",
         outcome=RecommendationOutcome.ACCEPTED,
-        text="Accepted; the area opened in October.",
-        received_at=_at(_days_ago(130)),
+        text=accepted,
         action_plan=[
-            {
-                "action": "Open a 10-trolley handover area",
-                "owner": "Chief Nurse",
-                "target_date": _days_ago(60),
-            }
+            {"action": rec_a_text, "owner": "Chief Operating Officer", "target_date": s.day(120)}
         ],
     )
-    services.recommendation_update_implementation(
-        recommendation=rec_a,
-        by=responder,
-        status="achieved",
-        channel="api",
-        note="Open since 1 October; median handover now 24 minutes.",
-    )
-    services.provider_response_record(
-        subject=rec_b,
-        by=o,
-        channel="letter",
-        outcome=RecommendationOutcome.REJECTED,
-        text="The ICB has no budget for additional beds this year.",
-        received_at=_at(_days_ago(100)),
-    )
-    services.topic_conclude(
-        topic=topic,
-        by=o,
-        on=_days_ago(80),
-        outcome_summary=(
-            "The handover area was opened and delays fell. The ICB declined to fund "
-            "more community beds; the committee will return to this next winter."
-        ),
-    )
-    # withdrawn
-    withdrawn = _raise(
-        a,
-        "Relocating the walk-in centre",
-        "Plans to move the walk-in centre to the retail park.",
-        health=[a.icb],
-    )
-    services.topic_withdraw(
-        topic=withdrawn,
-        by=o,
-        reason=("The ICB has dropped the plan; there is nothing left to scrutinise."),
-    )
-    # residents see the outcomes and the work in progress that the officers chose to publish
-    for topic in Topic.objects.filter(partnership=a.partnership).exclude(
-        state__in=[Topic._meta.get_field("state").default, "information_requested"]
-    ):
-        publication.topic_publish(topic=topic, by=o)
+    s.answer(rec_b, o, 19, outcome=RecommendationOutcome.REJECTED, text=rejected)
+    s.implementation(115, rec_a, responder, "achieved", "Done, and the figures are improving.")
+    with s.step(100):
+        s.topic = services.topic_conclude(topic=s.topic, by=o, outcome_summary=outcome)
+    s.publish(99)
+
+    # withdrawn before it was prioritised
+    title, summary, reason = text["withdrawn"]
+    s = Story(a)
+    s.raised(75, title, summary, health=[a.icb])
+    with s.step(55):
+        s.topic = services.topic_withdraw(topic=s.topic, by=o, reason=reason)
+    s.publish(54)
+
     # a committee-only topic, raised by the committee's own officer
-    _raise(
-        a,
-        "Quality accounts of the community trust",
-        "The committee's annual comment on the foundation trust's quality account.",
-        by=a.osc_officer,
-        joint=False,
-        health=[a.foundation_trust],
-    )
+    title, summary = text["committee"]
+    Story(a).raised(15, title, summary, by=a.osc_officer, joint=False, health=[a.foundation_trust])
 
 
 DEMO_LOGINS = [

@@ -18,6 +18,7 @@ from django.utils import timezone
 from protocols import services
 from protocols.models import Meeting, Protocol
 from scrutiny.casework.models import Membership, Organisation, Topic
+from scrutiny.demo.story import StoryClock, working_day, working_day_on_or_after
 
 PROTOCOL_V1 = {
     "purpose": (
@@ -82,10 +83,8 @@ def _text(template: str, partnership, committee) -> str:
 
 
 def _working_day_after(day: dt.date, days: int) -> dt.date:
-    day += dt.timedelta(days=days)
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
-    return day
+    """The first working day (weekends and bank holidays skipped) `days` days after `day`."""
+    return working_day_on_or_after(day + dt.timedelta(days=days))
 
 
 def _seed_protocol(partnership, committee, officers, today) -> list[str]:
@@ -93,30 +92,32 @@ def _seed_protocol(partnership, committee, officers, today) -> list[str]:
         return []
     by = officers[partnership.involvement_network_id]
     sections = {k: _text(v, partnership, committee) for k, v in PROTOCOL_V1.items()}
-    protocol = services.protocol_create(
-        partnership=partnership,
-        by=by,
-        title=f"{partnership.name}: joint working protocol",
-        review_on=today - dt.timedelta(days=30),
-        **sections,
-    )
+    clock = StoryClock()
+    with clock.on(working_day(420, today=today)):
+        protocol = services.protocol_create(
+            partnership=partnership,
+            by=by,
+            title=f"{partnership.name}: joint working protocol",
+            review_on=today - dt.timedelta(days=30),
+            **sections,
+        )
     v1 = protocol.versions.get(number=1)
-    for org_id, officer in officers.items():
-        v1 = services.protocol_version_sign_off(
-            version=v1,
-            by=officer,
-            organisation=Organisation.objects.get(pk=org_id),
-            on=today - dt.timedelta(days=400),
+    with clock.on(working_day(400, today=today)):
+        for org_id, officer in officers.items():
+            v1 = services.protocol_version_sign_off(
+                version=v1, by=officer, organisation=Organisation.objects.get(pk=org_id)
+            )
+    with clock.on(working_day(60, today=today)):
+        v2 = services.protocol_version_draft_next(protocol=protocol, by=by)
+        changes = {k: _text(v, partnership, committee) for k, v in PROTOCOL_V2_CHANGES.items()}
+        v2 = services.protocol_version_update(
+            version=v2, by=by, review_on=today + dt.timedelta(days=300), **changes
         )
-    v2 = services.protocol_version_draft_next(protocol=protocol, by=by)
-    changes = {k: _text(v, partnership, committee) for k, v in PROTOCOL_V2_CHANGES.items()}
-    v2 = services.protocol_version_update(
-        version=v2, by=by, review_on=today + dt.timedelta(days=300), **changes
-    )
-    for org_id, officer in officers.items():
-        v2 = services.protocol_version_sign_off(
-            version=v2, by=officer, organisation=Organisation.objects.get(pk=org_id)
-        )
+    with clock.on(working_day(30, today=today)):
+        for org_id, officer in officers.items():
+            v2 = services.protocol_version_sign_off(
+                version=v2, by=officer, organisation=Organisation.objects.get(pk=org_id)
+            )
     return [f"  Protocol: {protocol.title} (version 2 agreed, version 1 superseded)"]
 
 
@@ -133,48 +134,50 @@ def _seed_meetings(partnership, committee, officers, today) -> list[str]:
     topics = list(Topic.objects.filter(partnership=partnership).order_by("created_at", "pk")[:3])
     venue = f"Council Chamber, {partnership.name.split()[0]} Town Hall"
 
-    # A joint meeting held six weeks ago, with its minutes.
-    held_on = today - dt.timedelta(days=42)
-    held = services.meeting_create(
-        by=by,
-        partnership=partnership,
-        title="Joint scrutiny meeting",
-        date=held_on,
-        start_time=dt.time(18, 0),
-        end_time=dt.time(20, 0),
-        place=venue,
-        confirm=True,
-    )
-    first = services.agenda_item_add(
-        meeting=held,
-        by=by,
-        title="Work programme for the year",
-        presenter="Scrutiny officer",
-        summary="The candidate topics scored against the TOPIC criteria.",
-        topic=topics[0] if topics else None,
-    )
-    services.paper_add(
-        item=first,
-        by=by,
-        file=_paper("work-programme.txt", "Candidate topics and their TOPIC scores."),
-        title="Work programme report",
-    )
-    second = services.agenda_item_add(
-        meeting=held, by=by, title="Update from the involvement network", presenter="Chair"
-    )
-    publish_at = timezone.make_aware(
-        dt.datetime.combine(held_on - dt.timedelta(days=14), dt.time(10, 0))
-    )
-    services.meeting_publish_agenda(meeting=held, by=by, now=publish_at)
-    services.meeting_mark_held(meeting=held, by=by)
-    services.item_record_decision(
-        item=first,
-        by=by,
-        decision="Agreed the work programme, with room left for issues that arise in the year.",
-    )
-    services.item_record_decision(
-        item=second, by=by, decision="Noted the update and thanked the volunteers."
-    )
+    # A joint meeting held six weeks ago, with its minutes: arranged, its agenda published
+    # with five clear working days' notice, held, and minuted that evening.
+    held_on = working_day(42, today=today)
+    clock = StoryClock()
+    with clock.on(working_day(63, today=today)):
+        held = services.meeting_create(
+            by=by,
+            partnership=partnership,
+            title="Joint scrutiny meeting",
+            date=held_on,
+            start_time=dt.time(18, 0),
+            end_time=dt.time(20, 0),
+            place=venue,
+            confirm=True,
+        )
+        first = services.agenda_item_add(
+            meeting=held,
+            by=by,
+            title="Work programme for the year",
+            presenter="Scrutiny officer",
+            summary="The candidate topics scored against the TOPIC criteria.",
+            topic=topics[0] if topics else None,
+        )
+        services.paper_add(
+            item=first,
+            by=by,
+            file=_paper("work-programme.txt", "Candidate topics and their TOPIC scores."),
+            title="Work programme report",
+        )
+        second = services.agenda_item_add(
+            meeting=held, by=by, title="Update from the involvement network", presenter="Chair"
+        )
+    with clock.on(working_day(56, today=today)):
+        services.meeting_publish_agenda(meeting=held, by=by)
+    with clock.on(held_on, hour=20):
+        services.meeting_mark_held(meeting=held, by=by)
+        services.item_record_decision(
+            item=first,
+            by=by,
+            decision="Agreed the work programme, with room left for issues that arise in the year.",
+        )
+        services.item_record_decision(
+            item=second, by=by, decision="Noted the update and thanked the volunteers."
+        )
 
     # An upcoming joint meeting with a published agenda, one item exempt.
     upcoming = services.meeting_create(
