@@ -232,6 +232,14 @@ class DueDateMove:
         """Calendar days the due date moves (negative: earlier)."""
         return (self.new_due_on - self.old_due_on).days
 
+    @property
+    def kind(self) -> str:
+        return str(type(self.obj)._meta.verbose_name)
+
+
+def _move_order(move: DueDateMove):
+    return (move.old_due_on, move.new_due_on, move.kind, move.obj.pk)
+
 
 @dataclass(frozen=True)
 class MovePlan:
@@ -247,12 +255,12 @@ class MovePlan:
     @property
     def earliest(self) -> DueDateMove | None:
         """The move of the soonest due date it touches."""
-        return min(self.moves, key=lambda m: (m.old_due_on, m.new_due_on), default=None)
+        return min(self.moves, key=_move_order, default=None)
 
     @property
     def latest(self) -> DueDateMove | None:
         """The move of the furthest due date it touches."""
-        return max(self.moves, key=lambda m: (m.old_due_on, m.new_due_on), default=None)
+        return max(self.moves, key=_move_order, default=None)
 
     @property
     def most_earlier(self) -> int:
@@ -265,10 +273,7 @@ class MovePlan:
     @property
     def sample(self) -> list[DueDateMove]:
         """The first moves by old due date (what is due soonest matters most)."""
-        ordered = sorted(
-            self.moves, key=lambda m: (m.old_due_on, type(m.obj).__name__, m.obj.pk)
-        )
-        return ordered[: self.sample_size]
+        return sorted(self.moves, key=_move_order)[: self.sample_size]
 
 
 def _versions_by_rule(versions) -> dict[int, list[DeadlineRuleVersion]]:
@@ -442,14 +447,16 @@ def _rule_reason(rule, *, effective_from, correction) -> tuple[str, str]:
 
 def deadline_rule_preview(
     *, rule: DeadlineRule, effective_from=None, correction: bool = False
-) -> MovePlan:
-    """What saving `rule` (changed in memory, not saved) would move; writes nothing."""
+) -> MovePlan | None:
+    """What saving `rule` (changed in memory, not saved) would move; writes nothing.
+
+    None when the change moves no clock by its nature (a new rule; the name or source only)."""
     rule.full_clean()
     if rule.pk is None:
-        return MovePlan([])
+        return None
     recorded = DeadlineRule.objects.get(pk=rule.pk)
     if rule_terms(rule) == rule_terms(recorded):
-        return MovePlan([])
+        return None
     versions = list(DeadlineRuleVersion.objects.filter(rule=recorded))
     added = _rule_versions_after(
         recorded,
