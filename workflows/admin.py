@@ -127,7 +127,7 @@ class DeadlineRuleForm(forms.ModelForm):
 
     class Meta:
         model = DeadlineRule
-        fields = "__all__"
+        fields = ("slug", "name", "source", *DeadlineRule.TERM_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

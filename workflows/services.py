@@ -321,8 +321,7 @@ def _plan_moves(*, rule=None, versions=None, overrides=None, lock=False) -> list
 
 def _move_note(move: DueDateMove, reason: str) -> str:
     return (
-        f"From {fmt(move.old_due_on)} to {fmt(move.new_due_on)}: {reason}.\n"
-        f"{move.new_explanation}"
+        f"From {fmt(move.old_due_on)} to {fmt(move.new_due_on)}: {reason}.\n{move.new_explanation}"
     )
 
 
@@ -510,7 +509,9 @@ def deadline_rule_save(
         rule.save()
         for version in added:
             version.save()
-        reason, why = _rule_reason(rule, effective_from=added[-1].effective_from, correction=correction)
+        reason, why = _rule_reason(
+            rule, effective_from=added[-1].effective_from, correction=correction
+        )
         return clocks_recompute(reason=reason, rule=rule, by=by, why=why)
 
 
