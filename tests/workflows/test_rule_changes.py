@@ -333,3 +333,37 @@ def test_a_recompute_over_many_clocks_takes_as_many_queries_as_over_few(area):
     assert (few_moved, many_moved) == (2, 32)
     assert many == few
     assert many <= 12
+
+
+def test_the_rule_page_lists_its_versions_and_a_second_change_saves_through_it(area, admin_client):
+    r = rule()
+    r.period = 15
+    deadline_rule_save(rule=r, effective_from=D(2027, 1, 4), note="SI 2027/1")
+    r = rule()
+    page = admin_client.get(CHANGE_URL.format(r.pk)).content.decode()
+    assert "which terms apply to clocks started from when" in page
+    assert "SI 2027/1" in page
+    ids = list(
+        DeadlineRuleVersion.objects.filter(rule=r).order_by("id").values_list("pk", flat=True)
+    )
+    data = form_data(
+        r,
+        period=10,
+        effective_from="2027-02-01",
+        _confirm_change="1",
+        **{
+            "versions-TOTAL_FORMS": "2",
+            "versions-INITIAL_FORMS": "2",
+            "versions-0-id": str(ids[0]),
+            "versions-0-rule": str(r.pk),
+            "versions-1-id": str(ids[1]),
+            "versions-1-rule": str(r.pk),
+        },
+    )
+    response = admin_client.post(CHANGE_URL.format(r.pk), data)
+    assert response.status_code == 302
+    assert [v.period for v in DeadlineRuleVersion.objects.filter(rule=r).order_by("id")] == [
+        20,
+        15,
+        10,
+    ]
