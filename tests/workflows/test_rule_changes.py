@@ -7,7 +7,7 @@ is day 1) are due Wed 20 Jan 2027; at 15 working days they would be due Wed 13 J
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, InternalError, OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from scrutiny.casework.models import InformationRequest
@@ -17,6 +17,7 @@ from workflows.audit import EventType
 from workflows.clocks import compute_due
 from workflows.errors import InvalidInput
 from workflows.models import (
+    AppendOnlyError,
     AuditEvent,
     DeadlineRule,
     DeadlineRuleVersion,
@@ -35,6 +36,7 @@ DUE_20 = D(2027, 1, 20)
 DUE_15 = D(2027, 1, 13)
 SLUG = "link-information-request"
 CHANGE_URL = "/admin/workflows/deadlinerule/{}/change/"
+DB_REFUSALS = (IntegrityError, InternalError, OperationalError)
 
 
 @pytest.fixture
@@ -367,3 +369,22 @@ def test_the_rule_page_lists_its_versions_and_a_second_change_saves_through_it(a
         15,
         10,
     ]
+
+
+def test_a_rule_version_is_append_only_in_the_model_and_the_database(area):
+    r = rule()
+    r.period = 15
+    deadline_rule_save(rule=r, effective_from=D(2027, 1, 4))
+    version = DeadlineRuleVersion.objects.get(period=15)
+    version.period = 10
+    with pytest.raises(AppendOnlyError):
+        version.save()
+    with pytest.raises(AppendOnlyError):
+        DeadlineRuleVersion.objects.filter(pk=version.pk).update(period=10)
+    with pytest.raises(AppendOnlyError):
+        version.delete()
+    with pytest.raises(DB_REFUSALS), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE workflows_deadlineruleversion SET period = 10 WHERE id = %s", [version.pk]
+        )
+    assert DeadlineRuleVersion.objects.get(pk=version.pk).period == 15
