@@ -365,6 +365,9 @@ CF_DIGEST_TIME = os.environ.get("CF_DIGEST_TIME", "07:00")
 CF_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("CF_NOTIFY_MAX_ATTEMPTS", "12"))
 CF_NOTIFY_BACKOFF_BASE = int(os.environ.get("CF_NOTIFY_BACKOFF_BASE", "60"))
 CF_NOTIFY_BACKOFF_MAX = int(os.environ.get("CF_NOTIFY_BACKOFF_MAX", "21600"))
+# A "due date moved" notice waits this long before it is sent, so that a change undone at once
+# (an edit and its revert) sends nothing (workflows.notifications.notify_due_date_changes).
+CF_DUE_DATE_NOTICE_HOLD_MINUTES = int(os.environ.get("CF_DUE_DATE_NOTICE_HOLD_MINUTES", "15"))
 # The scheduler's jobs (`manage.py run_scheduler`; workflows/scheduler.py): a management command
 # run every so many seconds, or the task worker's heartbeat.
 CF_SCHEDULE = [

@@ -110,6 +110,8 @@ class EventType(models.TextChoices):
     # Residents' topic suggestions (scrutiny.TopicSuggestion)
     SUGGESTION_ACCEPTED = "suggestion_accepted", "Suggestion accepted as a topic"
     SUGGESTION_REJECTED = "suggestion_rejected", "Suggestion not taken up"
+    # Any clocked record (requests, recommendations, referrals, meetings)
+    DUE_DATE_MOVED = "due_date_moved", "Due date moved"
 
 
 E = EventType
@@ -238,6 +240,36 @@ def log_event(
         note=note,
         data=data or {},
     )
+
+
+def log_events(
+    instances, event_type: EventType | str, *, by, notes, data, batch_size: int = 500
+) -> list[AuditEvent]:
+    """`log_event` for many records of one model at once (one INSERT per batch).
+
+    For a change that touches many records in one go (a recompute of due dates): `notes` and
+    `data` are sequences parallel to `instances`. Each record's state is its current one.
+    """
+    event_type = EventType(event_type)
+    instances = list(instances)
+    if not instances:
+        return []
+    ctype = ContentType.objects.get_for_model(type(instances[0]))
+    actor = by if getattr(by, "is_authenticated", False) else None
+    rows = [
+        AuditEvent(
+            content_type=ctype,
+            object_id=instance.pk,
+            event_type=event_type,
+            source_state=_state_of(instance),
+            target_state=_state_of(instance),
+            actor=actor,
+            note=note,
+            data=details,
+        )
+        for instance, note, details in zip(instances, notes, data, strict=True)
+    ]
+    return AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
 
 
 def event_history(instance):

@@ -9,6 +9,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 
 from workflows.calendar import WorkingCalendar, describe_skipped, fmt
+from workflows.models import DeadlineRule, HolidayOverride
 
 
 @dataclass(frozen=True)
@@ -17,17 +18,22 @@ class Due:
     explanation: str
 
 
-def calendar_for(region: str | None = None) -> WorkingCalendar:
-    """The working calendar for `region` with the administrators' holiday overrides."""
-    from workflows.models import HolidayOverride
+def calendar_for(region: str | None = None, *, overrides=None) -> WorkingCalendar:
+    """The working calendar for `region` with the administrators' holiday overrides.
 
+    `overrides`: the overrides to apply instead of those in the database (a preview passes the
+    recorded ones with the proposed change made, unsaved).
+    """
     region = region or settings.CF_HOLIDAY_REGION
     added, removed = {}, set()
     # The United Kingdom calendar counts a holiday of any part: every region's additions apply;
     # only removals recorded for the United Kingdom itself take a listed holiday away.
-    overrides = HolidayOverride.objects.all()
-    if region != "united-kingdom":
-        overrides = overrides.filter(region=region)
+    if overrides is None:
+        overrides = HolidayOverride.objects.all()
+        if region != "united-kingdom":
+            overrides = overrides.filter(region=region)
+    elif region != "united-kingdom":
+        overrides = [o for o in overrides if o.region == region]
     for override in overrides:
         if override.action == HolidayOverride.Action.ADD:
             added.setdefault(override.date, override.name)
@@ -41,12 +47,23 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def compute_due(rule, start: dt.date, *, calendar: WorkingCalendar | None = None) -> Due:
-    """The due date for `rule` counted from `start` (for clear-days rules: the event's date)."""
+def compute_due(
+    rule, start: dt.date, *, calendar: WorkingCalendar | None = None, terms=None
+) -> Due:
+    """The due date for `rule` counted from `start` (for clear-days rules: the event's date).
+
+    The rule's terms are those in force on `start` (`DeadlineRule.terms_on`: a later change
+    that is not a correction leaves the clock alone); `terms` gives them when the caller has
+    already found them (a recompute, a preview). A `DeadlineRuleVersion` may be passed as
+    `rule` itself.
+    """
     if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
         raise TypeError("A clock starts on a date.")
+    if terms is None:
+        terms = rule.terms_on(start) if isinstance(rule, DeadlineRule) else rule
+    rule = terms
     cal = calendar or calendar_for(rule.effective_region)
-    Unit, Kind = type(rule).Unit, type(rule).Kind
+    Unit, Kind = DeadlineRule.Unit, DeadlineRule.Kind
 
     if rule.kind == Kind.CLEAR_DAYS_BEFORE:
         day = cal.latest_day_before_clear_days(start, rule.period)

@@ -6,6 +6,8 @@ events and due-date changes are append-only.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
@@ -102,6 +104,90 @@ class DeadlineRule(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.slug})"
+
+    @property
+    def effective_region(self):
+        return self.region or settings.CF_HOLIDAY_REGION
+
+    TERM_FIELDS = ("kind", "period", "unit", "start_day_counts", "region")
+
+    def terms_on(self, start, versions=None):
+        """The terms (this rule, or one of its versions) for a clock that started on `start`.
+
+        The version in force on `start` is the one with the latest effective date on or before
+        it (a correction, recorded later with the same effective date, wins over what it
+        corrects). A rule without versions has only its own terms. `versions` may be given
+        (any order) to save the query; otherwise they are read (or the prefetch is used).
+        """
+        if versions is None:
+            versions = self.versions.all() if self.pk is not None else ()
+        return terms_in_force(self, versions, start)
+
+
+def _version_key(version):
+    """Order of precedence: effective date, then recording order (unsaved ones last)."""
+    recorded = version.pk if version.pk is not None else float("inf")
+    return (version.effective_from or dt.date.min, recorded)
+
+
+def terms_in_force(rule, versions, start):
+    """The version of `rule` in force for a clock started on `start` (see `terms_on`)."""
+    best = None
+    for version in versions:
+        if version.effective_from is not None and version.effective_from > start:
+            continue
+        # `>=`: of two unsaved versions with the same date, the later in the list wins.
+        if best is None or _version_key(version) >= _version_key(best):
+            best = version
+    return best if best is not None else rule
+
+
+def latest_version(versions):
+    """The most recently effective version (ties: the last recorded), or None."""
+    ordered = sorted(versions, key=_version_key)  # stable: the later of equals stays last
+    return ordered[-1] if ordered else None
+
+
+class DeadlineRuleVersion(AppendOnlyModel):
+    """The terms of a deadline rule from an effective date, written once.
+
+    A change that is not a correction applies to clocks started on or after `effective_from`;
+    clocks started before keep the version they started under. A correction is recorded with
+    the effective date of the version it corrects, so it replaces that version for every clock
+    that counted by it. The first change of a rule records the rule's earlier terms as the
+    version in force since the beginning (`effective_from` empty).
+    docs/decisions/0018-rule-changes.md
+    """
+
+    rule = models.ForeignKey(DeadlineRule, on_delete=models.PROTECT, related_name="versions")
+    effective_from = models.DateField(
+        null=True, blank=True, help_text="Clocks started on or after this date count by it."
+    )
+    kind = models.CharField(max_length=20, choices=DeadlineRule.Kind)
+    period = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(366)]
+    )
+    unit = models.CharField(max_length=20, choices=DeadlineRule.Unit)
+    start_day_counts = models.BooleanField()
+    region = models.CharField(max_length=30, choices=list(REGION_LABELS.items()), blank=True)
+    correction = models.BooleanField(
+        default=False, help_text="Corrects the version it replaces: existing clocks move."
+    )
+    note = models.CharField(max_length=300, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["rule", "effective_from", "id"]
+        verbose_name = "deadline rule version"
+
+    def __str__(self):
+        since = f"from {self.effective_from:%d %b %Y}" if self.effective_from else "from the start"
+        return f"{self.rule.slug} {since}: {self.period} {self.get_unit_display()}"
+
+    slug = property(lambda self: self.rule.slug)
 
     @property
     def effective_region(self):
@@ -305,6 +391,7 @@ class Notification(models.Model):
         PENDING = "pending", "Pending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed (gave up retrying)"
+        CANCELLED = "cancelled", "Cancelled (overtaken before it was sent)"
 
     event_key = models.CharField(max_length=200)
     kind = models.CharField(max_length=30, choices=NotificationKind)

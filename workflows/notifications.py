@@ -35,6 +35,12 @@ from workflows.models import (
     NotificationPreference,
 )
 from workflows.recipients import recipients_unique
+from workflows.services import (
+    deadline_rule_save,
+    holiday_override_delete,
+    holiday_override_save,
+)
+from workflows.sweep import clock_source_for_model
 
 log = logging.getLogger(__name__)
 
@@ -126,12 +132,13 @@ def notification_write(
     obj=None,
     link: str = "",
     reply_to: str = "",
+    run_after: dt.datetime | None = None,
 ) -> Notification | None:
     """Write one notification (once per event and recipient) and enqueue its delivery.
 
     `recipient` is a user or a `Mailbox`. Returns the new notification, or None when it already
     exists or the recipient cannot be e-mailed. Call inside the transaction of the change that
-    caused it.
+    caused it. `run_after`: hold it until then (it can still be cancelled before).
     """
     if not (recipient.is_active and recipient.email):
         return None
@@ -160,10 +167,11 @@ def notification_write(
                 "link": link,
                 "content_type": ContentType.objects.get_for_model(type(obj)) if obj else None,
                 "object_id": obj.pk if obj is not None else None,
+                "next_attempt_at": run_after or timezone.now(),
             },
         )
         if created:
-            enqueue_delivery(notification)
+            enqueue_delivery(notification, run_after=run_after)
     return notification if created else None
 
 
@@ -246,33 +254,42 @@ def digest_notification_create(*, recipient, entries, today: dt.date) -> Notific
 # --- Due dates that moved ------------------------------------------------------------------------
 
 
+def _hold() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.CF_DUE_DATE_NOTICE_HOLD_MINUTES)
+
+
 def notify_due_date_changes(changes: Sequence[DueDateChange]) -> list[Notification]:
     """Tell the people of each moved due date what moved, old and new, and why.
 
     The people are the item's reminder recipients (e.g. the health body's responders) and the
     officers whose digest lists it. Call in the transaction that recorded the changes.
-    """
-    from workflows.sweep import clock_source_for_model
 
+    A notice is held for CF_DUE_DATE_NOTICE_HOLD_MINUTES before it is sent. A later move of
+    the same item while a notice is still held cancels it: when the date is back where the
+    person was last told (an edit and its revert), nothing is sent; otherwise one notice says
+    the date moved from what they were last told to the new date. So an edit and a revert queue
+    nothing, and nobody gets two notices for one item from one burst of changes.
+    """
     by_model: dict = {}
     for change in changes:
         by_model.setdefault(change.content_type_id, []).append(change)
     written = []
+    run_after = timezone.now() + _hold()
     for ctype_id, model_changes in by_model.items():
         model = ContentType.objects.get_for_id(ctype_id).model_class()
         source = clock_source_for_model(model)
         if source is None or source.items_for is None:
             log.info("no clock source for %s: due date changes not notified", model)
             continue
-        items = {
-            item.object_id: item for item in source.items_for([c.object_id for c in model_changes])
-        }
+        ids = [c.object_id for c in model_changes]
+        items = {item.object_id: item for item in source.items_for(ids)}
         people = [
             u
             for item in items.values()
             for u in [*item.reminder_recipients, *item.digest_recipients]
         ]
         prefs = preferences_for(people)
+        held = _held_notices(ctype_id, ids)
         for change in model_changes:
             item = items.get(change.object_id)
             if item is None:
@@ -280,6 +297,15 @@ def notify_due_date_changes(changes: Sequence[DueDateChange]) -> list[Notificati
             for user in recipients_unique([*item.reminder_recipients, *item.digest_recipients]):
                 if not prefs.wants(user, NotificationKind.DUE_DATE_CHANGED):
                     continue
+                told_on = change.old_due_on
+                overtaken = held.pop((change.object_id, user.pk), [])
+                if overtaken:
+                    told_on = overtaken[0][1]
+                    Notification.objects.filter(pk__in=[n.pk for n, _ in overtaken]).update(
+                        state=Notification.State.CANCELLED
+                    )
+                if told_on == change.new_due_on:
+                    continue  # back where they were last told: nothing moved for them
                 link = absolute_url(item.link)
                 n = notification_write(
                     event_key=f"due_date_change:{change.pk}",
@@ -290,15 +316,17 @@ def notify_due_date_changes(changes: Sequence[DueDateChange]) -> list[Notificati
                     context={
                         "item": item,
                         "change": change,
-                        "old_due": fmt(change.old_due_on),
+                        "old_due": fmt(told_on),
                         "new_due": fmt(change.new_due_on),
                         "link": link,
                     },
                     obj=item.obj,
                     link=link,
+                    run_after=run_after,
                 )
                 if n is not None:
                     written.append(n)
+                    held[(change.object_id, user.pk)] = [(n, told_on)]
     return written
 
 
@@ -324,19 +352,47 @@ def reminders_cancel(obj) -> int:
     return count
 
 
-def deadline_rule_save_and_notify(*, rule, by=None):
-    """`workflows.services.deadline_rule_save`, then tell the people whose due dates moved."""
-    from workflows.services import deadline_rule_save
+def _held_notices(ctype_id, object_ids) -> dict[tuple[int, int], list]:
+    """Due-date notices not yet tried, per (item, recipient): [(notice, the date it moved
+    from)], oldest first. Locked, so a worker cannot start sending one being cancelled."""
+    notices = list(
+        Notification.objects.select_for_update()
+        .filter(
+            kind=NotificationKind.DUE_DATE_CHANGED,
+            state=Notification.State.PENDING,
+            attempts=0,
+            content_type_id=ctype_id,
+            object_id__in=object_ids,
+        )
+        .order_by("created_at", "id")
+    )
+    change_ids = {
+        int(n.event_key.rsplit(":", 1)[1])
+        for n in notices
+        if n.event_key.startswith("due_date_change:")
+    }
+    moved_from = dict(
+        DueDateChange.objects.filter(pk__in=change_ids).values_list("pk", "old_due_on")
+    )
+    held: dict[tuple[int, int], list] = {}
+    for n in notices:
+        change_id = int(n.event_key.rsplit(":", 1)[1])
+        if change_id in moved_from:
+            held.setdefault((n.object_id, n.recipient_id), []).append((n, moved_from[change_id]))
+    return held
 
+
+def deadline_rule_save_and_notify(*, rule, by=None, **change):
+    """`workflows.services.deadline_rule_save`, then tell the people whose due dates moved.
+
+    `change`: `effective_from`, `correction`, `note` (see `deadline_rule_save`)."""
     with transaction.atomic():
-        changes = deadline_rule_save(rule=rule, by=by)
+        changes = deadline_rule_save(rule=rule, by=by, **change)
         notify_due_date_changes(changes)
     return changes
 
 
 def holiday_override_save_and_notify(*, override, by=None):
-    from workflows.services import holiday_override_save
-
     with transaction.atomic():
         changes = holiday_override_save(override=override, by=by)
         notify_due_date_changes(changes)
@@ -344,8 +400,6 @@ def holiday_override_save_and_notify(*, override, by=None):
 
 
 def holiday_override_delete_and_notify(*, override, by=None):
-    from workflows.services import holiday_override_delete
-
     with transaction.atomic():
         changes = holiday_override_delete(override=override, by=by)
         notify_due_date_changes(changes)

@@ -10,19 +10,31 @@ transition names the field it moves, and the event records that field's source a
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import models, transaction
 from django_fsm import FSMFieldMixin, TransitionNotAllowed
 
-from workflows.audit import event_type_for_transition, log_event
+from workflows.audit import EventType, event_type_for_transition, log_event, log_events
 from workflows.cache import public_cache_bump
+from workflows.calendar import fmt
 from workflows.clocks import calendar_for, compute_due
 from workflows.errors import Conflict, Forbidden, InvalidInput
-from workflows.models import ClockedModel, DeadlineRule, DueDateChange
+from workflows.models import (
+    ClockedModel,
+    DeadlineRule,
+    DeadlineRuleVersion,
+    DueDateChange,
+    HolidayOverride,
+    latest_version,
+    terms_in_force,
+)
 
 log = logging.getLogger(__name__)
 
@@ -184,61 +196,361 @@ def clocked_models() -> list[type[ClockedModel]]:
     return [m for m in apps.get_models() if issubclass(m, ClockedModel)]
 
 
-def clocks_recompute(*, reason: str, rule: DeadlineRule | None = None) -> list[DueDateChange]:
-    """Recompute every open due date (or those of `rule`); record each one that moved."""
-    moved = []
+# --- Due dates that move: plan, preview, apply -------------------------------------------------
+#
+# A change to a rule or to the holiday list is planned first (which open due dates would move,
+# old and new), without writing anything: the admin's preview shows the plan, and the confirmed
+# change applies the same plan inside its transaction. Planning reads each clocked model's open
+# clocks in one query, every rule version in one, and the holiday overrides once per region;
+# applying writes in batches. The query count does not grow with the number of clocks.
+
+BATCH = 500
+
+
+class Why(models.TextChoices):
+    """Why a due date moved (the `why` of a "due date moved" audit event)."""
+
+    RULE_CHANGE = "rule_change", "Deadline rule changed"
+    RULE_CORRECTION = "rule_correction", "Deadline rule corrected"
+    HOLIDAY_ADDED = "holiday_added", "Bank holiday added"
+    HOLIDAY_REMOVED = "holiday_removed", "Listed bank holiday removed"
+    HOLIDAY_CHANGED = "holiday_changed", "Holiday override changed"
+    HOLIDAY_WITHDRAWN = "holiday_withdrawn", "Holiday override withdrawn"
+    RECOMPUTE = "recompute", "Due dates recomputed"
+
+
+@dataclass(frozen=True)
+class DueDateMove:
+    obj: ClockedModel
+    old_due_on: dt.date
+    new_due_on: dt.date
+    old_explanation: str
+    new_explanation: str
+
+    @property
+    def days(self) -> int:
+        """Calendar days the due date moves (negative: earlier)."""
+        return (self.new_due_on - self.old_due_on).days
+
+    @property
+    def kind(self) -> str:
+        return str(type(self.obj)._meta.verbose_name)
+
+
+def _move_order(move: DueDateMove):
+    return (move.old_due_on, move.new_due_on, move.kind, move.obj.pk)
+
+
+@dataclass(frozen=True)
+class MovePlan:
+    """The due dates a change would move (a preview), or did move (once applied)."""
+
+    moves: list[DueDateMove]
+    sample_size: int = 10
+
+    @property
+    def count(self) -> int:
+        return len(self.moves)
+
+    @property
+    def earliest(self) -> DueDateMove | None:
+        """The move of the soonest due date it touches."""
+        return min(self.moves, key=_move_order, default=None)
+
+    @property
+    def latest(self) -> DueDateMove | None:
+        """The move of the furthest due date it touches."""
+        return max(self.moves, key=_move_order, default=None)
+
+    @property
+    def most_earlier(self) -> int:
+        return max((-m.days for m in self.moves if m.days < 0), default=0)
+
+    @property
+    def most_later(self) -> int:
+        return max((m.days for m in self.moves if m.days > 0), default=0)
+
+    @property
+    def sample(self) -> list[DueDateMove]:
+        """The first moves by old due date (what is due soonest matters most)."""
+        return sorted(self.moves, key=_move_order)[: self.sample_size]
+
+
+def _versions_by_rule(versions) -> dict[int, list[DeadlineRuleVersion]]:
+    grouped = defaultdict(list)
+    for version in versions:
+        grouped[version.rule_id].append(version)
+    return grouped
+
+
+def _plan_moves(*, rule=None, versions=None, overrides=None, lock=False) -> list[DueDateMove]:
+    """The open due dates (of `rule`, or all) that differ from a fresh computation.
+
+    `versions`: the rule versions to count by instead of the recorded ones; `overrides`: the
+    holiday overrides instead of the recorded ones (both for a preview of an unsaved change).
+    `lock`: lock the clocked rows (inside the applying transaction).
+    """
+    if versions is None:
+        versions = DeadlineRuleVersion.objects.all()
+        if rule is not None:
+            versions = versions.filter(rule=rule)
+    by_rule = _versions_by_rule(versions)
     calendars = {}
-    with transaction.atomic():
-        for model in clocked_models():
-            qs = model.open_clocks().select_for_update().select_related("due_rule")
-            if rule is not None:
-                qs = qs.filter(due_rule=rule)
-            ctype = ContentType.objects.get_for_model(model)
-            for obj in qs:
-                region = obj.due_rule.effective_region
-                if region not in calendars:
-                    calendars[region] = calendar_for(region)
-                cal = calendars[region]
-                due = compute_due(obj.due_rule, obj.clock_started_on, calendar=cal)
-                if due.date == obj.due_on and due.explanation == obj.due_explanation:
-                    continue
-                change = DueDateChange.objects.create(
+    moves = []
+    for model in clocked_models():
+        qs = model.open_clocks().select_related("due_rule").order_by("pk")
+        if rule is not None:
+            qs = qs.filter(due_rule_id=rule.pk)
+        if lock:
+            qs = qs.select_for_update(of=("self",))
+        for obj in qs:
+            terms = terms_in_force(obj.due_rule, by_rule[obj.due_rule_id], obj.clock_started_on)
+            region = terms.effective_region
+            if region not in calendars:
+                calendars[region] = calendar_for(region, overrides=overrides)
+            due = compute_due(
+                obj.due_rule, obj.clock_started_on, calendar=calendars[region], terms=terms
+            )
+            if due.date == obj.due_on and due.explanation == obj.due_explanation:
+                continue
+            moves.append(
+                DueDateMove(obj, obj.due_on, due.date, obj.due_explanation, due.explanation)
+            )
+    return moves
+
+
+def _move_note(move: DueDateMove, reason: str) -> str:
+    return (
+        f"From {fmt(move.old_due_on)} to {fmt(move.new_due_on)}: {reason}.\n{move.new_explanation}"
+    )
+
+
+def _apply_moves(moves: list[DueDateMove], *, reason: str, why: str, by) -> list[DueDateChange]:
+    """Save the new due dates, a DueDateChange and a "due date moved" event for each move."""
+    by_model = defaultdict(list)
+    for move in moves:
+        by_model[type(move.obj)].append(move)
+    changes = []
+    for model, model_moves in by_model.items():
+        ctype = ContentType.objects.get_for_model(model)
+        objs = []
+        for move in model_moves:
+            move.obj.due_on, move.obj.due_explanation = move.new_due_on, move.new_explanation
+            objs.append(move.obj)
+        model._default_manager.bulk_update(objs, ["due_on", "due_explanation"], batch_size=BATCH)
+        model_changes = DueDateChange.objects.bulk_create(
+            [
+                DueDateChange(
                     content_type=ctype,
-                    object_id=obj.pk,
-                    old_due_on=obj.due_on,
-                    new_due_on=due.date,
-                    old_explanation=obj.due_explanation,
-                    new_explanation=due.explanation,
-                    reason=reason,
+                    object_id=move.obj.pk,
+                    old_due_on=move.old_due_on,
+                    new_due_on=move.new_due_on,
+                    old_explanation=move.old_explanation,
+                    new_explanation=move.new_explanation,
+                    reason=reason[:300],
                 )
-                obj.due_on, obj.due_explanation = due.date, due.explanation
-                obj.save(update_fields=["due_on", "due_explanation"])
-                moved.append(change)
-    log.info("recomputed due dates (%s): %d moved", reason, len(moved))
-    return moved
+                for move in model_moves
+            ],
+            batch_size=BATCH,
+        )
+        log_events(
+            objs,
+            EventType.DUE_DATE_MOVED,
+            by=by,
+            notes=[_move_note(move, reason) for move in model_moves],
+            data=[
+                {
+                    "old_due_on": move.old_due_on,
+                    "new_due_on": move.new_due_on,
+                    "why": why,
+                    "reason": reason,
+                    "due_date_change": change.pk,
+                }
+                for move, change in zip(model_moves, model_changes, strict=True)
+            ],
+            batch_size=BATCH,
+        )
+        changes += model_changes
+    return changes
 
 
-def deadline_rule_save(*, rule: DeadlineRule, by=None) -> list[DueDateChange]:
-    """Save a changed rule and recompute the open due dates that use it."""
+def clocks_recompute(
+    *, reason: str, rule: DeadlineRule | None = None, by=None, why: str = Why.RECOMPUTE
+) -> list[DueDateChange]:
+    """Recompute every open due date (or those of `rule`); record each one that moved."""
+    with transaction.atomic():
+        moves = _plan_moves(rule=rule, lock=True)
+        changes = _apply_moves(moves, reason=reason, why=why, by=by)
+    log.info("recomputed due dates (%s): %d moved", reason, len(changes))
+    return changes
+
+
+# --- Deadline rules: changes from a date, and corrections ---------------------------------------
+
+
+def rule_terms(rule) -> dict:
+    return {name: getattr(rule, name) for name in DeadlineRule.TERM_FIELDS}
+
+
+def _rule_versions_after(
+    recorded: DeadlineRule, versions, *, terms: dict, effective_from, correction, by, note
+) -> list[DeadlineRuleVersion]:
+    """The unsaved versions a change adds: the rule's earlier terms when none were recorded
+    yet (in force since the beginning), and the new terms from their effective date."""
+    versions = list(versions)
+    new = []
+    if not versions:
+        new.append(
+            DeadlineRuleVersion(
+                rule=recorded,
+                effective_from=None,
+                note="The terms before the first recorded change",
+                **rule_terms(recorded),
+            )
+        )
+    current = latest_version([*versions, *new])
+    if correction:
+        effective_from = current.effective_from
+    elif effective_from is None:
+        raise InvalidInput(
+            "Say from when the change applies, or mark it a correction.",
+            field_errors={"effective_from": ["Enter the date the change applies from"]},
+        )
+    elif current.effective_from is not None and effective_from < current.effective_from:
+        raise InvalidInput(
+            f"A change from {fmt(current.effective_from)} is already recorded: give a date on or "
+            "after it, or mark this change a correction of it.",
+            field_errors={"effective_from": ["Enter a date on or after the last change"]},
+        )
+    new.append(
+        DeadlineRuleVersion(
+            rule=recorded,
+            effective_from=effective_from,
+            correction=correction,
+            note=note[:300],
+            recorded_by=by if getattr(by, "is_authenticated", False) else None,
+            **terms,
+        )
+    )
+    return new
+
+
+def _rule_reason(rule, *, effective_from, correction) -> tuple[str, str]:
+    if correction:
+        return f"deadline rule '{rule.slug}' corrected", Why.RULE_CORRECTION
+    return (
+        f"deadline rule '{rule.slug}' changed for clocks started from {fmt(effective_from)}",
+        Why.RULE_CHANGE,
+    )
+
+
+def deadline_rule_preview(
+    *, rule: DeadlineRule, effective_from=None, correction: bool = False
+) -> MovePlan | None:
+    """What saving `rule` (changed in memory, not saved) would move; writes nothing.
+
+    None when the change moves no clock by its nature (a new rule; the name or source only)."""
+    rule.full_clean()
+    if rule.pk is None:
+        return None
+    recorded = DeadlineRule.objects.get(pk=rule.pk)
+    if rule_terms(rule) == rule_terms(recorded):
+        return None
+    versions = list(DeadlineRuleVersion.objects.filter(rule=recorded))
+    added = _rule_versions_after(
+        recorded,
+        versions,
+        terms=rule_terms(rule),
+        effective_from=effective_from,
+        correction=correction,
+        by=None,
+        note="",
+    )
+    return MovePlan(_plan_moves(rule=recorded, versions=[*versions, *added]))
+
+
+def deadline_rule_save(
+    *,
+    rule: DeadlineRule,
+    by=None,
+    effective_from=None,
+    correction: bool = False,
+    note: str = "",
+) -> list[DueDateChange]:
+    """Save a changed rule; recompute the open due dates that the change reaches.
+
+    A change of the rule's terms (period, unit, kind, counting, region) is recorded as a
+    `DeadlineRuleVersion`: from `effective_from` (clocks started before it keep the terms
+    they started under), or, with `correction`, replacing the version in force so that every
+    clock counted by it is recomputed. Other fields (name, source) just save.
+    """
     with transaction.atomic():
         rule.full_clean()
+        if rule.pk is None:
+            rule.save()
+            return []
+        recorded = DeadlineRule.objects.select_for_update().get(pk=rule.pk)
+        if rule_terms(rule) == rule_terms(recorded):
+            rule.save()
+            return []
+        versions = list(DeadlineRuleVersion.objects.filter(rule=recorded))
+        added = _rule_versions_after(
+            recorded,
+            versions,
+            terms=rule_terms(rule),
+            effective_from=effective_from,
+            correction=correction,
+            by=by,
+            note=note,
+        )
+        # The rule row shows the latest terms; the versions say from when each applies.
+        for name, value in rule_terms(latest_version([*versions, *added])).items():
+            setattr(rule, name, value)
         rule.save()
-        return clocks_recompute(reason=f"deadline rule '{rule.slug}' changed", rule=rule)
+        for version in added:
+            version.save()
+        reason, why = _rule_reason(
+            rule, effective_from=added[-1].effective_from, correction=correction
+        )
+        return clocks_recompute(reason=reason, rule=rule, by=by, why=why)
+
+
+# --- Bank holidays ------------------------------------------------------------------------------
+
+
+def _holiday_reason(override, *, withdrawn=False, changed=False) -> tuple[str, str]:
+    desc = f"{override.date:%d %b %Y} {override.name}"
+    if withdrawn:
+        return f"holiday override withdrawn: {desc}", Why.HOLIDAY_WITHDRAWN
+    if changed:
+        return f"holiday override changed: {desc}", Why.HOLIDAY_CHANGED
+    if override.action == override.Action.ADD:
+        return f"bank holiday added: {desc}", Why.HOLIDAY_ADDED
+    return f"bank holiday removed: {desc}", Why.HOLIDAY_REMOVED
+
+
+def holiday_override_preview(*, override, delete: bool = False) -> MovePlan:
+    """What saving (or, with `delete`, deleting) `override` would move; writes nothing."""
+    if not delete:
+        override.full_clean()
+    overrides = [o for o in HolidayOverride.objects.all() if o.pk != override.pk or not o.pk]
+    if not delete:
+        overrides.append(override)
+    return MovePlan(_plan_moves(overrides=overrides))
 
 
 def holiday_override_save(*, override, by=None) -> list[DueDateChange]:
     """Record a bank holiday added or removed, and recompute open due dates."""
     with transaction.atomic():
+        changed = override.pk is not None
         override.full_clean()
         override.save()
-        verb = "added" if override.action == override.Action.ADD else "removed"
-        return clocks_recompute(
-            reason=f"bank holiday {verb}: {override.date:%d %b %Y} {override.name}"
-        )
+        reason, why = _holiday_reason(override, changed=changed)
+        return clocks_recompute(reason=reason, by=by, why=why)
 
 
 def holiday_override_delete(*, override, by=None) -> list[DueDateChange]:
     with transaction.atomic():
-        desc = f"{override.date:%d %b %Y} {override.name}"
+        reason, why = _holiday_reason(override, withdrawn=True)
         override.delete()
-        return clocks_recompute(reason=f"holiday override withdrawn: {desc}")
+        return clocks_recompute(reason=reason, by=by, why=why)

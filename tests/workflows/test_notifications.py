@@ -339,10 +339,10 @@ def test_a_changed_rule_tells_the_people_whose_due_dates_moved(area):
     issued_requests(area, who, on=D(2026, 12, 18))
     rule = DeadlineRule.objects.get(slug="link-recommendation-response")
     rule.period = 25
-    assert deadline_rule_save_and_notify(rule=rule) == []  # no open clock uses it
+    assert deadline_rule_save_and_notify(rule=rule, correction=True) == []  # no open clock uses it
     rule = DeadlineRule.objects.get(slug="link-information-request")
     rule.period = 25
-    changes = deadline_rule_save_and_notify(rule=rule)
+    changes = deadline_rule_save_and_notify(rule=rule, correction=True)
     assert [c.new_due_on for c in changes] == [D(2027, 1, 27)]
     assert Notification.objects.filter(kind=NotificationKind.DUE_DATE_CHANGED).count() == 3
 

@@ -299,7 +299,7 @@ def test_changing_a_rule_recomputes_only_open_clocks_of_that_rule(area, officer,
 
     rule = DeadlineRule.objects.get(slug="link-information-request")
     rule.period = 25
-    moved = deadline_rule_save(rule=rule)
+    moved = deadline_rule_save(rule=rule, correction=True)
 
     still_open.refresh_from_db()
     answered.refresh_from_db()
@@ -316,7 +316,7 @@ def test_changing_a_rule_recomputes_only_open_clocks_of_that_rule(area, officer,
         DUE,
         D(2027, 1, 27),
     )
-    assert change.reason == "deadline rule 'link-information-request' changed"
+    assert change.reason == "deadline rule 'link-information-request' corrected"
     assert DueDateChange.objects.count() == 1
 
 
@@ -324,7 +324,7 @@ def test_making_a_rule_begin_with_the_start_day_moves_it_a_day_earlier(request_i
     rule = DeadlineRule.objects.get(slug="link-information-request")
     rule.start_day_counts = True
 
-    deadline_rule_save(rule=rule)
+    deadline_rule_save(rule=rule, correction=True)
 
     request_issued.refresh_from_db()
     assert request_issued.due_on == D(2027, 1, 19)
@@ -337,7 +337,7 @@ def test_making_a_rule_begin_with_the_start_day_moves_it_a_day_earlier(request_i
 def test_saving_a_rule_unchanged_records_nothing(request_issued):
     rule = DeadlineRule.objects.get(slug="link-information-request")
 
-    assert deadline_rule_save(rule=rule) == []
+    assert deadline_rule_save(rule=rule, correction=True) == []
     assert not DueDateChange.objects.exists()
 
 
@@ -349,7 +349,7 @@ def test_an_invalid_rule_change_is_refused_whole(request_issued):
     rule.unit = DeadlineRule.Unit.MONTHS  # clear days are counted in working days only
 
     with pytest.raises(ValidationError):
-        deadline_rule_save(rule=rule)
+        deadline_rule_save(rule=rule, correction=True)
 
     rule.refresh_from_db()
     request_issued.refresh_from_db()
@@ -364,7 +364,7 @@ def test_a_rules_region_change_recomputes_with_the_new_holidays(area, officer):
 
     rule = DeadlineRule.objects.get(slug="link-information-request")
     rule.region = "scotland"
-    deadline_rule_save(rule=rule)
+    deadline_rule_save(rule=rule, correction=True)
 
     req.refresh_from_db()
     assert req.due_on == D(2026, 1, 30)

@@ -110,7 +110,7 @@ def test_a_moved_due_date_is_marked_again_for_its_new_date(area):
 
     rule = DeadlineRule.objects.get(slug="link-information-request")
     rule.period = 21
-    deadline_rule_save(rule=rule)
+    deadline_rule_save(rule=rule, correction=True)
     request.refresh_from_db()
     assert request.due_on == D(2027, 1, 21)
     call_command("sweep_deadlines", "--today", "2027-01-22", stdout=StringIO())

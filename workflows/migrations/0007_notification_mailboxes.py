@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('workflows', '0005_jobs_and_scheduler_lease'),
+        ('workflows', '0006_rule_versions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

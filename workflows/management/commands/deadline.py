@@ -68,9 +68,13 @@ class Command(BaseCommand):
         # apply choices to options passed as keyword arguments, so check again here.
         if region is not None and region not in REGIONS:
             raise CommandError(f"Unknown region '{region}'. Choose one of: {', '.join(REGIONS)}.")
-        effective_region = region or deadline_rule.effective_region
+        # The terms in force for a clock started on that date (a later change leaves it alone).
+        terms = deadline_rule.terms_on(start)
+        effective_region = region or terms.effective_region
         try:
-            due = compute_due(deadline_rule, start, calendar=calendar_for(effective_region))
+            due = compute_due(
+                deadline_rule, start, calendar=calendar_for(effective_region), terms=terms
+            )
         except (OverflowError, ValueError) as exc:
             raise CommandError(
                 f"Cannot count '{deadline_rule.slug}' from {start.isoformat()}: {exc}"
