@@ -89,6 +89,14 @@ class EventType(models.TextChoices):
     # Residents' topic suggestions (scrutiny.TopicSuggestion)
     SUGGESTION_ACCEPTED = "suggestion_accepted", "Suggestion accepted as a topic"
     SUGGESTION_REJECTED = "suggestion_rejected", "Suggestion not taken up"
+    # Two-factor sign-in (auth.User): a person set up an authenticator app, made new recovery
+    # codes, or an administrator removed their devices (scrutiny.web.accounts).
+    TWO_FACTOR_ENROLLED = "two_factor_enrolled", "Two-factor sign-in set up"
+    TWO_FACTOR_RECOVERY_CODES_RENEWED = (
+        "two_factor_recovery_codes_renewed",
+        "New two-factor recovery codes made",
+    )
+    TWO_FACTOR_RESET = "two_factor_reset", "Two-factor sign-in reset by an administrator"
 
 
 E = EventType
