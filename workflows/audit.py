@@ -216,7 +216,8 @@ def log_event(
     event_type = EventType(event_type)
     state = _state_of(instance)
     return AuditEvent.objects.create(
-        content_type=ContentType.objects.get_for_model(type(instance)),
+        # The instance, not its type: a signed-in person arrives as request.user, a lazy object.
+        content_type=ContentType.objects.get_for_model(instance),
         object_id=instance.pk,
         event_type=event_type,
         source_state=state if source_state is None else source_state,
