@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install lock lint test-sqlite test-postgres browser demo clean bench
+.PHONY: run test install lock lint test-sqlite test-postgres backup-drill browser demo clean bench
 
 # Every dependency is pinned by requirements.lock (a constraints file made by `make lock`).
 $(STAMP): pyproject.toml requirements.lock
@@ -52,6 +52,11 @@ test-sqlite: install browser
 
 test-postgres: install
 	bash .ci/with-postgres $(BIN)/pytest -q
+	$(MAKE) backup-drill
+
+# Dump the demo with pg_dump -Fc, restore it into a fresh database, check it (docs/deploy.md).
+backup-drill: install
+	PYTHON=$(BIN)/python bash .ci/with-postgres bash .ci/backup-drill
 
 test: lint test-sqlite test-postgres
 
