@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install lock lint test-sqlite test-postgres backup-drill browser demo clean bench
+.PHONY: run test install lock lint test-sqlite test-postgres browser demo clean bench
 
 # Every dependency is pinned by requirements.lock (a constraints file made by `make lock`).
 $(STAMP): pyproject.toml requirements.lock
