@@ -61,8 +61,10 @@ def test_enrol_then_sign_in_with_a_code_and_with_a_recovery_code(live_server, se
         # Password, then straight to enrolment: the admin is out of reach until it is done.
         _password(page, base, "root", next_url="/admin/")
         assert page.get_by_role("heading", level=1).inner_text() == "Set up two-factor sign-in"
-        assert page.get_by_role("img", name="QR code").get_attribute("src").startswith(
-            "data:image/svg+xml"
+        assert (
+            page.get_by_role("img", name="QR code")
+            .get_attribute("src")
+            .startswith("data:image/svg+xml")
         )
         assert_accessible(page, visited)
         key = b32decode(page.locator("#secret").inner_text().replace(" ", ""))

@@ -58,7 +58,9 @@ def test_the_emailed_link_uses_site_url_and_sets_a_new_password(client, person):
 
 def test_a_mismatched_new_password_keeps_the_form_with_its_error(client, person):
     _ask_for_a_link(client)
-    form_page = client.get(_link(mail.outbox[0]).removeprefix("https://scrutiny.example.org"), follow=True)
+    form_page = client.get(
+        _link(mail.outbox[0]).removeprefix("https://scrutiny.example.org"), follow=True
+    )
     response = client.post(
         form_page.redirect_chain[-1][0],
         {"new_password1": NEW_PASSWORD, "new_password2": "something-else-entirely"},

@@ -286,10 +286,14 @@ def test_new_recovery_codes_replace_the_old(client, officer):
     manage = client.get(ENROL).content.decode()
     assert "You have 2 unused recovery codes" in manage
     response = client.post(CODES)
-    codes = re.findall(r"<li><code>([a-z2-7]+)</code></li>", client.get(response["Location"]).content.decode())
+    codes = re.findall(
+        r"<li><code>([a-z2-7]+)</code></li>", client.get(response["Location"]).content.decode()
+    )
     assert len(codes) == 10 and "aaaa2222bb" not in codes
     assert not StaticToken.objects.filter(token="aaaa2222bb").exists()
-    assert AuditEvent.objects.filter(event_type=EventType.TWO_FACTOR_RECOVERY_CODES_RENEWED).exists()
+    assert AuditEvent.objects.filter(
+        event_type=EventType.TWO_FACTOR_RECOVERY_CODES_RENEWED
+    ).exists()
 
 
 def test_signed_in_pages_cost_no_query_for_two_factor_without_a_device(

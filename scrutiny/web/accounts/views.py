@@ -107,9 +107,7 @@ class SignInCodeView(View):
         if device is None:
             if form.is_valid():
                 form.add_error("code", WRONG_CODE)
-                user_login_failed.send(
-                    sender=type(self), credentials=credentials, request=request
-                )
+                user_login_failed.send(sender=type(self), credentials=credentials, request=request)
                 if getattr(request, "axes_locked_out", False):
                     return get_lockout_response(request, None, credentials)
             return self._page(request, form, status=200)
@@ -219,9 +217,7 @@ class RecoveryCodesView(View):
     def post(self, request):
         if not (request.user.is_verified() and twofactor.has_device(request.user)):
             return redirect("two_factor_enrol")
-        request.session[twofactor.NEW_CODES_KEY] = twofactor.recovery_codes_renew(
-            user=request.user
-        )
+        request.session[twofactor.NEW_CODES_KEY] = twofactor.recovery_codes_renew(user=request.user)
         return redirect("two_factor_recovery_codes")
 
 
