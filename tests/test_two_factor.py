@@ -6,11 +6,13 @@ import time
 from base64 import b32encode
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django_otp.oath import hotp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from scrutiny.casework import policy
 from scrutiny.web.accounts import twofactor
 from tests.factories import UserFactory
 from workflows.audit import EventType
@@ -304,3 +306,35 @@ def test_signed_in_pages_cost_no_query_for_two_factor_without_a_device(
     with django_assert_max_num_queries(100) as ctx:
         client.get("/work/")
     assert not [q for q in ctx.captured_queries if "otp_" in q["sql"]]
+
+
+@pytest.mark.parametrize(
+    ("who", "required_roles", "expected"),
+    [
+        ("superuser", [], True),
+        ("staff", [], True),
+        ("officer", [], False),
+        ("officer", ["officer"], True),
+        ("officer", ["support_officer"], True),
+        ("member", ["officer", "responder"], False),
+        ("responder", ["officer", "responder"], True),
+        ("inactive superuser", [], False),
+        ("anonymous", ["officer"], False),
+    ],
+)
+def test_who_must_use_two_factor(
+    who, required_roles, expected, officer, member, responder, settings
+):
+    settings.CF_2FA_REQUIRED_ROLES = required_roles
+    people = {
+        "superuser": lambda: UserFactory(username="root", is_superuser=True),
+        "staff": lambda: UserFactory(username="admin-staff", is_staff=True),
+        "officer": lambda: officer,
+        "member": lambda: member,
+        "responder": lambda: responder,
+        "inactive superuser": lambda: UserFactory(
+            username="gone", is_superuser=True, is_active=False
+        ),
+        "anonymous": AnonymousUser,
+    }
+    assert policy.two_factor_required(people[who]()) is expected
