@@ -92,9 +92,12 @@ def _new_recovery_codes(user) -> list[str]:
 def enrol_confirm(*, user, device: TOTPDevice, code: str) -> list[str] | None:
     """Confirm the authenticator device with a code from it; returns the new recovery codes,
     or None if the code is wrong (the device stays unconfirmed)."""
+    code = "".join(code.split())
+    if not code.isdigit():  # a typo, not a guess: django-otp's wait after a wrong code is spared
+        return None
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
-        if device.confirmed or not device.verify_token("".join(code.split())):
+        if device.confirmed or not device.verify_token(code):
             return None
         device.confirmed = True
         device.save(update_fields=["confirmed"])
