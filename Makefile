@@ -52,6 +52,11 @@ test-sqlite: install browser
 
 test-postgres: install
 	bash .ci/with-postgres $(BIN)/pytest -q
+	$(MAKE) backup-drill
+
+# Dump the demo with pg_dump -Fc, restore it into a fresh database, check it (docs/deploy.md).
+backup-drill: install
+	PYTHON=$(BIN)/python bash .ci/with-postgres bash .ci/backup-drill
 
 test: lint test-sqlite test-postgres
 

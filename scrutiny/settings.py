@@ -68,12 +68,17 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "csp",
     "axes",
+    # Two-factor sign-in: TOTP (authenticator apps) and static recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "workflows",
     "scrutiny.casework",
     "protocols",
     "api",
     "scrutiny.web",
     "scrutiny.demo",
+    "scrutiny.web.accounts",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +88,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(); then anyone who still owes a second factor is sent to the
+    # code step or to enrolment (scrutiny.web.accounts).
+    "django_otp.middleware.OTPMiddleware",
+    "scrutiny.web.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -183,6 +192,14 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "scrutiny.web.client.client_address"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+# Two-factor sign-in (docs/decisions/0014-two-factor-sign-in.md): anyone with a device is asked
+# for a code after the password. Superusers and staff (the admin site) must set one up, and so
+# must anyone holding a role listed in CF_2FA_REQUIRED_ROLES (comma-separated: officer, member,
+# chair, responder, or the roles' own values). CF_2FA_ENFORCE=0 turns the "must set one up"
+# off (the test suite's default, whose tests of it turn it on); never in production.
+CF_2FA_REQUIRED_ROLES = env_list("CF_2FA_REQUIRED_ROLES")
+CF_2FA_ENFORCE = env_bool("CF_2FA_ENFORCE", not TESTING)
+OTP_TOTP_ISSUER = os.environ.get("CF_2FA_ISSUER", "Critical Friend")
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/signed-in/"  # each person to their own work (scrutiny.web.landing)
 LOGOUT_REDIRECT_URL = "/"

@@ -4,12 +4,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from scrutiny.web import health, landing, source
+from scrutiny.web.accounts.views import SignInView
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("source.tar.gz", source.source_archive, name="source"),
+    # The admin signs in through the same two steps as every page (password, then the code).
+    path("admin/login/", SignInView.as_view(), name="admin_sign_in"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("scrutiny.web.accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("api.urls")),
     path("api/", include("scrutiny.web.responders.urls")),

@@ -112,6 +112,14 @@ class EventType(models.TextChoices):
     SUGGESTION_REJECTED = "suggestion_rejected", "Suggestion not taken up"
     # Any clocked record (requests, recommendations, referrals, meetings)
     DUE_DATE_MOVED = "due_date_moved", "Due date moved"
+    # Two-factor sign-in (auth.User): a person set up an authenticator app, made new recovery
+    # codes, or an administrator removed their devices (scrutiny.web.accounts).
+    TWO_FACTOR_ENROLLED = "two_factor_enrolled", "Two-factor sign-in set up"
+    TWO_FACTOR_RECOVERY_CODES_RENEWED = (
+        "two_factor_recovery_codes_renewed",
+        "New two-factor recovery codes made",
+    )
+    TWO_FACTOR_RESET = "two_factor_reset", "Two-factor sign-in reset by an administrator"
 
 
 E = EventType
@@ -231,7 +239,8 @@ def log_event(
     event_type = EventType(event_type)
     state = _state_of(instance)
     return AuditEvent.objects.create(
-        content_type=ContentType.objects.get_for_model(type(instance)),
+        # The instance, not its type: a signed-in person arrives as request.user, a lazy object.
+        content_type=ContentType.objects.get_for_model(instance),
         object_id=instance.pk,
         event_type=event_type,
         source_state=state if source_state is None else source_state,

@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -48,7 +49,11 @@ from scrutiny.casework.models import (
     TopicUserObjectPermission,
 )
 from scrutiny.casework.roles import (
+    CHAIR,
+    MEMBER,
     NOT_THROUGH_A_KEY,
+    OFFICER,
+    RESPONDER,
     ROLE_PERMS,
     SCOPE_PERMS,
     TOPIC_CODENAMES,
@@ -122,6 +127,40 @@ def body_ids(actor, perm: Perm) -> set[int]:
     if not _active(actor):
         return set()
     return {org for org, roles in _roles(actor).items() if _holds(actor, perm, roles)}
+
+
+# --- two-factor sign-in -------------------------------------------------------------------
+
+# The names a deployment may list in CF_2FA_REQUIRED_ROLES: each role's value, or a short name.
+TWO_FACTOR_ROLE_NAMES = {
+    OFFICER: OFFICER,
+    "officer": OFFICER,
+    MEMBER: MEMBER,
+    "member": MEMBER,
+    CHAIR: CHAIR,
+    RESPONDER: RESPONDER,
+}
+
+
+def two_factor_roles(names: Iterable[str]) -> set[str]:
+    """The roles that CF_2FA_REQUIRED_ROLES names; ValueError names any it does not know."""
+    unknown = sorted(name for name in names if name not in TWO_FACTOR_ROLE_NAMES)
+    if unknown:
+        raise ValueError(
+            f"unknown role {', '.join(unknown)}; use {', '.join(sorted(TWO_FACTOR_ROLE_NAMES))}"
+        )
+    return {TWO_FACTOR_ROLE_NAMES[name] for name in names}
+
+
+def two_factor_required(user) -> bool:
+    """Must this person sign in with a second factor? Superusers and staff (the admin site)
+    always; anyone holding, in any body, a role listed in CF_2FA_REQUIRED_ROLES."""
+    if _is_key(user) or not _active(user):
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    wanted = two_factor_roles(settings.CF_2FA_REQUIRED_ROLES)
+    return any(roles & wanted for roles in roles_by_body(user).values()) if wanted else False
 
 
 def _held(actor, perm: Perm, owners) -> bool:
