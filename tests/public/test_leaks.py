@@ -11,6 +11,7 @@ carry markers too, and the test checks they do appear, so a page that showed not
 import contextlib
 import itertools
 import json
+import os
 
 from django.core.cache import cache
 from django.urls import Resolver404, resolve
@@ -196,7 +197,7 @@ def _surfaces(client, topic_ids):
 
 
 @settings(
-    max_examples=30,
+    max_examples=int(os.environ.get("CF_LONG_EXAMPLES") or 30),  # make test-long: more
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
