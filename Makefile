@@ -1,5 +1,6 @@
 # The README's commands. `make run` serves the demo; `make test` runs the whole suite on SQLite
-# and on PostgreSQL (a throwaway cluster unless DATABASE_URL names one).
+# and on PostgreSQL (a throwaway cluster unless DATABASE_URL names one), then the queue tests
+# again with tasks and the cache on Redis (a throwaway redis-server).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install lock lint test-sqlite test-postgres browser demo clean bench property
+.PHONY: run test install lock lint test-sqlite test-postgres test-queue test-long browser demo clean bench property backup-drill
 
 # Every dependency is pinned by requirements.lock (a constraints file made by `make lock`).
 $(STAMP): pyproject.toml requirements.lock
@@ -47,18 +48,37 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Browser tests need Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
+# --- Test suites (H12a: both cores, the queue run on Redis, the long runs) ------------------------
+# Each suite runs on PYTEST_WORKERS processes (pytest-xdist; each file stays on one worker, and
+# each worker gets its own test database). PYTEST_WORKERS=0 runs in this process.
+PYTEST_WORKERS ?= 2
+XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
+
 test-sqlite: install browser
-	env -u DATABASE_URL $(BIN)/pytest -q
+	env -u DATABASE_URL $(BIN)/pytest -q $(XDIST)
 
 test-postgres: install
-	bash .ci/with-postgres $(BIN)/pytest -q
+	bash .ci/with-postgres $(BIN)/pytest -q $(XDIST)
 	$(MAKE) backup-drill
 
 # Dump the demo with pg_dump -Fc, restore it into a fresh database, check it (docs/deploy.md).
 backup-drill: install
 	PYTHON=$(BIN)/python bash .ci/with-postgres bash .ci/backup-drill
 
-test: lint test-sqlite test-postgres
+# The worker, outbox, scheduler and shared-cache tests again with TASKS_URL and CACHE_URL on a
+# throwaway Redis (.ci/with-redis), on PostgreSQL. One process: the tests share that Redis.
+test-queue: install
+	CF_QUEUE_RUN=1 bash .ci/with-postgres bash .ci/with-redis sh -c \
+	  'TASKS_URL=$$CF_TEST_REDIS_URL/0 CACHE_URL=$$CF_TEST_REDIS_URL/1 exec $(BIN)/pytest -q -m queue'
+
+test: lint test-sqlite test-postgres test-queue
+
+# On demand, not in `make test`: the schema fuzz and the property tests with many more examples.
+LONG_EXAMPLES ?= 1000
+test-long: install
+	env -u DATABASE_URL CF_LONG_EXAMPLES=$(LONG_EXAMPLES) $(BIN)/pytest -q $(XDIST) \
+	  tests/api/test_schemathesis.py tests/public/test_leaks.py tests/workflows/test_calendar.py
+# --- end of the test suites ----------------------------------------------------------------------
 
 # The stateful property test of the casework services, run long (CI runs it bounded).
 property: install

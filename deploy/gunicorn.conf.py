@@ -3,6 +3,15 @@ environment, e.g. WEB_CONCURRENCY=4 or GUNICORN_BIND=unix:/run/critical-friend.s
 
 import multiprocessing
 import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scrutiny.startup import settings_load_or_exit
+
+# The master checks the settings once, before any worker starts: a bad one stops it with one line.
+settings_load_or_exit(serving=True)
 
 bind = os.environ.get(
     "GUNICORN_BIND", f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"

@@ -5,13 +5,33 @@ DATABASE_URL defaults to a SQLite file under var/.
 """
 
 import datetime as dt
+import importlib.util
 import os
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+
+from scrutiny.startup import SettingError
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def shown(url: str) -> str:
+    """A URL as an error message may show it: without a password."""
+    scheme, sep, rest = url.partition("://")
+    return f"{scheme}://…@{rest.rpartition('@')[2]}" if sep and "@" in rest else url
+
+
+def env_int(name, default, *, minimum=0):
+    """A whole-number setting: CF_LOGIN_FAILURE_LIMIT=abc fails at start, naming it."""
+    value = os.environ.get(name, "").strip() or str(default)
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingError(name, f"a whole number (default {default})", value) from None
+    if number < minimum:
+        raise SettingError(name, f"a whole number of at least {minimum}", value)
+    return number
 
 
 def env_bool(name, default=False):
@@ -31,14 +51,29 @@ DEBUG = env_bool("DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY and (DEBUG or TESTING):
     SECRET_KEY = "insecure-development-key-never-use-in-production"
-# Outside DEBUG an empty key is refused where it matters: the WSGI/ASGI entry points refuse to
-# start (require_secret_key), and Django refuses any use of it (sessions, signing, CSRF). Offline
-# commands that never sign anything (makemigrations, check, deadline) still run without one.
+# Outside DEBUG an empty key is refused where it matters: servers and workers refuse to start
+# (require_serving_settings, called by scrutiny/startup.py), and Django refuses any use of it
+# (sessions, signing, CSRF). Offline commands that never sign anything (makemigrations, check,
+# deadline) still run without one.
 
 
 def require_secret_key():
     if not SECRET_KEY:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise SettingError("SECRET_KEY", "set when DEBUG is off (a long random string)")
+
+
+def require_serving_settings():
+    """What a server or worker needs that an offline command does not (scrutiny/startup.py):
+    a real SECRET_KEY and, outside DEBUG, an https SITE_URL and ALLOWED_HOSTS."""
+    require_secret_key()
+    if DEBUG or TESTING:
+        return
+    if not SITE_IS_HTTPS:
+        raise SettingError(
+            "SITE_URL", "the https:// address people reach the site at when DEBUG is off", SITE_URL
+        )
+    if not ALLOWED_HOSTS:
+        raise SettingError("ALLOWED_HOSTS", "set when DEBUG is off (e.g. scrutiny.example.org)")
 
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or TESTING) else "")
@@ -127,11 +162,21 @@ TEMPLATES = [
 ]
 
 _default_db = f"sqlite:///{BASE_DIR / 'var' / 'critical-friend.sqlite3'}"
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", _default_db), conn_max_age=60, conn_health_checks=True
-    )
-}
+
+
+def database_from_url(url: str) -> dict:
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except ValueError:
+        config = {}
+    if not config.get("ENGINE") or not config.get("NAME"):
+        raise SettingError(
+            "DATABASE_URL", "postgres://USER:PASSWORD@HOST:PORT/NAME or sqlite:///PATH", shown(url)
+        )
+    return config
+
+
+DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL") or _default_db)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
@@ -156,8 +201,8 @@ def cache_from_url(url: str) -> dict:
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-    raise ImproperlyConfigured(
-        f"CACHE_URL must start with db://, redis://, rediss://, locmem:// or dummy://, not {url!r}."
+    raise SettingError(
+        "CACHE_URL", "db://TABLE, redis://HOST:PORT/DB, locmem:// or dummy://", shown(url)
     )
 
 
@@ -184,8 +229,8 @@ GUARDIAN_RAISE_403 = False
 # passwords for one username from one address, that pair is locked out for CF_LOGIN_COOLOFF_MINUTES
 # (an administrator can unlock it sooner: admin -> Axes -> Access attempts, or
 # `manage.py axes_reset_username USERNAME`). A right password resets the count.
-AXES_FAILURE_LIMIT = int(os.environ.get("CF_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("CF_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_FAILURE_LIMIT = env_int("CF_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("CF_LOGIN_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -237,13 +282,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "critical-friend@localhost")
 # Seconds before an unreachable mail server counts as a failed attempt (then retried later).
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 # GOV.UK Notify instead of SMTP (optional): pip install 'critical-friend[govuk-notify]', set
 # EMAIL_BACKEND=django_gov_notify.backends.NotifyEmailBackend and these two. Notify sends the
 # plain-text body through a template whose subject is ((subject)) and body ((body)).
@@ -257,7 +302,7 @@ _secure = SITE_IS_HTTPS and not (DEBUG or TESTING)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", _secure)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", _secure)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _secure)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if _secure else "0"))
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _secure else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _secure)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _secure)
 if os.environ.get("SECURE_PROXY_SSL_HEADER"):
@@ -298,7 +343,7 @@ CONTENT_SECURITY_POLICY = {
 # How many reverse proxies in front of the web processes set X-Forwarded-For; the client address
 # (throttles, rate limits, sign-in lockout) is read from that many hops back, never from a
 # header the client can forge. 0: use the socket's address.
-CF_TRUSTED_PROXY_COUNT = int(os.environ.get("CF_TRUSTED_PROXY_COUNT", "0"))
+CF_TRUSTED_PROXY_COUNT = env_int("CF_TRUSTED_PROXY_COUNT", 0)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -351,40 +396,71 @@ SPECTACULAR_SETTINGS = {
 # "northern-ireland", or "united-kingdom" (a holiday in any part of the UK, as FOIA s10(6)).
 CF_HOLIDAY_REGION = os.environ.get("CF_HOLIDAY_REGION", "england-and-wales")
 
-# Background tasks (Django's task framework through django-tasks). The database backend is the
-# embedded default: a notification's delivery task is written in the same transaction as the
-# change that caused it, and `manage.py db_worker` runs it after commit. A bigger deployment
-# names another django-tasks backend here (e.g. RQ or Celery) without code changes.
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
-    }
+# Background tasks (Django's task framework, django-tasks; docs/decisions/0013-scaling-out.md).
+# TASKS_URL picks the queue: db:// (the embedded default) keeps it in our database
+# (django-tasks-db) — a notification's delivery task is written in the same transaction as the
+# change that caused it; redis://HOST:PORT/DB or rediss://… puts it in Redis (RQ, through
+# django-tasks-rq), told after commit. `manage.py task_worker` runs the right worker for either.
+# TASKS_BACKEND may instead name any django-tasks backend class by its dotted path.
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
+
+
+def tasks_from_url(url: str) -> tuple[str, dict]:
+    """The backend's dotted path and the RQ queues (empty unless Redis) for TASKS_URL."""
+    scheme, _, _ = url.partition("://")
+    if url in {"", "db://"} or scheme == "db":
+        return TASKS_BACKENDS["database"], {}
+    if scheme in {"redis", "rediss"}:
+        return TASKS_BACKENDS["rq"], {"default": {"URL": url, "DEFAULT_TIMEOUT": 300}}
+    raise SettingError("TASKS_URL", "db:// (the database) or redis://HOST:PORT/DB", shown(url))
+
+
+TASKS_URL = os.environ.get("TASKS_URL", "").strip()
+_tasks_backend, RQ_QUEUES = tasks_from_url(TASKS_URL)
+if os.environ.get("TASKS_BACKEND", "").strip():
+    _named = os.environ["TASKS_BACKEND"].strip()
+    _tasks_backend = TASKS_BACKENDS.get(_named, _named)
+    if "." not in _tasks_backend or not importlib.util.find_spec(_tasks_backend.rpartition(".")[0]):
+        raise SettingError(
+            "TASKS_BACKEND", "database, rq, immediate or a backend's dotted path", _named
+        )
+    if _tasks_backend == TASKS_BACKENDS["rq"] and not RQ_QUEUES:
+        raise SettingError(
+            "TASKS_URL", "redis://HOST:PORT/DB when TASKS_BACKEND is rq", shown(TASKS_URL)
+        )
+TASKS_USE_RQ = _tasks_backend == TASKS_BACKENDS["rq"]
+if TASKS_USE_RQ:
+    INSTALLED_APPS += ["django_rq"]
+    RQ_SHOW_ADMIN_LINK = False
+TASKS = {"default": {"BACKEND": _tasks_backend, "QUEUES": ["default"]}}
 
 # Deadlines and notifications (docs/deadlines-and-notifications.md).
 # Working days before the due date for the first reminder; working days past the due date
 # after which an item is "very overdue" and escalated to the lead body's chair.
 # Replies by e-mail (scrutiny.casework.inbound): `manage.py receive_email` (piped by an MTA) or
 # `manage.py poll_mailbox` (IMAP). Messages over the size limit are refused and logged.
-CF_INBOUND_MAX_BYTES = int(os.environ.get("CF_INBOUND_MAX_BYTES", str(25 * 1024 * 1024)))
+CF_INBOUND_MAX_BYTES = env_int("CF_INBOUND_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
 CF_INBOUND_IMAP_HOST = os.environ.get("CF_INBOUND_IMAP_HOST", "")
-CF_INBOUND_IMAP_PORT = int(os.environ.get("CF_INBOUND_IMAP_PORT", "993"))
+CF_INBOUND_IMAP_PORT = env_int("CF_INBOUND_IMAP_PORT", 993, minimum=1)
 CF_INBOUND_IMAP_USER = os.environ.get("CF_INBOUND_IMAP_USER", "")
 CF_INBOUND_IMAP_PASSWORD = os.environ.get("CF_INBOUND_IMAP_PASSWORD", "")
 CF_INBOUND_IMAP_FOLDER = os.environ.get("CF_INBOUND_IMAP_FOLDER", "INBOX")
-CF_REMINDER_WORKING_DAYS_BEFORE = int(os.environ.get("CF_REMINDER_WORKING_DAYS_BEFORE", "5"))
-CF_VERY_OVERDUE_WORKING_DAYS = int(os.environ.get("CF_VERY_OVERDUE_WORKING_DAYS", "20"))
+CF_REMINDER_WORKING_DAYS_BEFORE = env_int("CF_REMINDER_WORKING_DAYS_BEFORE", 5)
+CF_VERY_OVERDUE_WORKING_DAYS = env_int("CF_VERY_OVERDUE_WORKING_DAYS", 20)
 # Officers' daily digest goes out on working days at the first sweep after this local time.
 CF_DIGEST_TIME = os.environ.get("CF_DIGEST_TIME", "07:00")
 # Delivery retries: attempts before a notification is marked failed (it stays in the outbox and
 # can be retried), and the backoff: BASE seconds doubled per attempt, capped at MAX seconds.
-CF_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("CF_NOTIFY_MAX_ATTEMPTS", "12"))
-CF_NOTIFY_BACKOFF_BASE = int(os.environ.get("CF_NOTIFY_BACKOFF_BASE", "60"))
-CF_NOTIFY_BACKOFF_MAX = int(os.environ.get("CF_NOTIFY_BACKOFF_MAX", "21600"))
+CF_NOTIFY_MAX_ATTEMPTS = env_int("CF_NOTIFY_MAX_ATTEMPTS", 12, minimum=1)
+CF_NOTIFY_BACKOFF_BASE = env_int("CF_NOTIFY_BACKOFF_BASE", 60)
+CF_NOTIFY_BACKOFF_MAX = env_int("CF_NOTIFY_BACKOFF_MAX", 21600)
 # A "due date moved" notice waits this long before it is sent, so that a change undone at once
 # (an edit and its revert) sends nothing (workflows.notifications.notify_due_date_changes).
-CF_DUE_DATE_NOTICE_HOLD_MINUTES = int(os.environ.get("CF_DUE_DATE_NOTICE_HOLD_MINUTES", "15"))
+CF_DUE_DATE_NOTICE_HOLD_MINUTES = env_int("CF_DUE_DATE_NOTICE_HOLD_MINUTES", 15)
 # The scheduler's jobs (`manage.py run_scheduler`; workflows/scheduler.py): a management command
 # run every so many seconds, or the task worker's heartbeat.
 CF_SCHEDULE = [

@@ -2,9 +2,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scrutiny.settings")
-if os.environ["DJANGO_SETTINGS_MODULE"] == "scrutiny.settings":
-    from scrutiny.settings import require_secret_key
+from scrutiny.startup import settings_load_or_exit
 
-    require_secret_key()  # a server never starts without a real SECRET_KEY
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scrutiny.settings")
+# A server never starts on a bad setting or without a real SECRET_KEY (one line names it).
+settings_load_or_exit(serving=True)
 application = get_wsgi_application()

@@ -4,9 +4,11 @@
 plus an unrelated "other" body; the role fixtures are users of that area.
 """
 
+import os
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from api import webhooks
 from scrutiny.casework.models import Membership
@@ -16,6 +18,13 @@ from tests.factories import (
     PartnershipFactory,
     UserFactory,
 )
+
+# `make test-long`: every property test without its own example count runs CF_LONG_EXAMPLES.
+if os.environ.get("CF_LONG_EXAMPLES"):
+    hypothesis_settings.register_profile(
+        "long", max_examples=int(os.environ["CF_LONG_EXAMPLES"]), deadline=None
+    )
+    hypothesis_settings.load_profile("long")
 
 
 @pytest.fixture

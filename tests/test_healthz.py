@@ -39,7 +39,7 @@ def test_readyz_shows_staff_every_check(client, officer):
     JobRun.objects.create(name="sweep_deadlines", last_outcome="12 marks")
     client.force_login(officer)
     body = client.get("/readyz").json()
-    assert body["checks"] == {"database": True, "cache": True}
+    assert body["checks"] == {"database": True, "cache": True, "tasks": True}
     assert body["sweep"]["outcome"] == "12 marks"
     assert body["sweep"]["ok"] is False  # it never finished
     assert body["worker_heartbeat"]["outcome"] == "never ran"

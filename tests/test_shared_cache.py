@@ -12,6 +12,10 @@ import urllib.request
 
 import pytest
 from django.conf import settings
+from redis import Redis
+
+# Run again in the queue run (make test-queue) with CACHE_URL on Redis instead of the database.
+pytestmark = pytest.mark.queue
 
 UNPUBLISH = """
 from django.contrib.auth import get_user_model
@@ -47,13 +51,22 @@ def _wait(url: str, deadline: float) -> None:
     raise AssertionError(f"{url} did not come up")
 
 
+def _shared_cache_url() -> str:
+    """The queue run's Redis cache (emptied first), else the database cache."""
+    url = os.environ.get("CACHE_URL", "")
+    if url.startswith(("redis://", "rediss://")):
+        Redis.from_url(url).flushdb()
+        return url
+    return "db://cf_cache"
+
+
 @pytest.fixture
 def environment(tmp_path):
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"CF_ENV", "DATABASE_URL"}},
         "DEBUG": "1",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}",
-        "CACHE_URL": "db://cf_cache",
+        "CACHE_URL": _shared_cache_url(),
         "PYTHONPATH": str(settings.BASE_DIR),
     }
     manage = [sys.executable, "manage.py"]
@@ -116,6 +129,8 @@ def test_two_web_processes_agree_on_an_unpublished_topic_at_once(environment):
             capture_output=True,
         )
         assert [_status(u) for u in urls for _ in range(10)] == [404] * 20
+        if environment["CACHE_URL"].startswith("redis"):
+            assert Redis.from_url(environment["CACHE_URL"]).dbsize() > 0  # it went through Redis
     finally:
         for server in servers:
             server.terminate()

@@ -1,7 +1,8 @@
 """Background tasks (Django's task framework API, through the django-tasks package).
 
-Run them with the worker of the configured backend: `python manage.py db_worker` for the
-default database backend (django-tasks-db).
+Run them with `python manage.py task_worker`, the worker of the configured backend: db_worker for
+the default database backend (django-tasks-db), RQ's worker when TASKS_URL names a Redis
+(django-tasks-rq; docs/decisions/0013-scaling-out.md).
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ def tasks_recover_orphaned(*, older_than: dt.timedelta, now: dt.datetime | None 
     """Put back in the queue every task row left RUNNING by a worker that died (started longer
     ago than `older_than`; no task of ours runs that long). Our tasks are idempotent (an e-mail
     is claimed before it is sent and carries a stable Message-ID), so running one again is safe.
-    Only the database backend keeps such rows; returns how many were recovered."""
+    Only the database backend keeps such rows; returns how many were recovered. On RQ a job
+    whose worker died is failed by RQ itself, and the sweep queues its notification again
+    (`notifications_requeue_due`)."""
     if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
         return 0
     now = now or timezone.now()

@@ -5,6 +5,7 @@ Fixed seed; a few thousand generated requests in all (positive and negative data
 """
 
 import datetime as dt
+import os
 
 import pytest
 import schemathesis
@@ -35,7 +36,8 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
 ]
-EXAMPLES_PER_OPERATION = 120
+# `make test-long` sets CF_LONG_EXAMPLES for a longer fuzz run on demand.
+EXAMPLES_PER_OPERATION = int(os.environ.get("CF_LONG_EXAMPLES") or 120)
 SENT: dict[str, int] = {}  # requests sent per operation, checked by the test after this one
 SUCCEEDED: dict[str, int] = {}  # 2xx answers per operation
 

@@ -313,7 +313,9 @@ def _surfaces(client, topic_ids, meeting_ids=()):
 
 
 @settings(
-    max_examples=int(os.environ.get("CF_LEAK_EXAMPLES", 30)),
+    max_examples=int(
+        os.environ.get("CF_LONG_EXAMPLES") or os.environ.get("CF_LEAK_EXAMPLES") or 30
+    ),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -28,24 +28,28 @@ def jobs(settings):
     ]
 
 
+@pytest.mark.queue  # run again with the tasks on Redis (make test-queue)
 def test_a_second_scheduler_waits_while_the_first_holds_the_lease(db):
     assert scheduler.lease_acquire(holder="a", seconds=60, now=NOW)
     assert not scheduler.lease_acquire(holder="b", seconds=60, now=NOW + dt.timedelta(seconds=30))
     assert scheduler.lease_acquire(holder="a", seconds=60, now=NOW + dt.timedelta(seconds=30))
 
 
+@pytest.mark.queue  # run again with the tasks on Redis (make test-queue)
 def test_the_second_takes_over_when_the_first_lease_lapses(db):
     scheduler.lease_acquire(holder="a", seconds=60, now=NOW)
     assert scheduler.lease_acquire(holder="b", seconds=60, now=NOW + dt.timedelta(seconds=61))
     assert SchedulerLease.objects.get().holder == "b"
 
 
+@pytest.mark.queue  # run again with the tasks on Redis (make test-queue)
 def test_a_tick_without_the_lease_runs_nothing(db, jobs):
     scheduler.lease_acquire(holder="a", seconds=60, now=NOW)
     assert scheduler.tick(holder="b", lease_seconds=60, now=NOW) == []
     assert not JobRun.objects.exists()
 
 
+@pytest.mark.queue  # run again with the tasks on Redis (make test-queue)
 def test_jobs_run_when_due_and_record_when_they_ran(db, jobs):
     runs = scheduler.tick(holder="a", lease_seconds=60, now=NOW)
     assert {r.name for r in runs} == {"sweep", "heartbeat"}
@@ -59,6 +63,7 @@ def test_jobs_run_when_due_and_record_when_they_ran(db, jobs):
     assert {r.name for r in again} == {"sweep", "heartbeat"}
 
 
+@pytest.mark.queue  # run again with the tasks on Redis (make test-queue)
 def test_a_failing_job_is_recorded_and_does_not_stop_the_others(db, settings):
     settings.CF_SCHEDULE = [
         {"name": "broken", "command": "no_such_command", "every_seconds": 60},
@@ -70,12 +75,14 @@ def test_a_failing_job_is_recorded_and_does_not_stop_the_others(db, settings):
     assert JobRun.objects.get(name="heartbeat").last_ok
 
 
+@pytest.mark.queue  # run again with the tasks on Redis (make test-queue)
 def test_the_heartbeat_task_records_that_a_worker_is_alive(db):
     heartbeat.call()
     beat = JobRun.objects.get(name=JobRun.WORKER_HEARTBEAT)
     assert beat.last_ok and timezone.now() - beat.last_finished_at < dt.timedelta(seconds=5)
 
 
+@pytest.mark.queue  # run again with the tasks on Redis (make test-queue)
 def test_the_command_runs_one_tick_and_releases_the_lease(db, jobs, capsys):
     call_command("run_scheduler", "--once")
     out = capsys.readouterr().out
