@@ -71,7 +71,18 @@ def _member(user, org, role):
         services.membership_add(user=user, organisation=org, role=role)
 
 
-def _area(prefix, place, *, network_label, link_officer, osc_officer, member, chair, responder):
+def _area(
+    prefix,
+    place,
+    *,
+    network_label,
+    link_officer,
+    osc_officer,
+    member,
+    chair,
+    responder,
+    link_chair=None,
+):
     N = Organisation.Kind
     network = _org(
         f"{prefix}-link",
@@ -130,6 +141,8 @@ def _area(prefix, place, *, network_label, link_officer, osc_officer, member, ch
         _member(member, committee, R.COMMITTEE_MEMBER)
     if chair:
         _member(chair, committee, R.CHAIR)
+    if link_chair:
+        _member(link_chair, network, R.CHAIR)
     _member(responder, trust, R.RESPONDER)
     return Area(
         partnership, network, committee, trust, ft, icb, gp, care, link_officer, osc_officer
@@ -197,6 +210,25 @@ def _with_requests(a, title, summary, asks, *, issued_days_ago, by=None, **kw):
         for r in requests:
             r.refresh_from_db()
     return topic, requests
+
+
+def _agree(a: Area, recommendations, *, on: dt.date):
+    """The chair of the body making the recommendations agrees them by chair's action."""
+    for rec in recommendations:
+        chair = (
+            Membership.objects.filter(organisation=rec.made_by, role=Membership.Role.CHAIR)
+            .select_related("user")
+            .order_by("pk")
+            .first()
+            .user
+        )
+        services.recommendation_agree_by_chair(
+            recommendation=rec,
+            by=chair,
+            reason="Agreed between meetings so the health bodies can respond before the "
+            "next committee.",
+            on=on,
+        )
 
 
 def _answer(req, by, *, days_after_issue, text, outcome="answered", channel="letter", ground=""):
@@ -346,6 +378,7 @@ def seed_casework(a: Area, place: str, responder) -> None:
         recipient=a.social_care,
         text="Publish monthly figures on care packages started within 48 hours.",
     )
+    _agree(a, topic.recommendations.drafts(), on=_days_ago(52))
     services.topic_make_recommendations(topic=topic, by=o, on=_days_ago(50))
     rec1.refresh_from_db()
     services.provider_response_record(
@@ -400,6 +433,7 @@ def seed_casework(a: Area, place: str, responder) -> None:
     rec_b = services.recommendation_draft(
         topic=topic, by=o, recipient=a.icb, text="Fund additional community beds for the winter."
     )
+    _agree(a, [rec_a, rec_b], on=_days_ago(152))
     services.topic_make_recommendations(topic=topic, by=o, on=_days_ago(150))
     rec_a.refresh_from_db()
     rec_b.refresh_from_db()
@@ -476,9 +510,11 @@ DEMO_LOGINS = [
     ("northby-osc-officer", "support officer, Northby HOSC"),
     ("northby-member", "committee member, Northby HOSC"),
     ("northby-chair", "chair, Northby HOSC"),
+    ("northby-link-chair", "chair, Northby LINk (agrees recommendations by chair's action)"),
     ("southby-link-officer", "support officer, Southby Local Healthwatch"),
     ("southby-osc-officer", "support officer, Southby HOSC"),
     ("southby-member", "committee member, Southby HOSC"),
+    ("southby-link-chair", "chair, Southby Local Healthwatch"),
     ("trust-responder", "responder, Northby Hospitals NHS Trust"),
     ("southby-trust-responder", "responder, Southby Hospitals NHS Trust"),
 ]
@@ -493,9 +529,11 @@ def seed() -> dict:
         "northby-osc-officer": _user("northby-osc-officer", "Owen", "Scrutiny"),
         "northby-member": _user("northby-member", "Cllr Mary", "Member"),
         "northby-chair": _user("northby-chair", "Cllr Charles", "Chair"),
+        "northby-link-chair": _user("northby-link-chair", "Nia", "Chair"),
         "southby-link-officer": _user("southby-link-officer", "Sam", "Officer"),
         "southby-osc-officer": _user("southby-osc-officer", "Sofia", "Scrutiny"),
         "southby-member": _user("southby-member", "Cllr Simon", "Member"),
+        "southby-link-chair": _user("southby-link-chair", "Sian", "Chair"),
         "trust-responder": _user("trust-responder", "Tom", "Responder"),
         "southby-trust-responder": _user("southby-trust-responder", "Tara", "Responder"),
     }
@@ -507,6 +545,7 @@ def seed() -> dict:
         osc_officer=users["northby-osc-officer"],
         member=users["northby-member"],
         chair=users["northby-chair"],
+        link_chair=users["northby-link-chair"],
         responder=users["trust-responder"],
     )
     southby = _area(
@@ -517,6 +556,7 @@ def seed() -> dict:
         osc_officer=users["southby-osc-officer"],
         member=users["southby-member"],
         chair=None,
+        link_chair=users["southby-link-chair"],
         responder=users["southby-trust-responder"],
     )
     created = False

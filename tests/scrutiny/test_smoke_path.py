@@ -2,6 +2,7 @@ import datetime as dt
 
 from scrutiny.casework import services
 from scrutiny.casework.models import RecommendationOutcome, RequestState, TopicState
+from tests.factories import agree_recommendations
 
 
 def test_a_topic_walks_the_whole_path(area, officer, responder):
@@ -41,6 +42,7 @@ def test_a_topic_walks_the_whole_path(area, officer, responder):
     rec = services.recommendation_draft(
         topic=topic, by=officer, recipient=area.trust, text="Keep it"
     )
+    agree_recommendations(topic)
     topic = services.topic_make_recommendations(topic=topic, by=officer)
     rec.refresh_from_db()
     services.provider_response_record(

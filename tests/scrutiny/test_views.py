@@ -18,7 +18,7 @@ from scrutiny.casework.models import (
     TopicPosition,
 )
 from scrutiny.web.staff.views import TRANSITIONS
-from tests.factories import TopicFactory
+from tests.factories import TopicFactory, agree_recommendations
 from tests.scrutiny.casework_setup import SCORES, walk_to_response_due
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -272,6 +272,7 @@ def test_refusal_needs_a_ground(logged_in, area, officer, joint):
 
 def test_conclude_while_a_response_is_awaited_needs_a_reason(logged_in, area, officer, joint):
     topic, _, rec = walk_to_response_due(joint, officer, area.trust)
+    agree_recommendations(topic)
     topic = services.topic_make_recommendations(topic=topic, by=officer)
     response = logged_in.post(
         f"/topics/{topic.pk}/conclude/",

@@ -27,7 +27,7 @@ from protocols import services as protocol_services
 from protocols.models import Meeting, ProtocolSignOff
 from scrutiny.casework import publication, services, suggestions
 from scrutiny.casework.models import PrioritisationFramework, Topic
-from tests.factories import UserFactory
+from tests.factories import UserFactory, agree_recommendations
 from workflows.audit import event_type_for_transition
 from workflows.models import AuditEvent, DeadlineRule
 from workflows.services import fsm_fields, transition_apply
@@ -114,6 +114,7 @@ def _drafted_recommendation(c):
 
 def _issued_recommendation(c):
     topic, rec = _drafted_recommendation(c)
+    agree_recommendations(topic)
     services.topic_make_recommendations(topic=topic, by=c.officer)
     rec.refresh_from_db()
     return rec

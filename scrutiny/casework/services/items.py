@@ -137,7 +137,10 @@ def _edit(item: AddressedItem, *, by, recipient, **text) -> AddressedItem:
             EDITED[model],
             by=by,
             note="Changed: " + ", ".join(changed),
-            data={"before": {f: before[f] for f in changed}, "after": {f: after[f] for f in changed}},
+            data={
+                "before": {f: before[f] for f in changed},
+                "after": {f: after[f] for f in changed},
+            },
         )
     return locked
 

@@ -184,8 +184,13 @@ def topic_scores_correct(
         locked.scores, locked.score_total = clean, after["total"]
         locked.below_threshold_reason = low_reason
         locked.save(
-            update_fields=["framework", "scores", "score_total", "below_threshold_reason",
-                           "updated_at"]
+            update_fields=[
+                "framework",
+                "scores",
+                "score_total",
+                "below_threshold_reason",
+                "updated_at",
+            ]
         )
         log_event(
             locked,

@@ -69,3 +69,11 @@ def is_warning_action(name):
 @register.filter
 def humanise(value):
     return str(value or "").replace("_", " ")
+
+
+@register.simple_tag
+def item_links(actions, item):
+    """The links of one request's or recommendation's card (`TopicActions.items`)."""
+    if not actions:
+        return ()
+    return actions.items.get(f"{item.ANCHOR}-{item.pk}", ())
