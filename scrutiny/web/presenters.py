@@ -14,7 +14,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-
 from django.urls import reverse
 
 from scrutiny.casework.models import (

@@ -110,7 +110,7 @@ def _locked_draft(item: AddressedItem, by, verb: str) -> AddressedItem:
     locked = model.all_objects.select_for_update().select_related("topic").get(pk=item.pk)
     if not policy.can(by, Perm.TOPIC_MANAGE, locked.topic):
         raise Forbidden(f"You may not {verb} {noun}s on this topic.")
-    if locked.state != DRAFT:
+    if locked.state != RecommendationState.DRAFT:  # "draft" in both lifecycles
         raise Conflict(
             f"Only a draft can be {verb}ed: this {noun} is '{locked.get_state_display()}'.",
             current_state=locked.state,

@@ -13,8 +13,8 @@ from django.utils import timezone
 from scrutiny.casework import grants, policy
 from scrutiny.casework.models import (
     InformationRequest,
-    PrioritisationFramework,
     Organisation,
+    PrioritisationFramework,
     Recommendation,
     RecommendationState,
     Referral,
