@@ -69,9 +69,7 @@ def test_a_draft_recommendation_cannot_be_issued(drafted, officer):
     assert rec.state == RecommendationState.DRAFT and rec.issued_on is None
 
 
-def test_the_chair_agrees_by_chairs_action_and_then_it_can_be_issued(
-    drafted, officer, link_chair
-):
+def test_the_chair_agrees_by_chairs_action_and_then_it_can_be_issued(drafted, officer, link_chair):
     topic, rec = drafted
     rec = services.recommendation_agree_by_chair(
         recommendation=rec, by=link_chair, reason="The trust decides before our next meeting."
@@ -107,9 +105,7 @@ def test_the_chairs_action_needs_a_reason(drafted, link_chair):
 def test_a_minuted_meeting_decision_agrees_it(area, drafted, officer):
     topic, rec = drafted
     item = _minuted_item(area, officer, topic)
-    rec = services.recommendation_agree_at_meeting(
-        recommendation=rec, by=officer, agenda_item=item
-    )
+    rec = services.recommendation_agree_at_meeting(recommendation=rec, by=officer, agenda_item=item)
     assert rec.state == RecommendationState.AGREED
     assert rec.agreement_basis == "meeting" and rec.agreed_at_item == item
     assert event_history(rec).last().event_type == EventType.RECOMMENDATION_AGREED_AT_MEETING
@@ -138,7 +134,10 @@ def test_a_meeting_resolution_to_make_recommendations_agrees_and_issues_them(
     topic, rec = drafted
     item = _minuted_item(area, officer, topic, decide=False)
     protocol_services.item_record_decision(
-        item=item, by=officer, decision="Make the recommendation.", resolution="make_recommendations"
+        item=item,
+        by=officer,
+        decision="Make the recommendation.",
+        resolution="make_recommendations",
     )
     rec.refresh_from_db()
     assert rec.state == RecommendationState.ISSUED

@@ -129,7 +129,7 @@ def item_delete(request, kind, pk):
     spec = KINDS[kind]
     item = _managed_item(request, kind, pk, "delete")
     _only_draft(item, "deleted")
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
     topic = item.topic
 
     def delete(data):
