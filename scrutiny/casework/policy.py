@@ -333,9 +333,8 @@ def _can_item(actor, perm, item):
     """Staff of the topic's bodies through the topic; the recipient's responders once issued;
     a recommendation's agreement by chair's action: the chair of the body making it."""
     if perm == Perm.RECOMMENDATION_AGREE:
-        return _held(actor, perm, {item.asking_body.pk}) and _can_topic(
-            actor, Perm.TOPIC_CASE_FILE, item.topic
-        )
+        # The asking body is always one of the topic's bodies, whose chairs see its case file.
+        return _held(actor, perm, {item.made_by_id})
     if perm in TOPIC_CODENAMES:
         return _can_topic(actor, perm, item.topic)
     if item.was_issued and item.recipient_id in body_ids(actor, perm):
@@ -349,10 +348,7 @@ def _rows_item(actor, qs, perm):
     if _superuser(actor):
         return qs
     if perm == Perm.RECOMMENDATION_AGREE:
-        return qs.filter(
-            made_by__in=body_ids(actor, perm),
-            topic__in=_topic_rows(actor, Topic.objects.all(), Perm.TOPIC_CASE_FILE).values("pk"),
-        )
+        return qs.filter(made_by__in=body_ids(actor, perm))
     topic_perm = perm if perm in TOPIC_CODENAMES else _ITEM_TOPIC_PERM[perm]
     q = Q(topic__in=_topic_rows(actor, Topic.objects.all(), topic_perm).values("pk"))
     recipients = body_ids(actor, perm) if perm in _ITEM_TOPIC_PERM else set()

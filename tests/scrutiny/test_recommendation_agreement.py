@@ -6,7 +6,8 @@ the committee agrees them'")."""
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from protocols import services as protocol_services
 from scrutiny.casework import services
@@ -211,3 +212,22 @@ def test_the_issue_page_offers_only_agreed_recommendations(
     rec.refresh_from_db()
     other.refresh_from_db()
     assert rec.state == RecommendationState.ISSUED and other.state == RecommendationState.DRAFT
+
+
+def test_the_topic_page_does_not_grow_with_drafts(client, area, drafted, officer, link_chair):
+    """The chair's and the officer's links on each card cost no query per item."""
+    topic, _ = drafted
+
+    def queries(user):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/topics/{topic.pk}/").status_code == 200
+        return len(ctx.captured_queries)
+
+    before = {user.pk: queries(user) for user in (officer, link_chair)}
+    for n in range(3):
+        services.recommendation_draft(
+            topic=topic, by=officer, recipient=area.trust, text=f"Recommendation {n}"
+        )
+    after = {user.pk: queries(user) for user in (officer, link_chair)}
+    assert after == before
