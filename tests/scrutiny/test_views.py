@@ -67,7 +67,11 @@ def test_officer_walks_a_topic_through_the_forms(logged_in, area, officer, osc_o
     )
     assert response.status_code == 302
     assert topic.requests.filter(state="draft").count() == 2
-    c.post(f"/topics/{topic.pk}/issue_requests/", {"expected_state": "information_requested"})
+    drafts = list(topic.requests.drafts().values_list("pk", flat=True))
+    c.post(
+        f"/topics/{topic.pk}/issue_requests/",
+        {"expected_state": "information_requested", "items": drafts},
+    )
     topic.refresh_from_db()
     assert topic.state == "response_due"
     req = topic.requests.get(recipient=area.trust)
@@ -92,8 +96,12 @@ def test_officer_walks_a_topic_through_the_forms(logged_in, area, officer, osc_o
         f"/topics/{topic.pk}/recommendations/new/",
         {"recipients": [area.trust.pk], "text": "Keep the unit open", "rationale": "Access"},
     )
-    c.post(f"/topics/{topic.pk}/make_recommendations/", {"expected_state": "response_due"})
     rec = topic.recommendations.get()
+    agree_recommendations(topic)
+    c.post(
+        f"/topics/{topic.pk}/make_recommendations/",
+        {"expected_state": "response_due", "items": [rec.pk]},
+    )
     rec.refresh_from_db()
     assert rec.state == "issued"
     response = c.post(
@@ -405,7 +413,10 @@ def test_the_issue_pages_list_the_drafts_they_will_issue(logged_in, area, office
     joint = services.topic_issue_requests(topic=joint, by=officer)
     services.recommendation_draft(topic=joint, by=officer, recipient=area.trust, text="Open it")
     body = logged_in.get(f"/topics/{joint.pk}/make_recommendations/").content.decode()
-    assert "To Northby Hospitals NHS Trust: Open it" in body
+    assert "Drafts not yet agreed" in body and "To Northby Hospitals NHS Trust: Open it" in body
+    agree_recommendations(joint)
+    body = logged_in.get(f"/topics/{joint.pk}/make_recommendations/").content.decode()
+    assert "To Northby Hospitals NHS Trust: Open it" in body and "Drafts not yet agreed" not in body
 
 
 @pytest.mark.parametrize(
