@@ -231,3 +231,13 @@ def test_the_topic_page_does_not_grow_with_drafts(client, area, drafted, officer
         )
     after = {user.pk: queries(user) for user in (officer, link_chair)}
     assert after == before
+
+
+def test_the_issue_page_says_why_nothing_can_be_issued_yet(client, drafted, officer):
+    topic, _ = drafted
+    client.force_login(officer)
+    response = client.get(f"/topics/{topic.pk}/make_recommendations/")
+    assert response.status_code == 409
+    assert "Only agreed recommendations are issued" in response.content.decode()
+    page = client.get(f"/topics/{topic.pk}/").content.decode()
+    assert f"/topics/{topic.pk}/make_recommendations/" not in page

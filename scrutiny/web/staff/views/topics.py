@@ -213,6 +213,7 @@ TRANSITIONS = {
         "form": ChooseItemsForm,
         "heading": "Issue the information requests",
         "button": "Issue the chosen requests",
+        "hint": "Draft at least one request first.",
         "done": "Requests issued: each health body's clock has started.",
         "call": lambda t, u, d, form: services.topic_issue_requests(
             topic=t,
@@ -226,6 +227,8 @@ TRANSITIONS = {
         "form": ChooseItemsForm,
         "heading": "Issue the recommendations",
         "button": "Issue the chosen recommendations",
+        "hint": "Only agreed recommendations are issued: record the committee's minuted "
+        "decision, or ask the chair to agree one by chair's action, on the topic page.",
         "done": "Recommendations issued: each health body's clock has started.",
         "call": lambda t, u, d, form: services.topic_make_recommendations(
             topic=t,
@@ -276,8 +279,10 @@ def topic_transition(request, pk, name):
         and topic.state in TopicState.values
     ):
         # The page was reached from a stale link: say what the case is now.
+        hint = f" {spec['hint']}" if spec.get("hint") else ""
         raise Conflict(
-            f"'{spec['heading']}' is not possible now: the topic is '{topic.get_state_display()}'.",
+            f"'{spec['heading']}' is not possible now: the topic is "
+            f"'{topic.get_state_display()}'.{hint}",
             current_state=topic.state,
         )
     kwargs, initial, extra = {}, {"expected_state": topic.state}, {}
