@@ -212,7 +212,7 @@ TRANSITIONS = {
     "issue_requests": {
         "form": ChooseItemsForm,
         "heading": "Issue the information requests",
-        "button": "Issue the chosen requests",
+        "button": "Issue requests",
         "hint": "Draft at least one request first.",
         "done": "Requests issued: each health body's clock has started.",
         "call": lambda t, u, d, form: services.topic_issue_requests(
@@ -226,7 +226,7 @@ TRANSITIONS = {
     "make_recommendations": {
         "form": ChooseItemsForm,
         "heading": "Issue the recommendations",
-        "button": "Issue the chosen recommendations",
+        "button": "Issue recommendations",
         "hint": "Only agreed recommendations are issued: record the committee's minuted "
         "decision, or ask the chair to agree one by chair's action, on the topic page.",
         "done": "Recommendations issued: each health body's clock has started.",
