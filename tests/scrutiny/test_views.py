@@ -412,11 +412,13 @@ def test_the_issue_pages_list_the_drafts_they_will_issue(logged_in, area, office
     assert "To Northby Hospitals NHS Trust: How many beds?" in body
     joint = services.topic_issue_requests(topic=joint, by=officer)
     services.recommendation_draft(topic=joint, by=officer, recipient=area.trust, text="Open it")
-    body = logged_in.get(f"/topics/{joint.pk}/make_recommendations/").content.decode()
-    assert "Drafts not yet agreed" in body and "To Northby Hospitals NHS Trust: Open it" in body
+    # Nothing agreed yet: nothing to issue (test_recommendation_agreement.py has the words).
+    assert logged_in.get(f"/topics/{joint.pk}/make_recommendations/").status_code == 409
     agree_recommendations(joint)
+    services.recommendation_draft(topic=joint, by=officer, recipient=area.trust, text="Later")
     body = logged_in.get(f"/topics/{joint.pk}/make_recommendations/").content.decode()
-    assert "To Northby Hospitals NHS Trust: Open it" in body and "Drafts not yet agreed" not in body
+    assert "To Northby Hospitals NHS Trust: Open it" in body
+    assert "Drafts not yet agreed" in body and "To Northby Hospitals NHS Trust: Later" in body
 
 
 @pytest.mark.parametrize(
