@@ -44,7 +44,12 @@ class InformationRequestFilter(django_filters.FilterSet):
 
 class RecommendationFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(
-        choices=[c for c in RecommendationState.choices if c[0] != RecommendationState.DRAFT]
+        # Drafts and agreed-but-unissued recommendations are never sent, so never listed.
+        choices=[
+            c
+            for c in RecommendationState.choices
+            if c[0] not in (RecommendationState.DRAFT, RecommendationState.AGREED)
+        ]
     )
     due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
     due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")

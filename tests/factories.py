@@ -111,3 +111,19 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
     made_by = factory.LazyAttribute(lambda r: r.topic.lead_body)
     recipient = factory.SubFactory(OrganisationFactory)
     text = "Publish waiting times by ward each month."
+
+
+def agree_recommendations(topic, *, on=None):
+    """Agree every draft recommendation of `topic` by chair's action, so that it can be issued
+    (set-up for tests about what comes after; the agreement itself is tested in
+    tests/scrutiny/test_recommendation_agreement.py). The chair is an administrator, so that no
+    body gains a chair (chairs receive escalations)."""
+    chair = UserFactory(username="agreeing-chair", is_superuser=True, is_staff=True)
+    agreed = []
+    for rec in Recommendation.all_objects.filter(topic=topic).drafts().order_by("pk"):
+        agreed.append(
+            services.recommendation_agree_by_chair(
+                recommendation=rec, by=chair, reason="Agreed for the test.", on=on
+            )
+        )
+    return agreed

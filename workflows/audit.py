@@ -26,6 +26,7 @@ class EventType(models.TextChoices):
     # Scrutiny topics (scrutiny.Topic)
     TOPIC_RAISED = "topic_raised", "Topic raised"
     TOPIC_PRIORITISED = "topic_prioritised", "Topic prioritised"
+    TOPIC_SCORES_CORRECTED = "topic_scores_corrected", "Prioritisation scores corrected"
     TOPIC_DECLINED = "topic_declined", "Topic declined"
     TOPIC_REOPENED = "topic_reopened", "Topic reopened"
     TOPIC_INFORMATION_REQUESTED = "topic_information_requested", "Resolved to request information"
@@ -42,6 +43,11 @@ class EventType(models.TextChoices):
     TOPIC_UNPUBLISHED = "topic_unpublished", "Topic's publication withdrawn"
     # Information requests (scrutiny.InformationRequest)
     INFORMATION_REQUEST_DRAFTED = "information_request_drafted", "Information request drafted"
+    INFORMATION_REQUEST_EDITED = "information_request_edited", "Draft information request edited"
+    INFORMATION_REQUEST_DELETED = (
+        "information_request_deleted",
+        "Draft information request deleted",
+    )
     INFORMATION_REQUEST_ISSUED = "information_request_issued", "Information request issued"
     INFORMATION_REQUEST_ANSWERED = "information_request_answered", "Information request answered"
     INFORMATION_REQUEST_PARTIALLY_ANSWERED = (
@@ -63,6 +69,16 @@ class EventType(models.TextChoices):
     )
     # Recommendations (scrutiny.Recommendation)
     RECOMMENDATION_DRAFTED = "recommendation_drafted", "Recommendation drafted"
+    RECOMMENDATION_EDITED = "recommendation_edited", "Draft recommendation edited"
+    RECOMMENDATION_DELETED = "recommendation_deleted", "Draft recommendation deleted"
+    RECOMMENDATION_AGREED_AT_MEETING = (
+        "recommendation_agreed_at_meeting",
+        "Recommendation agreed at a meeting (minuted)",
+    )
+    RECOMMENDATION_AGREED_BY_CHAIR = (
+        "recommendation_agreed_by_chair",
+        "Recommendation agreed by chair's action",
+    )
     RECOMMENDATION_ISSUED = "recommendation_issued", "Recommendation issued"
     RECOMMENDATION_RESPONDED = "recommendation_responded", "Response to the recommendation received"
     RECOMMENDATION_WITHDRAWN = "recommendation_withdrawn", "Recommendation withdrawn"
@@ -145,6 +161,8 @@ TRANSITION_EVENTS: dict[tuple[str, str], EventType] = {
     ),
     ("scrutiny.informationrequest", "mark_refused"): E.INFORMATION_REQUEST_REFUSED,
     ("scrutiny.informationrequest", "withdraw"): E.INFORMATION_REQUEST_WITHDRAWN,
+    ("scrutiny.recommendation", "agree_at_meeting"): E.RECOMMENDATION_AGREED_AT_MEETING,
+    ("scrutiny.recommendation", "agree_by_chair"): E.RECOMMENDATION_AGREED_BY_CHAIR,
     ("scrutiny.recommendation", "issue"): E.RECOMMENDATION_ISSUED,
     ("scrutiny.recommendation", "respond"): E.RECOMMENDATION_RESPONDED,
     ("scrutiny.recommendation", "withdraw"): E.RECOMMENDATION_WITHDRAWN,

@@ -207,11 +207,15 @@ def item_record_decision(
         note = f"Minuted at {meeting}: " + ("exempt item" if item.exempt else decision)
         topic = item.topic
         if resolution == Resolution.PRIORITISE:
-            casework.topic_prioritise(topic=topic, by=by, scores=scores or {}, note=note)
+            # The minuted decision is the recorded reason if the scores are below threshold.
+            casework.topic_prioritise(
+                topic=topic, by=by, scores=scores or {}, note=note, below_threshold_reason=note
+            )
         elif resolution == Resolution.REQUEST_INFORMATION:
             casework.topic_request_information(topic=topic, by=by, note=note)
         elif resolution == Resolution.MAKE_RECOMMENDATIONS:
-            casework.topic_make_recommendations(topic=topic, by=by, note=note)
+            # The committee agrees the topic's drafts by this minuted decision, then they issue.
+            casework.topic_make_recommendations(topic=topic, by=by, note=note, agreed_at=item)
         elif resolution == Resolution.CONCLUDE:
             casework.topic_conclude(
                 topic=topic,

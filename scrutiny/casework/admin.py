@@ -271,7 +271,16 @@ class RecommendationAdmin(AddressedItemAdmin):
     )
     list_filter = ("state", "outcome", "implementation_status")
     readonly_fields = _item_readonly(
-        "made_by", "outcome", "implementation_status", "implementation_revised_date"
+        "made_by",
+        "outcome",
+        "implementation_status",
+        "implementation_revised_date",
+        # Agreement is recorded on the staff pages (the minuted item, or the chair's action).
+        "agreement_basis",
+        "agreed_on",
+        "agreed_by",
+        "agreed_at_item",
+        "agreement_note",
     )
     actions = _item_actions(
         "recommendation",

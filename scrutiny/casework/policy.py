@@ -370,7 +370,11 @@ _ITEM_TOPIC_PERM = {Perm.ITEM_VIEW: Perm.TOPIC_CASE_FILE, Perm.RESPOND: Perm.TOP
 
 
 def _can_item(actor, perm, item):
-    """Staff of the topic's bodies through the topic; the recipient's responders once issued."""
+    """Staff of the topic's bodies through the topic; the recipient's responders once issued;
+    a recommendation's agreement by chair's action: the chair of the body making it."""
+    if perm == Perm.RECOMMENDATION_AGREE:
+        # The asking body is always one of the topic's bodies, whose chairs see its case file.
+        return _held(actor, perm, {item.made_by_id})
     if perm in TOPIC_CODENAMES:
         return _can_topic(actor, perm, item.topic)
     if item.was_issued and item.recipient_id in body_ids(actor, perm):
@@ -383,6 +387,8 @@ def _rows_item(actor, qs, perm):
         return qs.none()
     if _superuser(actor):
         return qs
+    if perm == Perm.RECOMMENDATION_AGREE:
+        return qs.filter(made_by__in=body_ids(actor, perm))
     topic_perm = perm if perm in TOPIC_CODENAMES else _ITEM_TOPIC_PERM[perm]
     q = Q(topic__in=_topic_rows(actor, Topic.objects.all(), topic_perm).values("pk"))
     recipients = body_ids(actor, perm) if perm in _ITEM_TOPIC_PERM else set()
@@ -566,6 +572,7 @@ def _rows_delivery(actor, qs, perm):
 
 _T = tuple(Perm(p) for p in TOPIC_CODENAMES)
 _ITEM = (*_T, Perm.ITEM_VIEW, Perm.RESPOND)
+_RECOMMENDATION = (*_ITEM, Perm.RECOMMENDATION_AGREE)
 _MEETING = (Perm.MEETING_VIEW, Perm.MEETING_IN_FULL, Perm.MEETING_MANAGE, Perm.CHAIR_BODY)
 _REFERRAL = (*_T, Perm.REFERRAL_ACKNOWLEDGE)
 _BODY = tuple(p for p in Perm if p not in (Perm.ITEM_VIEW, Perm.RESPOND, Perm.PAPER_VIEW))
@@ -583,7 +590,7 @@ _PROTOCOL = (Perm.PROTOCOL_VIEW, Perm.PROTOCOL_MANAGE)
 RULES = {
     "scrutiny.Topic": (_T, Perm.TOPIC_VIEW, _can_topic, _rows_topic),
     "scrutiny.InformationRequest": (_ITEM, Perm.ITEM_VIEW, _can_item, _rows_item),
-    "scrutiny.Recommendation": (_ITEM, Perm.ITEM_VIEW, _can_item, _rows_item),
+    "scrutiny.Recommendation": (_RECOMMENDATION, Perm.ITEM_VIEW, _can_item, _rows_item),
     "scrutiny.ProviderResponse": _only(Perm.ITEM_VIEW, _can_response, _rows_response),
     "scrutiny.ResponseAttachment": _only(Perm.ITEM_VIEW, _can_attachment, _rows_attachment),
     "scrutiny.Referral": (_REFERRAL, Perm.TOPIC_CASE_FILE, _can_referral, _rows_referral),

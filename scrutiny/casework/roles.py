@@ -46,6 +46,8 @@ class Perm(StrEnum):
     # Information requests and recommendations
     ITEM_VIEW = "view_item"
     RESPOND = "respond"
+    # Agree a draft recommendation by chair's action (the chair of the body making it)
+    RECOMMENDATION_AGREE = "agree_recommendation"
     # Referrals
     REFERRAL_ACKNOWLEDGE = "acknowledge_referral"
     # Meetings, agendas and papers
@@ -96,6 +98,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.TOPIC_POSITION,
             Perm.ITEM_VIEW,
             Perm.CHAIR_BODY,
+            Perm.RECOMMENDATION_AGREE,
         }
     ),
     MEMBER: frozenset({*_TOPIC_STAFF, *_MEETING_STAFF, Perm.TOPIC_POSITION, Perm.ITEM_VIEW}),

@@ -270,7 +270,9 @@ def topic_requests(user, topic):
 
 
 def topic_recommendations(user, topic):
-    return _topic_items(user, Recommendation, topic, "implementation_updates")
+    return _topic_items(user, Recommendation, topic, "implementation_updates").select_related(
+        "agreed_by", "agreed_at_item"
+    )
 
 
 @dataclass
@@ -330,6 +332,22 @@ def topic_timeline(user, topic, requests, recommendations, referral=None):
                 TimelineEntry(update.at, "Referral: keeping informed", update.text, "", "referral")
             )
     return sorted(entries, key=lambda e: e.at)
+
+
+def topic_state_since(topic) -> dt.datetime | None:
+    """When the topic moved into its current state (its latest move there), if recorded."""
+    row = (
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(Topic),
+            object_id=topic.pk,
+            target_state=topic.state,
+        )
+        .exclude(source_state=topic.state)
+        .order_by("-at", "-pk")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return row
 
 
 def topic_referral(topic):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from scrutiny.casework import publication, services
 from scrutiny.casework.models import (
@@ -71,7 +72,18 @@ def _member(user, org, role):
         services.membership_add(user=user, organisation=org, role=role)
 
 
-def _area(prefix, place, *, network_label, link_officer, osc_officer, member, chair, responder):
+def _area(
+    prefix,
+    place,
+    *,
+    network_label,
+    link_officer,
+    osc_officer,
+    member,
+    chair,
+    responder,
+    link_chair=None,
+):
     N = Organisation.Kind
     network = _org(
         f"{prefix}-link",
@@ -130,6 +142,8 @@ def _area(prefix, place, *, network_label, link_officer, osc_officer, member, ch
         _member(member, committee, R.COMMITTEE_MEMBER)
     if chair:
         _member(chair, committee, R.CHAIR)
+    if link_chair:
+        _member(link_chair, network, R.CHAIR)
     _member(responder, trust, R.RESPONDER)
     return Area(
         partnership, network, committee, trust, ft, icb, gp, care, link_officer, osc_officer
@@ -331,6 +345,25 @@ def _raise(
     )
 
 
+def _agree(a: Area, recommendations, *, on: dt.date):
+    """The chair of the body making the recommendations agrees them by chair's action."""
+    for rec in recommendations:
+        chair = (
+            Membership.objects.filter(organisation=rec.made_by, role=Membership.Role.CHAIR)
+            .select_related("user")
+            .order_by("pk")
+            .first()
+            .user
+        )
+        services.recommendation_agree_by_chair(
+            recommendation=rec,
+            by=chair,
+            reason="Agreed between meetings so the health bodies can respond before the "
+            "next committee.",
+            on=on,
+        )
+
+
 class Story:
     """One topic's story: each `step(days_ago)` runs on that working day, after the last step."""
 
@@ -385,6 +418,7 @@ class Story:
                 )
                 for body, text, why in recs
             ]
+            _agree(self.area, drafted, on=timezone.localdate())
             self.topic = services.topic_make_recommendations(topic=self.topic, by=o)
             for r in drafted:
                 r.refresh_from_db()
@@ -550,9 +584,11 @@ DEMO_LOGINS = [
     ("northby-osc-officer", "support officer, Northby HOSC"),
     ("northby-member", "committee member, Northby HOSC"),
     ("northby-chair", "chair, Northby HOSC"),
+    ("northby-link-chair", "chair, Northby LINk (agrees recommendations by chair's action)"),
     ("southby-link-officer", "support officer, Southby Local Healthwatch"),
     ("southby-osc-officer", "support officer, Southby HOSC"),
     ("southby-member", "committee member, Southby HOSC"),
+    ("southby-link-chair", "chair, Southby Local Healthwatch"),
     ("trust-responder", "responder, Northby Hospitals NHS Trust"),
     ("southby-trust-responder", "responder, Southby Hospitals NHS Trust"),
 ]
@@ -567,9 +603,11 @@ def seed() -> dict:
         "northby-osc-officer": _user("northby-osc-officer", "Owen", "Scrutiny"),
         "northby-member": _user("northby-member", "Cllr Mary", "Member"),
         "northby-chair": _user("northby-chair", "Cllr Charles", "Chair"),
+        "northby-link-chair": _user("northby-link-chair", "Nia", "Chair"),
         "southby-link-officer": _user("southby-link-officer", "Sam", "Officer"),
         "southby-osc-officer": _user("southby-osc-officer", "Sofia", "Scrutiny"),
         "southby-member": _user("southby-member", "Cllr Simon", "Member"),
+        "southby-link-chair": _user("southby-link-chair", "Sian", "Chair"),
         "trust-responder": _user("trust-responder", "Tom", "Responder"),
         "southby-trust-responder": _user("southby-trust-responder", "Tara", "Responder"),
     }
@@ -581,6 +619,7 @@ def seed() -> dict:
         osc_officer=users["northby-osc-officer"],
         member=users["northby-member"],
         chair=users["northby-chair"],
+        link_chair=users["northby-link-chair"],
         responder=users["trust-responder"],
     )
     southby = _area(
@@ -591,6 +630,7 @@ def seed() -> dict:
         osc_officer=users["southby-osc-officer"],
         member=users["southby-member"],
         chair=None,
+        link_chair=users["southby-link-chair"],
         responder=users["southby-trust-responder"],
     )
     created = False

@@ -11,12 +11,20 @@ services' own rules and the policy's `can`; templates only test the booleans the
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
-from scrutiny.casework.models import InformationRequest, Recommendation, Referral, TopicState
+from scrutiny.casework.models import (
+    RS,
+    InformationRequest,
+    Recommendation,
+    Referral,
+    RequestState,
+    TopicState,
+)
 from scrutiny.casework.permissions import Perm, can
 from scrutiny.casework.publication import PUBLISHABLE_STATES
 from scrutiny.casework.services import (
@@ -115,7 +123,12 @@ REQUEST_STATES = {
 }
 
 RECOMMENDATION_STATES = {
-    "draft": W("Draft", "grey", "Awaiting agreement before it is issued."),
+    "draft": W("Draft", "grey", "Awaiting the committee's agreement before it is issued."),
+    "agreed": W(
+        "Agreed",
+        "turquoise",
+        "Agreed by the committee (a minuted decision or the chair's action); not yet issued.",
+    ),
     "issued": W("Issued", "blue", "Sent; the health body's response clock is running."),
     "responded": W("Responded", "green", "The health body has responded."),
     "withdrawn": W("Withdrawn", "grey", "The recommendation was withdrawn."),
@@ -424,11 +437,51 @@ class TopicActions:
     recommendation_responses: frozenset[int]
     # ids of recommendations whose implementation progress can be recorded
     recommendation_progress: frozenset[int] = frozenset()
+    # Each item's own links (edit, delete, agree, withdraw), by its anchor ("request-12").
+    items: dict[str, tuple[ItemLink, ...]] = field(default_factory=dict)
+    scores: bool = False  # correct the scores (a prioritised topic)
 
     @property
     def any(self) -> bool:
         """Anything for the "What you can do now" group?"""
         return bool(self.transitions or self.draft or self.position)
+
+
+@dataclass(frozen=True)
+class ItemLink:
+    label: str
+    url: str
+    warning: bool = False
+
+
+# Which states of each kind of item may still be withdrawn (the model's `withdraw` sources).
+_WITHDRAWABLE = {
+    "request": (RequestState.DRAFT, RequestState.ISSUED),
+    "recommendation": (RS.DRAFT, RS.AGREED, RS.ISSUED),
+}
+
+
+def item_links(user, item, *, manage: bool) -> tuple[ItemLink, ...]:
+    """The links on one request's or recommendation's card: what `user` may do to it now."""
+    kind = "request" if isinstance(item, InformationRequest) else "recommendation"
+    links = []
+    draft = item.state == RequestState.DRAFT
+    if manage and draft:
+        links.append(ItemLink("Edit draft", reverse("scrutiny:item-edit", args=[kind, item.pk])))
+    if kind == "recommendation" and draft:
+        if manage:
+            url = reverse("scrutiny:recommendation-agree-meeting", args=[item.pk])
+            links.append(ItemLink("Record the committee's agreement", url))
+        if can(user, Perm.RECOMMENDATION_AGREE, item):
+            url = reverse("scrutiny:recommendation-chairs-action", args=[item.pk])
+            links.append(ItemLink("Agree by chair's action", url))
+    if manage and draft:
+        url = reverse("scrutiny:item-delete", args=[kind, item.pk])
+        links.append(ItemLink("Delete draft", url, warning=True))
+    if manage and item.state in _WITHDRAWABLE[kind]:
+        url = reverse("scrutiny:item-withdraw", args=[kind, item.pk])
+        links.append(ItemLink("Withdraw", url, warning=True))
+    return tuple(links)
 
 
 def topic_actions(user, topic, *, referral=None, requests=(), recommendations=()) -> TopicActions:
@@ -450,6 +503,11 @@ def topic_actions(user, topic, *, referral=None, requests=(), recommendations=()
         recommendation_progress=frozenset(
             r.pk for r in recommendations if manage and implementation_monitored(r)
         ),
+        items={
+            f"{i.ANCHOR}-{i.pk}": item_links(user, i, manage=manage)
+            for i in [*requests, *recommendations]
+        },
+        scores=topic.state == TopicState.PRIORITISED and can(user, Perm.TOPIC_PRIORITISE, topic),
     )
 
 

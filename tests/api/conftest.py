@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from api.keys import issue_key
 from scrutiny.casework import services
+from tests.factories import agree_recommendations
 
 TOPIC_SCORES = {
     "timely": 2,
@@ -73,6 +74,7 @@ def build_casework(area, officer, *, title="Stroke services", on=dt.date(2026, 1
     other_rec = services.recommendation_draft(
         topic=topic, by=officer, recipient=area.other_trust, text="Add two ambulances."
     )
+    agree_recommendations(topic)
     topic = services.topic_make_recommendations(topic=topic, by=officer, on=on)
     draft_req = services.information_request_draft(
         topic=topic, by=officer, recipient=area.trust, question="A draft question"

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from scrutiny.casework import services
 from scrutiny.casework.publication import topic_publish
+from tests.factories import agree_recommendations
 
 SCORES = {
     "timely": 2,
@@ -90,6 +91,7 @@ def build_topic(
             rec = services.recommendation_draft(
                 topic=topic, by=officer, recipient=recipient, text=recommendation
             )
+            agree_recommendations(topic)
             topic = services.topic_make_recommendations(
                 topic=topic, by=officer, on=issued_on or timezone.localdate(), note=note
             )

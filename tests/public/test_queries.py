@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from scrutiny.casework import services, suggestions
-from tests.factories import OrganisationFactory
+from tests.factories import OrganisationFactory, agree_recommendations
 from tests.public.builders import build_topic
 
 
@@ -66,6 +66,8 @@ def test_outcome_page_runs_a_fixed_number_of_queries(client, area, officer, resp
         rec = services.recommendation_draft(
             topic=many, by=officer, recipient=area.other_trust, text=f"R{i}"
         )
+        agree_recommendations(many)
+        rec.refresh_from_db()
         services.recommendation_issue(recommendation=rec, by=officer)
         services.provider_response_record(
             subject=rec,

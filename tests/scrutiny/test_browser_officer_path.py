@@ -9,6 +9,7 @@ from django.utils import timezone
 from scrutiny.casework.models import ProviderResponse, Topic
 from tests.browser_support import assert_accessible as check_with_axe
 from tests.browser_support import chromium_page, sign_in
+from tests.factories import agree_recommendations
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -106,6 +107,10 @@ def test_officer_path_raise_to_conclude(live_server, area, officer, javascript):
         page.get_by_label("Northby Hospitals NHS Trust").check()
         page.get_by_label("Recommendation", exact=True).fill("Keep a stroke nurse on site.")
         _button(page, "Save draft")
+        # The committee agrees it (its own tests: test_recommendation_agreement.py); then issue.
+        assert page.get_by_role("link", name="Record the committee's agreement").is_visible()
+        agree_recommendations(topic)
+        page.reload()
         _link_button(page, "Issue recommendations")
         assert_accessible(page, visited)
         _button(page, "Issue recommendations")

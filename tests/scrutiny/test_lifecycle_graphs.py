@@ -56,9 +56,11 @@ REQUEST_GRAPH = {
 
 RS = RecommendationState
 RECOMMENDATION_GRAPH = {
-    "issue": {RS.DRAFT: RS.ISSUED},
+    "agree_at_meeting": {RS.DRAFT: RS.AGREED},
+    "agree_by_chair": {RS.DRAFT: RS.AGREED},
+    "issue": {RS.AGREED: RS.ISSUED},
     "respond": {RS.ISSUED: RS.RESPONDED, RS.RESPONDED: RS.RESPONDED},
-    "withdraw": {RS.DRAFT: RS.WITHDRAWN, RS.ISSUED: RS.WITHDRAWN},
+    "withdraw": {RS.DRAFT: RS.WITHDRAWN, RS.AGREED: RS.WITHDRAWN, RS.ISSUED: RS.WITHDRAWN},
 }
 
 REFERRAL_GRAPH = {

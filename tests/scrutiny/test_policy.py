@@ -64,6 +64,8 @@ EXPECTED = {
     ("draft_request", Perm.ITEM_VIEW): STAFF,
     ("draft_request", Perm.RESPOND): OFFICERS,
     ("recommendation", Perm.ITEM_VIEW): STAFF | {"responder", "key"},
+    # Only the chair of the body making it (no actor here is that chair; officers never are).
+    ("recommendation", Perm.RECOMMENDATION_AGREE): {"superuser"},
     ("referral", Perm.TOPIC_CASE_FILE): STAFF,
     ("referral", Perm.REFERRAL_ACKNOWLEDGE): {"osc_officer", "superuser"},
     ("response", Perm.ITEM_VIEW): STAFF | {"responder", "key"},

@@ -11,7 +11,7 @@ from django.utils import timezone
 from protocols import services as protocol_services
 from scrutiny.casework import services
 from scrutiny.casework.models import PrioritisationFramework, ProviderResponse
-from tests.factories import TopicFactory
+from tests.factories import TopicFactory, agree_recommendations
 from tests.scrutiny.casework_setup import SCORES, walk_to_response_due
 from workflows.errors import InvalidInput
 
@@ -76,6 +76,7 @@ def test_a_future_received_date_is_the_services_rule_too(issued, officer):
 )
 def test_each_action_needs_an_action_an_owner_and_a_target_date(area, officer, issued, row):
     _, recommendation = issued
+    agree_recommendations(recommendation.topic)
     topic = services.topic_make_recommendations(topic=recommendation.topic, by=officer)
     recommendation.refresh_from_db()
     assert topic.state == "recommendation_made"
@@ -87,6 +88,7 @@ def test_each_action_needs_an_action_an_owner_and_a_target_date(area, officer, i
 # ImplementationUpdateInput: a revised date when slipped
 def test_a_slipped_action_needs_a_revised_date(officer, issued):
     _, recommendation = issued
+    agree_recommendations(recommendation.topic)
     services.topic_make_recommendations(topic=recommendation.topic, by=officer)
     recommendation.refresh_from_db()
     _respond(recommendation, officer, outcome="accepted")

@@ -5,6 +5,7 @@ import pytest
 from scrutiny.casework import services
 from scrutiny.casework.models import RecommendationOutcome, RequestState, TopicState
 from tests.api.conftest import after_the_issue_dates  # noqa: F401 - a fixture (18 Dec 2026)
+from tests.factories import agree_recommendations
 
 
 @pytest.mark.usefixtures("after_the_issue_dates")
@@ -45,6 +46,7 @@ def test_a_topic_walks_the_whole_path(area, officer, responder):
     rec = services.recommendation_draft(
         topic=topic, by=officer, recipient=area.trust, text="Keep it"
     )
+    agree_recommendations(topic)
     topic = services.topic_make_recommendations(topic=topic, by=officer)
     rec.refresh_from_db()
     services.provider_response_record(

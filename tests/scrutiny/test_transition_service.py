@@ -15,7 +15,7 @@ from scrutiny.casework.models import (
     TopicState,
 )
 from tests.api.conftest import after_the_issue_dates  # noqa: F401 - a fixture
-from tests.factories import InformationRequestFactory
+from tests.factories import InformationRequestFactory, agree_recommendations
 from workflows import services as wf
 from workflows.audit import EventType, event_history
 from workflows.cache import public_cache_version
@@ -166,6 +166,7 @@ def test_recommendations_by_the_committee_get_28_calendar_days(area, topic, offi
         topic=topic, by=osc_officer, recipient=area.trust, text="Publish the figures"
     )
     assert rec.made_by == area.committee
+    agree_recommendations(topic)
     services.topic_make_recommendations(topic=topic, by=osc_officer, on=dt.date(2026, 12, 7))
     rec.refresh_from_db()
     assert rec.due_on == dt.date(2027, 1, 4)
@@ -175,6 +176,7 @@ def test_recommendations_by_the_committee_get_28_calendar_days(area, topic, offi
 def test_conclusion_waits_for_responses_unless_a_decision_is_recorded(area, topic, officer):
     topic = services.topic_prioritise(topic=topic, by=officer, scores=SCORES)
     services.recommendation_draft(topic=topic, by=officer, recipient=area.trust, text="Do it")
+    agree_recommendations(topic)
     topic = services.topic_make_recommendations(topic=topic, by=officer)
     with pytest.raises(InvalidInput, match="still open"):
         services.topic_conclude(topic=topic, by=officer, outcome_summary="Finished")
@@ -416,6 +418,7 @@ def test_the_database_refuses_updates_to_the_log(area, topic, officer, responder
 def test_implementation_is_monitored_after_acceptance(area, topic, officer, responder):
     topic = services.topic_prioritise(topic=topic, by=officer, scores=SCORES)
     rec = services.recommendation_draft(topic=topic, by=officer, recipient=area.trust, text="Do")
+    agree_recommendations(topic)
     services.topic_make_recommendations(topic=topic, by=officer)
     rec.refresh_from_db()
     with pytest.raises(InvalidInput):
@@ -445,6 +448,7 @@ def test_implementation_is_monitored_after_acceptance(area, topic, officer, resp
 def test_an_implementation_update_is_a_logged_move(area, topic, officer, responder):
     topic = services.topic_prioritise(topic=topic, by=officer, scores=SCORES)
     rec = services.recommendation_draft(topic=topic, by=officer, recipient=area.trust, text="Do")
+    agree_recommendations(topic)
     services.topic_make_recommendations(topic=topic, by=officer)
     rec.refresh_from_db()
     services.provider_response_record(
@@ -487,6 +491,7 @@ def test_the_reason_to_close_without_a_response_is_saved_only_with_the_move(
 ):
     topic = services.topic_prioritise(topic=topic, by=officer, scores=SCORES)
     services.recommendation_draft(topic=topic, by=officer, recipient=area.trust, text="Do it")
+    agree_recommendations(topic)
     topic = services.topic_make_recommendations(topic=topic, by=officer)
     with pytest.raises(Forbidden):
         services.topic_conclude(

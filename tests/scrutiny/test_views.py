@@ -18,7 +18,7 @@ from scrutiny.casework.models import (
     TopicPosition,
 )
 from scrutiny.web.staff.views import TRANSITIONS
-from tests.factories import TopicFactory
+from tests.factories import TopicFactory, agree_recommendations
 from tests.scrutiny.casework_setup import SCORES, walk_to_response_due
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -67,7 +67,11 @@ def test_officer_walks_a_topic_through_the_forms(logged_in, area, officer, osc_o
     )
     assert response.status_code == 302
     assert topic.requests.filter(state="draft").count() == 2
-    c.post(f"/topics/{topic.pk}/issue_requests/", {"expected_state": "information_requested"})
+    drafts = list(topic.requests.drafts().values_list("pk", flat=True))
+    c.post(
+        f"/topics/{topic.pk}/issue_requests/",
+        {"expected_state": "information_requested", "items": drafts},
+    )
     topic.refresh_from_db()
     assert topic.state == "response_due"
     req = topic.requests.get(recipient=area.trust)
@@ -92,8 +96,12 @@ def test_officer_walks_a_topic_through_the_forms(logged_in, area, officer, osc_o
         f"/topics/{topic.pk}/recommendations/new/",
         {"recipients": [area.trust.pk], "text": "Keep the unit open", "rationale": "Access"},
     )
-    c.post(f"/topics/{topic.pk}/make_recommendations/", {"expected_state": "response_due"})
     rec = topic.recommendations.get()
+    agree_recommendations(topic)
+    c.post(
+        f"/topics/{topic.pk}/make_recommendations/",
+        {"expected_state": "response_due", "items": [rec.pk]},
+    )
     rec.refresh_from_db()
     assert rec.state == "issued"
     response = c.post(
@@ -284,6 +292,7 @@ def test_refusal_needs_a_ground(logged_in, area, officer, joint):
 
 def test_conclude_while_a_response_is_awaited_needs_a_reason(logged_in, area, officer, joint):
     topic, req, rec = walk_to_response_due(joint, officer, area.trust)
+    agree_recommendations(topic)
     topic = services.topic_make_recommendations(topic=topic, by=officer)
     response = logged_in.post(
         f"/topics/{topic.pk}/conclude/",
@@ -417,8 +426,13 @@ def test_the_issue_pages_list_the_drafts_they_will_issue(logged_in, area, office
     assert "To Northby Hospitals NHS Trust: How many beds?" in body
     joint = services.topic_issue_requests(topic=joint, by=officer)
     services.recommendation_draft(topic=joint, by=officer, recipient=area.trust, text="Open it")
+    # Nothing agreed yet: nothing to issue (test_recommendation_agreement.py has the words).
+    assert logged_in.get(f"/topics/{joint.pk}/make_recommendations/").status_code == 409
+    agree_recommendations(joint)
+    services.recommendation_draft(topic=joint, by=officer, recipient=area.trust, text="Later")
     body = logged_in.get(f"/topics/{joint.pk}/make_recommendations/").content.decode()
     assert "To Northby Hospitals NHS Trust: Open it" in body
+    assert "Drafts not yet agreed" in body and "To Northby Hospitals NHS Trust: Later" in body
 
 
 @pytest.mark.parametrize(

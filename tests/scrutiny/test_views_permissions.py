@@ -33,9 +33,10 @@ ACCESS = {
 TOPIC_URLS = {
     "detail": ("/topics/{topic}/", {"manage": 200, "case": 200, "summary": 200}),
     "withdraw": ("/topics/{topic}/withdraw/", {"manage": 200, "case": 403}),
+    # The topic's only recommendation is a draft, not agreed: nothing can be issued yet.
     "make_recommendations": (
         "/topics/{topic}/make_recommendations/",
-        {"manage": 200, "case": 403},
+        {"manage": 409, "case": 403},
     ),
     "request_more": ("/topics/{topic}/request_more/", {"manage": 409, "case": 403}),
     "draft_request": ("/topics/{topic}/requests/new/", {"manage": 200, "case": 403}),

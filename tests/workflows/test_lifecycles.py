@@ -27,7 +27,7 @@ from protocols import services as protocol_services
 from protocols.models import Meeting, ProtocolSignOff
 from scrutiny.casework import publication, services, suggestions
 from scrutiny.casework.models import PrioritisationFramework, Topic
-from tests.factories import UserFactory
+from tests.factories import UserFactory, agree_recommendations
 from workflows.audit import event_type_for_transition
 from workflows.models import AuditEvent, DeadlineRule
 from workflows.services import fsm_fields, transition_apply
@@ -112,8 +112,25 @@ def _drafted_recommendation(c):
     return topic, rec
 
 
+def _agreed_recommendation(c):
+    topic, rec = _drafted_recommendation(c)
+    agree_recommendations(topic)
+    rec.refresh_from_db()
+    return topic, rec
+
+
+def _minuted_item(c, topic):
+    meeting = _meeting(c, date=TODAY - dt.timedelta(days=1))
+    item = protocol_services.agenda_item_add(
+        meeting=meeting, by=c.officer, title="Keep the unit open", topic=topic
+    )
+    protocol_services.meeting_mark_held(meeting=meeting, by=c.officer)
+    return protocol_services.item_record_decision(item=item, by=c.officer, decision="Agreed.")
+
+
 def _issued_recommendation(c):
     topic, rec = _drafted_recommendation(c)
+    agree_recommendations(topic)
     services.topic_make_recommendations(topic=topic, by=c.officer)
     rec.refresh_from_db()
     return rec
@@ -129,10 +146,10 @@ def _accepted_recommendation(c):
 
 
 def _recommendation_made(c, *, issue: bool):
-    topic, _rec = _drafted_recommendation(c)
+    topic, _rec = _agreed_recommendation(c)
     if issue:
         return services.topic_make_recommendations(topic=topic, by=c.officer)
-    # The move alone: the drafts stay drafts, so nothing awaits a response.
+    # The move alone: the agreed ones stay unissued, so nothing awaits a response.
     return transition_apply(instance=topic, name="make_recommendations", by=c.officer)
 
 
@@ -197,7 +214,7 @@ BUILDERS = {
     ("scrutiny.Topic", "state", "request_information"): lambda c: Case(_prioritised(c)),
     ("scrutiny.Topic", "state", "issue_requests"): lambda c: Case(_drafted_request(c)[0]),
     ("scrutiny.Topic", "state", "make_recommendations"): lambda c: Case(
-        _drafted_recommendation(c)[0]
+        _agreed_recommendation(c)[0]
     ),
     ("scrutiny.Topic", "state", "request_more"): lambda c: Case(
         _recommendation_made(c, issue=True)
@@ -228,8 +245,14 @@ BUILDERS = {
         _drafted_request(c)[1], {"reason": "Asked elsewhere"}
     ),
     # Recommendations, and their implementation monitoring.
+    ("scrutiny.Recommendation", "state", "agree_at_meeting"): lambda c: (
+        lambda topic, rec: Case(rec, {"agenda_item": _minuted_item(c, topic), "on": TODAY})
+    )(*_drafted_recommendation(c)),
+    ("scrutiny.Recommendation", "state", "agree_by_chair"): lambda c: Case(
+        _drafted_recommendation(c)[1], {"reason": "Cannot wait for a meeting", "on": TODAY}
+    ),
     ("scrutiny.Recommendation", "state", "issue"): lambda c: Case(
-        _drafted_recommendation(c)[1],
+        _agreed_recommendation(c)[1],
         {"rule": _rule("link-recommendation-response"), "on": TODAY},
     ),
     ("scrutiny.Recommendation", "state", "respond"): lambda c: Case(
@@ -344,7 +367,14 @@ SCANNED = ("scrutiny", "protocols", "api", "workflows")
 RECORDED_BY_MOVES = {
     "scrutiny.Topic": {"published_at", "prioritised_on", "concluded_on"},
     "scrutiny.InformationRequest": {"issued_on", "responded_on"},
-    "scrutiny.Recommendation": {"issued_on", "responded_on", "implementation_revised_date"},
+    "scrutiny.Recommendation": {
+        "issued_on",
+        "responded_on",
+        "implementation_revised_date",
+        "agreement_basis",
+        "agreed_on",
+        "agreed_at_item",
+    },
     "scrutiny.Referral": {"acknowledged_on"},
     "scrutiny.TopicSuggestion": {"moderated_at", "moderated_by"},
     "protocols.Meeting": {"agenda_published_at", "urgency_reason", "urgency_chair"},

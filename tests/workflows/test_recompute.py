@@ -13,6 +13,7 @@ from django.db import IntegrityError, InternalError, OperationalError, connectio
 from scrutiny.casework import services
 from scrutiny.casework.models import InformationRequest, RequestState
 from tests.api.conftest import after_the_issue_dates  # noqa: F401 - a fixture (18 Dec 2026)
+from tests.factories import agree_recommendations
 from workflows.audit import EventType
 from workflows.models import (
     AppendOnlyError,
@@ -217,6 +218,7 @@ def test_a_holiday_moves_every_kind_of_open_clock_that_counts_working_days(
     link_rec = services.recommendation_draft(
         topic=topic, by=officer, recipient=area.trust, text="Keep the unit"
     )
+    agree_recommendations(topic)
     services.topic_make_recommendations(topic=topic, by=officer, on=ISSUED)
     osc_topic = services.topic_raise(
         by=osc_officer,
@@ -229,6 +231,7 @@ def test_a_holiday_moves_every_kind_of_open_clock_that_counts_working_days(
     osc_rec = services.recommendation_draft(
         topic=osc_topic, by=osc_officer, recipient=area.trust, text="Publish handover times"
     )
+    agree_recommendations(osc_topic)
     services.topic_make_recommendations(topic=osc_topic, by=osc_officer, on=ISSUED)
     referral = Referral.objects.get(topic=topic)
     link_rec, osc_rec = (Recommendation.all_objects.get(pk=r.pk) for r in (link_rec, osc_rec))
@@ -291,6 +294,7 @@ def test_changing_a_rule_recomputes_only_open_clocks_of_that_rule(area, officer,
     rec = services.recommendation_draft(
         topic=still_open.topic, by=officer, recipient=area.trust, text="Keep the unit"
     )
+    agree_recommendations(still_open.topic)
     services.topic_make_recommendations(topic=still_open.topic, by=officer, on=ISSUED)
     rec.refresh_from_db()
     assert rec.due_rule.slug == "link-recommendation-response"

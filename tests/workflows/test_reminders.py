@@ -7,6 +7,7 @@ import time_machine
 
 from scrutiny.casework import services
 from scrutiny.casework.models import RecommendationOutcome
+from tests.factories import agree_recommendations
 from tests.workflows.deadline_helpers import at, issued_requests, people
 from workflows.calendar import WorkingCalendar
 from workflows.models import Notification, NotificationKind, NotificationPreference, SweepMark
@@ -150,6 +151,7 @@ def test_answered_requests_and_responded_recommendations_are_left_alone(area):
     rec = services.recommendation_draft(
         topic=topic, by=who.osc_officer, recipient=area.trust, text="Keep the unit"
     )
+    agree_recommendations(topic)
     services.topic_make_recommendations(topic=topic, by=who.osc_officer, on=D(2027, 3, 1))
     rec.refresh_from_db()
     assert rec.due_on == D(2027, 3, 29)  # an OSC's recommendation: 28 calendar days

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scrutiny', '0007_response_invariants'),
+        ('scrutiny', '0008_recommendation_agreed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -19,6 +19,7 @@ from scrutiny.casework.models.items import (  # noqa: F401
     REQUEST_RESPONDED_STATES,
     RS,
     AddressedItem,
+    AgreementBasis,
     ImplementationStatus,
     InformationRequest,
     R,

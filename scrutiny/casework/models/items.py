@@ -25,6 +25,7 @@ from workflows.services import condition
 # --- The shared base ----------------------------------------------------------------------
 
 DRAFT, ISSUED, WITHDRAWN = "draft", "issued", "withdrawn"  # the same in both lifecycles
+AGREED = "agreed"  # recommendations only: agreed by the committee, not yet issued
 
 
 class AddressedItemQuerySet(models.QuerySet):
@@ -35,6 +36,10 @@ class AddressedItemQuerySet(models.QuerySet):
 
     def drafts(self):
         return self.filter(state=DRAFT)
+
+    def agreed(self):
+        """Recommendations agreed (at a meeting or by the chair's action), not yet issued."""
+        return self.filter(state=AGREED)
 
     def visible_to(self, user, perm: Perm | None = None):
         """What `user` (or an API key) may see (`view_item`) or do `perm` to, by the policy."""
@@ -51,10 +56,10 @@ def _has_text(obj):
     return bool(obj.body_text.strip())
 
 
-def _issue_transition():
+def _issue_transition(source=DRAFT):
     @transition(
         field="state",
-        source=DRAFT,
+        source=source,
         target=ISSUED,
         conditions=[_recipient_is_health_body, _has_text],
         permission=transition_permission(Perm.TOPIC_MANAGE),
@@ -66,10 +71,10 @@ def _issue_transition():
     return issue
 
 
-def _withdraw_transition():
+def _withdraw_transition(source=(DRAFT, ISSUED)):
     @transition(
         field="state",
-        source=[DRAFT, ISSUED],
+        source=list(source),
         target=WITHDRAWN,
         permission=transition_permission(Perm.TOPIC_MANAGE),
     )
@@ -216,6 +221,7 @@ class InformationRequest(AddressedItem):
 
 class RecommendationState(models.TextChoices):
     DRAFT = DRAFT, "Draft"
+    AGREED = AGREED, "Agreed"
     ISSUED = ISSUED, "Issued"
     RESPONDED = "responded", "Responded"
     WITHDRAWN = WITHDRAWN, "Withdrawn"
@@ -241,6 +247,13 @@ IMPLEMENTATION_MONITORED_OUTCOMES = (
     RecommendationOutcome.ACCEPTED,
     RecommendationOutcome.PARTIALLY_ACCEPTED,
 )
+
+
+class AgreementBasis(models.TextChoices):
+    """How the committee agreed a recommendation before it was issued."""
+
+    MEETING = "meeting", "Minuted decision of a meeting"
+    CHAIR = "chair", "Chair's action"
 
 
 @condition("Implementation is monitored once a recommendation is accepted.")
@@ -277,9 +290,63 @@ class Recommendation(AddressedItem):
         max_length=30, choices=ImplementationStatus.choices, blank=True, default=""
     )
     implementation_revised_date = models.DateField(null=True, blank=True)
+    # Agreement before issue (docs/decisions/0016-agreeing-recommendations.md): set by
+    # `agree_at_meeting` (the minuted agenda item) or `agree_by_chair` (the chair's reason).
+    agreement_basis = models.CharField(max_length=10, choices=AgreementBasis, blank=True)
+    agreed_on = models.DateField(null=True, blank=True)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    agreed_at_item = models.ForeignKey(
+        "protocols.AgendaItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recommendations_agreed",
+        help_text="The minuted agenda item at which the committee agreed it.",
+    )
+    agreement_note = models.TextField(blank=True, help_text="The chair's recorded reason.")
 
-    issue = _issue_transition()
-    withdraw = _withdraw_transition()
+    class Meta(AddressedItem.Meta):
+        constraints = [
+            # An agreed recommendation says how: the minuted item, or the chair's reason.
+            models.CheckConstraint(
+                name="agreed_recommendation_says_how",
+                condition=~models.Q(state=AGREED)
+                | models.Q(agreement_basis="meeting", agreed_at_item__isnull=False)
+                | (models.Q(agreement_basis="chair") & ~models.Q(agreement_note="")),
+            )
+        ]
+
+    issue = _issue_transition(source=RS.AGREED)
+    withdraw = _withdraw_transition(source=(RS.DRAFT, RS.AGREED, RS.ISSUED))
+
+    @transition(
+        field=state,
+        source=RS.DRAFT,
+        target=RS.AGREED,
+        conditions=[_recipient_is_health_body, _has_text],
+        permission=transition_permission(Perm.TOPIC_MANAGE),
+    )
+    def agree_at_meeting(self, *, by, agenda_item, on: dt.date):
+        """The officer records the committee's minuted decision (an agenda item of the topic)."""
+        self.agreement_basis = AgreementBasis.MEETING
+        self.agreed_at_item = agenda_item
+        self.agreed_on, self.agreed_by, self.agreement_note = on, by, ""
+
+    @transition(
+        field=state,
+        source=RS.DRAFT,
+        target=RS.AGREED,
+        conditions=[_recipient_is_health_body, _has_text],
+        permission=transition_permission(Perm.RECOMMENDATION_AGREE),
+        custom={"forbidden": "Only the chair of the body making it agrees it by chair's action."},
+    )
+    def agree_by_chair(self, *, by, reason: str, on: dt.date):
+        """The chair of the body making the recommendation records their own action."""
+        self.agreement_basis = AgreementBasis.CHAIR
+        self.agreed_at_item = None
+        self.agreed_on, self.agreed_by, self.agreement_note = on, by, reason
 
     @transition(
         field=state,

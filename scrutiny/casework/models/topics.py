@@ -63,14 +63,13 @@ def _has_issuable_requests(topic):
     return bool(drafts) and all(r.recipient_id and r.recipient.is_health_body for r in drafts)
 
 
-@condition("Draft at least one recommendation, each to a health body, first.")
+@condition(
+    "Agree at least one recommendation first: record the meeting's minuted decision, or the "
+    "chair's action."
+)
 def _has_recommendations(topic):
-    live = [
-        r
-        for r in topic.recommendations.all()
-        if r.state in (RecommendationState.DRAFT, RecommendationState.ISSUED)
-    ]
-    return bool(live) and all(r.recipient_id and r.recipient.is_health_body for r in live)
+    agreed = [r for r in topic.recommendations.all() if r.state == RecommendationState.AGREED]
+    return bool(agreed) and all(r.recipient_id and r.recipient.is_health_body for r in agreed)
 
 
 @condition(
@@ -116,6 +115,10 @@ class Topic(FSMModelMixin, models.Model):
     )
     scores = models.JSONField(default=dict, blank=True)
     score_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    below_threshold_reason = models.TextField(
+        blank=True,
+        help_text="Why it was prioritised though its scores are below the framework's threshold.",
+    )
     prioritised_on = models.DateField(null=True, blank=True)
     decision_reason = models.TextField(
         blank=True, help_text="Why it was declined or withdrawn (publishable)."
@@ -175,10 +178,13 @@ class Topic(FSMModelMixin, models.Model):
         target=S.PRIORITISED,
         permission=transition_permission(Perm.TOPIC_PRIORITISE),
     )
-    def prioritise(self, *, by, framework, scores, on: dt.date | None = None):
+    def prioritise(
+        self, *, by, framework, scores, on: dt.date | None = None, below_threshold_reason=""
+    ):
         self.framework = framework
         self.scores = scores
         self.score_total = sum(scores.values())
+        self.below_threshold_reason = below_threshold_reason
         self.prioritised_on = on or timezone.localdate()
 
     @transition(

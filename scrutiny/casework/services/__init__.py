@@ -16,10 +16,16 @@ from scrutiny.casework.services.invitations import (  # noqa: F401
 )
 from scrutiny.casework.services.items import (  # noqa: F401
     DRAFTABLE_FOR_REQUESTS,
+    information_request_delete,
     information_request_draft,
+    information_request_edit,
     information_request_issue,
     information_request_withdraw,
+    recommendation_agree_at_meeting,
+    recommendation_agree_by_chair,
+    recommendation_delete,
     recommendation_draft,
+    recommendation_edit,
     recommendation_issue,
     recommendation_withdraw,
 )
@@ -55,5 +61,6 @@ from scrutiny.casework.services.topics import (  # noqa: F401
     topic_reopen,
     topic_request_information,
     topic_request_more,
+    topic_scores_correct,
     topic_withdraw,
 )

@@ -1,12 +1,16 @@
-"""Information requests and recommendations to health bodies: draft, issue, withdraw.
+"""Information requests and recommendations to health bodies: draft, edit or delete a draft,
+agree a recommendation, issue, withdraw.
 
 Both are addressed items (`AddressedItem`); each public service is a thin call of the shared
-`_draft`, `_issue` and `_withdraw` with what differs: the model, its text and the deadline rule.
+`_draft`, `_edit`, `_delete`, `_issue` and `_withdraw` with what differs: the model, its text
+and the deadline rule. A recommendation is agreed before it is issued, by a minuted meeting
+decision or the chair's action (docs/decisions/0016-agreeing-recommendations.md).
 """
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from scrutiny.casework import grants, notices, policy
 from scrutiny.casework.models import (
@@ -14,6 +18,7 @@ from scrutiny.casework.models import (
     InformationRequest,
     Organisation,
     Recommendation,
+    RecommendationState,
     Topic,
     TopicState,
 )
@@ -22,7 +27,7 @@ from scrutiny.casework.roles import Perm
 from scrutiny.casework.services.common import _required, rule_for
 from workflows.audit import EventType, log_event
 from workflows.clocks import calendar_for
-from workflows.errors import Forbidden, InvalidInput
+from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.notifications import reminders_cancel
 from workflows.services import transition_apply
 
@@ -41,6 +46,16 @@ DRAFTED = {
     InformationRequest: EventType.INFORMATION_REQUEST_DRAFTED,
     Recommendation: EventType.RECOMMENDATION_DRAFTED,
 }
+EDITED = {
+    InformationRequest: EventType.INFORMATION_REQUEST_EDITED,
+    Recommendation: EventType.RECOMMENDATION_EDITED,
+}
+DELETED = {
+    InformationRequest: EventType.INFORMATION_REQUEST_DELETED,
+    Recommendation: EventType.RECOMMENDATION_DELETED,
+}
+# The fields a draft's edit may change, besides its recipient.
+EDITABLE = {InformationRequest: ("question",), Recommendation: ("text", "rationale")}
 
 
 def _asking_body(topic: Topic, by, asked_by: Organisation | None, field: str) -> Organisation:
@@ -83,6 +98,77 @@ def _draft(model: type[AddressedItem], *, topic, by, recipient, asked_by, **text
         )
         log_event(item, DRAFTED[model], by=by, source_state="")
     return item
+
+
+def _check_recipient(recipient):
+    if recipient is None or not recipient.is_health_body:
+        raise InvalidInput(
+            "Choose the health body this is addressed to.",
+            field_errors={"recipient": ["Choose a health body."]},
+        )
+
+
+def _locked_draft(item: AddressedItem, by, verb: str) -> AddressedItem:
+    """The item's row, locked, if `by` manages its topic and it is still a draft."""
+    model, noun = type(item), NOUN[type(item)]
+    locked = model.all_objects.select_for_update().select_related("topic").get(pk=item.pk)
+    if not policy.can(by, Perm.TOPIC_MANAGE, locked.topic):
+        raise Forbidden(f"You may not {verb} {noun}s on this topic.")
+    if locked.state != RecommendationState.DRAFT:  # "draft" in both lifecycles
+        raise Conflict(
+            f"Only a draft can be {verb}ed: this {noun} is '{locked.get_state_display()}'.",
+            current_state=locked.state,
+        )
+    return locked
+
+
+def _edit(item: AddressedItem, *, by, recipient, **text) -> AddressedItem:
+    model = type(item)
+    _check_recipient(recipient)
+    with transaction.atomic():
+        locked = _locked_draft(item, by, "edit")
+        before = {"recipient": locked.recipient_id, **{f: getattr(locked, f) for f in text}}
+        after = {"recipient": recipient.pk, **text}
+        changed = sorted(f for f in after if before[f] != after[f])
+        if not changed:
+            return locked
+        locked.recipient = recipient
+        for field, value in text.items():
+            setattr(locked, field, value)
+        locked.save(update_fields=[*EDITABLE[model], "recipient", "updated_at"])
+        log_event(
+            locked,
+            EDITED[model],
+            by=by,
+            note="Changed: " + ", ".join(changed),
+            data={
+                "before": {f: before[f] for f in changed},
+                "after": {f: after[f] for f in changed},
+            },
+        )
+    return locked
+
+
+def _delete(item: AddressedItem, *, by) -> None:
+    """Delete a draft that was never sent. The deletion is logged on the topic (the item's own
+    record goes with it), with what the draft said."""
+    model = type(item)
+    with transaction.atomic():
+        locked = _locked_draft(item, by, "delete")
+        topic, pk = locked.topic, locked.pk
+        data = {
+            "id": pk,
+            "recipient": locked.recipient_id,
+            **{f: getattr(locked, f) for f in EDITABLE[model]},
+        }
+        locked.delete()
+        log_event(
+            topic,
+            DELETED[model],
+            by=by,
+            note=f"To {locked.recipient}: {locked.body_text[:200]}",
+            data=data,
+        )
 
 
 def _issue(item: AddressedItem, *, by, on, note):
@@ -156,6 +242,18 @@ def information_request_withdraw(*, request, by, reason: str):
     return _withdraw(request, by=by, reason=reason)
 
 
+def information_request_edit(
+    *, request: InformationRequest, by, question: str, recipient: Organisation | None = None
+) -> InformationRequest:
+    """Change a draft request's question or health body (logged, with before and after)."""
+    question = _required(question, "question", "the question")
+    return _edit(request, by=by, recipient=recipient or request.recipient, question=question)
+
+
+def information_request_delete(*, request: InformationRequest, by) -> None:
+    _delete(request, by=by)
+
+
 def recommendation_draft(
     *,
     topic: Topic,
@@ -183,3 +281,105 @@ def recommendation_issue(*, recommendation: Recommendation, by, on=None, note: s
 
 def recommendation_withdraw(*, recommendation, by, reason: str):
     return _withdraw(recommendation, by=by, reason=reason)
+
+
+def recommendation_edit(
+    *,
+    recommendation: Recommendation,
+    by,
+    text: str,
+    rationale: str = "",
+    recipient: Organisation | None = None,
+) -> Recommendation:
+    """Change a draft recommendation (an agreed one is fixed: what was agreed is issued)."""
+    text = _required(text, "text", "the recommendation")
+    return _edit(
+        recommendation,
+        by=by,
+        recipient=recipient or recommendation.recipient,
+        text=text,
+        rationale=(rationale or "").strip(),
+    )
+
+
+def recommendation_delete(*, recommendation: Recommendation, by) -> None:
+    _delete(recommendation, by=by)
+
+
+def recommendation_agree_at_meeting(
+    *, recommendation: Recommendation, by, agenda_item, on=None, note: str = "", minuted=True
+) -> Recommendation:
+    """Record that the committee agreed a draft recommendation at a meeting: `agenda_item` is
+    the topic's item whose decision is minuted (`minuted=False` only for the decision being
+    minuted in the same transaction, `protocols.services.agendas.item_record_decision`)."""
+    if agenda_item is None or agenda_item.topic_id != recommendation.topic_id:
+        raise InvalidInput(
+            "Choose a meeting item about this topic.",
+            field_errors={"agenda_item": ["Choose the minuted item that agreed it."]},
+        )
+    if minuted and agenda_item.decided_at is None:
+        raise InvalidInput(
+            "That item's decision is not minuted yet: minute it first, or use the chair's action.",
+            field_errors={"agenda_item": ["Choose an item whose decision is minuted."]},
+        )
+    day = on or (timezone.localdate(agenda_item.decided_at) if minuted else timezone.localdate())
+    return transition_apply(
+        instance=recommendation,
+        name="agree_at_meeting",
+        by=by,
+        note=note or f"Agreed: {agenda_item}",
+        agenda_item=agenda_item,
+        on=day,
+    )
+
+
+def recommendation_agree_by_chair(
+    *, recommendation: Recommendation, by, reason: str, on=None
+) -> Recommendation:
+    """The chair of the body making the recommendation agrees it by chair's action, recording
+    why it could not wait for a meeting. Only that chair may (the policy's
+    `agree_recommendation`); an officer cannot record it for them."""
+    reason = _required(reason, "reason", "the reason for the chair's action")
+    return transition_apply(
+        instance=recommendation,
+        name="agree_by_chair",
+        by=by,
+        note=reason,
+        reason=reason,
+        on=on or timezone.localdate(),
+    )
+
+
+def chosen_items(model, topic: Topic, ids, *, state: str, noun: str) -> list[AddressedItem]:
+    """The items of `topic` in `state` named by `ids` (all of them when `ids` is None), locked;
+    an id that is not one of them is refused with a message."""
+    rows = list(
+        model.all_objects.select_for_update()
+        .filter(topic=topic, state=state)
+        .select_related(model.ASKING_FIELD, "recipient")
+        .order_by("id")
+    )
+    if ids is None:
+        return rows
+    try:
+        wanted = {int(pk) for pk in ids}
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(
+            f"Choose the {noun}s to issue.", field_errors={"items": ["Choose from the list."]}
+        ) from exc
+    if not wanted:
+        raise InvalidInput(
+            f"Choose at least one {noun} to issue.",
+            field_errors={"items": [f"Choose at least one {noun}."]},
+        )
+    unknown = wanted - {r.pk for r in rows}
+    if unknown:
+        raise InvalidInput(
+            f"Only this topic's {noun}s that are ready can be issued; "
+            f"these are not: {', '.join(str(pk) for pk in sorted(unknown))}.",
+            field_errors={"items": [f"Choose only from the {noun}s listed."]},
+        )
+    return [r for r in rows if r.pk in wanted]
+
+
+RECOMMENDATION_ISSUABLE = RecommendationState.AGREED

@@ -15,22 +15,28 @@ from scrutiny.casework import grants, policy
 from scrutiny.casework.models import (
     InformationRequest,
     Organisation,
+    PrioritisationFramework,
     Recommendation,
+    RecommendationState,
     Referral,
+    RequestState,
     Topic,
     TopicPosition,
+    TopicState,
 )
 from scrutiny.casework.models.items import ISSUED
 from scrutiny.casework.roles import Perm
 from scrutiny.casework.services.common import _required, rule_for
 from scrutiny.casework.services.items import (
     OPEN_ITEM_STATES,
+    chosen_items,
     information_request_issue,
     item_withdraw,
+    recommendation_agree_at_meeting,
     recommendation_issue,
 )
 from workflows.audit import EventType, log_event
-from workflows.errors import Forbidden, InvalidInput
+from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.services import transition_allowed_for, transition_apply, transition_available
 
 # --- Topics ---------------------------------------------------------------------------------
@@ -106,24 +112,98 @@ def topic_raise(
     return topic
 
 
-def topic_prioritise(
-    *, topic: Topic, by, scores: dict, note: str = "", on=None, expected_state=None
-):
-    framework = topic.applicable_framework()
+def _scored(framework: PrioritisationFramework, scores: dict, reason: str) -> tuple[dict, str]:
+    """Clean scores, and the reason needed when their total is below the framework's
+    threshold (blank otherwise: a topic that meets the threshold needs no excuse)."""
     try:
         clean = framework.validate_scores(scores)
     except ValidationError as exc:
         raise InvalidInput("Check the scores.", field_errors=exc.message_dict) from exc
+    reason = (reason or "").strip()
+    total = sum(clean.values())
+    if total >= framework.threshold:
+        return clean, ""
+    if not reason:
+        message = (
+            f"These scores total {total}, below the threshold of {framework.threshold} out of "
+            f"{framework.max_total}: record why the topic goes on the work programme anyway."
+        )
+        raise InvalidInput(message, field_errors={"below_threshold_reason": [message]})
+    return clean, reason
+
+
+def topic_prioritise(
+    *,
+    topic: Topic,
+    by,
+    scores: dict,
+    note: str = "",
+    on=None,
+    expected_state=None,
+    below_threshold_reason: str = "",
+):
+    """Score the topic and put it on the work programme. Below the framework's threshold this
+    needs a recorded reason (`below_threshold_reason`)."""
+    framework = topic.applicable_framework()
+    clean, reason = _scored(framework, scores, below_threshold_reason)
     return transition_apply(
         instance=topic,
         name="prioritise",
         by=by,
-        note=note,
+        note=note or reason,
         expected_state=expected_state,
         framework=framework,
         scores=clean,
         on=on,
+        below_threshold_reason=reason,
     )
+
+
+def topic_scores_correct(
+    *, topic: Topic, by, scores: dict, reason: str, below_threshold_reason: str = ""
+) -> Topic:
+    """Correct the scores of a prioritised topic, against the framework they were given under.
+    Logged with the scores before and after and the reason for the correction."""
+    reason = _required(reason, "reason", "the reason for correcting the scores")
+    with transaction.atomic():
+        locked = Topic.objects.select_for_update().select_related("framework").get(pk=topic.pk)
+        if not policy.can(by, Perm.TOPIC_PRIORITISE, locked):
+            raise Forbidden("You may not score this topic.")
+        if locked.state != TopicState.PRIORITISED:
+            raise Conflict(
+                "Scores are corrected while the topic is 'Prioritised'; it is "
+                f"'{locked.get_state_display()}'.",
+                current_state=locked.state,
+            )
+        framework = locked.framework or locked.applicable_framework()
+        clean, low_reason = _scored(framework, scores, below_threshold_reason)
+        before = {"scores": locked.scores, "total": locked.score_total}
+        after = {"scores": clean, "total": sum(clean.values())}
+        if before == after and low_reason == locked.below_threshold_reason:
+            raise InvalidInput(
+                "These are the scores already recorded: change at least one.",
+                field_errors={"__all__": ["Change at least one score."]},
+            )
+        locked.framework = framework
+        locked.scores, locked.score_total = clean, after["total"]
+        locked.below_threshold_reason = low_reason
+        locked.save(
+            update_fields=[
+                "framework",
+                "scores",
+                "score_total",
+                "below_threshold_reason",
+                "updated_at",
+            ]
+        )
+        log_event(
+            locked,
+            EventType.TOPIC_SCORES_CORRECTED,
+            by=by,
+            note=f"{before['total']} → {after['total']}: {reason}",
+            data={"before": before, "after": after, "below_threshold_reason": low_reason},
+        )
+    return locked
 
 
 def topic_decline(*, topic, by, reason: str, expected_state=None):
@@ -191,21 +271,46 @@ def topic_request_more(*, topic, by, note: str = "", expected_state=None):
     )
 
 
-def topic_issue_requests(*, topic: Topic, by, on=None, note: str = "", expected_state=None):
-    """Resolve to ask: move the topic to 'response due' and issue every drafted request."""
+def topic_issue_requests(
+    *, topic: Topic, by, ids=None, on=None, note: str = "", expected_state=None
+):
+    """Resolve to ask: move the topic to 'response due' and issue the chosen drafted requests
+    (`ids`; every draft when None). A request not a draft of this topic is refused."""
     with transaction.atomic():
         topic = transition_apply(
             instance=topic, name="issue_requests", by=by, note=note, expected_state=expected_state
         )
-        drafts = InformationRequest.all_objects.filter(topic=topic).drafts()
-        for req in drafts.select_related("requested_by"):
+        chosen = chosen_items(
+            InformationRequest, topic, ids, state=RequestState.DRAFT, noun="draft request"
+        )
+        for req in chosen:
             information_request_issue(request=req, by=by, on=on)
     return topic
 
 
-def topic_make_recommendations(*, topic: Topic, by, on=None, note: str = "", expected_state=None):
-    """Move the topic to 'recommendation made' and issue every drafted recommendation."""
+def topic_make_recommendations(
+    *,
+    topic: Topic,
+    by,
+    ids=None,
+    on=None,
+    note: str = "",
+    expected_state=None,
+    agreed_at=None,
+):
+    """Move the topic to 'recommendation made' and issue the chosen agreed recommendations
+    (`ids`; every agreed one when None). Only agreed recommendations are issued. `agreed_at`:
+    the agenda item whose decision, being minuted now, agrees the topic's drafts (then `ids`
+    chooses among the drafts)."""
     with transaction.atomic():
+        if agreed_at is not None:
+            for rec in chosen_items(
+                Recommendation, topic, ids, state=RecommendationState.DRAFT, noun="draft"
+            ):
+                recommendation_agree_at_meeting(
+                    recommendation=rec, by=by, agenda_item=agreed_at, note=note, minuted=False
+                )
+            ids = None
         topic = transition_apply(
             instance=topic,
             name="make_recommendations",
@@ -213,8 +318,14 @@ def topic_make_recommendations(*, topic: Topic, by, on=None, note: str = "", exp
             note=note,
             expected_state=expected_state,
         )
-        drafts = Recommendation.all_objects.filter(topic=topic).drafts()
-        for rec in drafts.select_related("made_by"):
+        chosen = chosen_items(
+            Recommendation,
+            topic,
+            ids,
+            state=RecommendationState.AGREED,
+            noun="agreed recommendation",
+        )
+        for rec in chosen:
             recommendation_issue(recommendation=rec, by=by, on=on)
     return topic
 

@@ -107,6 +107,13 @@ class PrioritiseForm(ExpectedStateMixin):
     note = forms.CharField(
         label="Note for the record", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # Always shown (no script needed): the service requires it only below the threshold.
+    below_threshold_reason = forms.CharField(
+        label="If the scores are below the threshold: why prioritise it anyway?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    EXTRA_FIELDS = ["below_threshold_reason", "note"]
 
     def __init__(self, *args, framework, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,13 +130,109 @@ class PrioritiseForm(ExpectedStateMixin):
                     "required": f"Score '{criterion['label']}' from 0 to {framework.scale_max}."
                 },
             )
-        self.order_fields([f"score_{c['key']}" for c in framework.criteria] + ["note"])
+        self.fields["below_threshold_reason"].help_text = (
+            f"Needed only when the total is below {framework.threshold} out of "
+            f"{framework.max_total}: for example, a statutory consultation or the committee's "
+            "resolution."
+        )
+        self.order_fields([f"score_{c['key']}" for c in framework.criteria] + self.EXTRA_FIELDS)
 
     def scores(self) -> dict[str, int]:
         return {c["key"]: self.cleaned_data[f"score_{c['key']}"] for c in self.framework.criteria}
 
     def score_fields(self):
         return [self[f"score_{c['key']}"] for c in self.framework.criteria]
+
+
+class ScoresCorrectForm(PrioritiseForm):
+    """Correct a prioritised topic's scores: a reason for the correction is required."""
+
+    reason = forms.CharField(
+        label="Why are the scores being corrected?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the reason for the correction."},
+        help_text="Recorded on the topic's timeline with the scores before and after.",
+    )
+    EXTRA_FIELDS = ["reason", "below_threshold_reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["note"]
+
+
+class ChooseItemsForm(NoteForm):
+    """Which drafted requests (or agreed recommendations) to issue now."""
+
+    items = forms.TypedMultipleChoiceField(
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one to issue."},
+    )
+
+    def __init__(self, *args, items=(), label="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["items"].label = label
+        self.fields["items"].choices = [(i.pk, _item_choice(i)) for i in items]
+        self.order_fields(["items", "note"])
+
+
+def _item_choice(item) -> str:
+    return f"To {item.recipient}: {item.body_text[:120]}"
+
+
+class RequestEditForm(forms.Form):
+    recipient = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.HEALTH_BODY),
+        label="Which health body are you asking?",
+        error_messages={"required": "Choose a health body."},
+    )
+    question = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="What information do you need?",
+        error_messages={"required": "Enter the question."},
+    )
+
+
+class RecommendationEditForm(forms.Form):
+    recipient = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.HEALTH_BODY),
+        label="Which health body is it addressed to?",
+        error_messages={"required": "Choose a health body."},
+    )
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Recommendation",
+        error_messages={"required": "Enter the recommendation."},
+    )
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Why we recommend it"
+    )
+
+
+class ConfirmForm(forms.Form):
+    """A button that confirms (deleting a draft): nothing to type."""
+
+
+class MeetingAgreementForm(forms.Form):
+    agenda_item = forms.TypedChoiceField(
+        coerce=int,
+        widget=forms.RadioSelect,
+        label="Which minuted decision agreed it?",
+        error_messages={"required": "Choose the meeting item whose minutes record the decision."},
+    )
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agenda_item"].choices = [(pk, label) for pk, label in items]
+
+
+class ChairsActionForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this agreed by chair's action rather than at a meeting?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter the reason for the chair's action."},
+        help_text="Recorded with your name on the topic's timeline; it can be published.",
+    )
 
 
 def health_bodies_field(label):

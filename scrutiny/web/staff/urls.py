@@ -25,6 +25,32 @@ urlpatterns = [
         name="topic-transition",
     ),
     path("requests/<int:pk>/response/", views.request_response, name="request-response"),
+    re_path(
+        r"^(?P<kind>request|recommendation)s/(?P<pk>[0-9]+)/edit/$",
+        views.item_edit,
+        name="item-edit",
+    ),
+    re_path(
+        r"^(?P<kind>request|recommendation)s/(?P<pk>[0-9]+)/delete/$",
+        views.item_delete,
+        name="item-delete",
+    ),
+    re_path(
+        r"^(?P<kind>request|recommendation)s/(?P<pk>[0-9]+)/withdraw/$",
+        views.item_withdraw,
+        name="item-withdraw",
+    ),
+    path(
+        "recommendations/<int:pk>/agreement/",
+        views.recommendation_agree_at_meeting,
+        name="recommendation-agree-meeting",
+    ),
+    path(
+        "recommendations/<int:pk>/chairs-action/",
+        views.recommendation_chairs_action,
+        name="recommendation-chairs-action",
+    ),
+    path("topics/<int:pk>/scores/", views.topic_scores, name="topic-scores"),
     path(
         "recommendations/<int:pk>/response/",
         views.recommendation_response,

@@ -76,3 +76,11 @@ def answer_rows(item):
     """A request's or recommendation's responses: the current answer first, superseded ones
     marked (presenters.answer_rows)."""
     return presenters.answer_rows(item.responses.all())
+
+
+@register.simple_tag
+def item_links(actions, item):
+    """The links of one request's or recommendation's card (`TopicActions.items`)."""
+    if not actions:
+        return ()
+    return actions.items.get(f"{item.ANCHOR}-{item.pk}", ())

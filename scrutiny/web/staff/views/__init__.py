@@ -12,6 +12,13 @@ from scrutiny.web.staff.views.common import (  # noqa: F401
 from scrutiny.web.staff.views.dashboard import (  # noqa: F401
     dashboard,
 )
+from scrutiny.web.staff.views.drafts import (  # noqa: F401
+    item_delete,
+    item_edit,
+    item_withdraw,
+    recommendation_agree_at_meeting,
+    recommendation_chairs_action,
+)
 from scrutiny.web.staff.views.items import (  # noqa: F401
     attachment_download,
     recommendation_draft,
@@ -39,5 +46,6 @@ from scrutiny.web.staff.views.topics import (  # noqa: F401
     topic_list,
     topic_position,
     topic_raise,
+    topic_scores,
     topic_transition,
 )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from scrutiny.casework import notices, selectors, services
 from scrutiny.casework.models import (
     Organisation,
+    RecommendationState,
     Topic,
     TopicState,
 )
@@ -21,11 +22,13 @@ from scrutiny.casework.roles import Perm
 from scrutiny.web import meetings, presenters
 from scrutiny.web.errors import form_view
 from scrutiny.web.staff.forms import (
+    ChooseItemsForm,
     ConcludeForm,
     NoteForm,
     PositionForm,
     PrioritiseForm,
     ReasonForm,
+    ScoresCorrectForm,
     TopicFilterForm,
     TopicRaiseForm,
 )
@@ -168,6 +171,7 @@ TRANSITIONS = {
             scores=form.scores(),
             note=d["note"],
             expected_state=d["expected_state"] or None,
+            below_threshold_reason=d["below_threshold_reason"],
         ),
     },
     "decline": {
@@ -209,21 +213,32 @@ TRANSITIONS = {
         ),
     },
     "issue_requests": {
-        "form": NoteForm,
+        "form": ChooseItemsForm,
         "heading": "Issue the information requests",
         "button": "Issue requests",
+        "hint": "Draft at least one request first.",
         "done": "Requests issued: each health body's clock has started.",
         "call": lambda t, u, d, form: services.topic_issue_requests(
-            topic=t, by=u, note=d["note"], expected_state=d["expected_state"] or None
+            topic=t,
+            by=u,
+            ids=d["items"],
+            note=d["note"],
+            expected_state=d["expected_state"] or None,
         ),
     },
     "make_recommendations": {
-        "form": NoteForm,
+        "form": ChooseItemsForm,
         "heading": "Issue the recommendations",
         "button": "Issue recommendations",
+        "hint": "Only agreed recommendations are issued: record the committee's minuted "
+        "decision, or ask the chair to agree one by chair's action, on the topic page.",
         "done": "Recommendations issued: each health body's clock has started.",
         "call": lambda t, u, d, form: services.topic_make_recommendations(
-            topic=t, by=u, note=d["note"], expected_state=d["expected_state"] or None
+            topic=t,
+            by=u,
+            ids=d["items"],
+            note=d["note"],
+            expected_state=d["expected_state"] or None,
         ),
     },
     "request_more": {
@@ -267,17 +282,21 @@ def topic_transition(request, pk, name):
         and topic.state in TopicState.values
     ):
         # The page was reached from a stale link: say what the case is now.
+        hint = f" {spec['hint']}" if spec.get("hint") else ""
         raise Conflict(
-            f"'{spec['heading']}' is not possible now: the topic is '{topic.get_state_display()}'.",
+            f"'{spec['heading']}' is not possible now: the topic is "
+            f"'{topic.get_state_display()}'.{hint}",
             current_state=topic.state,
         )
-    kwargs = {}
+    kwargs, initial, extra = {}, {"expected_state": topic.state}, {}
     if name == "prioritise":
         kwargs["framework"] = topic.applicable_framework()
     if name == "conclude" and name in available_transitions(topic, user, field="state"):
         # Asked only when the topic can conclude; otherwise the service says why not (409).
         kwargs["open_items"] = services.topic_open_items(topic)
-    form = spec["form"](request.POST or None, initial={"expected_state": topic.state}, **kwargs)
+    if name in ("issue_requests", "make_recommendations"):
+        kwargs, initial["items"], extra = _issuable(topic, name)
+    form = spec["form"](request.POST or None, initial=initial, **kwargs)
 
     def apply(data):
         spec["call"](topic, user, data, form)
@@ -290,16 +309,108 @@ def topic_transition(request, pk, name):
         "name": name,
         "state_tag": presenters.state_tag(topic.state),
         **kwargs,
+        **extra,
     }
-    if name in ("issue_requests", "make_recommendations"):
-        drafts = (topic.requests if name == "issue_requests" else topic.recommendations).drafts()
-        drafts = list(drafts.select_related("recipient"))
-        unreachable = notices.unreachable_bodies(d.recipient for d in drafts)
-        for d in drafts:
-            d.nobody_to_tell = d.recipient_id in unreachable
-        context["drafts"] = drafts
     return form_view(
         request, form, on_valid=apply, template="scrutiny/topic_action.html", context=context
+    )
+
+
+def _issuable(topic, name):
+    """The choice of what to issue: (form kwargs, the ids ticked to begin with, context).
+
+    Requests: the drafts, with those drafted since the topic's last move (this round of asking)
+    ticked; older drafts, left from an earlier round, are listed but not ticked. Recommendations:
+    the agreed ones, all ticked (agreeing was the decision to send them); drafts not yet agreed
+    are listed apart, as they cannot be issued.
+    """
+    if name == "issue_requests":
+        drafts = list(topic.requests.drafts().select_related("recipient").order_by("pk"))
+        since = selectors.topic_state_since(topic)
+        ticked = [d.pk for d in drafts if since is None or d.created_at >= since]
+        form_kwargs = {"items": drafts, "label": "Which draft requests do you want to issue now?"}
+        return (
+            form_kwargs,
+            ticked,
+            {
+                "older_drafts": [d for d in drafts if d.pk not in ticked],
+                "unreachable": _unreachable(drafts),
+            },
+        )
+    recs = list(
+        topic.recommendations.filter(
+            state__in=[RecommendationState.DRAFT, RecommendationState.AGREED]
+        )
+        .select_related("recipient")
+        .order_by("pk")
+    )
+    agreed = [r for r in recs if r.state == RecommendationState.AGREED]
+    form_kwargs = {
+        "items": agreed,
+        "label": "Which agreed recommendations do you want to issue now?",
+    }
+    unagreed = [r for r in recs if r.state == RecommendationState.DRAFT]
+    return (
+        form_kwargs,
+        [r.pk for r in agreed],
+        {"unagreed": unagreed, "unreachable": _unreachable(agreed)},
+    )
+
+
+def _unreachable(items) -> list:
+    """The bodies among `items`' recipients an ask would reach nobody at (one query)."""
+    ids = notices.unreachable_bodies({i.recipient for i in items})
+    return sorted({i.recipient for i in items if i.recipient_id in ids}, key=lambda b: b.name)
+
+
+SCORES_SPEC = {
+    "heading": "Correct the scores",
+    "button": "Save the corrected scores",
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def topic_scores(request, pk):
+    """Correct a prioritised topic's scores (logged with before and after)."""
+    user = request.user
+    topic = _case_topic(request, pk)
+    if not can(user, Perm.TOPIC_PRIORITISE, topic):
+        raise PermissionDenied("You may not score this topic.")
+    if topic.state != TopicState.PRIORITISED:
+        raise Conflict(
+            "Scores are corrected while the topic is 'Prioritised'; it is "
+            f"'{topic.get_state_display()}'.",
+            current_state=topic.state,
+        )
+    framework = topic.framework or topic.applicable_framework()
+    initial = {f"score_{k}": str(v) for k, v in (topic.scores or {}).items()}
+    initial["below_threshold_reason"] = topic.below_threshold_reason
+    form = ScoresCorrectForm(request.POST or None, initial=initial, framework=framework)
+
+    def correct(data):
+        services.topic_scores_correct(
+            topic=topic,
+            by=user,
+            scores=form.scores(),
+            reason=data["reason"],
+            below_threshold_reason=data["below_threshold_reason"],
+        )
+        messages.success(request, "Scores corrected.")
+        return redirect(topic)
+
+    return form_view(
+        request,
+        form,
+        on_valid=correct,
+        template="scrutiny/topic_action.html",
+        context={
+            "topic": topic,
+            "spec": SCORES_SPEC,
+            "name": "prioritise",
+            "framework": framework,
+            "state_tag": presenters.state_tag(topic.state),
+        },
     )
 
 
