@@ -327,7 +327,7 @@ def topic_timeline(user, topic, requests, recommendations, referral=None):
 def topic_referral(topic):
     try:
         return (
-            Referral.objects.select_related("from_body", "to_body")
+            Referral.objects.select_related("from_body", "to_body", "due_rule")
             .prefetch_related("updates")
             .get(topic=topic)
         )

@@ -27,6 +27,9 @@ from scrutiny.casework.services.referrals import (  # noqa: F401
     referral_accepts_updates,
     referral_acknowledge,
     referral_add_update,
+    referral_check_referrer,
+    referral_committee,
+    referral_make,
 )
 from scrutiny.casework.services.responses import (  # noqa: F401
     REQUEST_OUTCOMES,

@@ -15,15 +15,20 @@ from scrutiny.casework.models import (
     InformationRequest,
     Organisation,
     Recommendation,
-    Referral,
     Topic,
     TopicPosition,
 )
 from scrutiny.casework.roles import Perm
-from scrutiny.casework.services.common import _required, rule_for
+from scrutiny.casework.services.common import _required
 from scrutiny.casework.services.items import information_request_issue, recommendation_issue
+from scrutiny.casework.services.referrals import (
+    referral_check_referrer,
+    referral_committee,
+    referral_make,
+)
 from workflows.audit import EventType, log_event
 from workflows.errors import Forbidden, InvalidInput
+from workflows.models import DeadlineRule
 from workflows.services import transition_apply
 
 # --- Topics ---------------------------------------------------------------------------------
@@ -41,11 +46,16 @@ def topic_raise(
     health_bodies: Iterable[Organisation] = (),
     referred_on: dt.date | None = None,
     note: str = "",
+    committee: Organisation | None = None,
+    acknowledgement_rule: DeadlineRule | None = None,
 ) -> Topic:
     """Record a new topic, joint (with `partnership`) or of one `body`.
 
-    A referral (source 'referral') is made by the partnership's involvement network to its
-    scrutiny committee, and starts the 20-working-day acknowledgement clock.
+    A referral (source 'referral') is made by the partnership's involvement network (its
+    members and officers only) to the scrutiny `committee` of the partnership chosen (the only
+    one when there is one), and starts the acknowledgement clock: `acknowledgement_rule`, the
+    agreed protocol's period when the caller found one, else the regulation's 20 working days
+    (see `services.referrals.referral_make`).
     """
     errors = {}
     title, summary = (title or "").strip(), (summary or "").strip()
@@ -65,10 +75,17 @@ def topic_raise(
     health_bodies = list(health_bodies)
     if any(not h.is_health_body for h in health_bodies):
         errors["health_bodies"] = ["Only health bodies can be concerned parties."]
+    if source == Topic.Source.REFERRAL and partnership is not None:
+        try:
+            committee = referral_committee(partnership=partnership, committee=committee)
+        except InvalidInput as exc:
+            errors.update(exc.field_errors)
     if errors:
         raise InvalidInput("Check the topic's details.", field_errors=errors)
     if not policy.can(by, Perm.TOPIC_RAISE, partnership or body):
         raise Forbidden("You may only raise topics for your own bodies.")
+    if source == Topic.Source.REFERRAL:
+        referral_check_referrer(by=by, partnership=partnership)
 
     with transaction.atomic():
         topic = Topic.objects.create(
@@ -85,17 +102,13 @@ def topic_raise(
         grants.topic_grant(topic)
         log_event(topic, EventType.TOPIC_RAISED, by=by, note=note, source_state="")
         if source == Topic.Source.REFERRAL:
-            network = partnership.involvement_network
-            committee = partnership.scrutiny_committees.order_by("pk").first()
-            referral = Referral(
+            referral_make(
                 topic=topic,
-                from_body=network,
-                to_body=committee,
-                referred_on=referred_on or timezone.localdate(),
+                by=by,
+                committee=committee,
+                referred_on=referred_on,
+                rule=acknowledgement_rule,
             )
-            referral.start_clock(rule_for("referral", network), referral.referred_on)
-            referral.save()
-            log_event(referral, EventType.REFERRAL_MADE, by=by, source_state="")
     return topic
 
 

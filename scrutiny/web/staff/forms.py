@@ -74,6 +74,13 @@ class TopicRaiseForm(forms.Form):
         widget=forms.RadioSelect,
         label="Where did it come from?",
     )
+    committee = forms.TypedChoiceField(
+        label="Committee that receives the referral",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="Only for a referral: one of the partnership's scrutiny committees.",
+    )
     health_bodies = forms.ModelMultipleChoiceField(
         queryset=Organisation.objects.filter(kind=Organisation.Kind.HEALTH_BODY),
         required=False,
@@ -86,12 +93,30 @@ class TopicRaiseForm(forms.Form):
         choices = [(f"p{p.pk}", f"Joint: {p.name}") for p in partnerships]
         choices += [(f"b{b.pk}", f"Only {b.name}") for b in bodies]
         self.fields["owner"].choices = choices
+        # Required for a referral only: neither "(optional)" nor always required.
+        self.fields["committee"].conditional = True
+        groups = [
+            (p.name, [(c.pk, c.name) for c in p.scrutiny_committees.all()]) for p in partnerships
+        ]
+        groups = [(name, options) for name, options in groups if options]
+        self.fields["committee"].choices = [("", "Choose a committee"), *groups]
+        committees = {pk for _, options in groups for pk, _ in options}
+        if len(committees) == 1:
+            self.fields["committee"].initial = next(iter(committees))
+        self._committees = {
+            c.pk: c for p in partnerships for c in p.scrutiny_committees.all()
+        }
         party_ids = {b.pk for b in bodies}
         for p in partnerships:
             party_ids |= p.party_ids()
         self.fields["lead_body"].queryset = Organisation.objects.filter(pk__in=party_ids)
         self._partnerships = {p.pk: p for p in partnerships}
         self._bodies = {b.pk: b for b in bodies}
+
+    def committee_object(self):
+        """The committee chosen to receive a referral (the service checks it is the topic's
+        partnership's), or None."""
+        return self._committees.get(self.cleaned_data.get("committee"))
 
     def owner_objects(self):
         value = self.cleaned_data["owner"]

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from protocols import services as protocol_services
 from scrutiny.casework import selectors, services
 from scrutiny.casework.models import (
     Organisation,
@@ -136,6 +137,7 @@ def topic_raise(request):
 
     def raise_topic(data):
         partnership, body = form.owner_objects()
+        referral = data["source"] == Topic.Source.REFERRAL and partnership is not None
         topic = services.topic_raise(
             by=user,
             title=data["title"],
@@ -145,6 +147,11 @@ def topic_raise(request):
             body=body,
             source=data["source"],
             health_bodies=data["health_bodies"],
+            committee=form.committee_object(),
+            # The agreed protocol's acknowledgement period (protocols sees it, casework cannot).
+            acknowledgement_rule=(
+                protocol_services.referral_acknowledgement_rule(partnership) if referral else None
+            ),
         )
         messages.success(request, f"Topic raised: {topic.title}")
         return redirect(topic)
