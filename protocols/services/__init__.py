@@ -29,8 +29,10 @@ from protocols.services.meetings import (  # noqa: F401
     NeedsConfirmation,
     meeting_cancel,
     meeting_create,
+    meeting_give_urgency_reason,
     meeting_mark_held,
     meeting_publish_agenda,
+    meeting_request_urgency_reason,
     meeting_update,
     meeting_warnings,
 )

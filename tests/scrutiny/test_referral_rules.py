@@ -144,9 +144,7 @@ def test_without_an_agreed_protocol_the_regulations_20_working_days_apply(area, 
     assert "regulation" in referral.acknowledgement_basis
 
 
-def test_the_agreed_protocols_acknowledgement_period_reaches_the_clock(
-    area, officer, osc_officer
-):
+def test_the_agreed_protocols_acknowledgement_period_reaches_the_clock(area, officer, osc_officer):
     version = _agreed_protocol(area, officer, osc_officer, days=15)
     rule = protocol_services.referral_acknowledgement_rule(area.partnership)
     referral = _refer(officer, area, acknowledgement_rule=rule).referral

@@ -103,9 +103,7 @@ class TopicRaiseForm(forms.Form):
         committees = {pk for _, options in groups for pk, _ in options}
         if len(committees) == 1:
             self.fields["committee"].initial = next(iter(committees))
-        self._committees = {
-            c.pk: c for p in partnerships for c in p.scrutiny_committees.all()
-        }
+        self._committees = {c.pk: c for p in partnerships for c in p.scrutiny_committees.all()}
         party_ids = {b.pk for b in bodies}
         for p in partnerships:
             party_ids |= p.party_ids()
