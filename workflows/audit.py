@@ -37,7 +37,8 @@ class EventType(models.TextChoices):
     )
     TOPIC_CONCLUDED = "topic_concluded", "Topic concluded"
     TOPIC_WITHDRAWN = "topic_withdrawn", "Topic withdrawn"
-    TOPIC_POSITION_RECORDED = "topic_position_recorded", "Partner body's position recorded"
+    TOPIC_POSITION_RECORDED = "topic_position_recorded", "Partner body's position proposed"
+    TOPIC_POSITION_AGREED = "topic_position_agreed", "Partner body's position agreed"
     TOPIC_PUBLISHED = "topic_published", "Topic published"
     TOPIC_UNPUBLISHED = "topic_unpublished", "Topic's publication withdrawn"
     # Information requests (scrutiny.InformationRequest)

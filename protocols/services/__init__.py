@@ -36,6 +36,7 @@ from protocols.services.meetings import (  # noqa: F401
     meeting_update,
     meeting_warnings,
 )
+from protocols.services.positions import item_agree_position  # noqa: F401
 from protocols.services.referrals import (  # noqa: F401
     protocol_in_force,
     referral_acknowledgement_rule,

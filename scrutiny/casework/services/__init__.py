@@ -42,6 +42,7 @@ from scrutiny.casework.services.topics import (  # noqa: F401
     topic_decline,
     topic_issue_requests,
     topic_make_recommendations,
+    topic_position_agree,
     topic_prioritise,
     topic_raise,
     topic_record_position,

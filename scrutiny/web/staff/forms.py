@@ -372,6 +372,45 @@ class PositionForm(forms.Form):
             self.fields["organisation"].initial = bodies.first()
 
 
+class PositionAgreeForm(forms.Form):
+    """How the body agreed its proposed position: by its chair, or at a minuted meeting."""
+
+    how = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        label="How did the body agree this position?",
+        error_messages={"required": "Choose how the body agreed its position."},
+    )
+    item = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="The minuted decision",
+        help_text="Needed for a position agreed at a meeting.",
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Note for the record",
+    )
+
+    def __init__(self, *args, chair: bool, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = []
+        if chair:
+            choices.append(("chair", "By my chair's action, as the body's chair"))
+        if items:
+            choices.append(("meeting", "At a meeting (a minuted decision)"))
+        self.fields["how"].choices = choices
+        if len(choices) == 1:
+            self.fields["how"].initial = choices[0][0]
+        self.fields["item"].conditional = True
+        self.fields["item"].choices = [("", "Choose a minuted decision")] + [
+            (i.pk, f"{i.meeting}, item {i.position}: {i.title}") for i in items
+        ]
+        if not items:
+            del self.fields["item"]
+
+
 class ReferralAcknowledgeForm(forms.Form):
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from protocols import selectors as protocol_selectors
 from protocols import services as protocol_services
 from scrutiny.casework import selectors, services
 from scrutiny.casework.models import (
@@ -24,6 +25,7 @@ from scrutiny.web.errors import form_view
 from scrutiny.web.staff.forms import (
     ConcludeForm,
     NoteForm,
+    PositionAgreeForm,
     PositionForm,
     PrioritiseForm,
     ReasonForm,
@@ -37,7 +39,7 @@ from scrutiny.web.staff.views.common import (
     staff_required,
 )
 from workflows.clocks import calendar_for
-from workflows.errors import Conflict
+from workflows.errors import Conflict, InvalidInput
 from workflows.services import available_transitions, transition_allowed_for
 
 # --- topics ----------------------------------------------------------------------------------
@@ -329,4 +331,47 @@ def topic_position(request, pk):
         on_valid=record,
         template="scrutiny/position_form.html",
         context={"topic": topic},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def topic_position_agree(request, pk, position_pk):
+    """The body agrees its proposed position: by its chair's action, or at a meeting (the
+    minuted decision of an agenda item on this topic)."""
+    user = request.user
+    topic = _case_topic(request, pk)
+    position = get_object_or_404(topic.positions.select_related("organisation"), pk=position_pk)
+    chair = can(user, Perm.CHAIR_BODY, position.organisation)
+    items = (
+        list(protocol_selectors.minuted_items_on(topic, position.organisation))
+        if can(user, Perm.TOPIC_MANAGE, topic)
+        else []
+    )
+    if not chair and not can(user, Perm.TOPIC_MANAGE, topic):
+        raise PermissionDenied("The body's chair, or an officer minuting a meeting, agrees it.")
+    form = PositionAgreeForm(request.POST or None, chair=chair, items=items)
+
+    def agree(data):
+        if data["how"] == "meeting":
+            item = next((i for i in items if i.pk == data.get("item")), None)
+            if item is None:
+                raise InvalidInput(
+                    "Choose the minuted decision.",
+                    field_errors={"item": ["Choose the minuted decision."]},
+                )
+            protocol_services.item_agree_position(item=item, position=position, by=user)
+        else:
+            services.topic_position_agree(
+                position=position, by=user, how=data["how"], note=data["note"]
+            )
+        messages.success(request, f"{position.organisation}'s position is agreed and published.")
+        return redirect(topic)
+
+    return form_view(
+        request,
+        form,
+        on_valid=agree,
+        template="scrutiny/position_agree.html",
+        context={"topic": topic, "position": position},
     )
