@@ -201,6 +201,8 @@ def test_the_page_sends_the_referral_to_the_committee_chosen_on_the_protocols_cl
     referral = Referral.objects.get()
     assert referral.to_body == second_committee
     assert referral.due_rule.period == 15
+    page = client.get(referral.topic.get_absolute_url()).content.decode()
+    assert "The agreed protocol&#x27;s acknowledgement period" in page
 
 
 def test_the_page_refuses_an_osc_officers_referral(client, area, osc_officer):
