@@ -153,3 +153,14 @@ def test_the_officer_agrees_on_the_page_from_a_minuted_decision(
     assert "Choose the minuted decision." in response.content.decode()
     assert client.post(url, {"how": "meeting", "item": item.pk}).status_code == 302
     assert TopicPosition.objects.get(pk=proposed.pk).minute_item_id == item.pk
+
+
+def test_a_member_reads_how_a_position_is_agreed_but_cannot_agree_it(
+    client, proposed, topic, member
+):
+    client.force_login(member)
+    url = reverse("scrutiny:topic-position-agree", args=[topic.pk, proposed.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "You cannot agree it here" in page.content.decode()
+    assert client.post(url, {"how": "chair"}).status_code == 403
+    assert not TopicPosition.objects.get(pk=proposed.pk).is_agreed

@@ -348,7 +348,8 @@ def topic_position_agree(request, pk, position_pk):
         if can(user, Perm.TOPIC_MANAGE, topic)
         else []
     )
-    if not chair and not can(user, Perm.TOPIC_MANAGE, topic):
+    if request.method == "POST" and not chair and not can(user, Perm.TOPIC_MANAGE, topic):
+        # Anyone who sees the case file may read how a position gets agreed (the page says).
         raise PermissionDenied("The body's chair, or an officer minuting a meeting, agrees it.")
     form = PositionAgreeForm(request.POST or None, chair=chair, items=items)
 
