@@ -106,6 +106,12 @@ class Meeting(FSMModelMixin, ClockedModel):
     urgency_given_at = models.DateTimeField(
         null=True, blank=True, help_text="When the chair gave the reason of urgency."
     )
+    # What the chair gave on their page; `publish_agenda` records it as `urgency_reason` and
+    # `urgency_chair` when the agenda goes out late.
+    urgency_given_reason = models.TextField(blank=True)
+    urgency_given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     import_key = models.CharField(
         max_length=500,
         null=True,

@@ -331,11 +331,16 @@ def meeting_give_urgency_reason(
             raise Conflict("The agenda is not late: it needs no reason of urgency.")
         if locked.urgency_given_at:
             raise Conflict("The reason of urgency has already been given.")
-        locked.urgency_reason = reason
-        locked.urgency_chair = by
+        locked.urgency_given_reason = reason
+        locked.urgency_given_by = by
         locked.urgency_given_at = now
         locked.save(
-            update_fields=["urgency_reason", "urgency_chair", "urgency_given_at", "updated_at"]
+            update_fields=[
+                "urgency_given_reason",
+                "urgency_given_by",
+                "urgency_given_at",
+                "updated_at",
+            ]
         )
         log_event(locked, EventType.MEETING_URGENCY_GIVEN, by=by, note=reason)
         officer = locked.urgency_requested_by
@@ -368,7 +373,7 @@ def meeting_publish_agenda(*, meeting: Meeting, by, now: dt.datetime | None = No
         if not locked.items.exists():
             raise InvalidInput("Add at least one agenda item before publishing.")
         late = _late(locked, now)
-        chair, reason = locked.urgency_chair, locked.urgency_reason
+        chair, reason = locked.urgency_given_by, locked.urgency_given_reason
         if late and not (locked.urgency_given_at and reason and chair in chairs_of(locked)):
             if locked.urgency_requested_at:
                 raise Conflict("This agenda is late and is awaiting the chair's reason of urgency.")

@@ -92,7 +92,8 @@ def test_the_chair_gives_the_reason_on_their_action_page_and_the_officer_publish
     assert "Enter your reason of urgency." in response.content.decode()
     assert client.post(_urgency_url(late_meeting), {"reason": "Flu surge"}).status_code == 302
     meeting = Meeting.objects.get(pk=late_meeting.pk)
-    assert (meeting.urgency_reason, meeting.urgency_chair) == ("Flu surge", chair)
+    assert (meeting.urgency_given_reason, meeting.urgency_given_by) == ("Flu surge", chair)
+    assert meeting.urgency_reason == ""  # recorded by the publication itself
     assert event_history(meeting).last().event_type == EventType.MEETING_URGENCY_GIVEN
     (told,) = Notification.objects.filter(recipient=officer)
     assert "Flu surge" in told.body_text
@@ -119,7 +120,7 @@ def test_only_a_chair_of_the_meetings_bodies_gives_the_reason(request, client, l
         services.meeting_give_urgency_reason(meeting=late_meeting, by=user, reason="Mine")
     client.force_login(user)
     assert client.get(_urgency_url(late_meeting)).status_code in (403, 404)
-    assert Meeting.objects.get(pk=late_meeting.pk).urgency_reason == ""
+    assert Meeting.objects.get(pk=late_meeting.pk).urgency_given_reason == ""
 
 
 def test_an_on_time_agenda_needs_no_reason(make_meeting, officer, chair):

@@ -187,8 +187,8 @@ def urgency_status(meeting: Meeting, today=None) -> UrgencyStatus:
         awaiting=meeting.awaiting_chair_reason,
         given=meeting.urgency_given_at is not None,
         asked=asked,
-        chair=_person(meeting.urgency_chair) if meeting.urgency_chair_id else "",
-        reason=meeting.urgency_reason if meeting.urgency_given_at else "",
+        chair=_person(meeting.urgency_given_by) if meeting.urgency_given_by_id else "",
+        reason=meeting.urgency_given_reason,
     )
 
 
