@@ -8,6 +8,7 @@ import datetime as dt
 from django.db.models import Prefetch, Q, QuerySet
 
 from protocols.models import (
+    AgendaItem,
     Meeting,
     MeetingState,
     Paper,
@@ -124,3 +125,19 @@ def protocol_reviews_due(today: dt.date, *, within_days: int = 30, body_ids=None
 def chairs_of(meeting):
     """The chairs of the meeting's bodies: they give the reason of urgency for a late agenda."""
     return holders(Perm.CHAIR_BODY, owner_ids(meeting)).order_by("username")
+
+
+def minuted_items_on(topic, organisation):
+    """Agenda items on `topic` whose decision is minuted, at held meetings of `organisation` or
+    joint meetings it is party to: where the body may have agreed its position."""
+    return (
+        AgendaItem.objects.filter(
+            topic=topic,
+            decided_at__isnull=False,
+            meeting__state=MeetingState.HELD,
+        )
+        .filter(meeting__in=Meeting.objects.involving({organisation.pk}))
+        .exclude(decision="")
+        .select_related("meeting__body", "meeting__partnership")
+        .order_by("-meeting__date", "position")
+    )

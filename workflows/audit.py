@@ -38,7 +38,8 @@ class EventType(models.TextChoices):
     )
     TOPIC_CONCLUDED = "topic_concluded", "Topic concluded"
     TOPIC_WITHDRAWN = "topic_withdrawn", "Topic withdrawn"
-    TOPIC_POSITION_RECORDED = "topic_position_recorded", "Partner body's position recorded"
+    TOPIC_POSITION_RECORDED = "topic_position_recorded", "Partner body's position proposed"
+    TOPIC_POSITION_AGREED = "topic_position_agreed", "Partner body's position agreed"
     TOPIC_PUBLISHED = "topic_published", "Topic published"
     TOPIC_UNPUBLISHED = "topic_unpublished", "Topic's publication withdrawn"
     # Information requests (scrutiny.InformationRequest)
@@ -115,6 +116,11 @@ class EventType(models.TextChoices):
     MEETING_CANCELLED = "meeting_cancelled", "Meeting cancelled"
     MEETING_HELD = "meeting_held", "Meeting held"
     MEETING_AGENDA_PUBLISHED = "meeting_agenda_published", "Agenda published"
+    MEETING_URGENCY_REQUESTED = (
+        "meeting_urgency_requested",
+        "Chair asked for the reason of urgency (late agenda)",
+    )
+    MEETING_URGENCY_GIVEN = "meeting_urgency_given", "Chair gave the reason of urgency"
     MEETING_AGENDA_ITEM_ADDED = "meeting_agenda_item_added", "Agenda item added"
     MEETING_PAPER_ADDED = "meeting_paper_added", "Paper added"
     MEETING_DECISION_RECORDED = "meeting_decision_recorded", "Decision minuted"

@@ -96,6 +96,22 @@ class Meeting(FSMModelMixin, ClockedModel):
     urgency_chair = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The chair's action: an officer asks, the chair gives the reason on their own page.
+    urgency_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an officer asked the chair for the reason."
+    )
+    urgency_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    urgency_given_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the chair gave the reason of urgency."
+    )
+    # What the chair gave on their page; `publish_agenda` records it as `urgency_reason` and
+    # `urgency_chair` when the agenda goes out late.
+    urgency_given_reason = models.TextField(blank=True)
+    urgency_given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     import_key = models.CharField(
         max_length=500,
         null=True,
@@ -159,6 +175,13 @@ class Meeting(FSMModelMixin, ClockedModel):
                 dt.datetime.combine(self.date, self.end_time), timezone.get_default_timezone()
             )
         return self.starts_at() + self.DEFAULT_LENGTH
+
+    @property
+    def awaiting_chair_reason(self) -> bool:
+        """An officer has asked the chair for the reason of urgency, and it is not given yet."""
+        return bool(
+            self.urgency_requested_at and not self.urgency_given_at and not self.agenda_published
+        )
 
     def published_late(self) -> bool:
         return bool(

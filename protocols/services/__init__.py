@@ -29,8 +29,15 @@ from protocols.services.meetings import (  # noqa: F401
     NeedsConfirmation,
     meeting_cancel,
     meeting_create,
+    meeting_give_urgency_reason,
     meeting_mark_held,
     meeting_publish_agenda,
+    meeting_request_urgency_reason,
     meeting_update,
     meeting_warnings,
+)
+from protocols.services.positions import item_agree_position  # noqa: F401
+from protocols.services.referrals import (  # noqa: F401
+    protocol_in_force,
+    referral_acknowledgement_rule,
 )

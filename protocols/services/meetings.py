@@ -6,6 +6,7 @@ import datetime as dt
 from urllib.parse import urlparse
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from protocols.models import (
@@ -19,7 +20,8 @@ from scrutiny.casework.policy import can, owner_ids
 from scrutiny.casework.roles import Perm
 from workflows.audit import EventType, log_event
 from workflows.errors import Conflict, Forbidden, InvalidInput
-from workflows.models import DeadlineRule
+from workflows.models import DeadlineRule, NotificationKind
+from workflows.notifications import absolute_url, notification_write
 from workflows.services import transition_apply
 
 # --- Meetings -------------------------------------------------------------------------------
@@ -245,47 +247,140 @@ def meeting_mark_held(*, meeting: Meeting, by) -> Meeting:
     return transition_apply(instance=meeting, name="mark_held", by=by)
 
 
-def meeting_publish_agenda(
-    *,
-    meeting: Meeting,
-    by,
-    urgency_reason: str = "",
-    chair=None,
-    now: dt.datetime | None = None,
+def _late(meeting: Meeting, now: dt.datetime) -> bool:
+    return meeting.due_on is not None and timezone.localdate(now) > meeting.due_on
+
+
+def _unpublished_scheduled(locked: Meeting) -> None:
+    if locked.state != MeetingState.SCHEDULED:
+        raise Conflict(f"This meeting is '{locked.get_state_display()}'.")
+    if locked.agenda_published_at:
+        raise Conflict("The agenda is already published.")
+
+
+def _urgency_link(meeting: Meeting) -> str:
+    return absolute_url(reverse("protocols:meeting-urgency", args=[meeting.pk]))
+
+
+def meeting_request_urgency_reason(
+    *, meeting: Meeting, by, now: dt.datetime | None = None
 ) -> Meeting:
+    """The agenda is late: an officer asks the chair(s) of the meeting's bodies for their reason
+    of urgency (LGA 1972 s100B(4)(b)). Each chair is e-mailed (the outbox) a link to the chair's
+    action page; until one answers, the meeting is "awaiting the chair's reason"."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock_meeting(meeting, by)
+        _unpublished_scheduled(locked)
+        if not _late(locked, now):
+            raise Conflict("The agenda is not late: publish it without a reason of urgency.")
+        if locked.urgency_given_at:
+            raise Conflict("The chair has given the reason of urgency: publish the agenda.")
+        if locked.urgency_requested_at:
+            asked = timezone.localtime(locked.urgency_requested_at)
+            raise Conflict(f"The chair was asked on {asked:%-d %B %Y at %H:%M}; no answer yet.")
+        chairs = list(chairs_of(locked))
+        if not chairs:
+            raise InvalidInput(
+                "No chair is recorded for this meeting's bodies: an administrator must add the "
+                "chair before a late agenda can be published."
+            )
+        locked.urgency_requested_at = now
+        locked.urgency_requested_by = by
+        locked.save(update_fields=["urgency_requested_at", "urgency_requested_by", "updated_at"])
+        log_event(
+            locked,
+            EventType.MEETING_URGENCY_REQUESTED,
+            by=by,
+            note="asked " + ", ".join(c.get_full_name() or c.username for c in chairs),
+            data={"chairs": [c.pk for c in chairs]},
+        )
+        link = _urgency_link(locked)
+        for chair in chairs:
+            notification_write(
+                event_key=f"meeting:{locked.pk}:urgency-requested:{now:%Y%m%dT%H%M%S}",
+                kind=NotificationKind.ESCALATION,
+                recipient=chair,
+                subject=f"Your reason of urgency is needed: {locked}",
+                template="urgency_requested",
+                context={"meeting": locked, "by": by, "link": link},
+                obj=locked,
+                link=link,
+            )
+    return locked
+
+
+def meeting_give_urgency_reason(
+    *, meeting: Meeting, by, reason: str, now: dt.datetime | None = None
+) -> Meeting:
+    """The chair's action: the chair of one of the meeting's bodies records, themself, why the
+    late agenda cannot wait. The officer who asked is told (the outbox) and can then publish."""
+    now = now or timezone.now()
+    reason = _clean(reason)
+    if not reason:
+        raise InvalidInput(
+            "Enter your reason of urgency.",
+            field_errors={"reason": ["Enter your reason of urgency."]},
+        )
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
+        if not can(by, Perm.CHAIR_BODY, locked):
+            raise Forbidden("Only the chair of the meeting's body gives the reason of urgency.")
+        _unpublished_scheduled(locked)
+        if not _late(locked, now):
+            raise Conflict("The agenda is not late: it needs no reason of urgency.")
+        if locked.urgency_given_at:
+            raise Conflict("The reason of urgency has already been given.")
+        locked.urgency_given_reason = reason
+        locked.urgency_given_by = by
+        locked.urgency_given_at = now
+        locked.save(
+            update_fields=[
+                "urgency_given_reason",
+                "urgency_given_by",
+                "urgency_given_at",
+                "updated_at",
+            ]
+        )
+        log_event(locked, EventType.MEETING_URGENCY_GIVEN, by=by, note=reason)
+        officer = locked.urgency_requested_by
+        if officer is not None:
+            link = absolute_url(reverse("protocols:meeting-publish", args=[locked.pk]))
+            notification_write(
+                event_key=f"meeting:{locked.pk}:urgency-given",
+                kind=NotificationKind.ESCALATION,
+                recipient=officer,
+                subject=f"The chair gave the reason of urgency: {locked}",
+                template="urgency_given",
+                context={"meeting": locked, "chair": by, "reason": reason, "link": link},
+                obj=locked,
+                link=link,
+            )
+    return locked
+
+
+def meeting_publish_agenda(*, meeting: Meeting, by, now: dt.datetime | None = None) -> Meeting:
     """Open the agenda and its non-exempt papers to the public.
 
     Publishing after the latest date (`due_on`, the agenda-publication clock) needs the chair's
-    recorded reason of urgency (LGA 1972 s100B(4)(b)); a chair publishing gives it themself.
+    reason of urgency (LGA 1972 s100B(4)(b)), given by the chair themself on the chair's action
+    page (`meeting_give_urgency_reason`); an officer cannot type it in for them.
     """
     now = now or timezone.now()
     with transaction.atomic():
         locked = _lock_meeting(meeting, by)
-        if locked.state != MeetingState.SCHEDULED:
-            raise Conflict(f"This meeting is '{locked.get_state_display()}'.")
-        if locked.agenda_published_at:
-            raise Conflict("The agenda is already published.")
+        _unpublished_scheduled(locked)
         if not locked.items.exists():
             raise InvalidInput("Add at least one agenda item before publishing.")
-        late = locked.due_on is not None and timezone.localdate(now) > locked.due_on
-        reason = _clean(urgency_reason)
-        chairs = chairs_of(locked)
-        if late:
-            errors = {}
-            if not reason:
-                errors["urgency_reason"] = [
-                    f"The latest date to publish was {locked.due_on:%-d %B %Y}: record the "
-                    "chair's reason of urgency."
-                ]
-            if chair is None and by in chairs:
-                chair = by
-            if chair is None or chair not in chairs:
-                errors["chair"] = ["Choose the chair who gave the reason of urgency."]
-            if errors:
-                raise InvalidInput(
-                    "This agenda is late: it needs the chair's reason of urgency.",
-                    field_errors=errors,
-                )
+        late = _late(locked, now)
+        chair, reason = locked.urgency_given_by, locked.urgency_given_reason
+        if late and not (locked.urgency_given_at and reason and chair in chairs_of(locked)):
+            if locked.urgency_requested_at:
+                raise Conflict("This agenda is late and is awaiting the chair's reason of urgency.")
+            raise InvalidInput(
+                f"This agenda is late (the latest date to publish was {locked.due_on:%-d %B %Y}):"
+                " ask the chair for their reason of urgency first."
+            )
         return transition_apply(
             instance=locked,
             name="publish_agenda",
@@ -293,6 +388,6 @@ def meeting_publish_agenda(
             note=f"late: {reason}" if late else "on time",
             # transition_apply refreshes the public pages (which list published meetings).
             at=now,
-            urgency_reason=reason,
-            chair=chair,
+            urgency_reason=reason if late else "",
+            chair=chair if late else None,
         )

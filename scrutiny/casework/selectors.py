@@ -353,7 +353,7 @@ def topic_state_since(topic) -> dt.datetime | None:
 def topic_referral(topic):
     try:
         return (
-            Referral.objects.select_related("from_body", "to_body")
+            Referral.objects.select_related("from_body", "to_body", "due_rule")
             .prefetch_related("updates")
             .get(topic=topic)
         )

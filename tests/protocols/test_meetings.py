@@ -141,16 +141,15 @@ def test_publishing_late_needs_the_chairs_reason_of_urgency(make_meeting, office
     meeting = make_meeting(date=dt.date(2026, 12, 1))  # latest date was Mon 23 Nov
     assert meeting.due_on == dt.date(2026, 11, 23)
     services.agenda_item_add(meeting=meeting, by=officer, title="Winter pressures")
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(InvalidInput, match="ask the chair"):
         services.meeting_publish_agenda(meeting=meeting, by=officer)
-    assert set(exc.value.field_errors) == {"urgency_reason", "chair"}
-    with pytest.raises(InvalidInput):  # a reason without the chair is not enough
-        services.meeting_publish_agenda(meeting=meeting, by=officer, urgency_reason="Flu surge")
+    services.meeting_request_urgency_reason(meeting=meeting, by=officer)
+    with pytest.raises(Conflict, match="awaiting the chair's reason"):
+        services.meeting_publish_agenda(meeting=meeting, by=officer)
     meeting.refresh_from_db()
     assert meeting.agenda_published_at is None
-    done = services.meeting_publish_agenda(
-        meeting=meeting, by=officer, urgency_reason="Flu surge", chair=chair
-    )
+    services.meeting_give_urgency_reason(meeting=meeting, by=chair, reason="Flu surge")
+    done = services.meeting_publish_agenda(meeting=meeting, by=officer)
     assert done.published_late() and done.urgency_chair == chair
     assert done.urgency_reason == "Flu surge"
 
@@ -171,10 +170,10 @@ def test_publishing_the_agenda_is_a_logged_move_that_raises_the_sequence(
 ):
     meeting = make_meeting(date=dt.date(2026, 12, 1))  # late: the latest date was 23 Nov
     services.agenda_item_add(meeting=meeting, by=officer, title="Winter pressures")
+    services.meeting_request_urgency_reason(meeting=meeting, by=officer)
+    services.meeting_give_urgency_reason(meeting=meeting, by=chair, reason="Flu surge")
     before = Meeting.objects.get(pk=meeting.pk).sequence
-    meeting = services.meeting_publish_agenda(
-        meeting=meeting, by=officer, urgency_reason="Flu surge", chair=chair
-    )
+    meeting = services.meeting_publish_agenda(meeting=meeting, by=officer)
     assert meeting.agenda == AgendaState.PUBLISHED and meeting.sequence == before + 1
     row = event_history(meeting).last()
     assert (row.event_type, row.source_state, row.target_state, row.note) == (

@@ -145,8 +145,15 @@ def test_officer_pages_walk_a_meeting_through(client, area, officer, chair, make
     assert response.status_code == 400 and "does not look like a .pdf" in response.content.decode()
     publish = reverse("protocols:meeting-publish", args=[meeting.pk])
     assert "This agenda is late" in client.get(publish).content.decode()
-    assert client.post(publish, {"urgency_reason": ""}).status_code == 400
-    response = client.post(publish, {"urgency_reason": "Flu surge", "chair": chair.pk})
+    assert client.post(publish).status_code == 400  # late: the chair's reason first
+    ask = reverse("protocols:meeting-urgency-request", args=[meeting.pk])
+    assert client.post(ask).status_code == 302
+    assert "Awaiting the chair's reason" in client.get(publish).content.decode()
+    client.force_login(chair)
+    urgency = reverse("protocols:meeting-urgency", args=[meeting.pk])
+    assert client.post(urgency, {"reason": "Flu surge"}).status_code == 302
+    client.force_login(officer)
+    response = client.post(publish)
     assert response.status_code == 302
     text = client.get(base).content.decode()
     assert "Flu surge" in text and "late, with the chair" in text

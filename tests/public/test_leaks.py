@@ -155,8 +155,9 @@ def _make_topic(area, officer, responder, spec, marks: Markers):
                 correction_reason="Corrected",
             )
     if spec["position"] and topic.state not in ("raised",):
+        # A proposed position is not the body's yet: never public, even on a published topic.
         services.topic_record_position(
-            topic=topic, by=officer, organisation=area.network, position=text(n)
+            topic=topic, by=officer, organisation=area.network, position=marks.s(n)
         )
     if spec["implementation_note"] and reach >= 4:
         rec = topic.recommendations.filter(outcome=RecommendationOutcome.ACCEPTED).first()

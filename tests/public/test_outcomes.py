@@ -6,8 +6,9 @@ from django.db import connection
 from django.utils import timezone
 
 from scrutiny.casework import publication, services
-from scrutiny.casework.models import Topic
+from scrutiny.casework.models import Membership, Topic
 from scrutiny.casework.publication import topics_published, topics_search
+from tests.factories import MembershipFactory, UserFactory
 from tests.public.builders import build_topic
 
 
@@ -129,7 +130,7 @@ def test_outcome_page_shows_what_was_asked_and_what_came_back(client, area, offi
 
 
 def test_outcome_page_hides_drafts_superseded_answers_and_private_notes(
-    client, area, officer, responder
+    client, area, officer, responder, django_capture_on_commit_callbacks
 ):
     topic = build_topic(area, officer, responder, target="recommendation_made")
     services.information_request_draft(
@@ -146,7 +147,7 @@ def test_outcome_page_hides_drafts_superseded_answers_and_private_notes(
         supersedes=req.responses.get(),
         correction_reason="The first figure was wrong.",
     )
-    services.topic_record_position(
+    position = services.topic_record_position(
         topic=topic, by=officer, organisation=area.network, position="We back the unit"
     )
     page = client.get(f"/outcomes/{topic.pk}/").content.decode()
@@ -154,8 +155,13 @@ def test_outcome_page_hides_drafts_superseded_answers_and_private_notes(
     assert "CORRECTED answer" in page and "40 beds" not in page
     # The correction is marked, with its reason; the superseded words are not republished.
     assert "was superseded on" in page and "The first figure was wrong." in page
-    assert "We back the unit" in page
+    assert "We back the unit" not in page  # a proposal, not yet the body's position
     assert officer.username not in page
+    link_chair = UserFactory(username="link-chair")
+    MembershipFactory(user=link_chair, organisation=area.network, role=Membership.Role.CHAIR)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.topic_position_agree(position=position, by=link_chair, how="chair")
+    assert "We back the unit" in client.get(f"/outcomes/{topic.pk}/").content.decode()
 
 
 def test_declined_topic_shows_its_reason_in_the_timeline(client, area, officer, responder):

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scrutiny', '0008_recommendation_agreed'),
+        ('scrutiny', '0009_position_agreement'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

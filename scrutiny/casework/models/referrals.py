@@ -24,6 +24,12 @@ class ReferralState(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
 
 
+# The regulation's acknowledgement clock (workflows/defaults.py), and the prefix of the rules
+# the joint-working layer keeps for each agreed protocol version's own period.
+DEFAULT_ACKNOWLEDGEMENT_RULE = "referral-acknowledgement"
+PROTOCOL_ACKNOWLEDGEMENT_RULE_PREFIX = "referral-acknowledgement-protocol-"
+
+
 class Referral(FSMModelMixin, ClockedModel):
     """A matter the involvement network refers to the scrutiny committee (SI 2008/528)."""
 
@@ -47,6 +53,19 @@ class Referral(FSMModelMixin, ClockedModel):
 
     def __str__(self):
         return f"Referral: {self.topic}"
+
+    @property
+    def acknowledgement_basis(self) -> str:
+        """Which period the acknowledgement clock counts, and why (from its rule)."""
+        rule = self.due_rule
+        if rule is None:
+            return "No acknowledgement clock."
+        if rule.slug.startswith(PROTOCOL_ACKNOWLEDGEMENT_RULE_PREFIX):
+            return f"The agreed protocol's acknowledgement period: {rule.source}."
+        return (
+            "No agreed protocol sets an acknowledgement period, so the regulation's applies: "
+            f"{rule.source}."
+        )
 
     @transition(
         field=state,

@@ -288,8 +288,23 @@ class Topic(FSMModelMixin, models.Model):
         self.published_at = None
 
 
+class TopicPositionQuerySet(models.QuerySet):
+    def agreed(self):
+        """Positions the body has agreed (at a meeting or by its chair): the only ones published."""
+        return self.filter(agreed_at__isnull=False)
+
+
 class TopicPosition(models.Model):
-    """One partner body's own position on a joint topic ("agree at times to differ")."""
+    """One partner body's own position on a joint topic ("agree at times to differ").
+
+    Recorded as a proposal; it is the body's position once agreed, at a meeting (a minuted
+    decision, `minute_item_id`) or by the body's chair (a chair's action). Recording new words
+    makes it a proposal again. "Agreed" means `agreed_at` set (`services.topic_position_agree`).
+    """
+
+    class Agreement(models.TextChoices):
+        MEETING = "meeting", "Agreed at a meeting"
+        CHAIR = "chair", "Agreed by the chair's action"
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="positions")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
@@ -299,12 +314,32 @@ class TopicPosition(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    agreed_how = models.CharField(max_length=10, choices=Agreement.choices, blank=True)
+    agreement_note = models.TextField(blank=True)
+    # The agenda item (protocols.AgendaItem) whose minuted decision agreed it: an id, because
+    # the casework layer does not know the joint-working models.
+    minute_item_id = models.PositiveBigIntegerField(null=True, blank=True)
+
+    objects = TopicPositionQuerySet.as_manager()
 
     class Meta:
         ordering = ["organisation__name"]
         constraints = [
-            models.UniqueConstraint(fields=["topic", "organisation"], name="one_position_per_body")
+            models.UniqueConstraint(fields=["topic", "organisation"], name="one_position_per_body"),
+            models.CheckConstraint(
+                name="agreed_position_says_how",
+                condition=models.Q(agreed_at__isnull=True, agreed_how="")
+                | (models.Q(agreed_at__isnull=False) & ~models.Q(agreed_how="")),
+            ),
         ]
 
     def __str__(self):
         return f"{self.organisation}: {self.topic}"
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.agreed_at is not None

@@ -40,6 +40,9 @@ from scrutiny.casework.services.referrals import (  # noqa: F401
     referral_accepts_updates,
     referral_acknowledge,
     referral_add_update,
+    referral_check_referrer,
+    referral_committee,
+    referral_make,
 )
 from scrutiny.casework.services.responses import (  # noqa: F401
     REQUEST_OUTCOMES,
@@ -55,6 +58,7 @@ from scrutiny.casework.services.topics import (  # noqa: F401
     topic_issue_requests,
     topic_make_recommendations,
     topic_open_items,
+    topic_position_agree,
     topic_prioritise,
     topic_raise,
     topic_record_position,

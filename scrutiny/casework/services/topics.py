@@ -18,7 +18,6 @@ from scrutiny.casework.models import (
     PrioritisationFramework,
     Recommendation,
     RecommendationState,
-    Referral,
     RequestState,
     Topic,
     TopicPosition,
@@ -26,7 +25,7 @@ from scrutiny.casework.models import (
 )
 from scrutiny.casework.models.items import ISSUED
 from scrutiny.casework.roles import Perm
-from scrutiny.casework.services.common import _required, rule_for
+from scrutiny.casework.services.common import _required
 from scrutiny.casework.services.items import (
     OPEN_ITEM_STATES,
     chosen_items,
@@ -35,8 +34,15 @@ from scrutiny.casework.services.items import (
     recommendation_agree_at_meeting,
     recommendation_issue,
 )
+from scrutiny.casework.services.referrals import (
+    referral_check_referrer,
+    referral_committee,
+    referral_make,
+)
 from workflows.audit import EventType, log_event
+from workflows.cache import public_cache_bump
 from workflows.errors import Conflict, Forbidden, InvalidInput
+from workflows.models import DeadlineRule
 from workflows.services import transition_allowed_for, transition_apply, transition_available
 
 # --- Topics ---------------------------------------------------------------------------------
@@ -54,11 +60,16 @@ def topic_raise(
     health_bodies: Iterable[Organisation] = (),
     referred_on: dt.date | None = None,
     note: str = "",
+    committee: Organisation | None = None,
+    acknowledgement_rule: DeadlineRule | None = None,
 ) -> Topic:
     """Record a new topic, joint (with `partnership`) or of one `body`.
 
-    A referral (source 'referral') is made by the partnership's involvement network to its
-    scrutiny committee, and starts the 20-working-day acknowledgement clock.
+    A referral (source 'referral') is made by the partnership's involvement network (its
+    members and officers only) to the scrutiny `committee` of the partnership chosen (the only
+    one when there is one), and starts the acknowledgement clock: `acknowledgement_rule`, the
+    agreed protocol's period when the caller found one, else the regulation's 20 working days
+    (see `services.referrals.referral_make`).
     """
     errors = {}
     title, summary = (title or "").strip(), (summary or "").strip()
@@ -78,10 +89,17 @@ def topic_raise(
     health_bodies = list(health_bodies)
     if any(not h.is_health_body for h in health_bodies):
         errors["health_bodies"] = ["Only health bodies can be concerned parties."]
+    if source == Topic.Source.REFERRAL and partnership is not None:
+        try:
+            committee = referral_committee(partnership=partnership, committee=committee)
+        except InvalidInput as exc:
+            errors.update(exc.field_errors)
     if errors:
         raise InvalidInput("Check the topic's details.", field_errors=errors)
     if not policy.can(by, Perm.TOPIC_RAISE, partnership or body):
         raise Forbidden("You may only raise topics for your own bodies.")
+    if source == Topic.Source.REFERRAL:
+        referral_check_referrer(by=by, partnership=partnership)
 
     with transaction.atomic():
         topic = Topic.objects.create(
@@ -98,17 +116,13 @@ def topic_raise(
         grants.topic_grant(topic)
         log_event(topic, EventType.TOPIC_RAISED, by=by, note=note, source_state="")
         if source == Topic.Source.REFERRAL:
-            network = partnership.involvement_network
-            committee = partnership.scrutiny_committees.order_by("pk").first()
-            referral = Referral(
+            referral_make(
                 topic=topic,
-                from_body=network,
-                to_body=committee,
-                referred_on=referred_on or timezone.localdate(),
+                by=by,
+                committee=committee,
+                referred_on=referred_on,
+                rule=acknowledgement_rule,
             )
-            referral.start_clock(rule_for("referral", network), referral.referred_on)
-            referral.save()
-            log_event(referral, EventType.REFERRAL_MADE, by=by, source_state="")
     return topic
 
 
@@ -436,7 +450,9 @@ def topic_conclude(
 def topic_record_position(
     *, topic: Topic, by, organisation: Organisation, position: str, recommendation: str = ""
 ) -> TopicPosition:
-    """A partner body's own position on a joint topic ("agree at times to differ")."""
+    """A partner body's own position on a joint topic ("agree at times to differ"), recorded as
+    a proposal: it is published only once the body agrees it (`topic_position_agree`). New
+    words make an agreed position a proposal again."""
     position = _required(position, "position", "the body's position")
     if not topic.is_joint:
         raise InvalidInput("Positions are recorded on joint topics.")
@@ -456,13 +472,87 @@ def topic_record_position(
                 "recommendation": (recommendation or "").strip(),
                 "recorded_by": by,
                 "recorded_at": timezone.now(),
+                # A proposal until the body agrees it.
+                "agreed_at": None,
+                "agreed_by": None,
+                "agreed_how": "",
+                "agreement_note": "",
+                "minute_item_id": None,
             },
         )
         log_event(
             topic,
             EventType.TOPIC_POSITION_RECORDED,
             by=by,
-            note=f"{organisation}: {position[:200]}",
-            data={"organisation": organisation.pk},
+            note=f"{organisation} (proposed): {position[:200]}",
+            data={"organisation": organisation.pk, "position": obj.pk},
         )
+        # New words take an agreed position off the public pages.
+        transaction.on_commit(public_cache_bump)
     return obj
+
+
+def topic_position_agree(
+    *,
+    position: TopicPosition,
+    by,
+    how: str,
+    note: str = "",
+    minute_item_id: int | None = None,
+    at=None,
+) -> TopicPosition:
+    """The body agrees its proposed position, which is then published with the topic:
+
+    - by its chair (`how="chair"`, a chair's action): `by` must be the body's chair;
+    - at a meeting (`how="meeting"`): the minuted decision, `minute_item_id`, found and checked
+      by the joint-working layer (`protocols.services.item_agree_position`); `by` is the officer
+      minuting it, who must manage the topic.
+    """
+    if how not in TopicPosition.Agreement.values:
+        raise InvalidInput("Say how the body agreed its position: at a meeting or by its chair.")
+    note = (note or "").strip()
+    with transaction.atomic():
+        locked = (
+            TopicPosition.objects.select_for_update(of=("self",))
+            .select_related("organisation", "topic")
+            .get(pk=position.pk)
+        )
+        if how == TopicPosition.Agreement.CHAIR:
+            if not policy.can(by, Perm.CHAIR_BODY, locked.organisation):
+                raise Forbidden(f"Only the chair of {locked.organisation} agrees its position.")
+        else:
+            if minute_item_id is None:
+                raise InvalidInput("Choose the minuted decision that agreed the position.")
+            if not policy.can(by, Perm.TOPIC_MANAGE, locked.topic):
+                raise Forbidden("Only an officer of the topic's bodies records the minute.")
+        if locked.is_agreed:
+            raise Conflict(f"{locked.organisation}'s position is already agreed.")
+        locked.agreed_at = at or timezone.now()
+        locked.agreed_by = by
+        locked.agreed_how = how
+        locked.agreement_note = note
+        locked.minute_item_id = minute_item_id
+        locked.save(
+            update_fields=[
+                "agreed_at",
+                "agreed_by",
+                "agreed_how",
+                "agreement_note",
+                "minute_item_id",
+            ]
+        )
+        log_event(
+            locked.topic,
+            EventType.TOPIC_POSITION_AGREED,
+            by=by,
+            note=f"{locked.organisation}: {locked.get_agreed_how_display()}"
+            + (f" ({note[:200]})" if note else ""),
+            data={
+                "organisation": locked.organisation_id,
+                "position": locked.pk,
+                "how": how,
+                "minute_item": minute_item_id,
+            },
+        )
+        transaction.on_commit(public_cache_bump)  # the public outcome page now shows it
+    return locked

@@ -10,6 +10,13 @@ from scrutiny.casework.models import Organisation, Partnership, Topic
 from scrutiny.web.errors import place_errors
 
 
+def conditional(field: forms.Field) -> forms.Field:
+    """A field required only in some cases (the service says when): its label says neither
+    "(optional)" nor required, and its hint says when it is needed."""
+    field.conditional = True
+    return field
+
+
 def organiser_choices(bodies, partnerships):
     """'body:<id>' or 'partnership:<id>' for the bodies and partnerships a user manages."""
     choices = [("", "Choose…")]
@@ -36,13 +43,22 @@ class MeetingForm(forms.Form):
     end_time = forms.TimeField(
         required=False, widget=forms.TimeInput(attrs={"type": "time"}), label="End time"
     )
-    place = forms.CharField(
-        max_length=300,
-        required=False,
-        label="Place",
-        help_text="Give a place, an online meeting link, or both.",
+    place = conditional(
+        forms.CharField(
+            max_length=300,
+            required=False,
+            label="Place",
+            help_text="Give a place, an online meeting link, or both.",
+        )
     )
-    online_url = forms.URLField(required=False, label="Online meeting link", assume_scheme="https")
+    online_url = conditional(
+        forms.URLField(
+            required=False,
+            label="Online meeting link",
+            assume_scheme="https",
+            help_text="Needed when no place is given.",
+        )
+    )
     confirm = forms.BooleanField(
         required=False,
         label="I have checked the warnings above and want to save this meeting anyway",
@@ -80,22 +96,29 @@ class AgendaItemForm(forms.Form):
     presenter = forms.CharField(max_length=200, required=False)
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     exempt = forms.BooleanField(required=False, label="Exempt information (Schedule 12A)")
-    exempt_paragraph = forms.TypedChoiceField(
-        choices=[("", "Not exempt")] + list(ExemptParagraph.choices),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        label="Schedule 12A paragraph",
+    exempt_paragraph = conditional(
+        forms.TypedChoiceField(
+            choices=[("", "Not exempt")] + list(ExemptParagraph.choices),
+            coerce=int,
+            empty_value=None,
+            required=False,
+            label="Schedule 12A paragraph",
+            help_text="Needed for an exempt item.",
+        )
     )
-    public_interest_reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        label="Public interest test: why keeping it exempt outweighs disclosure",
+    public_interest_reason = conditional(
+        forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 3}),
+            required=False,
+            label="Public interest test: why keeping it exempt outweighs disclosure",
+            help_text="Needed for an exempt item.",
+        )
     )
+    # Only on a late item (the agenda is published), and then required.
     late_reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
         label="Late item: the chair's reason of urgency",
+        error_messages={"required": "Record the chair's reason of urgency."},
     )
 
     def __init__(self, *args, topics=None, late=False, **kwargs):
@@ -112,16 +135,20 @@ class PaperForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    chair = forms.ModelChoiceField(queryset=None, required=False, label="Chair")
-    urgency_reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        label="The chair's reason of urgency",
-    )
+    """Publishing is one button: a late agenda's reason of urgency is the chair's, given on the
+    chair's action page (UrgencyReasonForm), never typed in here by an officer."""
 
-    def __init__(self, *args, chairs=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["chair"].queryset = chairs
+
+class UrgencyReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Your reason of urgency",
+        help_text=(
+            "Why this meeting cannot wait for the agenda to be published on time (Local "
+            "Government Act 1972, section 100B(4)(b)). It is recorded with the agenda."
+        ),
+        error_messages={"required": "Enter your reason of urgency."},
+    )
 
 
 class CancelForm(forms.Form):
@@ -131,23 +158,29 @@ class CancelForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Decision")
     resolution = forms.ChoiceField(choices=Resolution.choices, required=False)
-    outcome_summary = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        label="Outcome summary (when concluding)",
+    outcome_summary = conditional(
+        forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 3}),
+            required=False,
+            label="Outcome summary (when concluding)",
+        )
     )
-    close_without_response_reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        label="Reason to close without an awaited response (when concluding)",
+    close_without_response_reason = conditional(
+        forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 2}),
+            required=False,
+            label="Reason to close without an awaited response (when concluding)",
+        )
     )
 
     def __init__(self, *args, criteria=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = list(criteria)
         for c in self.criteria:
-            self.fields[f"score_{c['key']}"] = forms.IntegerField(
-                required=False, min_value=0, label=f"Score: {c['label']} (when prioritising)"
+            self.fields[f"score_{c['key']}"] = conditional(
+                forms.IntegerField(
+                    required=False, min_value=0, label=f"Score: {c['label']} (when prioritising)"
+                )
             )
 
     def scores(self) -> dict:

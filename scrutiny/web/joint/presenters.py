@@ -139,11 +139,67 @@ class MeetingActions:
     cancel: bool = False
     mark_held: bool = False
     minute: bool = False  # minute the decisions on its items
+    give_urgency: bool = False  # a chair: give the reason of urgency for the late agenda
+
+
+@dataclass(frozen=True)
+class UrgencyStatus:
+    """Where a late agenda's reason of urgency stands (LGA 1972 s100B(4)(b))."""
+
+    late: bool  # past the latest date to publish, not yet published
+    awaiting: bool = False  # the chair was asked and has not answered
+    given: bool = False  # the chair gave it: the officer may publish
+    asked: str = ""  # "2 December 2026 at 10:15, by Olive Officer"
+    chair: str = ""
+    reason: str = ""
+
+    @property
+    def can_publish(self) -> bool:
+        return not self.late or self.given
+
+    @property
+    def can_ask(self) -> bool:
+        return self.late and not self.awaiting and not self.given
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def urgency_status(meeting: Meeting, today=None) -> UrgencyStatus:
+    today = today or timezone.localdate()
+    late = bool(
+        meeting.due_on
+        and not meeting.agenda_published
+        and meeting.state == MeetingState.SCHEDULED
+        and today > meeting.due_on
+    )
+    if not late:
+        return UrgencyStatus(late=False)
+    asked = ""
+    if meeting.urgency_requested_at:
+        at = timezone.localtime(meeting.urgency_requested_at)
+        asked = f"{long_date(at.date())} at {at:%H:%M}"
+        if meeting.urgency_requested_by_id:
+            asked += f", by {_person(meeting.urgency_requested_by)}"
+    return UrgencyStatus(
+        late=True,
+        awaiting=meeting.awaiting_chair_reason,
+        given=meeting.urgency_given_at is not None,
+        asked=asked,
+        chair=_person(meeting.urgency_given_by) if meeting.urgency_given_by_id else "",
+        reason=meeting.urgency_given_reason,
+    )
 
 
 def meeting_actions(user, meeting: Meeting) -> MeetingActions:
     if not can(user, Perm.MEETING_MANAGE, meeting):
-        return MeetingActions(manage=False)
+        give = (
+            urgency_status(meeting).late
+            and meeting.urgency_given_at is None
+            and can(user, Perm.CHAIR_BODY, meeting)
+        )
+        return MeetingActions(manage=False, give_urgency=give)
     scheduled = meeting.state == MeetingState.SCHEDULED
     return MeetingActions(
         manage=True,

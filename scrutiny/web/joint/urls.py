@@ -28,6 +28,12 @@ urlpatterns = [
     path("meetings/<int:pk>/pack/", views.meeting_pack, name="meeting-pack"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting-edit"),
     path("meetings/<int:pk>/publish/", views.meeting_publish, name="meeting-publish"),
+    path(
+        "meetings/<int:pk>/urgency/ask/",
+        views.meeting_urgency_request,
+        name="meeting-urgency-request",
+    ),
+    path("meetings/<int:pk>/urgency/", views.meeting_urgency, name="meeting-urgency"),
     path("meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting-cancel"),
     path("meetings/<int:pk>/held/", views.meeting_held, name="meeting-held"),
     path("meetings/<int:pk>/items/new/", views.item_add, name="item-add"),

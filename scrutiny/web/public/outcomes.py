@@ -157,7 +157,8 @@ def outcome_detail(topic: Topic, *, today: dt.date | None = None) -> OutcomeView
         .order_by("issued_on", "id")
     )
     positions = list(
-        TopicPosition.objects.filter(topic=topic).select_related("organisation")
+        # Only what the body agreed (at a meeting or by its chair), never a proposal.
+        TopicPosition.objects.agreed().filter(topic=topic).select_related("organisation")
         if topic.is_joint
         else []
     )

@@ -76,6 +76,13 @@ class TopicRaiseForm(forms.Form):
         widget=forms.RadioSelect,
         label="Where did it come from?",
     )
+    committee = forms.TypedChoiceField(
+        label="Committee that receives the referral",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="Only for a referral: one of the partnership's scrutiny committees.",
+    )
     health_bodies = forms.ModelMultipleChoiceField(
         queryset=Organisation.objects.filter(kind=Organisation.Kind.HEALTH_BODY),
         required=False,
@@ -88,12 +95,28 @@ class TopicRaiseForm(forms.Form):
         choices = [(f"p{p.pk}", f"Joint: {p.name}") for p in partnerships]
         choices += [(f"b{b.pk}", f"Only {b.name}") for b in bodies]
         self.fields["owner"].choices = choices
+        # Required for a referral only: neither "(optional)" nor always required.
+        self.fields["committee"].conditional = True
+        groups = [
+            (p.name, [(c.pk, c.name) for c in p.scrutiny_committees.all()]) for p in partnerships
+        ]
+        groups = [(name, options) for name, options in groups if options]
+        self.fields["committee"].choices = [("", "Choose a committee"), *groups]
+        committees = {pk for _, options in groups for pk, _ in options}
+        if len(committees) == 1:
+            self.fields["committee"].initial = next(iter(committees))
+        self._committees = {c.pk: c for p in partnerships for c in p.scrutiny_committees.all()}
         party_ids = {b.pk for b in bodies}
         for p in partnerships:
             party_ids |= p.party_ids()
         self.fields["lead_body"].queryset = Organisation.objects.filter(pk__in=party_ids)
         self._partnerships = {p.pk: p for p in partnerships}
         self._bodies = {b.pk: b for b in bodies}
+
+    def committee_object(self):
+        """The committee chosen to receive a referral (the service checks it is the topic's
+        partnership's), or None."""
+        return self._committees.get(self.cleaned_data.get("committee"))
 
     def owner_objects(self):
         value = self.cleaned_data["owner"]
@@ -549,6 +572,45 @@ class PositionForm(forms.Form):
         self.fields["organisation"].queryset = bodies
         if bodies.count() == 1:
             self.fields["organisation"].initial = bodies.first()
+
+
+class PositionAgreeForm(forms.Form):
+    """How the body agreed its proposed position: by its chair, or at a minuted meeting."""
+
+    how = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        label="How did the body agree this position?",
+        error_messages={"required": "Choose how the body agreed its position."},
+    )
+    item = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="The minuted decision",
+        help_text="Needed for a position agreed at a meeting.",
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Note for the record",
+    )
+
+    def __init__(self, *args, chair: bool, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = []
+        if chair:
+            choices.append(("chair", "By my chair's action, as the body's chair"))
+        if items:
+            choices.append(("meeting", "At a meeting (a minuted decision)"))
+        self.fields["how"].choices = choices
+        if len(choices) == 1:
+            self.fields["how"].initial = choices[0][0]
+        self.fields["item"].conditional = True
+        self.fields["item"].choices = [("", "Choose a minuted decision")] + [
+            (i.pk, f"{i.meeting}, item {i.position}: {i.title}") for i in items
+        ]
+        if not items:
+            del self.fields["item"]
 
 
 class ReferralAcknowledgeForm(forms.Form):

@@ -12,6 +12,11 @@ urlpatterns = [
     path("topics/new/", views.topic_raise, name="topic-raise"),
     path("topics/<int:pk>/", views.topic_detail, name="topic-detail"),
     path("topics/<int:pk>/position/", views.topic_position, name="topic-position"),
+    path(
+        "topics/<int:pk>/positions/<int:position_pk>/agree/",
+        views.topic_position_agree,
+        name="topic-position-agree",
+    ),
     path("topics/<int:pk>/requests/new/", views.request_draft, name="request-draft"),
     path(
         "topics/<int:pk>/recommendations/new/",

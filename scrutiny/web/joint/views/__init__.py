@@ -32,6 +32,8 @@ from scrutiny.web.joint.views.meetings import (  # noqa: F401
     meeting_list,
     meeting_pack,
     meeting_publish,
+    meeting_urgency,
+    meeting_urgency_request,
     my_meetings,
     paper_add,
     paper_download,

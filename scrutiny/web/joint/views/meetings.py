@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -303,16 +304,10 @@ def paper_add(request, pk, item_pk):
 @require_http_methods(["GET", "POST"])
 def meeting_publish(request, pk):
     meeting = _managed_meeting(request, pk)
-    form = forms.PublishForm(request.POST or None, chairs=selectors.chairs_of(meeting))
-    late = meeting.due_on is not None and timezone.localdate() > meeting.due_on
+    form = forms.PublishForm(request.POST if request.method == "POST" else None)
 
     def publish(data):
-        services.meeting_publish_agenda(
-            meeting=meeting,
-            by=request.user,
-            urgency_reason=data["urgency_reason"],
-            chair=data["chair"],
-        )
+        services.meeting_publish_agenda(meeting=meeting, by=request.user)
         messages.success(request, "Agenda published.")
         return redirect(meeting)
 
@@ -321,7 +316,58 @@ def meeting_publish(request, pk):
         form,
         on_valid=publish,
         template="protocols/meeting_publish.html",
-        context={"meeting": meeting, "m": presenters.meeting_row(meeting), "late": late},
+        context={
+            "meeting": meeting,
+            "m": presenters.meeting_row(meeting),
+            "urgency": presenters.urgency_status(meeting),
+        },
+    )
+
+
+@login_required
+@require_POST
+def meeting_urgency_request(request, pk):
+    """The officer asks the chair(s) for their reason of urgency (a late agenda)."""
+    meeting = _managed_meeting(request, pk)
+
+    def done(_):
+        messages.success(request, "The chair has been asked for their reason of urgency.")
+        return redirect("protocols:meeting-publish", pk=meeting.pk)
+
+    return button_view(
+        request,
+        lambda: services.meeting_request_urgency_reason(meeting=meeting, by=request.user),
+        on_done=done,
+        back=reverse("protocols:meeting-publish", args=[meeting.pk]),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_urgency(request, pk):
+    """The chair's action page: the chair gives the reason of urgency for a late agenda."""
+    meeting = get_object_or_404(selectors.meetings_visible_to(request.user), pk=pk)
+    if not can(request.user, Perm.CHAIR_BODY, meeting):
+        raise PermissionDenied("Only the chair of the meeting's body gives the reason of urgency.")
+    form = forms.UrgencyReasonForm(request.POST or None)
+
+    def give(data):
+        services.meeting_give_urgency_reason(
+            meeting=meeting, by=request.user, reason=data["reason"]
+        )
+        messages.success(request, "Your reason of urgency is recorded; the officer can publish.")
+        return redirect(meeting)
+
+    return form_view(
+        request,
+        form,
+        on_valid=give,
+        template="protocols/meeting_urgency.html",
+        context={
+            "meeting": meeting,
+            "m": presenters.meeting_row(meeting),
+            "urgency": presenters.urgency_status(meeting),
+        },
     )
 
 

@@ -45,6 +45,7 @@ from scrutiny.web.staff.views.topics import (  # noqa: F401
     topic_detail,
     topic_list,
     topic_position,
+    topic_position_agree,
     topic_raise,
     topic_scores,
     topic_transition,

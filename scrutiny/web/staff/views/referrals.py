@@ -59,7 +59,8 @@ def referral_list(request):
 def _referral_action(request, pk, *, form_class, expect_state, template_heading, call, done):
     user = request.user
     referral = get_object_or_404(
-        referrals_visible_to(user).select_related("topic", "from_body", "to_body"), pk=pk
+        referrals_visible_to(user).select_related("topic", "from_body", "to_body", "due_rule"),
+        pk=pk,
     )
     page_subject(request, referral)
     if not can(user, Perm.REFERRAL_ACKNOWLEDGE, referral):

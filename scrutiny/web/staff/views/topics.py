@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from protocols import selectors as protocol_selectors
+from protocols import services as protocol_services
 from scrutiny.casework import notices, selectors, services
 from scrutiny.casework.models import (
     Organisation,
@@ -25,6 +27,7 @@ from scrutiny.web.staff.forms import (
     ChooseItemsForm,
     ConcludeForm,
     NoteForm,
+    PositionAgreeForm,
     PositionForm,
     PrioritiseForm,
     ReasonForm,
@@ -39,7 +42,7 @@ from scrutiny.web.staff.views.common import (
     staff_required,
 )
 from workflows.clocks import calendar_for
-from workflows.errors import Conflict
+from workflows.errors import Conflict, InvalidInput
 from workflows.services import available_transitions, transition_allowed_for
 
 # --- topics ----------------------------------------------------------------------------------
@@ -142,6 +145,7 @@ def topic_raise(request):
 
     def raise_topic(data):
         partnership, body = form.owner_objects()
+        referral = data["source"] == Topic.Source.REFERRAL and partnership is not None
         topic = services.topic_raise(
             by=user,
             title=data["title"],
@@ -151,6 +155,11 @@ def topic_raise(request):
             body=body,
             source=data["source"],
             health_bodies=data["health_bodies"],
+            committee=form.committee_object(),
+            # The agreed protocol's acknowledgement period (protocols sees it, casework cannot).
+            acknowledgement_rule=(
+                protocol_services.referral_acknowledgement_rule(partnership) if referral else None
+            ),
         )
         messages.success(request, f"Topic raised: {topic.title}")
         return redirect(topic)
@@ -443,4 +452,48 @@ def topic_position(request, pk):
         on_valid=record,
         template="scrutiny/position_form.html",
         context={"topic": topic},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def topic_position_agree(request, pk, position_pk):
+    """The body agrees its proposed position: by its chair's action, or at a meeting (the
+    minuted decision of an agenda item on this topic)."""
+    user = request.user
+    topic = _case_topic(request, pk)
+    position = get_object_or_404(topic.positions.select_related("organisation"), pk=position_pk)
+    chair = can(user, Perm.CHAIR_BODY, position.organisation)
+    items = (
+        list(protocol_selectors.minuted_items_on(topic, position.organisation))
+        if can(user, Perm.TOPIC_MANAGE, topic)
+        else []
+    )
+    if request.method == "POST" and not chair and not can(user, Perm.TOPIC_MANAGE, topic):
+        # Anyone who sees the case file may read how a position gets agreed (the page says).
+        raise PermissionDenied("The body's chair, or an officer minuting a meeting, agrees it.")
+    form = PositionAgreeForm(request.POST or None, chair=chair, items=items)
+
+    def agree(data):
+        if data["how"] == "meeting":
+            item = next((i for i in items if i.pk == data.get("item")), None)
+            if item is None:
+                raise InvalidInput(
+                    "Choose the minuted decision.",
+                    field_errors={"item": ["Choose the minuted decision."]},
+                )
+            protocol_services.item_agree_position(item=item, position=position, by=user)
+        else:
+            services.topic_position_agree(
+                position=position, by=user, how=data["how"], note=data["note"]
+            )
+        messages.success(request, f"{position.organisation}'s position is agreed and published.")
+        return redirect(topic)
+
+    return form_view(
+        request,
+        form,
+        on_valid=agree,
+        template="scrutiny/position_agree.html",
+        context={"topic": topic, "position": position},
     )
