@@ -49,6 +49,9 @@ def demo_password() -> str:
 
 
 def _org(slug, name, kind, health_body_kind="", **extra):
+    if kind == Organisation.Kind.HEALTH_BODY:
+        # Each health body has its own address, where the notices of asks go too.
+        extra.setdefault("email", f"enquiries@{slug}.demo.critical-friend.example")
     org, _ = Organisation.objects.update_or_create(
         slug=slug,
         defaults={"name": name, "kind": kind, "health_body_kind": health_body_kind, **extra},
@@ -99,7 +102,14 @@ def _area(
         label="HOSC",
         area=f"{place} City Council",
     )
-    trust = _org(f"{prefix}-hospitals", f"{place} Hospitals NHS Trust", N.HEALTH_BODY, HB.NHS_TRUST)
+    trust = _org(
+        f"{prefix}-hospitals",
+        f"{place} Hospitals NHS Trust",
+        N.HEALTH_BODY,
+        HB.NHS_TRUST,
+        # The trust's scrutiny team takes requests, not its general enquiries address.
+        requests_email=f"scrutiny@{prefix}-hospitals.demo.critical-friend.example",
+    )
     ft = _org(
         f"{prefix}-community-ft",
         f"{place} Community Health NHS Foundation Trust",

@@ -6,10 +6,12 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.management import call_command
 
 from scrutiny.casework import services
-from scrutiny.casework.models import Membership
+from scrutiny.casework.models import Membership, Organisation, Partnership
 from scrutiny.casework.notices import ask_addressees, ask_reference, nobody_to_tell
 from tests.factories import MembershipFactory, UserFactory
 from tests.workflows.deadline_helpers import SCORES, at, issued_requests, people
@@ -230,3 +232,31 @@ def test_an_ask_nobody_received_is_on_the_dashboard_and_the_topic_page(client, a
     assert "Asks nobody received (1)" in dashboard
     page = client.get(f"/topics/{topic.pk}/").content.decode()
     assert f"Nobody at {body.name} was told" in page
+
+
+def test_issuing_a_request_in_the_demo_tells_each_responder_and_the_trusts_address(db):
+    """The demo's Northby trust: one notice per responder, plus its requests address."""
+    call_command("seed_demo", verbosity=0)
+    trust = Organisation.objects.get(slug="northby-hospitals")
+    officer = get_user_model().objects.get(username="northby-osc-officer")
+    topic = services.topic_raise(
+        by=officer,
+        title="Parking at the hospital",
+        summary="Residents say the car park is full by nine.",
+        partnership=Partnership.objects.get(slug="northby"),
+        lead_body=Organisation.objects.get(slug="northby-hosc"),
+    )
+    topic = services.topic_prioritise(topic=topic, by=officer, scores=SCORES)
+    topic = services.topic_request_information(topic=topic, by=officer)
+    req = services.information_request_draft(
+        topic=topic, by=officer, recipient=trust, question="How many spaces are there?"
+    )
+    before = Notification.objects.count()
+    services.information_request_issue(request=req, by=officer)
+    notices = Notification.objects.filter(object_id=req.pk, kind=NotificationKind.ASK_ISSUED)
+    responders = Membership.objects.filter(
+        organisation=trust, role=Membership.Role.RESPONDER, user__is_active=True
+    ).count()
+    assert responders >= 1
+    assert notices.count() == responders + 1 == Notification.objects.count() - before
+    assert notices.filter(recipient=None).get().to_email == trust.requests_email
