@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from drf_spectacular.utils import extend_schema_field
 
-from api.serializers import MAX_ID
+from protocols.models import Meeting
 from scrutiny.casework.models import (
     InformationRequest,
     ProviderResponse,
@@ -14,13 +15,17 @@ from scrutiny.casework.models import (
     RecommendationState,
     RequestState,
 )
+from workflows.ids import MAX_ID, MIN_ID
 
 
+@extend_schema_field({"type": "integer", "minimum": MIN_ID, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
+    """An id in a query (`?topic=`): a whole number in range, else 400 (workflows.ids)."""
+
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("min_value", MIN_ID)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
 
@@ -105,6 +110,4 @@ class PublicMeetingFilter(django_filters.FilterSet):
     body = IdFilter(method="filter_body", label="Organisation id (its own and joint meetings)")
 
     def filter_body(self, queryset, name, value):
-        from protocols.models import Meeting
-
         return queryset.filter(pk__in=Meeting.objects.involving([value]).values("pk"))
