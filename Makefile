@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install lock lint test-sqlite test-postgres browser demo clean bench
+.PHONY: run test install lock lint test-sqlite test-postgres browser demo clean bench schemathesis
 
 # Every dependency is pinned by requirements.lock (a constraints file made by `make lock`).
 $(STAMP): pyproject.toml requirements.lock
@@ -54,6 +54,10 @@ test-postgres: install
 	bash .ci/with-postgres $(BIN)/pytest -q
 
 test: lint test-sqlite test-postgres
+
+# A longer schemathesis run than the suite's (same seed, 500 examples per operation).
+schemathesis: install
+	env -u DATABASE_URL CF_SCHEMATHESIS_EXAMPLES=500 $(BIN)/pytest -q -m schemathesis tests/api/test_schemathesis.py
 
 bench: install
 	$(BIN)/python bench/run.py
