@@ -7,7 +7,7 @@ import pytest
 
 from api.keys import issue_key
 from scrutiny.casework.models import Organisation, Topic
-from tests.api.conftest import client_for
+from tests.api.conftest import build_casework, client_for
 from tests.factories import TopicFactory
 from workflows.ids import MAX_ID, parse_id
 
@@ -145,6 +145,11 @@ def api(area, responder):
         ("/api/v1/information-requests/?page_size=null", "page_size"),
         ("/api/v1/information-requests/?page_size=0", "page_size"),
         ("/api/v1/information-requests/?page_size=101", "page_size"),
+        ("/api/v1/information-requests/?topic=", "topic"),
+        ("/api/v1/information-requests/?due_before=", "due_before"),
+        ("/api/v1/public/recommendations/?recipient=", "recipient"),
+        ("/api/v1/responses/?on_time=maybe", "on_time"),
+        ("/api/v1/responses/?on_time=1", "on_time"),
     ],
 )
 def test_the_api_refuses_a_query_parameter_out_of_range(api, url, parameter):
@@ -166,3 +171,43 @@ def test_an_api_path_with_an_id_out_of_range_is_a_problem_404(api, path):
     response = api.get(path)
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_the_api_still_takes_the_values_the_schema_allows(api):
+    for url in [
+        "/api/v1/information-requests/?page=1&page_size=1",
+        "/api/v1/information-requests/?page_size=100",
+        f"/api/v1/information-requests/?topic={MAX_ID}",
+        "/api/v1/responses/?on_time=true",
+        "/api/v1/responses/?on_time=false",
+    ]:
+        assert api.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize(
+    "key, ok",
+    [
+        ("7d0c3f52-2a4e-4b55-9a53-6b3c4a1f9e10", True),
+        ("a", True),
+        ("a b", True),
+        ("k" * 255, True),
+        ("k" * 256, False),
+        (" leading", False),
+        ("trailing ", False),
+        ("caf\u00e9", False),
+        ("tab\tinside", False),
+    ],
+)
+def test_the_idempotency_key_rule_is_the_one_the_schema_states(api, area, officer, key, ok):
+    work = build_casework(area, officer)
+    response = api.post(
+        f"/api/v1/information-requests/{work.req.pk}/responses/",
+        {"outcome": "answered", "text": "40 beds"},
+        format="json",
+        headers={"Idempotency-Key": key.encode().decode("unicode_escape")},
+    )
+    if ok:
+        assert response.status_code == 201, response.content
+    else:
+        assert response.status_code == 400
+        assert "Idempotency-Key" in response.json()["errors"]
