@@ -29,7 +29,7 @@ def test_the_page_has_a_character_count_and_no_maxlength(client):
     assert 'id="id_description"' in textarea
     assert "id_description-info" in textarea  # aria-describedby names the count message
     # Without JavaScript the count message is a plain hint that states the limit.
-    assert f'id="id_description-info" class="govuk-hint govuk-character-count__message"' in page
+    assert 'id="id_description-info" class="govuk-hint govuk-character-count__message"' in page
     assert f"You can enter up to {LIMIT} characters" in page
 
 

@@ -97,9 +97,7 @@ def key_created(request, pk):
         raw = shown["raw"]
         if shown["rotated"] is not None:
             rotated = _keys(request.user).filter(pk=shown["rotated"]).first()
-    return render(
-        request, "api/key_created.html", {"key": key, "raw": raw, "rotated": rotated}
-    )
+    return render(request, "api/key_created.html", {"key": key, "raw": raw, "rotated": rotated})
 
 
 @never_cache
