@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install lock lint test-sqlite test-postgres test-queue test-long browser demo clean bench property backup-drill
+.PHONY: run test install lock lint test-sqlite test-postgres test-queue test-long browser demo clean bench property backup-drill schemathesis
 
 # Every dependency is pinned by requirements.lock (a constraints file made by `make lock`).
 $(STAMP): pyproject.toml requirements.lock
@@ -84,6 +84,10 @@ test-long: install
 property: install
 	CF_PROPERTY_EXAMPLES=$${CF_PROPERTY_EXAMPLES:-500} CF_PROPERTY_STEPS=$${CF_PROPERTY_STEPS:-50} \
 		$(BIN)/pytest -q -p no:cacheprovider tests/property
+
+# A longer schemathesis run than the suite's (same seed, 500 examples per operation).
+schemathesis: install
+	env -u DATABASE_URL CF_SCHEMATHESIS_EXAMPLES=500 $(BIN)/pytest -q -m schemathesis tests/api/test_schemathesis.py
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from drf_spectacular.utils import extend_schema_field
 
-from api.serializers import MAX_ID
+from protocols.models import Meeting
 from scrutiny.casework.models import (
     InformationRequest,
     ProviderResponse,
@@ -14,18 +15,46 @@ from scrutiny.casework.models import (
     RecommendationState,
     RequestState,
 )
+from workflows.ids import MAX_ID, MIN_ID
 
 
+class StrictFilterForm(forms.Form):
+    """A query parameter that is given must hold a value the schema allows: `?topic=` (empty) or
+    `?on_time=maybe` is a 400 naming it, not a list that quietly ignores the parameter."""
+
+    BOOLEAN_WORDS = ("true", "false")
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            if name not in self.data:
+                continue
+            value = self.data.get(name)
+            if value == "":
+                self.add_error(name, "Send a value, or leave this parameter out.")
+            elif isinstance(field, forms.NullBooleanField) and value not in self.BOOLEAN_WORDS:
+                self.add_error(name, "Send true or false.")
+        return cleaned
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    class Meta:
+        form = StrictFilterForm
+
+
+@extend_schema_field({"type": "integer", "minimum": MIN_ID, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
+    """An id in a query (`?topic=`): a whole number in range, else 400 (workflows.ids)."""
+
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("min_value", MIN_ID)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
 
 
-class InformationRequestFilter(django_filters.FilterSet):
+class InformationRequestFilter(StrictFilterSet):
     state = django_filters.ChoiceFilter(
         choices=[c for c in RequestState.choices if c[0] != RequestState.DRAFT]
     )
@@ -38,11 +67,12 @@ class InformationRequestFilter(django_filters.FilterSet):
     topic = IdFilter(field_name="topic_id", label="Topic id")
 
     class Meta:
+        form = StrictFilterForm
         model = InformationRequest
         fields = ["state", "due_before", "due_after", "topic"]
 
 
-class RecommendationFilter(django_filters.FilterSet):
+class RecommendationFilter(StrictFilterSet):
     state = django_filters.ChoiceFilter(
         # Drafts and agreed-but-unissued recommendations are never sent, so never listed.
         choices=[
@@ -56,11 +86,12 @@ class RecommendationFilter(django_filters.FilterSet):
     topic = IdFilter(field_name="topic_id", label="Topic id")
 
     class Meta:
+        form = StrictFilterForm
         model = Recommendation
         fields = ["state", "due_before", "due_after", "topic"]
 
 
-class ResponseFilter(django_filters.FilterSet):
+class ResponseFilter(StrictFilterSet):
     subject_type = django_filters.ChoiceFilter(
         choices=[
             ("information_request", "Information request"),
@@ -85,6 +116,7 @@ class ResponseFilter(django_filters.FilterSet):
     on_time = django_filters.BooleanFilter()
 
     class Meta:
+        form = StrictFilterForm
         model = ProviderResponse
         fields = ["subject_type", "outcome", "received_after", "received_before", "on_time"]
 
@@ -94,22 +126,21 @@ class ResponseFilter(django_filters.FilterSet):
         return queryset.filter(recommendation__isnull=False)
 
 
-class PublicRecommendationFilter(django_filters.FilterSet):
+class PublicRecommendationFilter(StrictFilterSet):
     topic = IdFilter(field_name="topic_id", label="Topic id")
     recipient = IdFilter(field_name="recipient_id", label="Health body id")
     outcome = django_filters.ChoiceFilter(choices=RecommendationOutcome.choices)
 
     class Meta:
+        form = StrictFilterForm
         model = Recommendation
         fields = ["topic", "recipient", "outcome"]
 
 
-class PublicMeetingFilter(django_filters.FilterSet):
+class PublicMeetingFilter(StrictFilterSet):
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
     body = IdFilter(method="filter_body", label="Organisation id (its own and joint meetings)")
 
     def filter_body(self, queryset, name, value):
-        from protocols.models import Meeting
-
         return queryset.filter(pk__in=Meeting.objects.involving([value]).values("pk"))

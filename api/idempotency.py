@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,6 +23,21 @@ from workflows.errors import Conflict
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+# Printable ASCII, spaces only inside: what a header can carry unchanged, and what the schema
+# documents (KEY_SCHEMA), so that every key the schema allows is accepted and no other.
+KEY_REGEX = rf"^[!-~](?:[ -~]{{0,{MAX_KEY_LENGTH - 2}}}[!-~])?$"
+KEY_PATTERN = re.compile(KEY_REGEX)
+KEY_RULE = (
+    f"Send a key of 1 to {MAX_KEY_LENGTH} printable ASCII characters (a UUID is best), "
+    "with no space at either end."
+)
+KEY_SCHEMA = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": MAX_KEY_LENGTH,
+    "pattern": KEY_REGEX,
+    "example": "7d0c3f52-2a4e-4b55-9a53-6b3c4a1f9e10",
+}
 
 
 def _owner(request) -> str:
@@ -66,11 +82,8 @@ def idempotency_key(request) -> str | None:
     key = request.headers.get(HEADER)
     if key is None:
         return None
-    key = key.strip()
-    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        raise ValidationError(
-            {HEADER: [f"Send a non-empty key of at most {MAX_KEY_LENGTH} printable characters."]}
-        )
+    if not KEY_PATTERN.fullmatch(key):
+        raise ValidationError({HEADER: [KEY_RULE]})
     return key
 
 

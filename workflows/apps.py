@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
+from workflows import ids  # noqa: F401  (registers the out-of-range guard on `IN`)
+
 
 def _ensure_reference_data(sender, using="default", apps=None, **kwargs):
     """After migrate, the default deadline rules exist, unless the app was just migrated to zero

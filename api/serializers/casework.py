@@ -274,8 +274,15 @@ class RecommendationResponseInput(_ResponseInputBase):
     )
 
 
+ACTION_PLAN_JSON_FORMAT = "action-plan-json"
+
+
+@extend_schema_field(
+    {"type": "string", "format": ACTION_PLAN_JSON_FORMAT, "minLength": 2, "maxLength": 200_000}
+)
 class ActionPlanJSONField(serializers.CharField):
-    """In multipart, the action plan travels as a JSON-encoded list."""
+    """In multipart, the action plan travels as a JSON-encoded list; the schema names it with
+    its own string format ("action-plan-json"), as no JSON Schema keyword can say it."""
 
     def to_internal_value(self, data):
         text = super().to_internal_value(data)

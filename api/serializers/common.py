@@ -9,8 +9,8 @@ from scrutiny.casework.models import (
     Organisation,
     Topic,
 )
+from workflows.ids import MAX_ID  # noqa: F401  (re-exported: api.serializers.MAX_ID)
 
-MAX_ID = 2**63 - 1
 MAX_TEXT = 100_000
 MAX_ATTACHMENTS = 10
 MAX_ACTIONS = 50

@@ -15,7 +15,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import pagination
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
@@ -27,6 +27,7 @@ from api.errors import (
     problem_type_uri,
 )
 from api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from api.idempotency import KEY_SCHEMA as IDEMPOTENCY_KEY_SCHEMA
 from api.parsers import LimitedJSONParser
 from api.permissions import HasScope
 from api.schema import ProblemAutoSchema
@@ -34,19 +35,61 @@ from api.serializers import (
     MAX_ID,
 )
 from api.throttling import ApiThrottle
+from workflows.ids import parse_id
 
 
 class ApiPagination(pagination.PageNumberPagination):
+    """Page numbers from 1 and page sizes from 1 to 100, as the schema says: anything else
+    (`page=0`, `page_size=null`, `page_size=500`) is a 400 naming the parameter, not silently
+    replaced by the default. A page past the last is a 404."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 100
+    last_page_strings = ()
+
+    def get_page_size(self, request):
+        text = request.query_params.get(self.page_size_query_param)
+        if text is None:
+            return self.page_size
+        size = _whole_number(text, maximum=self.max_page_size)
+        if size is None:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"Send a whole number from 1 to {self.max_page_size}."
+                    ]
+                }
+            )
+        return size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        text = request.query_params.get(self.page_query_param)
+        if text is not None and _whole_number(text, maximum=MAX_ID) is None:
+            raise ValidationError({self.page_query_param: ["Send a whole number from 1."]})
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {
+            self.page_query_param: {"minimum": 1, "maximum": MAX_ID},
+            self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size},
+        }
+        for parameter in parameters:
+            parameter["schema"] = {**parameter["schema"], **bounds.get(parameter["name"], {})}
+        return parameters
+
+
+def _whole_number(text: str, *, maximum: int) -> int | None:
+    number = parse_id(text)
+    return number if number is not None and number <= maximum else None
 
 
 def _pk_or_404(value) -> int:
-    text = str(value)
-    if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
+    pk = parse_id(value)
+    if pk is None or str(value) != str(pk):
         raise NotFound()
-    return int(text)
+    return pk
 
 
 class ApiViewMixin:
@@ -105,7 +148,7 @@ class ApiViewMixin:
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
-    str,
+    IDEMPOTENCY_KEY_SCHEMA,
     OpenApiParameter.HEADER,
     required=False,
     description=(

@@ -38,6 +38,14 @@ from scrutiny.casework.roles import Perm
 from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.services import transition_allowed_for, transition_apply
 
+TITLE_MAX_LENGTH = 200
+DESCRIPTION_MAX_LENGTH = 5000
+NAME_MAX_LENGTH = 200
+
+
+def too_long_message(name: str, limit: int) -> str:
+    return f"{name} must be {limit:,} characters or fewer"
+
 
 def retention_days() -> int:
     return int(getattr(settings, "CF_SUGGESTION_RETENTION_DAYS", 180))
@@ -69,6 +77,11 @@ def suggestion_rate_limited(address: str) -> bool:
 # --- Submit ---------------------------------------------------------------------------------
 
 
+def _text(value) -> str:
+    """Stripped, with line breaks as one character each (as the form's character count shows)."""
+    return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def suggestion_submit(
     *,
     title: str,
@@ -79,22 +92,22 @@ def suggestion_submit(
     email: str = "",
 ) -> TopicSuggestion:
     errors = {}
-    title, description = (title or "").strip(), (description or "").strip()
-    name, email = (name or "").strip(), (email or "").strip()
+    title, description = _text(title), _text(description)
+    name, email = _text(name), (email or "").strip()
     if not title:
         errors["title"] = ["Enter what you think should be looked at."]
-    elif len(title) > 200:
-        errors["title"] = ["Keep the subject to 200 characters or fewer."]
+    elif len(title) > TITLE_MAX_LENGTH:
+        errors["title"] = [too_long_message("What should be looked at", TITLE_MAX_LENGTH)]
     if not description:
         errors["description"] = ["Tell us why it should be looked at."]
-    elif len(description) > 5000:
-        errors["description"] = ["Keep this to 5,000 characters or fewer."]
+    elif len(description) > DESCRIPTION_MAX_LENGTH:
+        errors["description"] = [too_long_message("Suggestion", DESCRIPTION_MAX_LENGTH)]
     if partnership is None:
         errors["partnership"] = ["Choose the area."]
     if health_body is not None and not health_body.is_health_body:
         errors["health_body"] = ["Choose a health body from the list."]
-    if len(name) > 200:
-        errors["name"] = ["Keep your name to 200 characters or fewer."]
+    if len(name) > NAME_MAX_LENGTH:
+        errors["name"] = [too_long_message("Your name", NAME_MAX_LENGTH)]
     if email:
         try:
             validate_email(email)

@@ -108,6 +108,7 @@ def test_a_responder_creates_a_key_and_sees_it_once(client, area, responder, cas
             "name": "Datix bridge",
             "scopes": ["read", "respond"],
         },
+        follow=True,
     )
     assert resp.status_code == 200
     key = ApiKey.objects.get()
@@ -141,7 +142,7 @@ def test_revoke_and_rotate_through_the_pages(client, area, responder):
     key, raw = issue_key(responder, area.trust, "Datix", ["read"])
     client.force_login(responder)
     assert client.get(f"/api/keys/{key.pk}/rotate/").status_code == 200
-    rotated = client.post(f"/api/keys/{key.pk}/rotate/")
+    rotated = client.post(f"/api/keys/{key.pk}/rotate/", follow=True)
     assert rotated.status_code == 200
     new_raw = rotated.context["raw"]
     assert key_from_raw(raw) is None

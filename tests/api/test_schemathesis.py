@@ -1,10 +1,16 @@
 """Schemathesis over every operation of the OpenAPI schema, with a valid key.
 
-Fixed seed; a few thousand generated requests in all (positive and negative data). Checks: no
-5xx, status codes and content types the schema documents, bodies and headers that match it.
+Fixed seed and every check schemathesis has: no 5xx; status codes, content types, bodies and
+headers the schema documents; data the schema allows is accepted and data it forbids is refused
+(ids, page numbers, Idempotency-Key); unsupported methods are 405 with Allow; the key is
+enforced (no key and a wrong key are refused where the right one succeeds).
+
+The CI run is bounded (CF_SCHEMATHESIS_EXAMPLES examples per operation, 25 by default, a few
+hundred requests); `make schemathesis` runs 500 per operation.
 """
 
 import datetime as dt
+import json
 import os
 
 import pytest
@@ -12,16 +18,15 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, seed, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from hypothesis import strategies as st
+from schemathesis.checks import CHECKS as REGISTERED_CHECKS
+from schemathesis.checks import load_all_checks
+from schemathesis.config import SchemathesisConfig
+from schemathesis.core.parameters import ParameterLocation
 
 from api import webhooks
 from api.keys import issue_key
+from api.serializers.casework import ACTION_PLAN_JSON_FORMAT
 from api.webhooks import webhook_register
 from scrutiny.casework import services
 from scrutiny.wsgi import application
@@ -29,15 +34,13 @@ from tests.api.conftest import build_casework
 from tests.api.test_public_meetings import _meeting
 from tests.conftest import EXAMPLE_PUBLIC_ADDRESS
 
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
-# `make test-long` sets CF_LONG_EXAMPLES for a longer fuzz run on demand.
-EXAMPLES_PER_OPERATION = int(os.environ.get("CF_LONG_EXAMPLES") or 120)
+load_all_checks()
+CHECKS = REGISTERED_CHECKS.get_all()  # every check, named in the docstring
+# A bounded run in the suite; `make test-long` (CF_LONG_EXAMPLES) or `make schemathesis`
+# (CF_SCHEMATHESIS_EXAMPLES) fuzz longer on demand.
+EXAMPLES_PER_OPERATION = int(
+    os.environ.get("CF_LONG_EXAMPLES") or os.environ.get("CF_SCHEMATHESIS_EXAMPLES") or 25
+)
 SENT: dict[str, int] = {}  # requests sent per operation, checked by the test after this one
 SUCCEEDED: dict[str, int] = {}  # 2xx answers per operation
 
@@ -109,8 +112,52 @@ def fuzz_data(db, settings, area, officer, responder, fuzz_key):
         signals.request_finished.connect(close_old_connections)
 
 
+# The multipart action plan is a string holding a JSON list (its own format in the schema):
+# valid ones are generated here, as JSON Schema cannot describe them.
+schemathesis.openapi.format(
+    ACTION_PLAN_JSON_FORMAT,
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "action": st.text(min_size=1, max_size=50).filter(str.strip),
+                "owner": st.text(min_size=1, max_size=50).filter(str.strip),
+                "target_date": st.dates().map(dt.date.isoformat),
+            }
+        ),
+        max_size=3,
+    ).map(json.dumps),
+)
+
+# Schema-valid data may still meet a documented refusal that depends on what was sent before:
+# 422 is an Idempotency-Key used earlier with another body (schemathesis repeats keys), as 409
+# is a case that has moved on. Everything else is schemathesis's default.
+ACCEPTED = ["2xx", "3xx", 401, 403, 404, 409, 422, 429, "5xx"]
+# Four POSTs have rules across fields or against the records that JSON Schema cannot state (the
+# schema says them in words): a refusal needs its ground, a slipped action a revised date,
+# `supersedes` must name your body's earlier response to the same subject, a webhook address
+# must be https and public. There a schema-valid body may get a 400 problem naming the field;
+# every other check still applies to them.
+CROSS_FIELD_RULES = [
+    "/api/v1/information-requests/{id}/responses/",
+    "/api/v1/recommendations/{id}/responses/",
+    "/api/v1/recommendations/{id}/implementation-updates/",
+    "/api/v1/webhooks/",
+]
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED}},
+        "operations": [
+            {
+                "include-method": "POST",
+                "include-path": CROSS_FIELD_RULES,
+                "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, 400]}},
+            }
+        ],
+    }
+)
+
 # The schema is built without the database, so it can be loaded when the module is collected.
-schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application, config=CONFIG)
 
 
 @pytest.mark.schemathesis
@@ -126,12 +173,16 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 def test_every_operation_conforms_to_the_schema(case, fuzz_key, fuzz_data):
     label = f"{case.method.upper()} {case.path}"
     SENT[label] = SENT.get(label, 0) + 1
-    if case.path in fuzz_data and SENT[label] % 2 == 0:
+    path_is_negative = case.meta is not None and case.meta.is_negative_at(ParameterLocation.PATH)
+    if case.path in fuzz_data and SENT[label] % 2 == 0 and not path_is_negative:
         case.path_parameters = {**(case.path_parameters or {}), "id": fuzz_data[case.path]}
-    response = case.call(headers={"Authorization": f"Bearer {fuzz_key}"})
+    # The key is passed to the checks too, so ignored_auth knows it is the real one and probes
+    # the operation without it and with a wrong one.
+    headers = {"Authorization": f"Bearer {fuzz_key}"}
+    response = case.call(headers=headers)
     if 200 <= response.status_code < 300:
         SUCCEEDED[label] = SUCCEEDED.get(label, 0) + 1
-    case.validate_response(response, checks=CHECKS)
+    case.validate_response(response, checks=CHECKS, headers=headers)
 
 
 @pytest.mark.schemathesis
@@ -146,7 +197,7 @@ def test_the_run_covered_every_operation_with_thousands_of_requests(request):
     documented = {op: n for op, n in SENT.items() if op in operations}
     print("schemathesis requests per operation:", documented)
     assert set(documented) == operations, operations - set(documented)
-    assert sum(documented.values()) >= 2000, documented
+    assert sum(documented.values()) >= 10 * len(operations), documented
     print("2xx answers per operation:", SUCCEEDED)
     assert set(SUCCEEDED) >= operations, operations - set(SUCCEEDED)
     # The rest are schemathesis's probes with methods the schema does not list (405 expected).

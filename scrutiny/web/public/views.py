@@ -33,6 +33,7 @@ from scrutiny.web.errors import form_view, page_subject
 from scrutiny.web.presenters import public_state_label
 from scrutiny.web.public import outcomes as outcome_presenters
 from scrutiny.web.public.feeds import DATASETS, dataset_csv, dataset_json, outcomes_atom
+from scrutiny.web.public.forms import CharacterCountField, LengthCheckedField
 from workflows.cache import public_cache_seconds, public_cache_version
 
 PAGE_SIZE = 20
@@ -240,16 +241,17 @@ def data_download(request, slug, fmt):
 
 
 class SuggestionForm(forms.Form):
-    title = forms.CharField(
+    title = LengthCheckedField(
         label="What should be looked at?",
-        max_length=200,
+        name="What should be looked at",
+        max_length=suggestions.TITLE_MAX_LENGTH,
         help_text="For example, 'Waiting times for hearing tests in Northby'.",
         error_messages={"required": "Enter what you think should be looked at."},
     )
-    description = forms.CharField(
+    description = CharacterCountField(
         label="Why should it be looked at?",
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        name="Suggestion",
+        max_length=suggestions.DESCRIPTION_MAX_LENGTH,
         help_text="Tell us what you have seen or heard. Do not include anyone's name or "
         "medical details: this text may be used in a public topic.",
         error_messages={"required": "Tell us why it should be looked at."},
@@ -268,9 +270,10 @@ class SuggestionForm(forms.Form):
         empty_label="Not sure, or more than one",
         to_field_name="slug",
     )
-    name = forms.CharField(
+    name = LengthCheckedField(
         label="Your name",
-        max_length=200,
+        name="Your name",
+        max_length=suggestions.NAME_MAX_LENGTH,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )

@@ -9,6 +9,7 @@ app_name = "responders"
 urlpatterns = [
     path("keys/", views.key_list, name="keys"),
     path("keys/new/", views.key_create, name="key-create"),
+    path("keys/<int:pk>/created/", views.key_created, name="key-created"),
     path("keys/<int:pk>/revoke/", views.key_revoke, name="key-revoke"),
     path("keys/<int:pk>/rotate/", views.key_rotate, name="key-rotate"),
     path("webhooks/", views.webhook_list, name="webhooks"),

@@ -59,7 +59,7 @@ def key_create(request):
         key, raw = key_service.issue_key(
             data["user"], data["organisation"], data["name"], data["scopes"], by=request.user
         )
-        return render(request, "api/key_created.html", {"key": key, "raw": raw})
+        return _show_once(request, key, raw)
 
     return form_view(
         request, form, on_valid=issue, template="api/key_form.html", invalid_status=200
@@ -68,6 +68,36 @@ def key_create(request):
 
 def _key_or_404(request, pk):
     return get_object_or_404(_keys(request.user), pk=pk)
+
+
+# POST/redirect/GET for a new key: the POST keeps the raw key in the session (server-side rows,
+# never the URL or a cookie) and redirects; the "created" page takes it out again, so it is shown
+# once and a reload or the back button shows the page without it and makes no second key.
+SHOWN_ONCE = "cf_api_key_shown_once"
+
+
+def _show_once(request, key, raw, rotated=None):
+    request.session[SHOWN_ONCE] = {
+        "key": key.pk,
+        "raw": raw,
+        "rotated": rotated.pk if rotated is not None else None,
+    }
+    return redirect("responders:key-created", pk=key.pk)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET"])
+def key_created(request, pk):
+    key = _key_or_404(request, pk)
+    shown = request.session.get(SHOWN_ONCE)
+    raw = rotated = None
+    if shown is not None and shown.get("key") == key.pk:
+        del request.session[SHOWN_ONCE]
+        raw = shown["raw"]
+        if shown["rotated"] is not None:
+            rotated = _keys(request.user).filter(pk=shown["rotated"]).first()
+    return render(request, "api/key_created.html", {"key": key, "raw": raw, "rotated": rotated})
 
 
 @never_cache
@@ -91,7 +121,7 @@ def key_rotate(request, pk):
         raise Http404("A revoked key cannot be rotated.")
     if request.method == "POST":
         new, raw = key_service.rotate_key(key, by=request.user)
-        return render(request, "api/key_created.html", {"key": new, "raw": raw, "rotated": key})
+        return _show_once(request, new, raw, rotated=key)
     return render(request, "api/key_confirm.html", {"key": key, "action": "rotate"})
 
 
