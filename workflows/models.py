@@ -364,6 +364,7 @@ class NotificationKind(models.TextChoices):
     ASK_ISSUED = "ask_issued", "Notice of a request or recommendation"
     ASK_WITHDRAWN = "ask_withdrawn", "Notice that a request or recommendation was withdrawn"
     INVITATION = "invitation", "Invitation to answer for a health body"
+    SUGGESTION_OUTCOME = "suggestion_outcome", "What became of a resident's suggestion"
 
 
 # The kinds a person may turn off on their preferences page.

@@ -22,6 +22,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from scrutiny.casework import policy, services
@@ -36,6 +37,9 @@ from scrutiny.casework.models import (
 from scrutiny.casework.models.suggestions import FORBIDDEN
 from scrutiny.casework.roles import Perm
 from workflows.errors import Conflict, Forbidden, InvalidInput
+from workflows.models import NotificationKind
+from workflows.notifications import absolute_url, notification_write
+from workflows.recipients import Mailbox
 from workflows.services import transition_allowed_for, transition_apply
 
 TITLE_MAX_LENGTH = 200
@@ -144,6 +148,25 @@ def _pending(suggestion, by) -> TopicSuggestion:
     return locked
 
 
+def _tell_suggester(suggestion: TopicSuggestion, *, subject: str, template: str, **context):
+    """E-mail the resident who made `suggestion`, if they left an address, what became of it —
+    once (the outbox's event key), saying nothing of other suggesters or unpublished topics."""
+    contact = SuggesterContact.all_objects.filter(suggestion=suggestion).first()
+    if contact is None or not contact.email:
+        return None
+    link = absolute_url(reverse("public:outcomes"))
+    return notification_write(
+        event_key=f"suggestion:{suggestion.pk}:{suggestion.status}",
+        kind=NotificationKind.SUGGESTION_OUTCOME,
+        recipient=Mailbox(contact.email, contact.name),
+        subject=subject,
+        template=template,
+        context={"suggestion": suggestion, "link": link, **context},
+        obj=suggestion,
+        link=link,
+    )
+
+
 def suggestion_accept(
     *,
     suggestion: TopicSuggestion,
@@ -171,8 +194,14 @@ def suggestion_accept(
             health_bodies=[locked.health_body] if locked.health_body_id else [],
             note="Raised from a resident's suggestion.",
         )
-        transition_apply(
+        locked = transition_apply(
             instance=locked, name="accept", by=by, note=f"Topic {topic.pk} raised.", topic=topic
+        )
+        _tell_suggester(
+            locked,
+            subject="Your suggestion was taken up",
+            template="suggestion_accepted",
+            partnership=locked.partnership,
         )
     return topic
 
@@ -186,7 +215,15 @@ def suggestion_reject(*, suggestion: TopicSuggestion, by, reason: str) -> TopicS
         )
     with transaction.atomic():
         locked = _pending(suggestion, by)
-        return transition_apply(instance=locked, name="reject", by=by, note=reason, reason=reason)
+        locked = transition_apply(instance=locked, name="reject", by=by, note=reason, reason=reason)
+        _tell_suggester(
+            locked,
+            subject="What happened to your suggestion",
+            template="suggestion_rejected",
+            partnership=locked.partnership,
+            reason=reason,
+        )
+        return locked
 
 
 # --- Retention ------------------------------------------------------------------------------
