@@ -13,7 +13,7 @@ from django.core.management import call_command
 from scrutiny.casework import services
 from scrutiny.casework.models import Membership, Organisation, Partnership
 from scrutiny.casework.notices import ask_addressees, ask_reference, nobody_to_tell
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, agree_recommendations
 from tests.workflows.deadline_helpers import SCORES, at, issued_requests, people
 from tests.workflows.test_notifications import IMMEDIATE
 from workflows.models import Notification, NotificationKind, NotificationPreference
@@ -108,6 +108,7 @@ def test_a_recommendation_notice_asks_for_a_response(area, who):
     rec = services.recommendation_draft(
         topic=topic, by=who.osc_officer, recipient=area.trust, text="Keep the unit open."
     )
+    agree_recommendations(topic)
     services.recommendation_issue(recommendation=rec, by=who.osc_officer, on=D(2026, 12, 2))
     notice = (
         asks().filter(object_id=rec.pk, subject__startswith="Recommendation").get(recipient=None)

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from scrutiny.casework import services
 from scrutiny.casework.inbox import inbox_for
+from tests.factories import agree_recommendations
 from tests.workflows.deadline_helpers import SCORES, at, people
 
 pytestmark = pytest.mark.django_db
@@ -185,6 +186,7 @@ def test_a_responder_responds_to_a_recommendation_with_a_three_row_action_plan(
     rec = services.recommendation_draft(
         topic=topic, by=who.osc_officer, recipient=area.trust, text="Keep the unit open."
     )
+    agree_recommendations(topic)
     rec = services.recommendation_issue(recommendation=rec, by=who.osc_officer)
     client.force_login(who.responder)
     url = f"/body/recommendations/{rec.pk}/answer/"
@@ -232,6 +234,7 @@ def accepted(area, who, world):
     rec = services.recommendation_draft(
         topic=topic, by=who.osc_officer, recipient=area.trust, text="Open a second ward."
     )
+    agree_recommendations(topic)
     rec = services.recommendation_issue(recommendation=rec, by=who.osc_officer)
     target = dt.date.today() + dt.timedelta(days=90)
     services.provider_response_record(
@@ -292,6 +295,7 @@ def test_progress_on_a_recommendation_not_accepted_is_a_conflict(client, area, w
     rec = services.recommendation_draft(
         topic=topic, by=who.osc_officer, recipient=area.trust, text="Close it."
     )
+    agree_recommendations(topic)
     rec = services.recommendation_issue(recommendation=rec, by=who.osc_officer)
     client.force_login(who.responder)
     assert client.get(f"/body/recommendations/{rec.pk}/progress/").status_code == 409

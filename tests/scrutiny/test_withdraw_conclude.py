@@ -19,6 +19,7 @@ from scrutiny.casework.models import (
 from scrutiny.casework.publication import topic_publish
 from scrutiny.casework.services.topics import Disposition, item_key
 from tests.factories import UserFactory
+from tests.factories import agree_recommendations
 from tests.scrutiny.casework_setup import walk_to_response_due
 from workflows.audit import EventType, event_history
 from workflows.errors import Forbidden, InvalidInput
@@ -104,6 +105,7 @@ def trust_key_raw(responder, area):
 @pytest.fixture
 def concluding(case, officer):
     topic, request, rec = case
+    agree_recommendations(topic)
     topic = services.topic_make_recommendations(topic=topic, by=officer)
     return topic, request, Recommendation.all_objects.get(pk=rec.pk)
 
