@@ -2,6 +2,7 @@
 addressed to any other body (the inbox is part of the isolation matrix)."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -199,7 +200,9 @@ def test_a_responder_responds_to_a_recommendation_with_a_three_row_action_plan(
             assert page.status_code == 200
             assert f'name="action_{i + 1}"' in page.content.decode()
             assert "We agree." in page.content.decode()  # what was typed stays
-            data["rows"] = str(i + 1)
+            # The page carries the new number of rows for the next click.
+            data["rows"] = re.search(r'name="rows" value="(\d+)"', page.content.decode())[1]
+            assert data["rows"] == str(i + 1)
     past = client.post(url, data | {"target_2": "2020-01-01", "continue": "1"})
     assert "Action 2: the target date cannot be in the past." in past.content.decode()
     response = client.post(url, data | {"continue": "1"})

@@ -132,6 +132,7 @@ def answer(request, kinds, pk):
     if adding:
         # One more action row; what was typed stays, without errors shown yet.
         data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+        data["rows"] = min(rows + 1, MAX_ACTION_ROWS)
         form = AnswerForm(initial=data, kind=kind, rows=rows + 1)
         return _answer_page(request, form, subject, kind, kept)
     if not valid:
