@@ -145,7 +145,7 @@ def test_403_page_renders(rf, officer):
 
 STAFF_NAV = ["/work/", "/topics/", "/meetings/"]
 PUBLIC_NAV = ["/outcomes/", "/health-bodies/", "/meetings/", "/suggest/"]
-RESPONDER_NAV = ["/api/keys/", "/api/webhooks/"]
+RESPONDER_NAV = ["/body/", "/api/keys/", "/api/webhooks/"]
 SIGNED_IN = ["/notifications/"]
 
 

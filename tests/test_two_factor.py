@@ -144,7 +144,7 @@ def test_an_unsafe_next_address_is_ignored(client, officer):
     device = with_device(officer)
     password_step(client, officer.username)
     response = code_step(client, next_code(device), next_url="https://evil.example/")
-    assert response["Location"] == "/"
+    assert response["Location"] == "/signed-in/"  # settings.LOGIN_REDIRECT_URL
 
 
 def test_the_code_step_expires(client, officer):

@@ -730,3 +730,20 @@ def can_invite_to(actor, body: Organisation) -> bool:
 def can_manage_people_of(actor, body: Organisation) -> bool:
     """Who sees a health body's responders and may remove one: the body's own responders."""
     return _active(actor) and body.pk in body_ids(actor, Perm.HEALTH_BODY_ACT)
+
+
+# The role an accepted invitation gives: a responder of that health body, nothing more.
+INVITED_ROLE = Membership.Role.RESPONDER
+
+
+def responder_memberships(body: Organisation):
+    """The active responders of the health body `body`, by username."""
+    return (
+        Membership.objects.filter(organisation=body, role=INVITED_ROLE, user__is_active=True)
+        .select_related("user")
+        .order_by("user__username")
+    )
+
+
+def is_responder_membership(membership: Membership) -> bool:
+    return membership.role == INVITED_ROLE

@@ -91,3 +91,15 @@ def _looks_like_text(uploaded) -> bool:
         # A multi-byte character cut at the sample's end is still text.
         return exc.start >= len(sample) - 3
     return True
+
+
+def uploads_checked(uploads) -> tuple[list[CheckedUpload], list[str]]:
+    """Check each upload; return those that pass and a message for each that does not (for a
+    page that keeps the good files while the person fixes the rest)."""
+    checked, problems = [], []
+    for uploaded in uploads:
+        try:
+            checked.append(check_upload(uploaded))
+        except InvalidInput as exc:
+            problems.append(exc.message)
+    return checked, problems

@@ -12,7 +12,7 @@ from scrutiny.casework import services
 from scrutiny.casework.models import Membership
 from tests.browser_support import assert_accessible as check_with_axe
 from tests.browser_support import chromium_page, sign_in
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, agree_recommendations
 from tests.workflows.deadline_helpers import SCORES
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -35,6 +35,7 @@ def _issue(area, officer):
     rec = services.recommendation_draft(
         topic=topic, by=officer, recipient=area.trust, text="Keep a stroke unit in Northby."
     )
+    agree_recommendations(topic)
     rec = services.recommendation_issue(recommendation=rec, by=officer)
     return req, rec
 

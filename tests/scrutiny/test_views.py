@@ -358,6 +358,10 @@ def test_responder_sees_title_summary_and_their_own_request_only(client, area, o
 
 
 def test_dashboard_groups_work_and_filters(client, area, officer, osc_officer):
+    # Both trusts have an address, so each ask reached someone (else: "asks nobody received").
+    for trust in (area.trust, area.other_trust):
+        trust.email = f"enquiries@{trust.slug}.example"
+        trust.save()
     t1 = TopicFactory(partnership=area.partnership, lead_body=area.network, title="Alpha")
     t2 = TopicFactory(partnership=area.partnership, lead_body=area.network, title="Beta")
     _, req1, _ = walk_to_response_due(t1, officer, area.trust)
@@ -370,6 +374,7 @@ def test_dashboard_groups_work_and_filters(client, area, officer, osc_officer):
     client.force_login(osc_officer)
     response = client.get("/work/")
     body = response.content.decode()
+    assert 'data-count="unreached">0<' in body
     assert 'data-count="overdue">1<' in body
     assert 'data-count="due_soon">1<' in body
     assert 'data-count="to_issue">2<' in body  # the two draft recommendations

@@ -18,8 +18,7 @@ from scrutiny.casework.models import (
 )
 from scrutiny.casework.publication import topic_publish
 from scrutiny.casework.services.topics import Disposition, item_key
-from tests.factories import UserFactory
-from tests.factories import agree_recommendations
+from tests.factories import UserFactory, agree_recommendations
 from tests.scrutiny.casework_setup import walk_to_response_due
 from workflows.audit import EventType, event_history
 from workflows.errors import Forbidden, InvalidInput

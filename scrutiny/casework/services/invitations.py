@@ -43,9 +43,7 @@ def invitation_send(*, organisation: Organisation, email: str, name: str = "", b
             "Enter the person's e-mail address.",
             field_errors={"email": ["Enter an e-mail address, like name@example.org."]},
         )
-    if Membership.objects.filter(
-        organisation=organisation, user__email__iexact=email, user__is_active=True
-    ).exists():
+    if policy.responder_memberships(organisation).filter(user__email__iexact=email).exists():
         raise InvalidInput(
             f"{email} can already answer for {organisation}.",
             field_errors={"email": [f"{email} can already answer for {organisation}."]},
@@ -96,6 +94,23 @@ def invitation_for_token(token: str) -> Invitation:
     return invitation
 
 
+def invitation_lookup(token: str) -> tuple[Invitation | None, str]:
+    """The invitation a link names, and why it cannot be used ("" when it can): for the page
+    that answers a used, withdrawn or expired link with a clear message."""
+    invitation = (
+        Invitation.objects.select_related("organisation")
+        .filter(token_hash=_hash(token or ""))
+        .first()
+    )
+    if invitation is None:
+        return None, "This invitation link is not valid: check you copied all of it."
+    try:
+        _usable(invitation)
+    except Conflict as exc:
+        return invitation, exc.message
+    return invitation, ""
+
+
 def _usable(invitation: Invitation) -> None:
     state = invitation.state
     if state == "accepted":
@@ -134,9 +149,7 @@ def invitation_accept(*, token: str, username: str, password: str, full_name: st
             raise InvalidInput("Check your details.", field_errors=errors)
         user.set_password(password)
         user.save()
-        membership_add(
-            user=user, organisation=invitation.organisation, role=Membership.Role.RESPONDER
-        )
+        membership_add(user=user, organisation=invitation.organisation, role=policy.INVITED_ROLE)
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -166,7 +179,7 @@ def responder_remove(*, membership: Membership, by) -> None:
     body = membership.organisation
     if not policy.can_manage_people_of(by, body):
         raise Forbidden(f"You may not change who answers for {body}.")
-    if membership.role != Membership.Role.RESPONDER:
+    if not policy.is_responder_membership(membership):
         raise InvalidInput("Only responders are removed here.")
     if membership.user_id == by.pk:
         raise InvalidInput("You cannot remove yourself: ask a colleague or an administrator.")

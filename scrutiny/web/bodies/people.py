@@ -17,7 +17,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from scrutiny.casework import policy, services
 from scrutiny.casework.models import Invitation, Membership, Organisation
 from scrutiny.web.errors import button_view, form_view
-from workflows.errors import Conflict, InvalidInput
 
 
 class InviteForm(forms.Form):
@@ -97,13 +96,7 @@ def people(request, pk):
     body = get_object_or_404(Organisation, pk=pk, kind=Organisation.Kind.HEALTH_BODY)
     if not policy.can_manage_people_of(request.user, body):
         raise PermissionDenied("Only the body's own responders see who answers for it.")
-    responders = (
-        Membership.objects.filter(
-            organisation=body, role=Membership.Role.RESPONDER, user__is_active=True
-        )
-        .select_related("user")
-        .order_by("user__username")
-    )
+    responders = policy.responder_memberships(body)
     invitations = [
         i
         for i in body.invitations.select_related("invited_by").order_by("-created_at")[:50]
@@ -158,13 +151,14 @@ def _done(request, text, pk):
 @require_http_methods(["GET", "POST"])
 def accept(request, token):
     """The invitation link: anyone holding it may accept, once, before it expires."""
-    try:
-        invitation = services.invitation_for_token(token)
-    except (InvalidInput, Conflict) as exc:
+    invitation, problem = services.invitation_lookup(token)
+    if problem:
         # Unknown: 404. Used, withdrawn or expired: 410, and the page says which.
-        status = 410 if isinstance(exc, Conflict) else 404
         return render(
-            request, "bodies/invitation_unusable.html", {"message": exc.message}, status=status
+            request,
+            "bodies/invitation_unusable.html",
+            {"message": problem},
+            status=404 if invitation is None else 410,
         )
     form = AcceptForm(request.POST or None, initial={"full_name": invitation.name})
 

@@ -16,12 +16,12 @@ from scrutiny.casework import services
 from scrutiny.casework.models import Channel, RefusalGround
 from scrutiny.casework.models.items import ISSUED
 from scrutiny.casework.policy import recommendations_visible_to, requests_visible_to
-from scrutiny.casework.uploads import check_upload
+from scrutiny.casework.uploads import uploads_checked
 from scrutiny.web import progress
 from scrutiny.web.bodies import pending
 from scrutiny.web.bodies.forms import MAX_ACTION_ROWS, AnswerForm
-from scrutiny.web.errors import page_subject, place_errors
-from workflows.errors import Conflict, InvalidInput
+from scrutiny.web.errors import page_subject
+from workflows.errors import Conflict
 
 PAGE_SIZE = 25
 
@@ -120,11 +120,10 @@ def answer(request, kinds, pk):
     files = list(kept.get("files", []))
     valid = form.is_valid()
     uploads = form.cleaned_data.get("attachments", []) if "attachments" not in form.errors else []
-    try:
-        checked = [check_upload(f) for f in uploads]
-    except InvalidInput as exc:
-        place_errors(form, exc)
-        valid, checked = False, []
+    checked, problems = uploads_checked(uploads)
+    for problem in problems:
+        form.add_error("attachments", problem)
+        valid = False
     files += pending.stash_files(checked)
     if checked or files != kept.get("files", []):
         pending.save(request, skey, {**kept, "files": files})
