@@ -8,6 +8,7 @@ import os
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from hypothesis import settings as hypothesis_settings
 
 from api import webhooks
@@ -127,3 +128,13 @@ def _offline_dns(monkeypatch):
         return real(host, port)
 
     monkeypatch.setattr(webhooks, "resolve", resolve)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache. The database is rolled back after every test but a
+    local-memory cache is not: a public page cached under a publication version that a later
+    test's fresh database reaches again would be served stale (seen under pytest-xdist, where
+    a worker runs many files in one process)."""
+    cache.clear()
+    yield

@@ -7,7 +7,7 @@ import pytest
 
 from api.keys import issue_key
 from scrutiny.casework.models import Organisation, Topic
-from tests.api.conftest import build_casework, client_for
+from tests.api.conftest import after_the_issue_dates, build_casework, client_for  # noqa: F401
 from tests.factories import TopicFactory
 from workflows.ids import MAX_ID, parse_id
 
@@ -198,6 +198,7 @@ def test_the_api_still_takes_the_values_the_schema_allows(api):
         ("tab\tinside", False),
     ],
 )
+@pytest.mark.usefixtures("after_the_issue_dates")  # answers after build_casework's issue date
 def test_the_idempotency_key_rule_is_the_one_the_schema_states(api, area, officer, key, ok):
     work = build_casework(area, officer)
     response = api.post(

@@ -33,6 +33,7 @@ from scrutiny.wsgi import application
 from tests.api.conftest import build_casework
 from tests.api.test_public_meetings import _meeting
 from tests.conftest import EXAMPLE_PUBLIC_ADDRESS
+from tests.factories import agree_recommendations
 
 load_all_checks()
 CHECKS = REGISTERED_CHECKS.get_all()  # every check, named in the docstring
@@ -76,6 +77,19 @@ def fuzz_data(db, settings, area, officer, responder, fuzz_key):
     type(work.topic).objects.filter(pk=work.topic.pk).update(published_at=dt.datetime.now(dt.UTC))
     meeting = _meeting(area, officer, "Joint committee", topic=work.topic)
     response = work.req.responses.get()
+    # A request and a recommendation still awaiting their first answer: an item has one current
+    # answer, so the first valid POST of a response answers these (201); later ones are 409s.
+    open_req = services.information_request_issue(
+        request=services.information_request_draft(
+            topic=work.topic, by=officer, recipient=area.trust, question="How many staff?"
+        ),
+        by=officer,
+    )
+    open_rec = services.recommendation_draft(
+        topic=work.topic, by=officer, recipient=area.trust, text="Open the ward at weekends."
+    )
+    open_rec = next(r for r in agree_recommendations(work.topic) if r.pk == open_rec.pk)
+    open_rec = services.recommendation_issue(recommendation=open_rec, by=officer)
     hook = webhook_register(
         organisation=area.trust, url="https://trust.example.org/", by=responder
     )[0]
@@ -96,9 +110,9 @@ def fuzz_data(db, settings, area, officer, responder, fuzz_key):
         # (200, 201) are exercised as well as the 404s.
         yield {
             "/api/v1/information-requests/{id}/": work.req.pk,
-            "/api/v1/information-requests/{id}/responses/": work.req.pk,
+            "/api/v1/information-requests/{id}/responses/": open_req.pk,
             "/api/v1/recommendations/{id}/": work.rec.pk,
-            "/api/v1/recommendations/{id}/responses/": work.rec.pk,
+            "/api/v1/recommendations/{id}/responses/": open_rec.pk,
             "/api/v1/recommendations/{id}/implementation-updates/": work.rec.pk,
             "/api/v1/responses/{id}/": response.pk,
             "/api/v1/public/topics/{id}/": work.topic.pk,
