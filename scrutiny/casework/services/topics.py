@@ -180,7 +180,11 @@ def topic_scores_correct(
     Logged with the scores before and after and the reason for the correction."""
     reason = _required(reason, "reason", "the reason for correcting the scores")
     with transaction.atomic():
-        locked = Topic.objects.select_for_update().select_related("framework").get(pk=topic.pk)
+        locked = (
+            Topic.objects.select_for_update(of=("self",))
+            .select_related("framework")
+            .get(pk=topic.pk)
+        )
         if not policy.can(by, Perm.TOPIC_PRIORITISE, locked):
             raise Forbidden("You may not score this topic.")
         if locked.state != TopicState.PRIORITISED:
