@@ -9,7 +9,6 @@ from scrutiny.casework.services.common import (  # noqa: F401
 )
 from scrutiny.casework.services.invitations import (  # noqa: F401
     invitation_accept,
-    invitation_for_token,
     invitation_lookup,
     invitation_revoke,
     invitation_send,

@@ -81,19 +81,6 @@ def invitation_send(*, organisation: Organisation, email: str, name: str = "", b
     return invitation
 
 
-def invitation_for_token(token: str) -> Invitation:
-    """The invitation a link names; a used, withdrawn or expired one is a clear conflict."""
-    invitation = (
-        Invitation.objects.select_related("organisation")
-        .filter(token_hash=_hash(token or ""))
-        .first()
-    )
-    if invitation is None:
-        raise InvalidInput("This invitation link is not valid: check you copied all of it.")
-    _usable(invitation)
-    return invitation
-
-
 def invitation_lookup(token: str) -> tuple[Invitation | None, str]:
     """The invitation a link names, and why it cannot be used ("" when it can): for the page
     that answers a used, withdrawn or expired link with a clear message."""

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -97,11 +98,9 @@ def people(request, pk):
     if not policy.can_manage_people_of(request.user, body):
         raise PermissionDenied("Only the body's own responders see who answers for it.")
     responders = policy.responder_memberships(body)
-    invitations = [
-        i
-        for i in body.invitations.select_related("invited_by").order_by("-created_at")[:50]
-        if i.state == "open"
-    ]
+    invitations = body.invitations.filter(
+        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).select_related("invited_by")
     return render(
         request,
         "bodies/people.html",

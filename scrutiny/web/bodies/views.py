@@ -125,7 +125,7 @@ def answer(request, kinds, pk):
         form.add_error("attachments", problem)
         valid = False
     files += pending.stash_files(checked)
-    if checked or files != kept.get("files", []):
+    if checked:
         pending.save(request, skey, {**kept, "files": files})
         kept = pending.load(request, skey)
     if adding:
