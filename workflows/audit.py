@@ -95,6 +95,13 @@ class EventType(models.TextChoices):
         "recommendation_implementation_updated",
         "Implementation of the recommendation updated",
     )
+    # Either item (scrutiny.InformationRequest or scrutiny.Recommendation)
+    ITEM_FIRST_VIEWED = "item_first_viewed", "First viewed by the health body"
+    ITEM_NOTE_TO_BODY = "item_note_to_body", "Note to the health body"
+    IMPLEMENTATION_EVIDENCE_PUBLISHED = (
+        "implementation_evidence_published",
+        "Implementation evidence published",
+    )
     # Referrals from the involvement network to the committee (scrutiny.Referral)
     REFERRAL_MADE = "referral_made", "Referred to the scrutiny committee"
     REFERRAL_ACKNOWLEDGED = "referral_acknowledged", "Referral acknowledged"

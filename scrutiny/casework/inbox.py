@@ -15,12 +15,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
 from scrutiny.casework.models import (
+    ImplementationEvidence,
     ImplementationStatus,
     InformationRequest,
     Organisation,
+    ProviderResponse,
     Recommendation,
     RecommendationState,
     RequestState,
@@ -28,6 +33,8 @@ from scrutiny.casework.models import (
 from scrutiny.casework.models.items import IMPLEMENTATION_MONITORED_OUTCOMES
 from scrutiny.casework.policy import body_ids, recommendations_visible_to, requests_visible_to
 from scrutiny.casework.roles import Perm
+from workflows.audit import EventType, log_event
+from workflows.models import AuditEvent, Notification
 
 OVERDUE, TO_ANSWER, TO_RESPOND, UPDATES_DUE, ANSWERED = (
     "overdue",
@@ -154,3 +161,89 @@ def inbox_for(user, body: Organisation, *, today: dt.date, show: str = "") -> In
                 (kind, qs.filter(cond).select_related("topic", asker).order_by("due_on", "pk"))
             )
     return Inbox(body=body, counts=counts, show=show, rows=GroupRows(parts, counts[show]))
+
+
+# --- One item, as its body's responders see it ------------------------------------------------
+
+
+def item_first_viewed(item: InformationRequest | Recommendation, user) -> bool:
+    """Record, once, that a responder of the body the item is addressed to opened it: the
+    item's `first_viewed_at` and an `ITEM_FIRST_VIEWED` event, in one transaction. Staff, the
+    public and later views write nothing (a conditional UPDATE decides who was first, so two
+    colleagues opening it at the same moment record it once). True when this view was it."""
+    if item.first_viewed_at is not None or not item.was_issued:
+        return False
+    if item.recipient_id not in body_ids(user, Perm.HEALTH_BODY_ACT):
+        return False
+    now = timezone.now()
+    with transaction.atomic():
+        first = (
+            type(item)
+            .all_objects.filter(pk=item.pk, first_viewed_at__isnull=True)
+            .update(first_viewed_at=now)
+        )
+        if not first:
+            return False
+        item.first_viewed_at = now
+        log_event(item, EventType.ITEM_FIRST_VIEWED, by=user, data={"body": item.recipient_id})
+    return True
+
+
+ASKED, NOTICE, ANSWER, UPDATE, WITHDRAWN, NOTE = (
+    "asked",
+    "notice",
+    "answer",
+    "update",
+    "withdrawn",
+    "note",
+)
+_EVENT_ENTRIES = {
+    EventType.INFORMATION_REQUEST_ISSUED: ASKED,
+    EventType.RECOMMENDATION_ISSUED: ASKED,
+    EventType.INFORMATION_REQUEST_WITHDRAWN: WITHDRAWN,
+    EventType.RECOMMENDATION_WITHDRAWN: WITHDRAWN,
+    EventType.ITEM_NOTE_TO_BODY: NOTE,
+}
+
+
+@dataclass
+class Said:
+    """One entry of an item's conversation with its body: `what` is one of ASKED, NOTICE,
+    ANSWER, UPDATE, WITHDRAWN, NOTE; `obj` the row behind it (an audit event, a notification,
+    a response or an implementation update)."""
+
+    at: dt.datetime
+    what: str
+    obj: object
+
+
+def conversation(item: InformationRequest | Recommendation) -> list[Said]:
+    """Everything said between the asking body and the health body about `item`, oldest
+    first: what was asked, the notices and reminders sent (when, to whom), the answers and
+    corrections, implementation updates and their evidence, a withdrawal, and the officers'
+    notes meant for the body. Other notes on the record (transition notes, internal events)
+    never show. A fixed number of queries, however long the conversation."""
+    ctype = ContentType.objects.get_for_model(type(item))
+    said: list[Said] = []
+    events = AuditEvent.objects.filter(
+        content_type=ctype, object_id=item.pk, event_type__in=list(_EVENT_ENTRIES)
+    ).select_related("actor")
+    said += [Said(e.at, _EVENT_ENTRIES[e.event_type], e) for e in events]
+    sent = Notification.objects.filter(content_type=ctype, object_id=item.pk).exclude(
+        state=Notification.State.CANCELLED
+    )
+    said += [Said(n.sent_at or n.created_at, NOTICE, n) for n in sent]
+    field = "information_request" if isinstance(item, InformationRequest) else "recommendation"
+    responses = (
+        ProviderResponse.objects.filter(**{field: item})
+        .select_related("submitted_by", "recorded_by", "superseded_by")
+        .prefetch_related("attachments", "action_plan")
+    )
+    said += [Said(r.received_at, ANSWER, r) for r in responses]
+    if isinstance(item, Recommendation):
+        updates = item.implementation_updates.select_related("action", "by").prefetch_related(
+            Prefetch("evidence", queryset=ImplementationEvidence.objects.order_by("id"))
+        )
+        said += [Said(u.at, UPDATE, u) for u in updates]
+    said.sort(key=lambda s: s.at)
+    return said

@@ -430,6 +430,15 @@ def _rows_attachment(actor, qs, perm):
     return _rows_response(actor, qs, perm, prefix="response__")
 
 
+def _can_evidence(actor, perm, evidence):
+    return _can_item(actor, perm, evidence.update.recommendation)
+
+
+def _rows_evidence(actor, qs, perm):
+    recommendations = _rows_item(actor, Recommendation.all_objects.all(), perm)
+    return qs.filter(update__recommendation__in=recommendations.values("pk"))
+
+
 def _can_owned(actor, perm, obj):
     """Held by a role in one of the object's bodies (partnerships, suggestions)."""
     return _held(actor, perm, owner_ids(obj))
@@ -593,6 +602,7 @@ RULES = {
     "scrutiny.Recommendation": (_RECOMMENDATION, Perm.ITEM_VIEW, _can_item, _rows_item),
     "scrutiny.ProviderResponse": _only(Perm.ITEM_VIEW, _can_response, _rows_response),
     "scrutiny.ResponseAttachment": _only(Perm.ITEM_VIEW, _can_attachment, _rows_attachment),
+    "scrutiny.ImplementationEvidence": _only(Perm.ITEM_VIEW, _can_evidence, _rows_evidence),
     "scrutiny.Referral": (_REFERRAL, Perm.TOPIC_CASE_FILE, _can_referral, _rows_referral),
     "scrutiny.TopicSuggestion": _only(_SUGGESTION, _can_owned, _rows_owned),
     "scrutiny.SuggesterContact": _only(_SUGGESTION, _can_contact, _rows_contact),

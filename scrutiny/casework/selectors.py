@@ -16,6 +16,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 
 from scrutiny.casework import notices
 from scrutiny.casework.models import (
+    ImplementationUpdate,
     InformationRequest,
     Organisation,
     Partnership,
@@ -270,7 +271,11 @@ def topic_requests(user, topic):
 
 
 def topic_recommendations(user, topic):
-    return _topic_items(user, Recommendation, topic, "implementation_updates").select_related(
+    updates = Prefetch(
+        "implementation_updates",
+        queryset=ImplementationUpdate.objects.select_related("action").prefetch_related("evidence"),
+    )
+    return _topic_items(user, Recommendation, topic, updates).select_related(
         "agreed_by", "agreed_at_item"
     )
 

@@ -30,7 +30,13 @@ def progress_view(request, recommendation, *, channels=None, back, template_cont
             current_state=recommendation.state,
         )
     actions = current_actions(recommendation)
-    form = ProgressForm(request.POST or None, actions=actions, channels=channels)
+    posted = request.method == "POST"
+    form = ProgressForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        actions=actions,
+        channels=channels,
+    )
 
     def record(data):
         services.recommendation_update_implementation(
@@ -41,6 +47,7 @@ def progress_view(request, recommendation, *, channels=None, back, template_cont
             note=data.get("note", ""),
             channel=data.get("channel", Channel.WEB),
             action=form.chosen_action,
+            evidence=data.get("evidence") or [],
         )
         messages.success(request, "Progress recorded.")
         return redirect(back)
@@ -54,7 +61,9 @@ def progress_view(request, recommendation, *, channels=None, back, template_cont
             "subject": recommendation,
             "kind": "recommendation",
             "back": back,
-            "updates": recommendation.implementation_updates.select_related("action", "by"),
+            "updates": recommendation.implementation_updates.select_related(
+                "action", "by"
+            ).prefetch_related("evidence"),
             **(template_context or {}),
         },
     )

@@ -48,6 +48,7 @@ from scrutiny.casework.models.referrals import (  # noqa: F401
 from scrutiny.casework.models.responses import (  # noqa: F401
     ActionPlanItem,
     Channel,
+    ImplementationEvidence,
     ImplementationUpdate,
     ProviderResponse,
     ResponseAttachment,

@@ -105,6 +105,9 @@ class AddressedItem(FSMModelMixin, ClockedModel):
     issued_on = models.DateField(null=True, blank=True)
     responded_on = models.DateField(null=True, blank=True)
     withdrawal_reason = models.TextField(blank=True)
+    # When a responder of the recipient body first opened the item in its inbox (set once by
+    # `inbox.item_first_viewed`, with its audit event); blank until then.
+    first_viewed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

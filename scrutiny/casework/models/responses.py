@@ -227,3 +227,27 @@ class ImplementationUpdate(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_status_display()} at {self.at:%Y-%m-%d}"
+
+
+class ImplementationEvidence(models.Model):
+    """A document attached to an implementation update (same checks as every upload). Kept
+    from residents until an officer publishes it (`published_at`)."""
+
+    update = models.ForeignKey(
+        ImplementationUpdate, on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField(upload_to="implementation/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.original_name

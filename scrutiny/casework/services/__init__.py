@@ -21,6 +21,7 @@ from scrutiny.casework.services.items import (  # noqa: F401
     information_request_edit,
     information_request_issue,
     information_request_withdraw,
+    item_note_to_body,
     recommendation_agree_at_meeting,
     recommendation_agree_by_chair,
     recommendation_delete,
@@ -46,6 +47,7 @@ from scrutiny.casework.services.referrals import (  # noqa: F401
 )
 from scrutiny.casework.services.responses import (  # noqa: F401
     REQUEST_OUTCOMES,
+    implementation_evidence_publish,
     implementation_monitored,
     provider_response_record,
     recommendation_update_implementation,

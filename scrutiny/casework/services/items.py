@@ -383,3 +383,18 @@ def chosen_items(model, topic: Topic, ids, *, state: str, noun: str) -> list[Add
 
 
 RECOMMENDATION_ISSUABLE = RecommendationState.AGREED
+
+
+def item_note_to_body(*, item: AddressedItem, by, text: str):
+    """A note from the topic's officer meant for the health body the item was sent to: it
+    shows in the conversation on the body's page (other notes on the record never do)."""
+    text = _required(text, "text", "the note")
+    if not policy.can(by, Perm.TOPIC_MANAGE, item.topic):
+        raise Forbidden("Only the topic's officers write to the health body.")
+    if not item.was_issued:
+        raise Conflict(
+            f"This {item.LABEL.lower()} has not been issued: the body has not seen it.",
+            current_state=item.state,
+        )
+    with transaction.atomic():
+        return log_event(item, EventType.ITEM_NOTE_TO_BODY, by=by, note=text)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from scrutiny.casework.models import (
     ActionPlanItem,
     Channel,
+    ImplementationEvidence,
     ImplementationStatus,
     ImplementationUpdate,
     InformationRequest,
@@ -313,9 +314,12 @@ def recommendation_update_implementation(
     note: str = "",
     channel: str = Channel.WEB,
     action: ActionPlanItem | None = None,
+    evidence: Sequence = (),
 ) -> ImplementationUpdate:
     """Record how implementation is going: of one action of the current plan (`action`), or of
-    the whole recommendation. A slipped action needs a revised date, not in the past."""
+    the whole recommendation. A slipped action needs a revised date, not in the past.
+    `evidence`: documents attached to the update (the checks of every upload); unpublished
+    until an officer publishes each (`implementation_evidence_publish`)."""
     if status not in ImplementationStatus.values:
         raise InvalidInput(
             "Choose an implementation status.", field_errors={"status": ["Choose a status."]}
@@ -343,6 +347,7 @@ def recommendation_update_implementation(
             field_errors={"action": ["Choose an action of the current plan."]},
         )
     note = (note or "").strip()
+    checked = [check_upload(f, field="evidence") for f in evidence]
     with transaction.atomic():
         rec = Recommendation.all_objects.select_for_update().get(pk=recommendation.pk)
         if not transition_available(rec, "update_implementation"):
@@ -356,6 +361,15 @@ def recommendation_update_implementation(
             channel=channel,
             by=by,
         )
+        for c in checked:
+            ImplementationEvidence.objects.create(
+                update=update,
+                file=c.file,
+                original_name=c.name,
+                content_type=c.content_type,
+                size=c.size,
+                sha256=c.sha256,
+            )
         transition_apply(
             instance=rec,
             name="update_implementation",
@@ -365,3 +379,27 @@ def recommendation_update_implementation(
             revised_date=revised_date,
         )
     return update
+
+
+def implementation_evidence_publish(
+    *, evidence: ImplementationEvidence, by
+) -> ImplementationEvidence:
+    """Publish a document attached to an implementation update: from now on residents see it
+    on the outcome page (once the topic is published). Officers of the topic only; once."""
+    rec = evidence.update.recommendation
+    if not can(by, Perm.TOPIC_MANAGE, rec.topic):
+        raise Forbidden("Only the topic's officers publish evidence.")
+    with transaction.atomic():
+        locked = ImplementationEvidence.objects.select_for_update().get(pk=evidence.pk)
+        if locked.published_at is not None:
+            raise Conflict(f"'{locked.original_name}' is already published.")
+        locked.published_at, locked.published_by = timezone.now(), by
+        locked.save(update_fields=["published_at", "published_by"])
+        log_event(
+            rec,
+            EventType.IMPLEMENTATION_EVIDENCE_PUBLISHED,
+            by=by,
+            note=locked.original_name,
+            data={"evidence": locked.pk, "update": locked.update_id},
+        )
+    return locked

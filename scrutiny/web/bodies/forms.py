@@ -129,6 +129,22 @@ class AnswerForm(forms.Form):
         ]
 
 
+class CorrectionForm(AnswerForm):
+    """A correction of the current answer: the new answer in full, and why it corrects it."""
+
+    correction_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why are you correcting the answer?",
+        help_text="Shown with the corrected answer, to the officers and, once published, to "
+        "the public.",
+        error_messages={"required": "Say why you are correcting the answer."},
+    )
+
+    @property
+    def main_fields(self):
+        return [self["correction_reason"], *super().main_fields]
+
+
 class ProgressForm(forms.Form):
     """How implementation of an accepted recommendation is going: one action, or the plan."""
 
@@ -153,6 +169,12 @@ class ProgressForm(forms.Form):
         label="What has happened",
         required=False,
         help_text="The evidence: what was done, what is in the way.",
+    )
+    evidence = MultipleFileField(
+        required=False,
+        label="Evidence documents (optional)",
+        help_text=f"{ALLOWED_DESCRIPTION}; each smaller than {MB} MB. Kept from the public "
+        "unless an officer publishes them.",
     )
 
     def __init__(self, *args, actions=(), channels=None, **kwargs):

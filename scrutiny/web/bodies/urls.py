@@ -23,6 +23,26 @@ urlpatterns = [
         views.answer_done,
         name="answer-done",
     ),
+    re_path(
+        r"^body/(?P<kinds>requests|recommendations)/(?P<pk>[0-9]{1,18})/$",
+        views.item,
+        name="item",
+    ),
+    re_path(
+        r"^body/(?P<kinds>requests|recommendations)/(?P<pk>[0-9]{1,18})/correct/$",
+        views.correct,
+        name="correct",
+    ),
+    re_path(
+        r"^body/(?P<kinds>requests|recommendations)/(?P<pk>[0-9]{1,18})/correct/check/$",
+        views.correct_check,
+        name="correct-check",
+    ),
+    re_path(
+        r"^body/(?P<kinds>requests|recommendations)/(?P<pk>[0-9]{1,18})/correct/done/$",
+        views.correct_done,
+        name="correct-done",
+    ),
     path("body/recommendations/<int:pk>/progress/", views.progress_report, name="progress"),
     path("bodies/<int:pk>/people/", people.people, name="people"),
     path("bodies/<int:pk>/invite/", people.invite, name="invite"),

@@ -13,13 +13,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from scrutiny.casework import inbox as inboxes
 from scrutiny.casework import services
-from scrutiny.casework.models import Channel, RefusalGround
+from scrutiny.casework.models import Channel, RefusalGround, ResponseKind
 from scrutiny.casework.models.items import ISSUED
 from scrutiny.casework.policy import recommendations_visible_to, requests_visible_to
 from scrutiny.casework.uploads import uploads_checked
 from scrutiny.web import progress
 from scrutiny.web.bodies import pending
-from scrutiny.web.bodies.forms import MAX_ACTION_ROWS, AnswerForm
+from scrutiny.web.bodies.forms import MAX_ACTION_ROWS, AnswerForm, CorrectionForm
 from scrutiny.web.errors import page_subject
 from workflows.errors import Conflict
 
@@ -102,21 +102,74 @@ def _form_initial(answer: dict) -> dict:
     return initial
 
 
+# The two journeys through the same three pages: a first answer, and a correction of the
+# current one (which needs its reason: docs/decisions/0015-one-current-answer.md).
+ANSWER, CORRECT = "answer", "correct"
+
+
+def _correctable(subject, kind: str):
+    """The current answer of an item that can still take one; a conflict that says why not."""
+    noun = "request" if kind == "request" else "recommendation"
+    current = services.response_current(subject)
+    if current is None or not services.response_recordable(subject):
+        raise Conflict(
+            f"This {noun} is '{subject.get_state_display()}': "
+            + (
+                "it has no answer to correct."
+                if current is None
+                else "its answer cannot be corrected now."
+            )
+            + " Contact the officer who asked.",
+            current_state=subject.state,
+        )
+    return current
+
+
+def _journey(mode: str, kind: str, subject):
+    """What the journey changes: the current answer it corrects (None for a first answer)."""
+    if mode == CORRECT:
+        return _correctable(subject, kind)
+    _answerable(subject, kind)
+    return None
+
+
+def _pending_key(mode, kind, pk):
+    return pending.key(kind if mode == ANSWER else f"correct:{kind}", pk)
+
+
+def _url(mode: str, step: str) -> str:
+    return f"bodies:{mode}" + (f"-{step}" if step else "")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def answer(request, kinds, pk):
+    return _form_step(request, kinds, pk, ANSWER)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def correct(request, kinds, pk):
+    return _form_step(request, kinds, pk, CORRECT)
+
+
+def _form_step(request, kinds, pk, mode):
     kind = KINDS[kinds]
     subject = page_subject(request, _subject(request, kind, pk))
-    _answerable(subject, kind)
-    skey = pending.key(kind, subject.pk)
+    current = _journey(mode, kind, subject)
+    skey = _pending_key(mode, kind, subject.pk)
     kept = pending.load(request, skey)
+    form_class = CorrectionForm if mode == CORRECT else AnswerForm
     if request.method == "GET":
         rows = max(1, len(kept.get("action_plan", [])))
-        form = AnswerForm(initial=_form_initial(kept), kind=kind, rows=rows)
-        return _answer_page(request, form, subject, kind, kept)
+        initial = _form_initial(kept)
+        if mode == CORRECT:
+            initial["correction_reason"] = kept.get("correction_reason", "")
+        form = form_class(initial=initial, kind=kind, rows=rows)
+        return _answer_page(request, form, subject, kind, kept, mode, current)
     rows = _rows(request.POST.get("rows"))
     adding = "add_row" in request.POST
-    form = AnswerForm(request.POST, request.FILES, kind=kind, rows=rows)
+    form = form_class(request.POST, request.FILES, kind=kind, rows=rows)
     files = list(kept.get("files", []))
     valid = form.is_valid()
     uploads = form.cleaned_data.get("attachments", []) if "attachments" not in form.errors else []
@@ -132,10 +185,10 @@ def answer(request, kinds, pk):
         # One more action row; what was typed stays, without errors shown yet.
         data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
         data["rows"] = min(rows + 1, MAX_ACTION_ROWS)
-        form = AnswerForm(initial=data, kind=kind, rows=rows + 1)
-        return _answer_page(request, form, subject, kind, kept)
+        form = form_class(initial=data, kind=kind, rows=rows + 1)
+        return _answer_page(request, form, subject, kind, kept, mode, current)
     if not valid:
-        return _answer_page(request, form, subject, kind, kept, status=400)
+        return _answer_page(request, form, subject, kind, kept, mode, current, status=400)
     data = form.cleaned_data
     pending.save(
         request,
@@ -146,9 +199,11 @@ def answer(request, kinds, pk):
             "text": data["text"],
             "action_plan": form.action_plan() if kind == "recommendation" else [],
             "files": files,
+            "correction_reason": data.get("correction_reason", ""),
+            "supersedes": current.pk if current else None,
         },
     )
-    return redirect("bodies:answer-check", kinds=kinds, pk=subject.pk)
+    return redirect(_url(mode, "check"), kinds=kinds, pk=subject.pk)
 
 
 def _rows(value) -> int:
@@ -158,7 +213,7 @@ def _rows(value) -> int:
         return 1
 
 
-def _answer_page(request, form, subject, kind, kept, status=200):
+def _answer_page(request, form, subject, kind, kept, mode, current, status=200):
     return render(
         request,
         "bodies/answer_form.html",
@@ -169,6 +224,8 @@ def _answer_page(request, form, subject, kind, kept, status=200):
             "kinds": f"{kind}s",
             "files": kept.get("files", []),
             "can_add_row": kind == "recommendation" and form.row_count < MAX_ACTION_ROWS,
+            "correcting": mode == CORRECT,
+            "current": current,
         },
         status=status,
     )
@@ -177,13 +234,30 @@ def _answer_page(request, form, subject, kind, kept, status=200):
 @login_required
 @require_http_methods(["GET", "POST"])
 def answer_check(request, kinds, pk):
+    return _check_step(request, kinds, pk, ANSWER)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def correct_check(request, kinds, pk):
+    return _check_step(request, kinds, pk, CORRECT)
+
+
+def _check_step(request, kinds, pk, mode):
     kind = KINDS[kinds]
     subject = page_subject(request, _subject(request, kind, pk))
-    skey = pending.key(kind, subject.pk)
+    skey = _pending_key(mode, kind, subject.pk)
     kept = pending.load(request, skey)
     if not kept.get("text"):
-        return redirect("bodies:answer", kinds=kinds, pk=subject.pk)
-    _answerable(subject, kind)
+        return redirect(_url(mode, ""), kinds=kinds, pk=subject.pk)
+    current = _journey(mode, kind, subject)
+    if mode == CORRECT and current.pk != kept.get("supersedes"):
+        raise Conflict(
+            "The answer you were correcting has changed since you started: a colleague "
+            f"corrected it (the current answer was received {current.received_at:%-d %b %Y}). "
+            "Read it, and correct that one if it still needs it.",
+            current_state=subject.state,
+        )
     if request.method == "POST":
         handles = pending.open_files(kept)
         try:
@@ -196,12 +270,14 @@ def answer_check(request, kinds, pk):
                 refusal_ground=kept.get("refusal_ground", ""),
                 attachments=handles,
                 action_plan=kept.get("action_plan", []),
+                supersedes=current,
+                correction_reason=kept.get("correction_reason", "") if current else "",
             )
         finally:
             for h in handles:
                 h.close()
         pending.discard(request, skey)
-        return redirect("bodies:answer-done", kinds=kinds, pk=subject.pk)
+        return redirect(_url(mode, "done"), kinds=kinds, pk=subject.pk)
     outcome_label = dict(AnswerForm(kind=kind).fields["outcome"].choices).get(kept["outcome"])
     return render(
         request,
@@ -213,6 +289,9 @@ def answer_check(request, kinds, pk):
             "answer": kept,
             "outcome_label": outcome_label,
             "ground_label": dict(RefusalGround.choices).get(kept.get("refusal_ground", ""), ""),
+            "correcting": mode == CORRECT,
+            "current": current,
+            "change_url": reverse(_url(mode, ""), kwargs={"kinds": kinds, "pk": subject.pk}),
         },
     )
 
@@ -220,13 +299,60 @@ def answer_check(request, kinds, pk):
 @login_required
 @require_GET
 def answer_done(request, kinds, pk):
+    return _done_step(request, kinds, pk, ANSWER)
+
+
+@login_required
+@require_GET
+def correct_done(request, kinds, pk):
+    return _done_step(request, kinds, pk, CORRECT)
+
+
+def _done_step(request, kinds, pk, mode):
     kind = KINDS[kinds]
     subject = _subject(request, kind, pk)
-    response = subject.responses.filter(superseded_by__isnull=True).order_by("-pk").first()
+    response = (
+        subject.responses.filter(superseded_by__isnull=True, kind=ResponseKind.ANSWER)
+        .order_by("-pk")
+        .first()
+    )
     return render(
         request,
         "bodies/answer_done.html",
-        {"subject": subject, "kind": kind, "response": response},
+        {
+            "subject": subject,
+            "kind": kind,
+            "kinds": kinds,
+            "response": response,
+            "correcting": mode == CORRECT,
+        },
+    )
+
+
+# --- One item: the whole conversation ---------------------------------------------------------
+
+
+@login_required
+@require_GET
+def item(request, kinds, pk):
+    """An item addressed to the user's body, with everything said about it. The first time a
+    responder of that body opens it, that is recorded (once: `inbox.item_first_viewed`)."""
+    kind = KINDS[kinds]
+    subject = _subject(request, kind, pk)
+    inboxes.item_first_viewed(subject, request.user)
+    current = services.response_current(subject)
+    return render(
+        request,
+        "bodies/item.html",
+        {
+            "subject": subject,
+            "kind": kind,
+            "kinds": kinds,
+            "said": inboxes.conversation(subject),
+            "can_answer": subject.state == ISSUED,
+            "can_correct": current is not None and services.response_recordable(subject),
+            "can_report": kind == "recommendation" and services.implementation_monitored(subject),
+        },
     )
 
 

@@ -277,6 +277,16 @@ class RequestDraftForm(forms.Form):
     )
 
 
+class NoteToBodyForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Your note to the health body",
+        help_text="The body's responders see it in the conversation on their page. Internal "
+        "notes on the case file never show there.",
+        error_messages={"required": "Enter the note."},
+    )
+
+
 class RecommendationDraftForm(forms.Form):
     recipients = health_bodies_field("Which health bodies is it addressed to?")
     text = forms.CharField(

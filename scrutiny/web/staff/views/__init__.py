@@ -21,10 +21,14 @@ from scrutiny.web.staff.views.drafts import (  # noqa: F401
 )
 from scrutiny.web.staff.views.items import (  # noqa: F401
     attachment_download,
+    evidence_download,
+    evidence_publish,
     recommendation_draft,
+    recommendation_note,
     recommendation_progress,
     recommendation_response,
     request_draft,
+    request_note,
     request_response,
 )
 from scrutiny.web.staff.views.programme import (  # noqa: F401

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from scrutiny.casework import drafting, services
-from scrutiny.casework.models import ResponseAttachment
+from scrutiny.casework.models import ImplementationEvidence, ResponseAttachment
 from scrutiny.casework.policy import (
     can,
     recommendations_visible_to,
@@ -19,9 +19,10 @@ from scrutiny.casework.policy import (
 )
 from scrutiny.casework.roles import Perm
 from scrutiny.web import progress
-from scrutiny.web.errors import form_view, page_subject
+from scrutiny.web.errors import button_view, form_view, page_subject
 from scrutiny.web.staff.forms import (
     OFFICER_CHANNELS,
+    NoteToBodyForm,
     RecommendationDraftForm,
     RequestDraftForm,
     ResponseRecordForm,
@@ -166,3 +167,82 @@ def attachment_download(request, pk):
         filename=attachment.original_name,
         content_type=attachment.content_type,
     )
+
+
+@login_required
+@require_GET
+def evidence_download(request, pk):
+    """A document attached to an implementation update, to whoever may see the recommendation."""
+    evidence = get_object_or_404(visible(request.user, ImplementationEvidence.objects.all()), pk=pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file is missing from storage.") from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def evidence_publish(request, pk):
+    """Publish a document attached to an implementation update (the topic's officers)."""
+    evidence = get_object_or_404(
+        visible(
+            request.user, ImplementationEvidence.objects.select_related("update__recommendation")
+        ),
+        pk=pk,
+    )
+    rec = page_subject(request, evidence.update.recommendation)
+
+    def done(published):
+        messages.success(request, f"'{published.original_name}' is published.")
+        return redirect(rec.get_absolute_url())
+
+    return button_view(
+        request,
+        lambda: services.implementation_evidence_publish(evidence=evidence, by=request.user),
+        on_done=done,
+        back=rec,
+    )
+
+
+def _note_view(request, subject):
+    page_subject(request, subject)
+    if not can(request.user, Perm.TOPIC_MANAGE, subject.topic):
+        raise PermissionDenied("Only the topic's support officers write to the health body.")
+    form = NoteToBodyForm(request.POST or None)
+
+    def write(data):
+        services.item_note_to_body(item=subject, by=request.user, text=data["text"])
+        messages.success(request, f"Note to {subject.recipient} added.")
+        return redirect(subject.get_absolute_url())
+
+    return form_view(
+        request,
+        form,
+        on_valid=write,
+        template="scrutiny/note_to_body_form.html",
+        context={"topic": subject.topic, "subject": subject},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_note(request, pk):
+    subject = get_object_or_404(
+        requests_visible_to(request.user).select_related("topic", "recipient"), pk=pk
+    )
+    return _note_view(request, subject)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recommendation_note(request, pk):
+    subject = get_object_or_404(
+        recommendations_visible_to(request.user).select_related("topic", "recipient"), pk=pk
+    )
+    return _note_view(request, subject)
