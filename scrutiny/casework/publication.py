@@ -27,6 +27,7 @@ from scrutiny.casework.models import (  # noqa: F401
     ONGOING_STATES,
     OUTCOME_STATES,
     PUBLISHABLE_STATES,
+    ImplementationEvidence,
     InformationRequest,
     ProviderResponse,
     Recommendation,
@@ -56,6 +57,14 @@ def recommendations_public():
     """Issued recommendations of public topics."""
     return Recommendation.all_objects.issued().filter(
         topic__published_at__isnull=False, topic__state__in=PUBLISHABLE_STATES
+    )
+
+
+def evidence_public():
+    """Evidence documents an officer published, on public recommendations."""
+    return ImplementationEvidence.objects.filter(
+        published_at__isnull=False,
+        update__recommendation__in=recommendations_public().values("pk"),
     )
 
 

@@ -35,6 +35,7 @@ from scrutiny.casework.services import (
 )
 from workflows.calendar import WorkingCalendar, fmt
 from workflows.services import available_transitions, transition_available
+from workflows.models import Notification, NotificationKind
 
 
 @dataclass(frozen=True)
@@ -559,3 +560,33 @@ def answer_rows(responses) -> list[AnswerRow]:
                 )
             )
     return [*current, *further, *reversed(superseded)]
+
+
+# --- The loop of an ask: sent, delivered, first viewed, answered ----------------------------
+
+
+@dataclass(frozen=True)
+class AskLoop:
+    """How far an issued request or recommendation got with its health body (the dashboard's
+    loop columns): notices sent and delivered, first viewed by the body, answered."""
+
+    sent: int
+    delivered: int
+    failed: int
+    first_viewed_at: object  # datetime | None
+    answered_on: object  # date | None
+
+
+def ask_loop(item, notices) -> AskLoop | None:
+    """`item`'s loop from its notices of asks (`notices.notices_by_item`); None for anything
+    that is not an issued item."""
+    if not getattr(item, "was_issued", False):
+        return None
+    issued = [n for n in notices if n.kind == NotificationKind.ASK_ISSUED]
+    return AskLoop(
+        sent=len(issued),
+        delivered=sum(1 for n in issued if n.state == Notification.State.SENT),
+        failed=sum(1 for n in issued if n.state == Notification.State.FAILED),
+        first_viewed_at=item.first_viewed_at,
+        answered_on=item.responded_on,
+    )

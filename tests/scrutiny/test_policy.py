@@ -17,6 +17,7 @@ from protocols import services as joint
 from protocols.models import AgendaItem, Meeting, Paper, Protocol, ProtocolVersion
 from scrutiny.casework import policy, services
 from scrutiny.casework.models import (
+    ImplementationEvidence,
     InformationRequest,
     Membership,
     Organisation,
@@ -302,7 +303,7 @@ def test_an_unknown_permission_for_a_kind_fails_loudly(world):
 def test_every_kind_the_policy_answers_for_is_a_model():
     labels = {m._meta.label for m in (InformationRequest, Recommendation, ProviderResponse)}
     labels |= {m._meta.label for m in (ResponseAttachment, Referral, Topic, TopicSuggestion)}
-    labels |= {m._meta.label for m in (SuggesterContact, Organisation)}
+    labels |= {m._meta.label for m in (SuggesterContact, Organisation, ImplementationEvidence)}
     labels |= {m._meta.label for m in (Meeting, AgendaItem, Paper, Protocol, ProtocolVersion)}
     labels |= {m._meta.label for m in (ApiKey, Webhook)}
     assert labels <= set(policy.RULES)

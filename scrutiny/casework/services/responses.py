@@ -27,6 +27,7 @@ from scrutiny.casework.policy import can
 from scrutiny.casework.roles import Perm
 from scrutiny.casework.uploads import check_upload
 from workflows.audit import EventType, log_event
+from workflows.cache import public_cache_bump
 from workflows.clocks import working_days_late
 from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.services import transition_apply, transition_available
@@ -402,4 +403,5 @@ def implementation_evidence_publish(
             note=locked.original_name,
             data={"evidence": locked.pk, "update": locked.update_id},
         )
+        transaction.on_commit(public_cache_bump)
     return locked

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from scrutiny.casework.models import (
     ActionPlanItem,
+    ImplementationEvidence,
     ImplementationUpdate,
     ProviderResponse,
     RecommendationState,
@@ -84,6 +85,7 @@ class PublicItem:
     lateness: str
     actions: list = field(default_factory=list)
     updates: list = field(default_factory=list)
+    evidence: list = field(default_factory=list)  # implementation evidence an officer published
     rag: object | None = None  # scrutiny.web.presenters.Rag
     further: list = field(default_factory=list)  # further information, oldest first
     # "An earlier answer received … was superseded on … — reason": the fact and the reason,
@@ -150,7 +152,13 @@ def outcome_detail(topic: Topic, *, today: dt.date | None = None) -> OutcomeView
             ),
             Prefetch(
                 "implementation_updates",
-                queryset=ImplementationUpdate.objects.order_by("at", "id"),
+                queryset=ImplementationUpdate.objects.order_by("at", "id").prefetch_related(
+                    Prefetch(
+                        "evidence",
+                        queryset=ImplementationEvidence.objects.filter(published_at__isnull=False),
+                        to_attr="public_evidence",
+                    )
+                ),
                 to_attr="public_updates",
             ),
         )
@@ -203,6 +211,7 @@ def outcome_detail(topic: Topic, *, today: dt.date | None = None) -> OutcomeView
                 else "",
                 actions=actions,
                 updates=r.public_updates,
+                evidence=[e for u in r.public_updates for e in u.public_evidence],
                 rag=rag_for(r, today),
             )
         )

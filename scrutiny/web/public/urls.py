@@ -17,6 +17,7 @@ urlpatterns = [
     path("outcomes/", v.outcomes, name="outcomes"),
     path("outcomes/feed.atom", v.outcomes_feed, name="outcomes-feed"),
     path("outcomes/<int:pk>/", v.outcome, name="outcome"),
+    path("outcomes/evidence/<int:pk>/", v.evidence, name="evidence"),
     path("health-bodies/", v.health_bodies, name="health-bodies"),
     path("health-bodies/<slug:slug>/", v.health_body, name="health-body"),
     path("data/", v.data_index, name="data"),

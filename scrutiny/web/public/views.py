@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -170,6 +170,19 @@ def outcome(request, pk):
         request,
         "public/outcome.html",
         {"topic": topic, "view": view, "related_meetings": list(meetings.public_for_topic(topic))},
+    )
+
+
+@require_GET
+def evidence(request, pk):
+    """A document of implementation evidence that an officer published."""
+    doc = get_object_or_404(publication.evidence_public(), pk=pk)
+    try:
+        handle = doc.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file is missing from storage.") from exc
+    return FileResponse(
+        handle, as_attachment=True, filename=doc.original_name, content_type=doc.content_type
     )
 
 

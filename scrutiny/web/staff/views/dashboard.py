@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.utils import timezone
 
-from scrutiny.casework import selectors
+from scrutiny.casework import notices, selectors
+from scrutiny.web import presenters
 from scrutiny.web.staff.forms import (
     DashboardFilterForm,
 )
@@ -46,6 +47,11 @@ def dashboard(request):
     if show:
         items = [i for i in items if i.category == show]
     page = _page(request, selectors.sort_items(items, sort))
+    # The loop of each ask on the page (sent, delivered, first viewed, answered): one query.
+    asks = [i.obj for i in page.object_list if i.kind in ("request", "recommendation")]
+    sent = notices.notices_by_item(asks)
+    for i in page.object_list:
+        i.loop = presenters.ask_loop(i.obj, sent.get(notices.item_key(i.obj), []))
     # Each count links to its group, keeping the other filters and the sort.
     params = request.GET.copy()
     params.pop("page", None)
