@@ -449,6 +449,14 @@ CF_INBOUND_IMAP_PORT = env_int("CF_INBOUND_IMAP_PORT", 993, minimum=1)
 CF_INBOUND_IMAP_USER = os.environ.get("CF_INBOUND_IMAP_USER", "")
 CF_INBOUND_IMAP_PASSWORD = os.environ.get("CF_INBOUND_IMAP_PASSWORD", "")
 CF_INBOUND_IMAP_FOLDER = os.environ.get("CF_INBOUND_IMAP_FOLDER", "INBOX")
+
+# Health bodies in the loop (issue 11): auto-filing replies from known responders
+# (docs/decisions/0017-inbound-trust.md). A reply is filed without an officer only when its
+# sender is proven: an `Authentication-Results` header added by OUR mail server (its authserv-id
+# here) saying dmarc=pass, or dkim=pass / spf=pass for the From domain. CF_INBOUND_TRUST_FROM=1
+# trusts the From address as it stands (only behind a server that rejects spoofed mail).
+CF_INBOUND_AUTHSERV_ID = os.environ.get("CF_INBOUND_AUTHSERV_ID", "").strip()
+CF_INBOUND_TRUST_FROM = env_bool("CF_INBOUND_TRUST_FROM", False)
 CF_REMINDER_WORKING_DAYS_BEFORE = env_int("CF_REMINDER_WORKING_DAYS_BEFORE", 5)
 CF_VERY_OVERDUE_WORKING_DAYS = env_int("CF_VERY_OVERDUE_WORKING_DAYS", 20)
 # Officers' daily digest goes out on working days at the first sweep after this local time.

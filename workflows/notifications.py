@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
@@ -435,6 +436,30 @@ def backoff(attempts: int) -> dt.timedelta:
     """Seconds before the next attempt: BASE × 2^(attempts-1), capped at MAX."""
     seconds = settings.CF_NOTIFY_BACKOFF_BASE * 2 ** max(attempts - 1, 0)
     return dt.timedelta(seconds=min(seconds, settings.CF_NOTIFY_BACKOFF_MAX))
+
+
+MESSAGE_ID = re.compile(r"cf-notification-(\d{1,18})-(\d{1,12})@")
+
+
+def notification_for_message_id(text: str) -> Notification | None:
+    """The notification whose Message-ID (`message_id`) appears in `text` (a bounce quotes the
+    headers of the message it reports), or None."""
+    for pk, stamp in MESSAGE_ID.findall(text or ""):
+        n = Notification.objects.filter(pk=int(pk)).first()
+        if n is not None and int(n.created_at.timestamp()) == int(stamp):
+            return n
+    return None
+
+
+def notification_bounced(notification: Notification, *, reason: str) -> bool:
+    """A delivery report says `notification` never reached its recipient: it is failed, with
+    the report's reason, whatever the mail server said when it was handed over. True when this
+    changed it."""
+    return bool(
+        Notification.objects.filter(pk=notification.pk)
+        .exclude(state=Notification.State.CANCELLED)
+        .update(state=Notification.State.FAILED, last_error=f"Bounced: {reason}"[:2000])
+    )
 
 
 def message_id(notification: Notification) -> str:

@@ -30,18 +30,26 @@ from email.utils import getaddresses, parseaddr
 from html import unescape
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.html import strip_tags
 
-from scrutiny.casework.models import InformationRequest, Recommendation
+from scrutiny.casework.models import (
+    InformationRequest,
+    Recommendation,
+    RequestState,
+    ResponseKind,
+)
 from scrutiny.casework.models.inbound import InboundAttachment, InboundEmail, InboundState
 from scrutiny.casework.policy import People, can, case_files_visible_to
 from scrutiny.casework.roles import Perm
-from scrutiny.casework.services.responses import provider_response_record
+from scrutiny.casework.services.responses import provider_response_record, response_current
 from scrutiny.casework.uploads import check_upload
-from workflows.errors import Forbidden, InvalidInput
+from workflows.errors import Conflict, Forbidden, InvalidInput
+from workflows.models import Notification
+from workflows.notifications import notification_bounced, notification_for_message_id
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +72,10 @@ class ParsedEmail:
     recipients: list[str]
     attachments: list[tuple[str, str, bytes]] = field(default_factory=list)
     automatic_reason: str = ""
+    # `Authentication-Results` headers (RFC 8601), as the receiving servers added them.
+    auth_results: list[str] = field(default_factory=list)
+    # A bounce's whole text (the delivery status and the quoted headers), to find its notice.
+    report: str = ""
 
 
 def _max_bytes() -> int:
@@ -123,6 +135,8 @@ def email_parse(raw: bytes) -> ParsedEmail:
                 [str(v) for h in ("To", "Cc", "Delivered-To") for v in msg.get_all(h, [])]
             )
         ]
+        automatic = _automatic(msg, from_address)
+        bounce = automatic == "delivery report" or automatic == "sent by a mail server"
         return ParsedEmail(
             message_id=str(msg.get("Message-ID", "")).strip()[:300],
             from_name=from_name[:200],
@@ -131,7 +145,9 @@ def email_parse(raw: bytes) -> ParsedEmail:
             text=_text(msg),
             recipients=recipients,
             attachments=attachments,
-            automatic_reason=_automatic(msg, from_address),
+            automatic_reason=automatic,
+            auth_results=[str(v) for v in msg.get_all("Authentication-Results", [])],
+            report=raw.decode("latin-1") if bounce else "",
         )
     except MessageRefused:
         raise
@@ -154,6 +170,108 @@ def _referenced_item(parsed: ParsedEmail):
     return None
 
 
+# --- Who really sent it (docs/decisions/0017-inbound-trust.md) --------------------------------
+
+_RESULT = re.compile(r"\b(dmarc|dkim|spf)\s*=\s*(\w+)([^;]*)", re.IGNORECASE)
+_PROPERTY = re.compile(r"\b(header\.from|header\.d|header\.i|smtp\.mailfrom)\s*=\s*([^\s;]+)")
+
+
+def _domain_of(value: str) -> str:
+    return value.rsplit("@", 1)[-1].strip().strip(">").lower()
+
+
+def _aligned(domain: str, sender_domain: str) -> bool:
+    return bool(domain) and (sender_domain == domain or sender_domain.endswith("." + domain))
+
+
+def sender_check(parsed: ParsedEmail) -> str:
+    """How the sender was proven ("" when it was not): `CF_INBOUND_TRUST_FROM`, or an
+    `Authentication-Results` header of our own server (`CF_INBOUND_AUTHSERV_ID`) with
+    dmarc=pass, or dkim=pass / spf=pass for the From address's domain. Headers of other
+    servers are ignored: anyone can write one (RFC 8601 section 7.1)."""
+    if getattr(settings, "CF_INBOUND_TRUST_FROM", False):
+        return "CF_INBOUND_TRUST_FROM"
+    ours = (getattr(settings, "CF_INBOUND_AUTHSERV_ID", "") or "").strip().lower()
+    if not ours:
+        return ""
+    sender_domain = _domain_of(parsed.from_address)
+    for header in parsed.auth_results:
+        authserv, _, results = header.partition(";")
+        ids = authserv.split()
+        if not ids or ids[0].lower() != ours:
+            continue
+        for method, outcome, details in _RESULT.findall(results):
+            if outcome.lower() != "pass":
+                continue
+            props = {k.lower(): _domain_of(v) for k, v in _PROPERTY.findall(details)}
+            method = method.lower()
+            if method == "dmarc" and _aligned(props.get("header.from", ""), sender_domain):
+                return f"{ours}: dmarc=pass"
+            if method == "dmarc" and "header.from" not in props:
+                return f"{ours}: dmarc=pass"
+            domain = props.get("header.d") or props.get("header.i") or props.get("smtp.mailfrom")
+            if method in ("dkim", "spf") and domain and _aligned(domain, sender_domain):
+                return f"{ours}: {method}=pass ({domain})"
+    return ""
+
+
+def _auto_file(email: InboundEmail, item, responder) -> str:
+    """File a proven reply from a responder of the addressed body as its response, with no
+    officer: further information beside an answer already given, or the answer to a request
+    still open ("answered": the body corrects it on the web if it was less). A recommendation
+    still open stays to review (its outcome and action plan are not read from an e-mail), as
+    does anything the service refuses. Returns why it was not filed ("" when it was)."""
+    current = response_current(item)
+    if current is None and not isinstance(item, InformationRequest):
+        return "A response to a recommendation says accepted or rejected: an officer files it."
+    kind = ResponseKind.FURTHER_INFORMATION if current is not None else ResponseKind.ANSWER
+    try:
+        with transaction.atomic():
+            response = provider_response_record(
+                subject=item,
+                by=responder,
+                channel="email",
+                text=email.text or "(The e-mail had no text; see its attachments.)",
+                outcome="" if current is not None else RequestState.ANSWERED,
+                received_at=email.received_at,
+                attachments=[_named(a) for a in email.attachments.all()],
+                kind=kind,
+            )
+    except (Conflict, Forbidden, InvalidInput) as exc:
+        return f"Not filed automatically: {exc}"
+    email.state = InboundState.FILED
+    email.response = response
+    email.filed_automatically = True
+    email.save(update_fields=["state", "response", "filed_automatically"])
+    return ""
+
+
+_FINAL_RECIPIENT = re.compile(r"(?im)^(?:final|original)-recipient:\s*rfc822;\s*<?([^\s>]+)")
+
+
+def _bounced_notice(parsed: ParsedEmail):
+    """The notice a bounce reports on: by the Message-ID it quotes, else by the reference in
+    the quoted subject and the recipient the report names."""
+    found = notification_for_message_id(parsed.report)
+    if found is not None:
+        return found
+    recipients = {a.lower() for a in _FINAL_RECIPIENT.findall(parsed.report)}
+    for letter, pk in REFERENCE.findall(parsed.report):
+        model = InformationRequest if letter.upper() == "R" else Recommendation
+        found = (
+            Notification.objects.filter(
+                content_type=ContentType.objects.get_for_model(model),
+                object_id=int(pk),
+                to_email__in=recipients,
+            )
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if found is not None:
+            return found
+    return None
+
+
 def email_receive(raw: bytes) -> InboundEmail:
     """Keep one inbound message (see the module's docstring)."""
     parsed = email_parse(raw)
@@ -168,7 +286,7 @@ def email_receive(raw: bytes) -> InboundEmail:
             (
                 u
                 for u in People([item.recipient_id]).holding([item.recipient_id], Perm.RESPOND)
-                if (u.email or "").lower() == parsed.from_address
+                if u.is_active and (u.email or "").lower() == parsed.from_address
             ),
             None,
         )
@@ -207,6 +325,19 @@ def email_receive(raw: bytes) -> InboundEmail:
         if refused_files:
             email.review_note = "Attachments not kept: " + "; ".join(refused_files)
             email.save(update_fields=["review_note"])
+        if state == InboundState.AUTOMATIC and parsed.report:
+            notice = _bounced_notice(parsed)
+            if notice is not None:
+                notification_bounced(notice, reason=email.subject or "delivery report")
+                email.bounce_of = notice
+                email.save(update_fields=["bounce_of"])
+        elif state == InboundState.TO_REVIEW and responder is not None:
+            email.sender_check = sender_check(parsed)[:200]
+            if email.sender_check:
+                why_not = _auto_file(email, item, responder)
+                if why_not:
+                    email.review_note = "\n".join(filter(None, [email.review_note, why_not]))
+            email.save(update_fields=["sender_check", "review_note"])
     log.info(
         "inbound e-mail %s from %s: %s%s",
         email.pk,

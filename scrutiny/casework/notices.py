@@ -78,6 +78,7 @@ def notices_by_item(items) -> dict[tuple[int, int], list[Notification]]:
         q, kind__in=[NotificationKind.ASK_ISSUED, NotificationKind.ASK_WITHDRAWN]
     ).order_by("created_at", "id")
     for n in rows:
+        n.bounced = n.state == Notification.State.FAILED and n.last_error.startswith("Bounced")
         out.setdefault((n.content_type_id, n.object_id), []).append(n)
     return out
 

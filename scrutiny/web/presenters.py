@@ -34,8 +34,8 @@ from scrutiny.casework.services import (
     response_recordable,
 )
 from workflows.calendar import WorkingCalendar, fmt
-from workflows.services import available_transitions, transition_available
 from workflows.models import Notification, NotificationKind
+from workflows.services import available_transitions, transition_available
 
 
 @dataclass(frozen=True)

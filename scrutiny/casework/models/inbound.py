@@ -67,6 +67,18 @@ class InboundEmail(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     review_note = models.TextField(blank=True)
+    # Filed without an officer: from an active responder of the addressed body, the sender
+    # checked (`sender_check` says how: docs/decisions/0017-inbound-trust.md).
+    filed_automatically = models.BooleanField(default=False)
+    sender_check = models.CharField(max_length=200, blank=True)
+    # A bounce: the notice it reports as not delivered.
+    bounce_of = models.ForeignKey(
+        "workflows.Notification",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
