@@ -13,10 +13,11 @@ Only the bodies whose responder the user is, and only what the policy lets them 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
@@ -35,6 +36,8 @@ from scrutiny.casework.policy import body_ids, recommendations_visible_to, reque
 from scrutiny.casework.roles import Perm
 from workflows.audit import EventType, log_event
 from workflows.models import AuditEvent, Notification
+
+log = logging.getLogger(__name__)
 
 OVERDUE, TO_ANSWER, TO_RESPOND, UPDATES_DUE, ANSWERED = (
     "overdue",
@@ -176,16 +179,22 @@ def item_first_viewed(item: InformationRequest | Recommendation, user) -> bool:
     if item.recipient_id not in body_ids(user, Perm.HEALTH_BODY_ACT):
         return False
     now = timezone.now()
-    with transaction.atomic():
-        first = (
-            type(item)
-            .all_objects.filter(pk=item.pk, first_viewed_at__isnull=True)
-            .update(first_viewed_at=now)
-        )
-        if not first:
-            return False
-        item.first_viewed_at = now
-        log_event(item, EventType.ITEM_FIRST_VIEWED, by=user, data={"body": item.recipient_id})
+    try:
+        with transaction.atomic():
+            first = (
+                type(item)
+                .all_objects.filter(pk=item.pk, first_viewed_at__isnull=True)
+                .update(first_viewed_at=now)
+            )
+            if not first:
+                return False
+            log_event(item, EventType.ITEM_FIRST_VIEWED, by=user, data={"body": item.recipient_id})
+    except DatabaseError:
+        # A page that reads must not fail because the record of reading it could not be
+        # written (a read-only replica, a lock timeout): the next view records it.
+        log.warning("first view of %s %s not recorded", type(item).__name__, item.pk)
+        return False
+    item.first_viewed_at = now
     return True
 
 

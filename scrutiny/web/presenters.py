@@ -572,7 +572,8 @@ class AskLoop:
 
     sent: int
     delivered: int
-    failed: int
+    failed: int  # not delivered, bounces included
+    bounced: int
     first_viewed_at: object  # datetime | None
     answered_on: object  # date | None
 
@@ -587,6 +588,7 @@ def ask_loop(item, notices) -> AskLoop | None:
         sent=len(issued),
         delivered=sum(1 for n in issued if n.state == Notification.State.SENT),
         failed=sum(1 for n in issued if n.state == Notification.State.FAILED),
+        bounced=sum(1 for n in issued if getattr(n, "bounced", False)),
         first_viewed_at=item.first_viewed_at,
         answered_on=item.responded_on,
     )

@@ -1,6 +1,7 @@
 """A health body's responder works through what their body is asked in headless Chromium:
 answers a request with a document, responds to a recommendation with a three-row action plan,
-reports an action slipped — every page passes axe, and the same walk works without JavaScript."""
+reports an action slipped with evidence, corrects the answer to the request from its page —
+every page passes axe, and the same walk works without JavaScript."""
 
 import datetime as dt
 import re
@@ -106,14 +107,51 @@ def test_responder_answers_responds_and_reports_progress(
         page.get_by_label("Slipped").check()
         page.get_by_label("Revised date").fill(slipped_to)
         page.get_by_label("What has happened").fill("Recruitment is behind.")
+        page.get_by_label("Evidence documents (optional)").set_input_files(str(pdf))
         page.get_by_role("button", name="Record progress").click()
         assert page.get_by_text("Progress recorded.").is_visible()
+        accessible(page)
+
+        # Correct the answer to the request, from the item's page (the whole conversation).
+        page.goto(f"{live_server.url}/body/?show=answered")
+        page.get_by_role("link", name=re.compile(r"^Request: How many stroke beds")).click()
+        assert page.get_by_role("heading", name="The whole conversation").is_visible()
+        accessible(page)
+        page.get_by_role("button", name="Correct this answer").click()
+        accessible(page)
+        page.get_by_role("button", name="Continue").click()
+        assert page.locator(".govuk-error-summary").is_visible()
+        assert page.get_by_text("Say why you are correcting the answer.").first.is_visible()
+        accessible(page)
+        page.get_by_label("Why are you correcting the answer?").fill("Two beds reopened.")
+        page.get_by_label("Answered in full").check()
+        page.get_by_label("The answer").fill("There are 26 stroke beds.")
+        page.get_by_role("button", name="Continue").click()
+        assert page.get_by_role(
+            "heading", name="Check your correction before sending it"
+        ).is_visible()
+        accessible(page)
+        page.get_by_role("button", name="Send correction").click()
+        assert page.get_by_role("heading", name="Correction sent").is_visible()
+        accessible(page)
+        page.get_by_role("link", name="See the whole conversation").click()
+        assert page.get_by_text("Corrected answer from").is_visible()
+        accessible(page)
+
+        # The recommendation's page lists the progress report with its evidence.
+        page.goto(f"{live_server.url}/body/recommendations/{rec.pk}/")
+        assert page.get_by_role("link", name="beds.pdf").is_visible()
         accessible(page)
 
     req.refresh_from_db()
     rec.refresh_from_db()
     assert req.state == "answered"
-    assert [a.original_name for a in req.responses.get().attachments.all()] == ["beds.pdf"]
+    first = req.responses.get(supersedes__isnull=True)
+    assert [a.original_name for a in first.attachments.all()] == ["beds.pdf"]
+    correction = req.responses.get(supersedes=first)
+    assert correction.correction_reason == "Two beds reopened."
     assert rec.responses.get().action_plan.count() == 3
     assert rec.implementation_status == "slipped"
-    assert rec.implementation_updates.get().action.action == "Action 2"
+    update = rec.implementation_updates.get()
+    assert update.action.action == "Action 2"
+    assert [e.original_name for e in update.evidence.all()] == ["beds.pdf"]

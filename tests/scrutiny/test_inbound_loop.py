@@ -196,6 +196,7 @@ def test_an_ask_whose_every_notice_bounced_is_one_nobody_received(client, who, r
         inbound.email_receive(_dsn(to=notice.to_email, quoted_id=message_id(notice), n=n))
     page = client.get("/work/?show=unreached").content.decode()
     assert "Asks nobody received" in page and request_.question[:30] in page
+    assert f"{_notices(request_).count()} bounced" in page
 
 
 def test_a_forged_message_id_of_another_stamp_matches_nothing(request_):
