@@ -28,6 +28,7 @@ from protocols import services as meetings
 from protocols.models import Paper
 from scrutiny.casework import publication, services, suggestions
 from scrutiny.casework.models import (
+    ImplementationEvidence,
     Organisation,
     Partnership,
     RecommendationOutcome,
@@ -81,6 +82,9 @@ meeting_spec = st.fixed_dictionaries(
 suggestion_spec = st.fixed_dictionaries(
     {"fate": st.sampled_from(["pending", "accepted", "rejected"]), "noise": noise}
 )
+
+
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
 
 
 def marker(kind: str) -> str:
@@ -163,8 +167,22 @@ def _make_topic(area, officer, responder, spec, marks: Markers):
         rec = topic.recommendations.filter(outcome=RecommendationOutcome.ACCEPTED).first()
         if rec is not None:
             # Implementation notes are the health body's public account of progress.
-            services.recommendation_update_implementation(
-                recommendation=rec, by=responder, status="on_track", note=text(n)
+            # Its evidence stays private until an officer publishes a document.
+            secret = marker("SECRET")
+            marks.secret.add(secret)
+            shown = marker("PUBLIC")
+            update = services.recommendation_update_implementation(
+                recommendation=rec,
+                by=responder,
+                status="on_track",
+                note=text(n),
+                evidence=[
+                    SimpleUploadedFile(f"{secret}.pdf", PDF, "application/pdf"),
+                    SimpleUploadedFile(f"{shown}.pdf", PDF, "application/pdf"),
+                ],
+            )
+            services.implementation_evidence_publish(
+                evidence=update.evidence.get(original_name=f"{shown}.pdf"), by=officer
             )
     if spec["unpublish_later"] and topic.published_at:
         publication.topic_unpublish(topic=topic, by=officer, reason=marks.s(n))
@@ -289,6 +307,10 @@ def _surfaces(client, topic_ids, meeting_ids=()):
         *[f"/meetings/{pk}/" for pk in meeting_ids],
         *[f"/meetings/{pk}/pack/" for pk in meeting_ids],
         *[f"/papers/{pk}/" for pk in Paper.objects.values_list("pk", flat=True)],
+        *[
+            f"/outcomes/evidence/{pk}/"
+            for pk in ImplementationEvidence.objects.values_list("pk", flat=True)
+        ],
     ]
     for api in (
         "/api/v1/public/topics/",

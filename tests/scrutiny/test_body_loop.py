@@ -429,3 +429,29 @@ def test_staff_of_an_unrelated_area_reach_no_evidence_nor_notes(client, who, mat
     assert client.post(f"/recommendations/{rec.pk}/note/", {"text": "x"}).status_code == 404
     client.force_login(who.other_responder)
     assert client.get(f"/evidence/{evidence.pk}/").status_code == 404
+
+
+def test_a_responder_corrects_a_response_to_a_recommendation_with_a_new_plan(client, area, who):
+    rec = _accepted(area, who)
+    client.force_login(who.responder)
+    url = f"/body/recommendations/{rec.pk}/correct/"
+    target = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    response = client.post(
+        url,
+        {
+            "correction_reason": "The board met",
+            "outcome": "partially_accepted",
+            "text": "We accept the first part.",
+            "rows": "1",
+            "action_1": "Recruit nurses",
+            "owner_1": "Director of Nursing",
+            "target_1": target,
+        },
+    )
+    assert response.status_code == 302
+    assert client.post(response["Location"]).status_code == 302
+    rec.refresh_from_db()
+    assert rec.outcome == "partially_accepted"
+    current = services.response_current(rec)
+    assert current.correction_reason == "The board met"
+    assert [a.action for a in current.action_plan.all()] == ["Recruit nurses"]
