@@ -125,7 +125,7 @@ def test_responder_answers_responds_and_reports_progress(
         accessible(page)
         page.get_by_label("Why are you correcting the answer?").fill("Two beds reopened.")
         page.get_by_label("Answered in full").check()
-        page.get_by_label("The answer").fill("There are 26 stroke beds.")
+        page.get_by_label("The answer", exact=True).fill("There are 26 stroke beds.")
         page.get_by_role("button", name="Continue").click()
         assert page.get_by_role(
             "heading", name="Check your correction before sending it"
