@@ -27,3 +27,16 @@ from protocols.models.meetings import (  # noqa: F401
     Paper,
     Resolution,
 )
+from protocols.models.governance import (  # noqa: F401
+    MS,
+    Attendance,
+    AttendanceStatus,
+    CommitteeRules,
+    CommitteeSeat,
+    Declaration,
+    InterestKind,
+    Minutes,
+    MinutesState,
+    SeatQuerySet,
+    SeatRole,
+)

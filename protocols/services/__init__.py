@@ -41,3 +41,23 @@ from protocols.services.referrals import (  # noqa: F401
     protocol_in_force,
     referral_acknowledgement_rule,
 )
+from protocols.services.governance import (  # noqa: F401
+    approving_items_for,
+    attendance_record,
+    chair_seat_users,
+    committee_rules_set,
+    interest_declare,
+    minutes_approve,
+    minutes_circulate,
+    minutes_draft,
+    minutes_publish,
+    minutes_return_to_draft,
+    minutes_update,
+    municipal_year_bounds,
+    municipal_year_of,
+    municipal_year_start,
+    seat_add,
+    seat_end,
+    seats_held_on,
+    year_label,
+)

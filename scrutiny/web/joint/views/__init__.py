@@ -38,3 +38,13 @@ from scrutiny.web.joint.views.meetings import (  # noqa: F401
     paper_add,
     paper_download,
 )
+from scrutiny.web.joint.views.governance import (  # noqa: F401
+    body_rules,
+    body_seats,
+    meeting_attendance,
+    meeting_declarations,
+    minutes_approve,
+    minutes_detail,
+    minutes_edit,
+    minutes_move,
+)
