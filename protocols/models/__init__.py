@@ -15,18 +15,6 @@ from protocols.models.agreements import (  # noqa: F401
 from protocols.models.calendars import (  # noqa: F401
     CalendarToken,
 )
-from protocols.models.meetings import (  # noqa: F401
-    AgendaItem,
-    AgendaItemQuerySet,
-    AgendaState,
-    ExemptParagraph,
-    M,
-    Meeting,
-    MeetingQuerySet,
-    MeetingState,
-    Paper,
-    Resolution,
-)
 from protocols.models.governance import (  # noqa: F401
     MS,
     Attendance,
@@ -39,4 +27,16 @@ from protocols.models.governance import (  # noqa: F401
     MinutesState,
     SeatQuerySet,
     SeatRole,
+)
+from protocols.models.meetings import (  # noqa: F401
+    AgendaItem,
+    AgendaItemQuerySet,
+    AgendaState,
+    ExemptParagraph,
+    M,
+    Meeting,
+    MeetingQuerySet,
+    MeetingState,
+    Paper,
+    Resolution,
 )

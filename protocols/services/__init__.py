@@ -24,23 +24,6 @@ from protocols.services.calendars import (  # noqa: F401
     calendar_token_revoke,
     calendar_token_user,
 )
-from protocols.services.meetings import (  # noqa: F401
-    MEETING_FIELDS,
-    NeedsConfirmation,
-    meeting_cancel,
-    meeting_create,
-    meeting_give_urgency_reason,
-    meeting_mark_held,
-    meeting_publish_agenda,
-    meeting_request_urgency_reason,
-    meeting_update,
-    meeting_warnings,
-)
-from protocols.services.positions import item_agree_position  # noqa: F401
-from protocols.services.referrals import (  # noqa: F401
-    protocol_in_force,
-    referral_acknowledgement_rule,
-)
 from protocols.services.governance import (  # noqa: F401
     approving_items_for,
     attendance_record,
@@ -60,4 +43,21 @@ from protocols.services.governance import (  # noqa: F401
     seat_end,
     seats_held_on,
     year_label,
+)
+from protocols.services.meetings import (  # noqa: F401
+    MEETING_FIELDS,
+    NeedsConfirmation,
+    meeting_cancel,
+    meeting_create,
+    meeting_give_urgency_reason,
+    meeting_mark_held,
+    meeting_publish_agenda,
+    meeting_request_urgency_reason,
+    meeting_update,
+    meeting_warnings,
+)
+from protocols.services.positions import item_agree_position  # noqa: F401
+from protocols.services.referrals import (  # noqa: F401
+    protocol_in_force,
+    referral_acknowledgement_rule,
 )

@@ -118,10 +118,8 @@ def seat_add(
         errors["starts_on"] = [f"Choose a day within {year_label(year)} ({first} to {last})."]
     if not starts_on <= ends_on <= last:
         errors["ends_on"] = [f"Choose a day from the start of the seat to {last}."]
-    if role in (SeatRole.CO_OPTEE, SeatRole.SUBSTITUTE):
-        voting = bool(voting)
-    else:
-        voting = True  # councillors vote
+    # Councillors vote; a co-optee or a substitute may not.
+    voting = bool(voting) if role in (SeatRole.CO_OPTEE, SeatRole.SUBSTITUTE) else True
     if role == SeatRole.SUBSTITUTE:
         if substitute_for is None:
             errors["substitute_for"] = ["Choose whom the substitute stands in for."]
