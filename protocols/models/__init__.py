@@ -25,8 +25,8 @@ from protocols.models.governance import (  # noqa: F401
     InterestKind,
     Minutes,
     MinutesState,
+    SeatKind,
     SeatQuerySet,
-    SeatRole,
 )
 from protocols.models.meetings import (  # noqa: F401
     AgendaItem,

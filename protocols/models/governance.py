@@ -18,7 +18,7 @@ from workflows.services import condition
 # --- Committee membership by municipal year --------------------------------------------------
 
 
-class SeatRole(models.TextChoices):
+class SeatKind(models.TextChoices):
     CHAIR = "chair", "Chair"
     VICE_CHAIR = "vice_chair", "Vice-chair"
     MEMBER = "member", "Member"
@@ -51,7 +51,7 @@ class CommitteeSeat(models.Model):
         blank=True,
         related_name="committee_seats",
     )
-    role = models.CharField(max_length=20, choices=SeatRole.choices)
+    role = models.CharField(max_length=20, choices=SeatKind.choices)
     voting = models.BooleanField(
         default=True, help_text="Co-optees are often non-voting (e.g. the network's member)."
     )

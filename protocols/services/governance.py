@@ -22,7 +22,7 @@ from protocols.models import (
     Meeting,
     MeetingState,
     Minutes,
-    SeatRole,
+    SeatKind,
 )
 from protocols.services.common import _clean
 from protocols.services.meetings import _lock_meeting
@@ -81,7 +81,7 @@ def _check_body_officer(by, body: Organisation):
         raise Forbidden("Only a support officer of the body keeps its membership.")
 
 
-ONE_A_YEAR = (SeatRole.CHAIR, SeatRole.VICE_CHAIR)
+ONE_A_YEAR = (SeatKind.CHAIR, SeatKind.VICE_CHAIR)
 
 
 def seat_add(
@@ -105,7 +105,7 @@ def seat_add(
     errors = {}
     if not name:
         errors["name"] = ["Enter the member's name."]
-    if role not in SeatRole.values:
+    if role not in SeatKind.values:
         errors["role"] = ["Choose a role."]
     if not isinstance(year, int) or not 1990 <= year <= 2200:
         errors["year"] = ["Enter the municipal year, for example 2026 for 2026/27."]
@@ -119,8 +119,8 @@ def seat_add(
     if not starts_on <= ends_on <= last:
         errors["ends_on"] = [f"Choose a day from the start of the seat to {last}."]
     # Councillors vote; a co-optee or a substitute may not.
-    voting = bool(voting) if role in (SeatRole.CO_OPTEE, SeatRole.SUBSTITUTE) else True
-    if role == SeatRole.SUBSTITUTE:
+    voting = bool(voting) if role in (SeatKind.CO_OPTEE, SeatKind.SUBSTITUTE) else True
+    if role == SeatKind.SUBSTITUTE:
         if substitute_for is None:
             errors["substitute_for"] = ["Choose whom the substitute stands in for."]
         elif substitute_for.body_id != body.pk or substitute_for.year != year:
@@ -133,7 +133,7 @@ def seat_add(
         )
         if clash.exists():
             errors["role"] = [
-                f"{body} already has a {SeatRole(role).label.lower()} for those dates: "
+                f"{body} already has a {SeatKind(role).label.lower()} for those dates: "
                 "end that seat first."
             ]
     if errors:
@@ -217,7 +217,7 @@ def chair_seat_users(meeting: Meeting):
     """The people with a sign-in who hold the chair's seat of the meeting's bodies on its date:
     they too give the reason of urgency (with the chairs by role)."""
     seats = seats_held_on(owner_ids(meeting), meeting.date).filter(
-        role=SeatRole.CHAIR, user__isnull=False
+        role=SeatKind.CHAIR, user__isnull=False
     )
     return [s.user for s in seats.select_related("user").order_by("user__username")]
 

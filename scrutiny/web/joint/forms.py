@@ -11,7 +11,7 @@ from protocols.models import (
     ExemptParagraph,
     InterestKind,
     Resolution,
-    SeatRole,
+    SeatKind,
 )
 from protocols.services import NeedsConfirmation
 from scrutiny.casework.models import Organisation, Partnership, Topic
@@ -311,7 +311,7 @@ class MinutesApproveForm(forms.Form):
 
 class SeatForm(forms.Form):
     name = forms.CharField(max_length=200, label="Name")
-    role = forms.ChoiceField(choices=SeatRole.choices, widget=forms.RadioSelect, label="Role")
+    role = forms.ChoiceField(choices=SeatKind.choices, widget=forms.RadioSelect, label="Role")
     voting = forms.BooleanField(
         required=False,
         initial=True,

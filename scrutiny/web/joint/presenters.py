@@ -274,7 +274,7 @@ class MinutesPage:
     hidden_exempt: int
 
 
-def _person(row) -> str:
+def _attendee(row) -> str:
     seat = row.seat
     if seat is not None and seat.role != "member":
         return f"{row.name} ({seat.get_role_display()}{'' if seat.voting else ', non-voting'})"
@@ -291,7 +291,7 @@ def minutes_page(minutes, items, attendance, *, public: bool, hidden_exempt=0) -
         if row.status == "substitute":
             by_status["substitute"].append(f"{row.name} (for {row.substitute_for})")
         else:
-            by_status[row.status].append(_person(row))
+            by_status[row.status].append(_attendee(row))
     shown = []
     for item in items:
         if public and item.exempt:
