@@ -27,7 +27,6 @@ from protocols.services.calendars import (  # noqa: F401
 from protocols.services.governance import (  # noqa: F401
     approving_items_for,
     attendance_record,
-    chair_seat_users,
     committee_rules_set,
     interest_declare,
     minutes_approve,

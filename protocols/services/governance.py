@@ -213,15 +213,6 @@ def seats_held_on(body_ids, day: dt.date):
     return CommitteeSeat.objects.filter(body__in=list(body_ids)).on(day)
 
 
-def chair_seat_users(meeting: Meeting):
-    """The people with a sign-in who hold the chair's seat of the meeting's bodies on its date:
-    they too give the reason of urgency (with the chairs by role)."""
-    seats = seats_held_on(owner_ids(meeting), meeting.date).filter(
-        role=SeatKind.CHAIR, user__isnull=False
-    )
-    return [s.user for s in seats.select_related("user").order_by("user__username")]
-
-
 # --- Attendance and declarations -------------------------------------------------------------
 
 
