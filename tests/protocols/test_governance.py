@@ -375,3 +375,12 @@ def test_a_co_optee_seat_can_name_a_sign_in(client, area, osc_officer):
     assert ok.status_code == 302
     seat = person.committee_seats.get()
     assert seat.voting is False and seat.role == "co_optee"
+
+
+def test_the_admin_lists_the_governance_records_read_only(client, built):
+    admin = UserFactory(username="admin", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    for model in ("committeeseat", "committeerules", "attendance", "declaration", "minutes"):
+        response = client.get(f"/admin/protocols/{model}/")
+        assert response.status_code == 200, model
+        assert client.get(f"/admin/protocols/{model}/add/").status_code == 403
