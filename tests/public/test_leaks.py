@@ -249,8 +249,9 @@ def _make_meeting(area, officer, spec, topics, marks: Markers):
             meetings.item_record_decision(
                 item=item, by=officer, decision=(marks.p(n) if public else marks.s(n))
             )
-    if agenda == "held" and spec["minutes"] != "none":
-        _make_minutes(area, officer, meeting, items, spec["minutes"], marks, n)
+    minutes = spec.get("minutes", "none")  # the explicit examples predate the minutes
+    if agenda == "held" and minutes != "none":
+        _make_minutes(area, officer, meeting, items, minutes, marks, n)
     if agenda == "cancelled":
         meetings.meeting_cancel(meeting=meeting, by=officer, reason=marks.p(n))
     return meeting
