@@ -7,8 +7,13 @@ from django.contrib import admin
 from protocols import services
 from protocols.models import (
     AgendaItem,
+    Attendance,
     CalendarToken,
+    CommitteeRules,
+    CommitteeSeat,
+    Declaration,
     Meeting,
+    Minutes,
     Paper,
     Protocol,
     ProtocolSignOff,
@@ -114,3 +119,39 @@ class CalendarTokenAdmin(ReadOnlyAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
+
+
+# --- Meeting governance (read-only: the staff pages keep them, through the services) -----------
+
+
+@admin.register(CommitteeSeat)
+class CommitteeSeatAdmin(ReadOnlyAdmin):
+    list_display = ("name", "body", "year", "role", "voting", "starts_on", "ends_on", "user")
+    list_filter = ("role", "year")
+    list_select_related = ("body", "user")
+
+
+@admin.register(CommitteeRules)
+class CommitteeRulesAdmin(ReadOnlyAdmin):
+    list_display = ("body", "co_optees_see_exempt")
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ReadOnlyAdmin):
+    list_display = ("name", "meeting", "status", "substitute_for")
+    list_filter = ("status",)
+    list_select_related = ("meeting",)
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(ReadOnlyAdmin):
+    list_display = ("attendee", "item", "kind", "withdrew")
+    list_filter = ("kind",)
+    list_select_related = ("attendee", "item")
+
+
+@admin.register(Minutes)
+class MinutesAdmin(ReadOnlyAdmin):
+    list_display = ("meeting", "state", "circulated_on", "approved_on", "published_at")
+    list_filter = ("state",)
+    list_select_related = ("meeting",)

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from protocols.models import (
+    MS,
     AgendaItem,
+    Attendance,
+    CommitteeSeat,
+    Declaration,
     Meeting,
     MeetingState,
+    Minutes,
     Paper,
     Protocol,
     ProtocolVersion,
@@ -37,8 +42,9 @@ def meetings_visible_to(user) -> QuerySet:
 
 
 def meetings_for_member(user) -> QuerySet:
-    """'My meetings': meetings of the bodies where the user is staff."""
-    return _with_organiser(visible(user, Meeting.objects.all(), Perm.MEETING_IN_FULL))
+    """'My meetings' and agenda packs: meetings of the bodies where the user is staff, and of
+    the committees they are co-opted to (a seat, `protocols.CommitteeSeat`)."""
+    return _with_organiser(visible(user, Meeting.objects.all(), Perm.MEETING_PACK))
 
 
 def meetings_managed_by(user) -> QuerySet:
@@ -140,4 +146,52 @@ def minuted_items_on(topic, organisation):
         .exclude(decision="")
         .select_related("meeting__body", "meeting__partnership")
         .order_by("-meeting__date", "position")
+    )
+
+
+# --- Meeting governance -----------------------------------------------------------------------
+
+
+def minutes_visible_to(user) -> QuerySet:
+    """Minutes `user` may read: published ones for everyone; every state for the staff of the
+    meeting's bodies."""
+    return visible(user, Minutes.objects.select_related("meeting", "approved_at_item__meeting"))
+
+
+def minutes_published() -> QuerySet:
+    return Minutes.objects.filter(state=MS.PUBLISHED).select_related(
+        "meeting", "approved_at_item__meeting"
+    )
+
+
+def attendance_at(meeting) -> QuerySet:
+    return Attendance.objects.filter(meeting=meeting).select_related("seat").order_by("name")
+
+
+def minutes_items_for(user, meeting) -> QuerySet:
+    """The agenda as the minutes show it to `user`, with each item's declarations."""
+    declarations = Prefetch(
+        "declarations", queryset=Declaration.objects.select_related("attendee").order_by("id")
+    )
+    qs = meeting.items.prefetch_related(declarations).order_by("position", "id")
+    return visible(user, qs)
+
+
+def seats_of(body_ids, year: int) -> QuerySet:
+    """The seats on `body_ids` in municipal year `year`, chair first."""
+    order = ["chair", "vice_chair", "member", "co_optee", "substitute"]
+    rank = _rank("role", order)
+    return (
+        CommitteeSeat.objects.filter(body__in=list(body_ids), year=year)
+        .select_related("user", "body", "substitute_for")
+        .annotate(rank=rank)
+        .order_by("body__name", "rank", "name", "id")
+    )
+
+
+def _rank(field: str, order: list[str]) -> Case:
+    return Case(
+        *[When(**{field: v}, then=Value(i)) for i, v in enumerate(order)],
+        default=Value(len(order)),
+        output_field=IntegerField(),
     )

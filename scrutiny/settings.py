@@ -481,6 +481,23 @@ CF_SCHEDULE = [
 # The packages' clocks that the sweep acts on (each module registers its clock sources).
 CF_CLOCK_SOURCE_MODULES = ["scrutiny.casework.deadline_sources", "protocols.deadline_sources"]
 
+
+# Meeting governance (issue 15 item 3): the municipal year starts on CF_MUNICIPAL_YEAR_STARTS
+# (month-day, default 05-01) or, with CF_MUNICIPAL_YEAR_AFTER_ANCHOR (default on), on the working
+# day following it: seats on committees are held by municipal year.
+def _month_day(name, default):
+    value = os.environ.get(name, "").strip() or default
+    try:
+        month, day = (int(part) for part in value.split("-"))
+        dt.date(2001, month, day)  # not 29 Feb: every year has the day
+    except ValueError:
+        raise SettingError(name, f"a month and day as MM-DD (default {default})", value) from None
+    return month, day
+
+
+CF_MUNICIPAL_YEAR_STARTS = _month_day("CF_MUNICIPAL_YEAR_STARTS", "05-01")
+CF_MUNICIPAL_YEAR_AFTER_ANCHOR = env_bool("CF_MUNICIPAL_YEAR_AFTER_ANCHOR", True)
+
 # Every line carries the request id (RequestIdMiddleware; "-" outside a request); LOG_FORMAT=json
 # writes one JSON object per line for a log collector.
 LOGGING = {

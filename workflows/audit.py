@@ -131,6 +131,18 @@ class EventType(models.TextChoices):
     MEETING_AGENDA_ITEM_ADDED = "meeting_agenda_item_added", "Agenda item added"
     MEETING_PAPER_ADDED = "meeting_paper_added", "Paper added"
     MEETING_DECISION_RECORDED = "meeting_decision_recorded", "Decision minuted"
+    # Meeting governance (protocols.CommitteeSeat, Attendance, Declaration, Minutes)
+    COMMITTEE_SEAT_ADDED = "committee_seat_added", "Committee seat recorded"
+    COMMITTEE_SEAT_ENDED = "committee_seat_ended", "Committee seat ended"
+    COMMITTEE_RULES_CHANGED = "committee_rules_changed", "Committee's governance rules changed"
+    MEETING_ATTENDANCE_RECORDED = "meeting_attendance_recorded", "Attendance recorded"
+    MEETING_INTEREST_DECLARED = "meeting_interest_declared", "Interest declared"
+    MINUTES_DRAFTED = "minutes_drafted", "Minutes drafted"
+    MINUTES_EDITED = "minutes_edited", "Draft minutes edited"
+    MINUTES_CIRCULATED = "minutes_circulated", "Minutes circulated to members"
+    MINUTES_RETURNED_TO_DRAFT = "minutes_returned_to_draft", "Minutes returned to draft"
+    MINUTES_APPROVED = "minutes_approved", "Minutes approved as a correct record"
+    MINUTES_PUBLISHED = "minutes_published", "Minutes published"
     # Invitations of people at health bodies (scrutiny.Invitation), and removals (Organisation)
     INVITATION_SENT = "invitation_sent", "Invitation sent"
     INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
@@ -190,6 +202,10 @@ TRANSITION_EVENTS: dict[tuple[str, str], EventType] = {
     ("protocols.meeting", "cancel"): E.MEETING_CANCELLED,
     ("protocols.meeting", "mark_held"): E.MEETING_HELD,
     ("protocols.meeting", "publish_agenda"): E.MEETING_AGENDA_PUBLISHED,
+    ("protocols.minutes", "circulate"): E.MINUTES_CIRCULATED,
+    ("protocols.minutes", "return_to_draft"): E.MINUTES_RETURNED_TO_DRAFT,
+    ("protocols.minutes", "approve"): E.MINUTES_APPROVED,
+    ("protocols.minutes", "publish"): E.MINUTES_PUBLISHED,
 }
 
 

@@ -15,6 +15,19 @@ from protocols.models.agreements import (  # noqa: F401
 from protocols.models.calendars import (  # noqa: F401
     CalendarToken,
 )
+from protocols.models.governance import (  # noqa: F401
+    MS,
+    Attendance,
+    AttendanceStatus,
+    CommitteeRules,
+    CommitteeSeat,
+    Declaration,
+    InterestKind,
+    Minutes,
+    MinutesState,
+    SeatKind,
+    SeatQuerySet,
+)
 from protocols.models.meetings import (  # noqa: F401
     AgendaItem,
     AgendaItemQuerySet,

@@ -24,6 +24,25 @@ from protocols.services.calendars import (  # noqa: F401
     calendar_token_revoke,
     calendar_token_user,
 )
+from protocols.services.governance import (  # noqa: F401
+    approving_items_for,
+    attendance_record,
+    committee_rules_set,
+    interest_declare,
+    minutes_approve,
+    minutes_circulate,
+    minutes_draft,
+    minutes_publish,
+    minutes_return_to_draft,
+    minutes_update,
+    municipal_year_bounds,
+    municipal_year_of,
+    municipal_year_start,
+    seat_add,
+    seat_end,
+    seats_held_on,
+    year_label,
+)
 from protocols.services.meetings import (  # noqa: F401
     MEETING_FIELDS,
     NeedsConfirmation,

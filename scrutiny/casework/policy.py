@@ -36,6 +36,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils import timezone
 
 from scrutiny.casework.models import (
     InformationRequest,
@@ -56,6 +57,8 @@ from scrutiny.casework.roles import (
     RESPONDER,
     ROLE_PERMS,
     SCOPE_PERMS,
+    SEAT_CO_OPTEE,
+    SEAT_SUBSTITUTE,
     TOPIC_CODENAMES,
     Perm,
 )
@@ -161,6 +164,44 @@ def two_factor_required(user) -> bool:
         return True
     wanted = two_factor_roles(settings.CF_2FA_REQUIRED_ROLES)
     return any(roles & wanted for roles in roles_by_body(user).values()) if wanted else False
+
+
+# --- co-optees: a seat on a committee, not a role in it ---------------------------------------
+
+# What a co-optee's seat lets them do with the meetings of the committee they sit on.
+CO_OPTEE_PERMS = frozenset({Perm.MEETING_VIEW, Perm.MEETING_PACK, Perm.PAPER_VIEW})
+
+
+def co_opted_bodies(actor) -> dict[int, bool]:
+    """{body id: whether exempt items are included} for the committees on which the person
+    holds, today, a co-optee's seat or a substitute's seat for a co-optee
+    (`protocols.CommitteeSeat`, read through its reverse relation `seats`); the committee's
+    `governance_rules.co_optees_see_exempt` says whether exempt items are theirs too (default:
+    not). Cached on the user for the request; an API key has none."""
+    if _is_key(actor) or not _active(actor):
+        return {}
+    cached = getattr(actor, "_cf_co_opted", None)
+    if cached is None:
+        today = timezone.localdate()
+        seat = Q(seats__role=SEAT_CO_OPTEE) | Q(
+            seats__role=SEAT_SUBSTITUTE, seats__substitute_for__role=SEAT_CO_OPTEE
+        )
+        rows = Organisation.objects.filter(
+            seat,
+            Q(seats__ends_on__isnull=True) | Q(seats__ends_on__gte=today),
+            seats__user=actor,
+            seats__starts_on__lte=today,
+        ).values_list("pk", "governance_rules__co_optees_see_exempt")
+        cached = {}
+        for pk, exempt in rows:
+            cached[pk] = cached.get(pk, False) or bool(exempt)
+        actor._cf_co_opted = cached
+    return cached
+
+
+def _co_opted_to(actor, owners, *, exempt: bool = False) -> bool:
+    seats = co_opted_bodies(actor)
+    return any(seats[b] if exempt else True for b in set(owners) & set(seats))
 
 
 def _held(actor, perm: Perm, owners) -> bool:
@@ -320,7 +361,7 @@ def topic_perms(actor, topic) -> set[str]:
 
 def forget_topic_perms(user) -> None:
     """Drop the cached answers (after a grant or membership changed within the request)."""
-    for attr in ("_cf_topic_perms", "_cf_roles_by_body"):
+    for attr in ("_cf_topic_perms", "_cf_roles_by_body", "_cf_co_opted"):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -485,16 +526,29 @@ def _rows_organisation(actor, qs, perm):
 def _can_meeting(actor, perm, meeting):
     if perm == Perm.MEETING_VIEW and meeting.agenda_published_at is not None:
         return True
+    if perm in CO_OPTEE_PERMS and _co_opted_to(actor, owner_ids(meeting)):
+        return True
     return _held(actor, perm, owner_ids(meeting))
+
+
+def _co_opted_meetings(actor, model, *, exempt: bool = False):
+    """The meetings of the committees the actor is co-opted to (with `exempt`: only those
+    whose rules give co-optees exempt items)."""
+    seats = co_opted_bodies(actor)
+    bodies = [b for b, sees in seats.items() if sees or not exempt]
+    return owned_by(model._default_manager.all(), bodies)
 
 
 def _rows_meeting(actor, qs, perm):
     if _superuser(actor):
         return qs
     own = owned_by(qs.model._default_manager.all(), body_ids(actor, perm)).values("pk")
+    q = Q(pk__in=own)
+    if perm in CO_OPTEE_PERMS and co_opted_bodies(actor):
+        q |= Q(pk__in=_co_opted_meetings(actor, qs.model).values("pk"))
     if perm == Perm.MEETING_VIEW:
-        return qs.filter(Q(agenda_published_at__isnull=False) | Q(pk__in=own))
-    return qs.filter(pk__in=own)
+        return qs.filter(Q(agenda_published_at__isnull=False) | q)
+    return qs.filter(q)
 
 
 def _in_public(item) -> bool:
@@ -502,16 +556,23 @@ def _in_public(item) -> bool:
 
 
 def _can_agenda_item(actor, perm, item):
-    """Members of the meeting's bodies see every item; everyone else the non-exempt items of
-    a published agenda."""
+    """Members of the meeting's bodies see every item; the co-optees of its committees every
+    non-exempt item (exempt ones too where the committee's rules say so); everyone else the
+    non-exempt items of a published agenda."""
     if perm == Perm.MEETING_VIEW:
-        return _in_public(item) or _held(actor, Perm.MEETING_IN_FULL, owner_ids(item.meeting))
+        owners = owner_ids(item.meeting)
+        return (
+            _in_public(item)
+            or _co_opted_to(actor, owners, exempt=item.exempt)
+            or _held(actor, Perm.MEETING_IN_FULL, owners)
+        )
     return _can_meeting(actor, perm, item.meeting)
 
 
 def _rows_in_meetings(actor, qs, prefix: str):
     """Agenda items (prefix "") or papers (prefix "item__"): every one of the meetings of
-    one's own bodies, and the non-exempt ones of published agendas."""
+    one's own bodies, the non-exempt ones (or all, where the rules say so) of the committees
+    one is co-opted to, and the non-exempt ones of published agendas."""
     if _superuser(actor):
         return qs
     meeting_model = qs.model
@@ -519,11 +580,39 @@ def _rows_in_meetings(actor, qs, prefix: str):
         meeting_model = meeting_model._meta.get_field(name).related_model
     own = owned_by(meeting_model._default_manager.all(), body_ids(actor, Perm.MEETING_IN_FULL))
     public = Q(**{f"{prefix}exempt": False, f"{prefix}meeting__agenda_published_at__isnull": False})
-    return qs.filter(public | Q(**{f"{prefix}meeting__in": own.values("pk")}))
+    q = public | Q(**{f"{prefix}meeting__in": own.values("pk")})
+    if co_opted_bodies(actor):
+        seated = _co_opted_meetings(actor, meeting_model).values("pk")
+        seated_exempt = _co_opted_meetings(actor, meeting_model, exempt=True).values("pk")
+        q |= Q(**{f"{prefix}exempt": False, f"{prefix}meeting__in": seated})
+        q |= Q(**{f"{prefix}meeting__in": seated_exempt})
+    return qs.filter(q)
 
 
 def _rows_agenda_item(actor, qs, perm):
     return _rows_in_meetings(actor, qs, "")
+
+
+def _can_minutes(actor, perm, minutes):
+    """Published minutes are public; the staff of the meeting's bodies see them in every
+    state, and its officers move them on."""
+    if perm == Perm.MEETING_VIEW:
+        if minutes.state == "published":
+            return True
+        return _held(actor, Perm.MEETING_IN_FULL, owner_ids(minutes.meeting))
+    return _can_meeting(actor, perm, minutes.meeting)
+
+
+def _rows_minutes(actor, qs, perm):
+    if _superuser(actor):
+        return qs
+    meeting_model = qs.model._meta.get_field("meeting").related_model
+    wanted = Perm.MEETING_IN_FULL if perm == Perm.MEETING_VIEW else perm
+    own = owned_by(meeting_model._default_manager.all(), body_ids(actor, wanted)).values("pk")
+    q = Q(meeting__in=own)
+    if perm == Perm.MEETING_VIEW:
+        q |= Q(state="published")
+    return qs.filter(q)
 
 
 def _can_paper(actor, perm, paper):
@@ -582,7 +671,14 @@ def _rows_delivery(actor, qs, perm):
 _T = tuple(Perm(p) for p in TOPIC_CODENAMES)
 _ITEM = (*_T, Perm.ITEM_VIEW, Perm.RESPOND)
 _RECOMMENDATION = (*_ITEM, Perm.RECOMMENDATION_AGREE)
-_MEETING = (Perm.MEETING_VIEW, Perm.MEETING_IN_FULL, Perm.MEETING_MANAGE, Perm.CHAIR_BODY)
+_MEETING = (
+    Perm.MEETING_VIEW,
+    Perm.MEETING_IN_FULL,
+    Perm.MEETING_PACK,
+    Perm.MEETING_MANAGE,
+    Perm.CHAIR_BODY,
+)
+_MINUTES = (Perm.MEETING_VIEW, Perm.MEETING_MANAGE)
 _REFERRAL = (*_T, Perm.REFERRAL_ACKNOWLEDGE)
 _BODY = tuple(p for p in Perm if p not in (Perm.ITEM_VIEW, Perm.RESPOND, Perm.PAPER_VIEW))
 
@@ -611,6 +707,7 @@ RULES = {
     "protocols.Meeting": (_MEETING, Perm.MEETING_VIEW, _can_meeting, _rows_meeting),
     "protocols.AgendaItem": (_MEETING, Perm.MEETING_VIEW, _can_agenda_item, _rows_agenda_item),
     "protocols.Paper": _only(Perm.PAPER_VIEW, _can_paper, _rows_paper),
+    "protocols.Minutes": (_MINUTES, Perm.MEETING_VIEW, _can_minutes, _rows_minutes),
     "protocols.Protocol": (_PROTOCOL, Perm.PROTOCOL_VIEW, _can_protocol, _rows_protocol),
     "protocols.ProtocolVersion": (_PROTOCOL, Perm.PROTOCOL_VIEW, _can_protocol, _rows_protocol),
     "api.ApiKey": _only(Perm.KEY_MANAGE, _can_of_organisation, _rows_of_organisation),

@@ -23,6 +23,11 @@ CHAIR = "chair"
 RESPONDER = "responder"
 STAFF_ROLES = frozenset({OFFICER, MEMBER, CHAIR})
 
+# Seats on a committee (protocols.CommitteeSeat.role) that the policy reads: a co-opted member,
+# and a substitute for one, open the committee's agenda packs without a role in the committee.
+SEAT_CO_OPTEE = "co_optee"
+SEAT_SUBSTITUTE = "substitute"
+
 
 class Perm(StrEnum):
     """Every permission the product checks, one name per thing a person may see or do.
@@ -53,6 +58,9 @@ class Perm(StrEnum):
     # Meetings, agendas and papers
     MEETING_VIEW = "view_meeting"  # a published agenda, or any meeting of one's own bodies
     MEETING_IN_FULL = "view_meeting_in_full"  # exempt items and unpublished agendas
+    # The agenda pack, "My meetings" and the personal calendar: staff of the meeting's bodies,
+    # and the co-optees of its committees (their seats, not a role: scrutiny.casework.policy)
+    MEETING_PACK = "view_agenda_pack"
     MEETING_MANAGE = "manage_meeting"  # schedule, agenda, papers, minutes, publication
     PAPER_VIEW = "view_paper"
     # Joint working protocols
@@ -70,7 +78,13 @@ class Perm(StrEnum):
 
 
 _TOPIC_STAFF = (Perm.STAFF_PAGES, Perm.TOPIC_RAISE, Perm.TOPIC_VIEW, Perm.TOPIC_CASE_FILE)
-_MEETING_STAFF = (Perm.MEETING_VIEW, Perm.MEETING_IN_FULL, Perm.PAPER_VIEW, Perm.PROTOCOL_VIEW)
+_MEETING_STAFF = (
+    Perm.MEETING_VIEW,
+    Perm.MEETING_IN_FULL,
+    Perm.MEETING_PACK,
+    Perm.PAPER_VIEW,
+    Perm.PROTOCOL_VIEW,
+)
 
 # What each role holds on the objects of the organisation it is held in.
 ROLE_PERMS: dict[str, frozenset[Perm]] = {

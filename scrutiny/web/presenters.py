@@ -170,6 +170,14 @@ PROTOCOL_VERSION_STATES = {
     "under_review": W("Under review", "yellow", "Agreed and in force while its review runs."),
     "superseded": W("Superseded", "grey", "Replaced by a later agreed version."),
 }
+MINUTES_STATES = {
+    "draft": W("Draft", "grey", "Being written by the officer; only the bodies' staff see them."),
+    "circulated": W("Circulated", "yellow", "Sent to members; to be approved at the next meeting."),
+    "approved": W(
+        "Approved", "turquoise", "Approved as a correct record at a later meeting; not yet public."
+    ),
+    "published": W("Published", "green", "Approved and public."),
+}
 
 WEBHOOK_DELIVERY_STATUSES = {
     "pending": W("Pending", "yellow", "Waiting to be sent, or to be tried again."),
@@ -188,6 +196,7 @@ TABLES = {
     "referral": REFERRAL_STATES,
     "meeting": MEETING_STATES,
     "protocol_version": PROTOCOL_VERSION_STATES,
+    "minutes": MINUTES_STATES,
     "webhook_delivery": WEBHOOK_DELIVERY_STATUSES,
 }
 

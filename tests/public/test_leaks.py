@@ -267,9 +267,63 @@ def _make_meeting(area, officer, spec, topics, marks: Markers):
             meetings.item_record_decision(
                 item=item, by=officer, decision=(marks.p(n) if public else marks.s(n))
             )
+    minutes = spec.get("minutes", "none")  # the explicit examples predate the minutes
+    if agenda == "held" and minutes != "none":
+        _make_minutes(area, officer, meeting, items, minutes, marks, n)
     if agenda == "cancelled":
         meetings.meeting_cancel(meeting=meeting, by=officer, reason=marks.p(n))
     return meeting
+
+
+def _make_minutes(area, officer, meeting, items, state, marks: Markers, n):
+    """Attendance, declarations and minutes (issue 15): public only once the minutes are
+    published, and never an exempt item's declaration."""
+    public = state == "published"
+    text = marks.p if public else marks.s
+    present = meetings.attendance_record(
+        meeting=meeting, by=officer, name=text(n)[:190], status="present"
+    )
+    meetings.attendance_record(
+        meeting=meeting,
+        by=officer,
+        name=text(n)[:190],
+        status="substitute",
+        substitute_for=text(n)[:190],
+    )
+    for item, item_public in items:
+        meetings.interest_declare(
+            item=item,
+            by=officer,
+            attendee=present,
+            kind="pecuniary",
+            interest=(marks.p(n) if public and item_public else marks.s(n)),
+            withdrew=True,
+        )
+    minutes = meetings.minutes_draft(meeting=meeting, by=officer, introduction=text(n))
+    if state == "draft":
+        return
+    minutes = meetings.minutes_circulate(minutes=minutes, by=officer)
+    if state == "circulated":
+        return
+    day = meeting.date + dt.timedelta(days=7)
+    later = meetings.meeting_create(
+        by=officer,
+        partnership=area.partnership,
+        title="Approving meeting",
+        date=day,
+        start_time=dt.time(18, 0),
+        place="Town Hall",
+        confirm=True,
+    )
+    approving = meetings.agenda_item_add(meeting=later, by=officer, title="Minutes")
+    meetings.meeting_publish_agenda(
+        meeting=later,
+        by=officer,
+        now=timezone.make_aware(dt.datetime.combine(day - dt.timedelta(days=14), dt.time(9))),
+    )
+    meetings.meeting_mark_held(meeting=later, by=officer)
+    minutes = meetings.minutes_approve(minutes=minutes, by=officer, item=approving)
+    meetings.minutes_publish(minutes=minutes, by=officer)
 
 
 def _unfold(body: str) -> str:
@@ -306,6 +360,7 @@ def _surfaces(client, topic_ids, meeting_ids=()):
         *[f"/calendars/body/{slug}.ics" for slug in parties],
         *[f"/meetings/{pk}/" for pk in meeting_ids],
         *[f"/meetings/{pk}/pack/" for pk in meeting_ids],
+        *[f"/meetings/{pk}/minutes/" for pk in meeting_ids],
         *[f"/papers/{pk}/" for pk in Paper.objects.values_list("pk", flat=True)],
         *[
             f"/outcomes/evidence/{pk}/"

@@ -14,7 +14,7 @@ from api.keys import issue_key
 from api.models import ApiKey, Webhook
 from api.webhooks import webhook_register
 from protocols import services as joint
-from protocols.models import AgendaItem, Meeting, Paper, Protocol, ProtocolVersion
+from protocols.models import AgendaItem, Meeting, Minutes, Paper, Protocol, ProtocolVersion
 from scrutiny.casework import policy, services
 from scrutiny.casework.models import (
     ImplementationEvidence,
@@ -305,7 +305,7 @@ def test_every_kind_the_policy_answers_for_is_a_model():
     labels |= {m._meta.label for m in (ResponseAttachment, Referral, Topic, TopicSuggestion)}
     labels |= {m._meta.label for m in (SuggesterContact, Organisation, ImplementationEvidence)}
     labels |= {m._meta.label for m in (Meeting, AgendaItem, Paper, Protocol, ProtocolVersion)}
-    labels |= {m._meta.label for m in (ApiKey, Webhook)}
+    labels |= {m._meta.label for m in (ApiKey, Webhook, Minutes)}
     assert labels <= set(policy.RULES)
     assert set(policy.RULES) - labels == {"scrutiny.Partnership", "api.WebhookDelivery"}
 

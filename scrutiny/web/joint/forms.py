@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 
-from protocols.models import SECTIONS, ExemptParagraph, Resolution
+from protocols.models import (
+    SECTIONS,
+    AttendanceStatus,
+    ExemptParagraph,
+    InterestKind,
+    Resolution,
+    SeatKind,
+)
 from protocols.services import NeedsConfirmation
 from scrutiny.casework.models import Organisation, Partnership, Topic
 from scrutiny.web.errors import place_errors
@@ -226,3 +234,133 @@ class SignOffForm(forms.Form):
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
+
+
+# --- Meeting governance -----------------------------------------------------------------------
+
+
+class AttendanceForm(forms.Form):
+    seat = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Seat (optional)",
+        help_text="Choose the member's seat, or type a name below.",
+    )
+    name = conditional(
+        forms.CharField(
+            max_length=200, required=False, label="Name", help_text="Needed without a seat."
+        )
+    )
+    status = forms.ChoiceField(
+        choices=AttendanceStatus.choices, widget=forms.RadioSelect, label="Attendance"
+    )
+    substitute_for = conditional(
+        forms.CharField(
+            max_length=200,
+            required=False,
+            label="Sat as substitute for",
+            help_text="Needed for a substitute, unless their seat says whom they stand in for.",
+        )
+    )
+
+    def __init__(self, *args, seats, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seat"].queryset = seats
+
+
+class DeclarationForm(forms.Form):
+    item = forms.ModelChoiceField(queryset=None, label="Agenda item")
+    attendee = forms.ModelChoiceField(queryset=None, label="Who declared it")
+    kind = forms.ChoiceField(
+        choices=InterestKind.choices, widget=forms.RadioSelect, label="Kind of interest"
+    )
+    interest = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="What the interest is"
+    )
+    withdrew = forms.BooleanField(
+        required=False, label="They left the room and took no part in the item"
+    )
+
+    def __init__(self, *args, items, attendees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items
+        self.fields["attendee"].queryset = attendees
+
+
+class MinutesForm(forms.Form):
+    introduction = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        label="Introduction (optional)",
+        help_text="Anything the minutes record before the items, such as the chair's welcome.",
+    )
+
+
+class MinutesApproveForm(forms.Form):
+    item = forms.ModelChoiceField(
+        queryset=None,
+        label="The item that approved them",
+        help_text="An item of a later, held meeting of the same body or partnership.",
+    )
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items
+        self.fields["item"].label_from_instance = lambda it: f"{it.meeting}: item {it.position}"
+
+
+class SeatForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Name")
+    role = forms.ChoiceField(choices=SeatKind.choices, widget=forms.RadioSelect, label="Role")
+    voting = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Has a vote",
+        help_text="Councillors always vote; untick for a non-voting co-optee or substitute.",
+    )
+    represents = forms.CharField(max_length=200, required=False, label="Represents (optional)")
+    username = forms.CharField(
+        max_length=150,
+        required=False,
+        label="Sign-in name (optional)",
+        help_text="A co-optee with a sign-in can open the committee's agenda packs.",
+    )
+    substitute_for = conditional(
+        forms.ModelChoiceField(
+            queryset=None,
+            required=False,
+            label="Substitute for",
+            help_text="Needed for a substitute.",
+        )
+    )
+    starts_on = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="From (optional)",
+        help_text="The first day of the municipal year unless you say otherwise.",
+    )
+    ends_on = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="Until (optional)",
+        help_text="The last day of the municipal year unless you say otherwise.",
+    )
+
+    def __init__(self, *args, seats, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["substitute_for"].queryset = seats
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        if not username:
+            return None
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError("No active person signs in with that name.")
+        return user
+
+
+class CommitteeRulesForm(forms.Form):
+    co_optees_see_exempt = forms.BooleanField(
+        required=False, label="Co-opted members receive exempt items and papers"
+    )

@@ -245,3 +245,112 @@ def version_actions(user, protocol, version: ProtocolVersion | None, versions) -
 
 def feed_link(obj, path: str) -> dict:
     return {"name": str(obj), "url": path, "webcal": feeds.webcal(path)}
+
+
+# --- Minutes ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MinutesItem:
+    position: int
+    title: str
+    decision: str
+    declarations: tuple[dict, ...]
+
+
+@dataclass(frozen=True)
+class MinutesPage:
+    """The minutes as a document: attendance, declarations and the decisions, item by item.
+    On the public page an exempt item is named by its number only, with no decision and no
+    declarations (Schedule 12A)."""
+
+    tag: dict
+    approved: str
+    present: tuple[str, ...]
+    substitutes: tuple[str, ...]
+    apologies: tuple[str, ...]
+    absent: tuple[str, ...]
+    items: tuple[MinutesItem, ...]
+    hidden_exempt: int
+
+
+def _attendee(row) -> str:
+    seat = row.seat
+    if seat is not None and seat.role != "member":
+        return f"{row.name} ({seat.get_role_display()}{'' if seat.voting else ', non-voting'})"
+    return row.name
+
+
+def minutes_page(minutes, items, attendance, *, public: bool, hidden_exempt=0) -> MinutesPage:
+    """Pure: `items` (those the reader may see) with their `declarations` (and each one's
+    `attendee`) loaded, `attendance` with seats; `hidden_exempt` exempt items the reader may
+    not see are counted, never named. With `public`, an exempt item that slipped through is
+    left out too."""
+    by_status = {s: [] for s in ("present", "substitute", "apologies", "absent")}
+    for row in attendance:
+        if row.status == "substitute":
+            by_status["substitute"].append(f"{row.name} (for {row.substitute_for})")
+        else:
+            by_status[row.status].append(_attendee(row))
+    shown = []
+    for item in items:
+        if public and item.exempt:
+            hidden_exempt += 1
+            continue
+        declarations = tuple(
+            {
+                "who": d.attendee.name,
+                "kind": d.get_kind_display(),
+                "interest": d.interest,
+                "withdrew": d.withdrew,
+            }
+            for d in item.declarations.all()
+        )
+        shown.append(MinutesItem(item.position, item.title, item.decision, declarations))
+    approved = ""
+    if minutes.approved_at_item_id:
+        at = minutes.approved_at_item
+        approved = (
+            f"Approved as a correct record at {at.meeting.title} on "
+            f"{long_date(at.meeting.date)} (item {at.position})."
+        )
+    return MinutesPage(
+        tag={
+            "label": state_tag(minutes.state, "minutes", public=public).label,
+            "tag_class": _tag_class(minutes.state, "minutes"),
+        },
+        approved=approved,
+        present=tuple(by_status["present"]),
+        substitutes=tuple(by_status["substitute"]),
+        apologies=tuple(by_status["apologies"]),
+        absent=tuple(by_status["absent"]),
+        items=tuple(shown),
+        hidden_exempt=hidden_exempt,
+    )
+
+
+@dataclass(frozen=True)
+class MinutesActions:
+    manage: bool
+    start: bool = False
+    edit: bool = False
+    circulate: bool = False
+    return_to_draft: bool = False
+    approve: bool = False
+    publish: bool = False
+
+
+def minutes_actions(user, meeting, minutes) -> MinutesActions:
+    if not can(user, Perm.MEETING_MANAGE, meeting):
+        return MinutesActions(manage=False)
+    if minutes is None:
+        return MinutesActions(manage=True, start=meeting.state == MeetingState.HELD)
+    return MinutesActions(
+        manage=True,
+        edit=minutes.state == "draft",
+        circulate=transition_available(minutes, "circulate", user),
+        return_to_draft=transition_available(minutes, "return_to_draft", user),
+        # Its condition needs the approving item, chosen on the approve page.
+        approve=minutes.state == "circulated",
+        publish=transition_available(minutes, "publish", user),
+    )

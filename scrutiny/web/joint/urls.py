@@ -46,6 +46,19 @@ urlpatterns = [
         name="item-decision",
     ),
     path("papers/<int:pk>/", views.paper_download, name="paper-download"),
+    # Meeting governance: membership by municipal year, attendance, declarations, minutes
+    path("committees/<slug:slug>/members/", views.body_seats, name="body-seats"),
+    path("committees/<slug:slug>/members/rules/", views.body_rules, name="body-rules"),
+    path("meetings/<int:pk>/attendance/", views.meeting_attendance, name="meeting-attendance"),
+    path(
+        "meetings/<int:pk>/declarations/",
+        views.meeting_declarations,
+        name="meeting-declarations",
+    ),
+    path("meetings/<int:pk>/minutes/", views.minutes_detail, name="minutes"),
+    path("meetings/<int:pk>/minutes/edit/", views.minutes_edit, name="minutes-edit"),
+    path("meetings/<int:pk>/minutes/approve/", views.minutes_approve, name="minutes-approve"),
+    path("meetings/<int:pk>/minutes/<slug:move>/", views.minutes_move, name="minutes-move"),
     # Calendars
     path("calendar.ics", views.calendar_public, name="calendar-public"),
     path("calendars/", views.calendars_page, name="calendars"),

@@ -18,6 +18,16 @@ from scrutiny.web.joint.views.calendars import (  # noqa: F401
     calendar_public,
     calendars_page,
 )
+from scrutiny.web.joint.views.governance import (  # noqa: F401
+    body_rules,
+    body_seats,
+    meeting_attendance,
+    meeting_declarations,
+    minutes_approve,
+    minutes_detail,
+    minutes_edit,
+    minutes_move,
+)
 from scrutiny.web.joint.views.meetings import (  # noqa: F401
     item_add,
     item_decision,

@@ -88,8 +88,17 @@ def meeting_detail(request, pk):
             "feed_url": feed_path,
             "webcal_url": feeds.webcal(feed_path),
             "Resolution": Resolution,
+            "can_open_pack": can(request.user, Perm.MEETING_PACK, meeting),
+            "minutes_url": _minutes_url(request.user, meeting),
         },
     )
+
+
+def _minutes_url(user, meeting):
+    """The minutes' page, when there are minutes this person may read."""
+    if selectors.minutes_visible_to(user).filter(meeting=meeting).exists():
+        return reverse("protocols:minutes", args=[meeting.pk])
+    return None
 
 
 @require_GET

@@ -1,0 +1,41 @@
+"""Meeting governance pages in headless Chromium pass axe: the public minutes, and the
+officer's minutes, attendance (with its error summary), declarations and membership pages."""
+
+import os
+
+import pytest
+from django.urls import reverse
+
+from tests.browser_support import assert_accessible, chromium_page, sign_in
+from tests.protocols.builders import build_minutes
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_governance_pages_pass_axe(live_server, area, osc_officer):
+    built = build_minutes(area, osc_officer, target="published")
+    meeting = built.october
+    base = live_server.url
+    visited = []
+    with chromium_page() as page:
+        page.goto(base + meeting.get_absolute_url())
+        page.get_by_role("link", name="Minutes", exact=True).click()
+        assert page.get_by_role("heading", level=1, name="Minutes").is_visible()
+        assert "EXEMPT-TITLE" not in page.content()
+        assert_accessible(page, visited)
+
+        sign_in(page, base, osc_officer.username, next_url=meeting.get_absolute_url())
+        for name in ("minutes", "meeting-attendance", "meeting-declarations"):
+            page.goto(base + reverse(f"protocols:{name}", args=[meeting.pk]))
+            assert_accessible(page, visited)
+        page.goto(base + reverse("protocols:meeting-attendance", args=[meeting.pk]))
+        page.get_by_label("Name").fill("Cllr Typed")
+        page.get_by_label("Present as substitute").check()
+        page.get_by_role("button", name="Record attendance").click()
+        assert page.locator(".govuk-error-summary").is_visible()
+        assert_accessible(page, visited)
+        page.goto(base + reverse("protocols:body-seats", args=[area.committee.slug]))
+        assert_accessible(page, visited)
+    assert len(visited) >= 6
