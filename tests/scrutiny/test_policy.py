@@ -23,6 +23,7 @@ from scrutiny.casework.models import (
     ProviderResponse,
     Recommendation,
     Referral,
+    RelevantDecision,
     ResponseAttachment,
     SuggesterContact,
     Topic,
@@ -68,6 +69,9 @@ EXPECTED = {
     ("recommendation", Perm.RECOMMENDATION_AGREE): {"superuser"},
     ("referral", Perm.TOPIC_CASE_FILE): STAFF,
     ("referral", Perm.REFERRAL_ACKNOWLEDGE): {"osc_officer", "superuser"},
+    # The network's own record of its decision to refer (SI 2008/528 reg 2): its staff only.
+    ("decision", Perm.TOPIC_CASE_FILE): {"officer", "superuser"},
+    ("decision", Perm.TOPIC_MANAGE): {"officer", "superuser"},
     ("response", Perm.ITEM_VIEW): STAFF | {"responder", "key"},
     ("attachment", Perm.ITEM_VIEW): STAFF | {"responder", "key"},
     ("suggestion", Perm.SUGGESTION_MODERATE): OFFICERS,
@@ -171,6 +175,7 @@ def world(settings, tmp_path, area, officer, osc_officer, member, responder, oth
         "draft_request": work.draft_req,
         "recommendation": work.rec,
         "referral": Referral.objects.get(topic=referral_topic),
+        "decision": RelevantDecision.objects.get(topic=referral_topic, kind="refer_to_osc"),
         "response": response,
         "attachment": response.attachments.get(),
         "suggestion": suggestion,
@@ -302,7 +307,7 @@ def test_an_unknown_permission_for_a_kind_fails_loudly(world):
 def test_every_kind_the_policy_answers_for_is_a_model():
     labels = {m._meta.label for m in (InformationRequest, Recommendation, ProviderResponse)}
     labels |= {m._meta.label for m in (ResponseAttachment, Referral, Topic, TopicSuggestion)}
-    labels |= {m._meta.label for m in (SuggesterContact, Organisation)}
+    labels |= {m._meta.label for m in (SuggesterContact, Organisation, RelevantDecision)}
     labels |= {m._meta.label for m in (Meeting, AgendaItem, Paper, Protocol, ProtocolVersion)}
     labels |= {m._meta.label for m in (ApiKey, Webhook)}
     assert labels <= set(policy.RULES)
