@@ -43,6 +43,7 @@ from scrutiny.casework.models import (
     Organisation,
     Recommendation,
     Referral,
+    RelevantDecision,
     Topic,
     TopicGroupObjectPermission,
     TopicSuggestion,
@@ -699,6 +700,11 @@ def requests_visible_to(actor):
 
 def recommendations_visible_to(actor):
     return visible(actor, Recommendation.all_objects.all())
+
+
+def decisions_visible_to(actor, perm: Perm | None = None):
+    """Relevant decisions of the actor's own involvement networks (their staff)."""
+    return visible(actor, RelevantDecision.objects.all(), perm)
 
 
 def referrals_visible_to(actor):

@@ -7,10 +7,10 @@ import pytest
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from scrutiny.casework.models import (
+    DecisionState,
     InformationRequest,
     Recommendation,
     RecommendationState,
-    DecisionState,
     Referral,
     ReferralState,
     RelevantDecision,

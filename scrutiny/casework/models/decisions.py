@@ -135,7 +135,7 @@ class RelevantDecision(FSMModelMixin, ClockedModel):
         return f"{self.get_kind_display()} ({self.decided_on:%d %b %Y})"
 
     def get_absolute_url(self):
-        return reverse("staff:decision", args=[self.pk])
+        return reverse("scrutiny:decision", args=[self.pk])
 
     def get_public_url(self):
         return reverse("public:decision", args=[self.pk])
