@@ -190,7 +190,15 @@ def decision_edit(*, decision: RelevantDecision, by, statement: str, reasons: st
 
 
 def decision_publish(*, decision: RelevantDecision, by):
-    """Publish the statement and reasons on the public decisions page (and its feed)."""
+    """Publish the statement and reasons on the public decisions page (and its feed). Without
+    its reasons written the statement cannot go out: InvalidInput says so (the transition's
+    condition says the same to anyone who bypasses this)."""
+    if not can(by, Perm.TOPIC_MANAGE, decision):
+        raise Forbidden("Only the network's officers publish its decisions.")
+    current = RelevantDecision.objects.only("state", "reasons").get(pk=decision.pk)
+    if current.state == DecisionState.RECORDED and not current.reasons.strip():
+        message = "Write the statement of the decision and its reasons before publishing it."
+        raise InvalidInput(message, field_errors={"reasons": [message]})
     return transition_apply(instance=decision, name="publish", by=by)
 
 

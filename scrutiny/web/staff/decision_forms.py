@@ -60,8 +60,9 @@ class DecisionRecordForm(forms.Form):
     def __init__(self, *args, networks, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].queryset = networks
-        if len(networks) == 1:
-            self.fields["body"].initial = networks[0].pk
+        only = list(networks[:2])
+        if len(only) == 1:
+            self.fields["body"].initial = only[0].pk
         self.fields["kind"].choices = [
             (value, label)
             for value, label in DecisionKind.choices

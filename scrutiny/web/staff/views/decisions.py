@@ -29,11 +29,9 @@ from workflows.models import AuditEvent
 
 def _networks(user):
     """The involvement networks in which `user` records decisions."""
-    return list(
-        Organisation.objects.filter(
-            pk__in=body_ids(user, Perm.TOPIC_MANAGE), kind=Organisation.Kind.INVOLVEMENT_NETWORK
-        ).order_by("name")
-    )
+    return Organisation.objects.filter(
+        pk__in=body_ids(user, Perm.TOPIC_MANAGE), kind=Organisation.Kind.INVOLVEMENT_NETWORK
+    ).order_by("name")
 
 
 @staff_required
@@ -53,7 +51,7 @@ def decision_list(request):
             "form": form,
             "page_obj": _page(request, decisions.order_by("-decided_on", "-id")),
             "query_string": _query_string(request),
-            "can_record": bool(_networks(user)),
+            "can_record": _networks(user).exists(),
             "today": timezone.localdate(),
         },
     )
@@ -64,7 +62,7 @@ def decision_list(request):
 def decision_record(request):
     user = request.user
     networks = _networks(user)
-    if not networks:
+    if not networks.exists():
         raise PermissionDenied("Only an involvement network's officers record its decisions.")
     form = DecisionRecordForm(request.POST or None, networks=networks)
 
