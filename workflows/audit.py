@@ -105,6 +105,11 @@ class EventType(models.TextChoices):
     # Referrals from the involvement network to the committee (scrutiny.Referral)
     REFERRAL_MADE = "referral_made", "Referred to the scrutiny committee"
     REFERRAL_ACKNOWLEDGED = "referral_acknowledged", "Referral acknowledged"
+    # Relevant decisions of an involvement network (scrutiny.RelevantDecision)
+    DECISION_RECORDED = "decision_recorded", "Relevant decision recorded"
+    DECISION_STATEMENT_EDITED = "decision_statement_edited", "Statement of the decision edited"
+    DECISION_PUBLISHED = "decision_published", "Statement of the decision published"
+    DECISION_SET_ASIDE = "decision_set_aside", "Decision set aside (recorded in error)"
     # Joint working protocols (protocols.ProtocolVersion)
     PROTOCOL_VERSION_DRAFTED = "protocol_version_drafted", "Protocol version drafted"
     PROTOCOL_VERSION_EDITED = "protocol_version_edited", "Protocol version edited"
@@ -195,6 +200,8 @@ TRANSITION_EVENTS: dict[tuple[str, str], EventType] = {
     ("scrutiny.topicsuggestion", "accept"): E.SUGGESTION_ACCEPTED,
     ("scrutiny.topicsuggestion", "reject"): E.SUGGESTION_REJECTED,
     ("scrutiny.referral", "acknowledge"): E.REFERRAL_ACKNOWLEDGED,
+    ("scrutiny.relevantdecision", "publish"): E.DECISION_PUBLISHED,
+    ("scrutiny.relevantdecision", "set_aside"): E.DECISION_SET_ASIDE,
     ("protocols.protocolversion", "sign_off"): E.PROTOCOL_VERSION_SIGNED_OFF,
     ("protocols.protocolversion", "agree"): E.PROTOCOL_VERSION_AGREED,
     ("protocols.protocolversion", "start_review"): E.PROTOCOL_VERSION_REVIEW_STARTED,

@@ -44,6 +44,18 @@ DEFAULT_RULES = [
         ),
     },
     {
+        "slug": "relevant-decision-publication",
+        "name": "LINk publishes a relevant decision and its reasons",
+        "kind": "period",
+        "period": 10,
+        "unit": "working_days",
+        "start_day_counts": False,
+        "source": (
+            "SI 2008/528 reg 2(1)(d): 'within a reasonable time' after the decision; "
+            "the 10 working days are this deployment's choice, set by an administrator"
+        ),
+    },
+    {
         "slug": "agenda-publication",
         "name": "Agenda and reports open to the public",
         "kind": "clear_days_before",

@@ -25,6 +25,7 @@ from scrutiny.casework.models import (
     Recommendation,
     Referral,
     ReferralUpdate,
+    RelevantDecision,
     ResponseAttachment,
     Topic,
     TopicPosition,
@@ -314,6 +315,35 @@ class ReferralAdmin(PolicyAdmin):
             text_label="Acknowledgement",
         ),
     ]
+
+
+@admin.register(RelevantDecision)
+class RelevantDecisionAdmin(PolicyAdmin):
+    """Read-only here: officers record, word and publish decisions on the staff pages."""
+
+    change_perm = Perm.TOPIC_MANAGE
+
+    list_display = ("statement", "body", "kind", "decided_on", "due_on", "state")
+    list_filter = ("state", "kind")
+    readonly_fields = (
+        "body",
+        "kind",
+        "decided_on",
+        "topic",
+        "subject_type",
+        "subject_id",
+        "statement",
+        "reasons",
+        "state",
+        "published_at",
+        "set_aside_reason",
+        "recorded_by",
+        "recorded_at",
+        "due_rule",
+        "clock_started_on",
+        "due_on",
+        "due_explanation",
+    )
 
 
 class AttachmentInline(admin.TabularInline):

@@ -1,15 +1,17 @@
 """The casework's clocks, registered with the deadline sweep (workflows.sweep).
 
 Named in settings.CF_CLOCK_SOURCE_MODULES: the sweep imports this module and calls `register()`
-(importing it also registers). Three sources:
+(importing it also registers). Four sources:
 
 - information requests: the health body answers; its responders and its own address (the one
   its notice of the request went to) are reminded;
 - recommendations: the health body responds; reminded likewise;
 - referral acknowledgements: the scrutiny committee acknowledges the involvement network's
-  referral; the committee's support officers are reminded.
+  referral; the committee's support officers are reminded;
+- statements of relevant decisions: the involvement network publishes the statement of a
+  decision and its reasons (SI 2008/528 reg 2(1)(d)); its own officers are reminded.
 
-For all three, the lead body's chair(s) are told when the item is very overdue (its support
+For the first three, the lead body's chair(s) are told when the item is very overdue (its support
 officers when it has no chair), and the support officers of the topic's bodies see it in their
 daily digest. Each source builds its items with a fixed number of queries, however many there
 are.
@@ -21,11 +23,13 @@ import datetime as dt
 from collections.abc import Sequence
 
 from scrutiny.casework.models import (
+    DecisionState,
     InformationRequest,
     Recommendation,
     RecommendationState,
     Referral,
     ReferralState,
+    RelevantDecision,
     RequestState,
 )
 from scrutiny.casework.notices import ask_addressees
@@ -161,6 +165,43 @@ def referrals_by_pk(pks: Sequence[int]) -> list[ClockedItem]:
     return _referral_items(Referral.objects.filter(pk__in=pks))
 
 
+# --- Statements of relevant decisions ------------------------------------------------------------
+
+
+def _decision_items(qs) -> list[ClockedItem]:
+    decisions = list(qs.select_related("body", "topic", "due_rule"))
+    people = People({d.body_id for d in decisions})
+    return [
+        ClockedItem(
+            kind="relevant_decision",
+            obj=d,
+            due_on=d.due_on,
+            title=f"Statement of a decision of {d.body.name}: {_short(d.statement)}",
+            link=d.get_absolute_url(),
+            owed_by=d.body.name,
+            action="publish the statement of the decision and its reasons",
+            topic=d.topic.title if d.topic_id else "",
+            due_explanation=d.due_explanation,
+            region=_region(d),
+            reminder_recipients=people.holding([d.body_id], Perm.TOPIC_MANAGE),
+            escalation_recipients=people.chairs_or([d.body_id], Perm.TOPIC_MANAGE),
+            digest_recipients=people.holding([d.body_id], Perm.TOPIC_MANAGE),
+        )
+        for d in decisions
+        if d.due_on is not None
+    ]
+
+
+def decisions_open(due_by: dt.date) -> list[ClockedItem]:
+    return _decision_items(
+        RelevantDecision.objects.filter(state=DecisionState.RECORDED, due_on__lte=due_by)
+    )
+
+
+def decisions_by_pk(pks: Sequence[int]) -> list[ClockedItem]:
+    return _decision_items(RelevantDecision.objects.filter(pk__in=pks))
+
+
 def register() -> None:
     clock_source_register(
         kind="information_request",
@@ -182,6 +223,13 @@ def register() -> None:
         model=Referral,
         open_items=referrals_open,
         items_for=referrals_by_pk,
+    )
+    clock_source_register(
+        kind="relevant_decision",
+        label="Statements of relevant decisions",
+        model=RelevantDecision,
+        open_items=decisions_open,
+        items_for=decisions_by_pk,
     )
 
 

@@ -44,6 +44,7 @@ from scrutiny.casework.models import (
     Organisation,
     Recommendation,
     Referral,
+    RelevantDecision,
     Topic,
     TopicGroupObjectPermission,
     TopicSuggestion,
@@ -288,11 +289,13 @@ def _owned_q(model, bodies) -> Q:
     if model._meta.label == "scrutiny.Partnership":
         return Q(involvement_network__in=bodies) | Q(scrutiny_committees__in=bodies)
     prefix = ""
-    if not _has_field(model, "partnership"):  # a protocol version: through its protocol
+    if _has_field(model, "protocol"):  # a protocol version: through its protocol
         prefix, model = "protocol__", model._meta.get_field("protocol").related_model
-    q = Q(**{f"{prefix}partnership__involvement_network__in": bodies}) | Q(
-        **{f"{prefix}partnership__scrutiny_committees__in": bodies}
-    )
+    q = Q(pk__in=[])
+    if _has_field(model, "partnership"):
+        q = Q(**{f"{prefix}partnership__involvement_network__in": bodies}) | Q(
+            **{f"{prefix}partnership__scrutiny_committees__in": bodies}
+        )
     if _has_field(model, "body"):
         q |= Q(**{f"{prefix}body__in": bodies})
     return q
@@ -690,6 +693,7 @@ def _only(perm: Perm, can_rule, rows_rule):
 
 _SUGGESTION, _WEBHOOK = Perm.SUGGESTION_MODERATE, Perm.WEBHOOK_MANAGE
 _PROTOCOL = (Perm.PROTOCOL_VIEW, Perm.PROTOCOL_MANAGE)
+_DECISION = (Perm.TOPIC_CASE_FILE, Perm.TOPIC_MANAGE)
 
 # label: (the permissions that apply, the view permission, can rule, rows rule)
 RULES = {
@@ -701,6 +705,7 @@ RULES = {
     "scrutiny.ImplementationEvidence": _only(Perm.ITEM_VIEW, _can_evidence, _rows_evidence),
     "scrutiny.Referral": (_REFERRAL, Perm.TOPIC_CASE_FILE, _can_referral, _rows_referral),
     "scrutiny.TopicSuggestion": _only(_SUGGESTION, _can_owned, _rows_owned),
+    "scrutiny.RelevantDecision": (_DECISION, Perm.TOPIC_CASE_FILE, _can_owned, _rows_owned),
     "scrutiny.SuggesterContact": _only(_SUGGESTION, _can_contact, _rows_contact),
     "scrutiny.Organisation": (_BODY, None, _can_organisation, _rows_organisation),
     "scrutiny.Partnership": (_BODY, Perm.TOPIC_CASE_FILE, _can_owned, _rows_partnership),
@@ -802,6 +807,11 @@ def requests_visible_to(actor):
 
 def recommendations_visible_to(actor):
     return visible(actor, Recommendation.all_objects.all())
+
+
+def decisions_visible_to(actor, perm: Perm | None = None):
+    """Relevant decisions of the actor's own involvement networks (their staff)."""
+    return visible(actor, RelevantDecision.objects.all(), perm)
 
 
 def referrals_visible_to(actor):

@@ -19,7 +19,7 @@ after commit of every move.
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 # The publishable states are defined with the topic's `publish` transition (its condition) and
 # named here too, where the public pages look for them.
@@ -31,6 +31,7 @@ from scrutiny.casework.models import (  # noqa: F401
     InformationRequest,
     ProviderResponse,
     Recommendation,
+    RelevantDecision,
     Topic,
 )
 from workflows.errors import InvalidInput
@@ -65,6 +66,14 @@ def evidence_public():
     return ImplementationEvidence.objects.filter(
         published_at__isnull=False,
         update__recommendation__in=recommendations_public().values("pk"),
+    )
+
+
+def decisions_published():
+    """Statements of relevant decisions the networks published (SI 2008/528 reg 2(1)(d)). A
+    statement names its topic only when the topic itself is public (`topic_public`)."""
+    return RelevantDecision.objects.published().annotate(
+        topic_public=Exists(topics_published().filter(pk=OuterRef("topic_id")))
     )
 
 

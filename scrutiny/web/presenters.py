@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from scrutiny.casework.models import (
     RS,
+    DecisionState,
     InformationRequest,
     Recommendation,
     Referral,
@@ -158,6 +159,19 @@ REFERRAL_STATES = {
     ),
 }
 
+DECISION_STATES = {
+    "recorded": W(
+        "Statement due",
+        "yellow",
+        "The decision is made; its statement and reasons must be published within the period.",
+        public="Decided",
+    ),
+    "published": W(
+        "Published", "green", "The statement of the decision and its reasons is public."
+    ),
+    "set_aside": W("Set aside", "grey", "Recorded in error; the reason is on the record."),
+}
+
 MEETING_STATES = {
     "scheduled": W("Scheduled", "blue", "The meeting is in the calendar."),
     "cancelled": W("Cancelled", "red", "The meeting was cancelled; the reason is recorded."),
@@ -194,6 +208,7 @@ TABLES = {
         **{k: REQUEST_STATES[k] for k in ("answered", "partially_answered", "refused")},
     },
     "referral": REFERRAL_STATES,
+    "decision": DECISION_STATES,
     "meeting": MEETING_STATES,
     "protocol_version": PROTOCOL_VERSION_STATES,
     "minutes": MINUTES_STATES,
@@ -232,6 +247,7 @@ KIND_OF_MODEL = {
     "scrutiny.informationrequest": "request",
     "scrutiny.recommendation": "recommendation",
     "scrutiny.referral": "referral",
+    "scrutiny.relevantdecision": "decision",
     "protocols.meeting": "meeting",
     "protocols.protocolversion": "protocol_version",
 }
@@ -415,6 +431,20 @@ def action_label(name: str) -> str:
 class ReferralActions:
     acknowledge: bool = False
     update: bool = False  # keep the involvement network informed of action taken
+
+
+@dataclass(frozen=True)
+class DecisionActions:
+    edit: bool = False  # the statement and reasons, until published
+    publish: bool = False
+    set_aside: bool = False
+
+
+def decision_actions(user, decision) -> DecisionActions:
+    """Publishing is offered while the statement is due even without reasons written: the
+    service then says what is missing."""
+    open_ = decision.state == DecisionState.RECORDED and can(user, Perm.TOPIC_MANAGE, decision)
+    return DecisionActions(edit=open_, publish=open_, set_aside=open_)
 
 
 def referral_actions(user, referral) -> ReferralActions:

@@ -7,7 +7,8 @@ import os
 import pytest
 from django.utils import timezone
 
-from scrutiny.casework.models import TopicSuggestion
+from scrutiny.casework import services
+from scrutiny.casework.models import RelevantDecision, TopicSuggestion
 from tests.browser_support import assert_accessible, chromium_page, sign_in
 from tests.public.builders import build_topic
 
@@ -35,6 +36,11 @@ def _data(area, officer, responder):
 def test_public_pages_pass_axe(live_server, area, officer, responder, settings):
     settings.CF_SUGGESTION_RATE_LIMIT = 2  # every POST counts, the invalid one too
     concluded, declined = _data(area, officer, responder)
+    due, published = RelevantDecision.objects.order_by("pk")[:2]
+    services.decision_edit(
+        decision=published, by=officer, statement="To ask about beds.", reasons="Long waits."
+    )
+    services.decision_publish(decision=published, by=officer)
     base = live_server.url
     visited = []
     with chromium_page() as page:
@@ -57,6 +63,9 @@ def test_public_pages_pass_axe(live_server, area, officer, responder, settings):
             "/health-bodies/",
             "/data/",
             "/accessibility/",
+            "/decisions/",
+            "/decisions/?kind=nonsense",  # errors shown
+            f"/decisions/{published.pk}/",
         ):
             page.goto(base + path)
             assert_accessible(page, visited)
@@ -88,8 +97,19 @@ def test_public_pages_pass_axe(live_server, area, officer, responder, settings):
         page.get_by_role("button", name="Reject the suggestion").click()  # no reason: error
         assert page.locator(".govuk-error-summary").is_visible()
         assert_accessible(page, visited)
-        for path in (f"/topics/{concluded.pk}/unpublish/", f"/topics/{concluded.pk}/publish/"):
+        for path in (
+            f"/topics/{concluded.pk}/unpublish/",
+            f"/topics/{concluded.pk}/publish/",
+            "/network-decisions/",
+            f"/network-decisions/{due.pk}/",
+            f"/network-decisions/{due.pk}/set-aside/",
+            f"/network-decisions/{published.pk}/",
+        ):
             page.goto(base + path)
             assert_accessible(page, visited)
-    assert len(visited) == 19
+        page.goto(f"{base}/network-decisions/new/")
+        page.get_by_role("button", name="Record the decision").click()  # empty: errors
+        assert page.locator(".govuk-error-summary").is_visible()
+        assert_accessible(page, visited)
+    assert len(visited) == 27
     assert TopicSuggestion.objects.visible_to(officer).count() == 1

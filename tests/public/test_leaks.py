@@ -32,6 +32,7 @@ from scrutiny.casework.models import (
     Organisation,
     Partnership,
     RecommendationOutcome,
+    RelevantDecision,
     TopicSuggestion,
 )
 from scrutiny.web.public.feeds import DATASETS
@@ -326,14 +327,40 @@ def _make_minutes(area, officer, meeting, items, state, marks: Markers, n):
     meetings.minutes_publish(minutes=minutes, by=officer)
 
 
+def _settle_decisions(officer, choices, marks: Markers):
+    """The networks' relevant decisions the casework recorded: some published with a statement
+    and reasons the officer wrote (public), some set aside or left due (their statements quote
+    the casework, and their reasons are private until published)."""
+    decisions = list(RelevantDecision.objects.filter(state="recorded").order_by("pk"))
+    for decision, choice in zip(decisions, itertools.cycle(choices or ["leave"]), strict=False):
+        if choice == "publish":
+            services.decision_edit(
+                decision=decision,
+                by=officer,
+                statement=marks.p(required=True),
+                reasons=marks.p(required=True),
+            )
+            services.decision_publish(decision=decision, by=officer)
+        else:
+            services.decision_edit(
+                decision=decision, by=officer, statement=decision.statement, reasons=marks.s()
+            )
+            if choice == "set_aside":
+                services.decision_set_aside(decision=decision, by=officer, reason=marks.s())
+    return list(RelevantDecision.objects.values_list("pk", flat=True))
+
+
 def _unfold(body: str) -> str:
     """iCalendar folds lines at 75 octets; unfold so a marker is never split."""
     return body.replace("\r\n ", "").replace("\r\n\t", "")
 
 
-def _surfaces(client, topic_ids, meeting_ids=()):
+def _surfaces(client, topic_ids, meeting_ids=(), decision_ids=()):
     urls = [
         "/",
+        "/decisions/",
+        "/decisions/feed.atom",
+        *[f"/decisions/{pk}/" for pk in decision_ids],
         "/outcomes/",
         "/outcomes/?q=SECRET",
         "/outcomes/?state=raised",
@@ -401,9 +428,10 @@ def _surfaces(client, topic_ids, meeting_ids=()):
     topics=st.lists(topic_spec, min_size=1, max_size=4),
     ideas=st.lists(suggestion_spec, max_size=2),
     meeting_specs=st.lists(meeting_spec, max_size=2),
+    decision_choices=st.lists(st.sampled_from(["publish", "set_aside", "leave"]), max_size=4),
 )
 def test_no_private_text_on_any_public_surface(
-    client, area, officer, responder, topics, ideas, meeting_specs
+    client, area, officer, responder, topics, ideas, meeting_specs, decision_choices
 ):
     cache.clear()
     note(f"topics={topics!r} ideas={ideas!r} meetings={meeting_specs!r}")
@@ -414,9 +442,11 @@ def test_no_private_text_on_any_public_surface(
     held = [
         _make_meeting(area, officer, spec, [t for t, _ in made], marks) for spec in meeting_specs
     ]
+    decisions = _settle_decisions(officer, decision_choices, marks)
     marks.secret |= {officer.username, officer.email, responder.username, responder.email}
     seen = ""
-    for url, status, body in _surfaces(client, [t.pk for t, _ in made], [m.pk for m in held]):
+    surfaces = _surfaces(client, [t.pk for t, _ in made], [m.pk for m in held], decisions)
+    for url, status, body in surfaces:
         leaked = [m for m in marks.secret if m in body]
         assert not leaked, f"{url} ({status}) shows {leaked}: {body[:3000]}"
         seen += body

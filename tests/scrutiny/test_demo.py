@@ -1,6 +1,12 @@
 from django.core.management import call_command
 
-from scrutiny.casework.models import InformationRequest, ProviderResponse, Topic, TopicState
+from scrutiny.casework.models import (
+    InformationRequest,
+    ProviderResponse,
+    RelevantDecision,
+    Topic,
+    TopicState,
+)
 from scrutiny.demo.casework import DEMO_LOGINS
 
 
@@ -16,10 +22,23 @@ def test_seed_demo_builds_every_state_and_is_idempotent(db, capsys, monkeypatch)
     assert Topic.objects.count() >= 20
     assert any(r.is_overdue() for r in InformationRequest.all_objects.filter(state="issued"))
     assert ProviderResponse.objects.filter(on_time=False).exists()
-    counts = (Topic.objects.count(), ProviderResponse.objects.count())
+    # Relevant decisions in every state but set aside: published, due, and one overdue each.
+    decisions = RelevantDecision.objects.all()
+    assert {d.state for d in decisions} == {"published", "recorded"}
+    assert sum(d.is_overdue() for d in decisions) == 2
+    assert "Relevant decisions:" in out
+    counts = (
+        Topic.objects.count(),
+        ProviderResponse.objects.count(),
+        RelevantDecision.objects.count(),
+    )
 
     call_command("seed_demo")
-    assert (Topic.objects.count(), ProviderResponse.objects.count()) == counts
+    assert (
+        Topic.objects.count(),
+        ProviderResponse.objects.count(),
+        RelevantDecision.objects.count(),
+    ) == counts
 
     from django.contrib.auth import authenticate
     from django.test import RequestFactory

@@ -7,11 +7,13 @@ import pytest
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from scrutiny.casework.models import (
+    DecisionState,
     InformationRequest,
     Recommendation,
     RecommendationState,
     Referral,
     ReferralState,
+    RelevantDecision,
     RequestState,
     Topic,
     TopicState,
@@ -67,11 +69,17 @@ REFERRAL_GRAPH = {
     "acknowledge": {ReferralState.AWAITING_ACKNOWLEDGEMENT: ReferralState.ACKNOWLEDGED},
 }
 
+DECISION_GRAPH = {
+    "publish": {DecisionState.RECORDED: DecisionState.PUBLISHED},
+    "set_aside": {DecisionState.RECORDED: DecisionState.SET_ASIDE},
+}
+
 LIFECYCLES = [
     (Topic, TopicState, TOPIC_GRAPH),
     (InformationRequest, RequestState, REQUEST_GRAPH),
     (Recommendation, RecommendationState, RECOMMENDATION_GRAPH),
     (Referral, ReferralState, REFERRAL_GRAPH),
+    (RelevantDecision, DecisionState, DECISION_GRAPH),
 ]
 
 CASES = [
@@ -111,6 +119,7 @@ PURE_KWARGS = {
     (Recommendation, "respond"): {"outcome": "accepted", "on": None},
     (Recommendation, "withdraw"): {"reason": "r"},
     (Referral, "acknowledge"): {"text": "Thank you"},
+    (RelevantDecision, "set_aside"): {"reason": "r"},
 }
 
 

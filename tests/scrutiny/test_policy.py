@@ -24,6 +24,7 @@ from scrutiny.casework.models import (
     ProviderResponse,
     Recommendation,
     Referral,
+    RelevantDecision,
     ResponseAttachment,
     SuggesterContact,
     Topic,
@@ -69,6 +70,9 @@ EXPECTED = {
     ("recommendation", Perm.RECOMMENDATION_AGREE): {"superuser"},
     ("referral", Perm.TOPIC_CASE_FILE): STAFF,
     ("referral", Perm.REFERRAL_ACKNOWLEDGE): {"osc_officer", "superuser"},
+    # The network's own record of its decision to refer (SI 2008/528 reg 2): its staff only.
+    ("decision", Perm.TOPIC_CASE_FILE): {"officer", "superuser"},
+    ("decision", Perm.TOPIC_MANAGE): {"officer", "superuser"},
     ("response", Perm.ITEM_VIEW): STAFF | {"responder", "key"},
     ("attachment", Perm.ITEM_VIEW): STAFF | {"responder", "key"},
     ("suggestion", Perm.SUGGESTION_MODERATE): OFFICERS,
@@ -172,6 +176,7 @@ def world(settings, tmp_path, area, officer, osc_officer, member, responder, oth
         "draft_request": work.draft_req,
         "recommendation": work.rec,
         "referral": Referral.objects.get(topic=referral_topic),
+        "decision": RelevantDecision.objects.get(topic=referral_topic, kind="refer_to_osc"),
         "response": response,
         "attachment": response.attachments.get(),
         "suggestion": suggestion,
@@ -304,6 +309,7 @@ def test_every_kind_the_policy_answers_for_is_a_model():
     labels = {m._meta.label for m in (InformationRequest, Recommendation, ProviderResponse)}
     labels |= {m._meta.label for m in (ResponseAttachment, Referral, Topic, TopicSuggestion)}
     labels |= {m._meta.label for m in (SuggesterContact, Organisation, ImplementationEvidence)}
+    labels |= {RelevantDecision._meta.label}
     labels |= {m._meta.label for m in (Meeting, AgendaItem, Paper, Protocol, ProtocolVersion)}
     labels |= {m._meta.label for m in (ApiKey, Webhook, Minutes)}
     assert labels <= set(policy.RULES)

@@ -31,6 +31,7 @@ def test_the_migration_creates_the_default_rules():
         "referral-acknowledgement": ("period", 20, "working_days", True, ""),
         "agenda-publication": ("clear_days_before", 5, "working_days", False, ""),
         "council-executive-response": ("period", 2, "months", False, ""),
+        "relevant-decision-publication": ("period", 10, "working_days", False, ""),
     }
     assert all(r.source for r in DeadlineRule.objects.all())
 
@@ -230,6 +231,24 @@ CASES = [
         D(2027, 3, 25),
         D(2027, 5, 25),
         "2 months after Thu 25 Mar 2027: Tue 25 May 2027",
+    ),
+]
+
+
+CASES += [
+    # A LINk publishes a relevant decision's statement: 10 working days after the decision
+    # (SI 2008/528 reg 2(1)(d) says "within a reasonable time"; the period is the deployment's).
+    (
+        "relevant-decision-publication",
+        D(2026, 12, 22),
+        D(2027, 1, 8),
+        "10 working days after Tue 22 Dec 2026, skipping 25 Dec, 28 Dec, 1 Jan: Fri 8 Jan 2027",
+    ),
+    (
+        "relevant-decision-publication",
+        D(2027, 3, 24),
+        D(2027, 4, 9),
+        "10 working days after Wed 24 Mar 2027, skipping 26 Mar, 29 Mar: Fri 9 Apr 2027",
     ),
 ]
 

@@ -18,6 +18,7 @@ RULE_SLUGS = [
     "link-recommendation-response",
     "osc-recommendation-response",
     "referral-acknowledgement",
+    "relevant-decision-publication",
 ]
 
 

@@ -85,6 +85,15 @@ def _raised(c, **kw):
     )
 
 
+def _decision(c, reasons=""):
+    decision = _raised(c, source="referral").referral.topic.decisions.get()
+    if reasons:
+        services.decision_edit(
+            decision=decision, by=c.officer, statement=decision.statement, reasons=reasons
+        )
+    return decision
+
+
 def _prioritised(c):
     return services.topic_prioritise(topic=_raised(c), by=c.officer, scores=SCORES)
 
@@ -268,6 +277,13 @@ BUILDERS = {
     ("scrutiny.Referral", "state", "acknowledge"): lambda c: Case(
         _raised(c, source="referral").referral, {"text": "Thank you"}
     ),
+    # Relevant decisions of the involvement network: the statement's publication.
+    ("scrutiny.RelevantDecision", "state", "publish"): lambda c: Case(
+        _decision(c, reasons="Residents wait too long")
+    ),
+    ("scrutiny.RelevantDecision", "state", "set_aside"): lambda c: Case(
+        _decision(c), {"reason": "Recorded twice"}
+    ),
     # Residents' suggestions: moderation.
     ("scrutiny.TopicSuggestion", "status", "accept"): lambda c: Case(
         _suggestion(c), {"topic": _raised(c)}
@@ -308,6 +324,7 @@ def test_the_walk_covers_every_fsm_model():
         "scrutiny.InformationRequest",
         "scrutiny.Recommendation",
         "scrutiny.Referral",
+        "scrutiny.RelevantDecision",
         "scrutiny.TopicSuggestion",
         "protocols.Meeting",
         "protocols.ProtocolVersion",
@@ -376,6 +393,7 @@ RECORDED_BY_MOVES = {
         "agreed_at_item",
     },
     "scrutiny.Referral": {"acknowledged_on"},
+    "scrutiny.RelevantDecision": {"published_at", "set_aside_reason"},
     "scrutiny.TopicSuggestion": {"moderated_at", "moderated_by"},
     "protocols.Meeting": {"agenda_published_at", "urgency_reason", "urgency_chair"},
     "protocols.ProtocolVersion": {"agreed_on", "review_started_on", "superseded_on"},

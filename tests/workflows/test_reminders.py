@@ -185,6 +185,12 @@ def test_referral_acknowledgement_reminds_the_committee_officers(area):
         referred_on=D(2027, 3, 1),
     )
     referral = topic.referral
+    # The LINk publishes its decision to refer at once, so only the referral's clock runs.
+    decision = topic.decisions.get()
+    services.decision_edit(
+        decision=decision, by=who.link_officer, statement=decision.statement, reasons="Waits"
+    )
+    services.decision_publish(decision=decision, by=who.link_officer)
     # 20 working days beginning with Mon 1 Mar 2027, skipping Good Friday and Easter Monday.
     assert referral.due_on == D(2027, 3, 30)
     _sweep(D(2027, 3, 19))

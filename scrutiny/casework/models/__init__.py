@@ -9,6 +9,13 @@ Transition methods are pure: they check their conditions (declared on the decora
 fields and save nothing. `workflows.services.transition_apply` applies them.
 """
 
+from scrutiny.casework.models.decisions import (  # noqa: F401
+    DECISION_PUBLICATION_RULE,
+    RECORDED_BY_SERVICES,
+    DecisionKind,
+    DecisionState,
+    RelevantDecision,
+)
 from scrutiny.casework.models.inbound import (  # noqa: F401
     InboundAttachment,
     InboundEmail,

@@ -7,6 +7,13 @@ from scrutiny.casework.services.common import (  # noqa: F401
     RULE_FOR_CLOCK,
     rule_for,
 )
+from scrutiny.casework.services.decisions import (  # noqa: F401
+    decision_edit,
+    decision_publish,
+    decision_record,
+    decision_record_for,
+    decision_set_aside,
+)
 from scrutiny.casework.services.invitations import (  # noqa: F401
     invitation_accept,
     invitation_lookup,

@@ -17,6 +17,7 @@ RULE_FOR_CLOCK = {
     ("recommendation", Organisation.Kind.INVOLVEMENT_NETWORK): "link-recommendation-response",
     ("recommendation", Organisation.Kind.SCRUTINY_COMMITTEE): "osc-recommendation-response",
     ("referral", Organisation.Kind.INVOLVEMENT_NETWORK): "referral-acknowledgement",
+    ("relevant_decision", Organisation.Kind.INVOLVEMENT_NETWORK): "relevant-decision-publication",
 }
 
 

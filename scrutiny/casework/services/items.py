@@ -25,6 +25,7 @@ from scrutiny.casework.models import (
 from scrutiny.casework.models.items import DRAFT, ISSUED
 from scrutiny.casework.roles import Perm
 from scrutiny.casework.services.common import _required, rule_for
+from scrutiny.casework.services.decisions import decision_record_for
 from workflows.audit import EventType, log_event
 from workflows.clocks import calendar_for
 from workflows.errors import Conflict, Forbidden, InvalidInput
@@ -188,6 +189,7 @@ def _issue(item: AddressedItem, *, by, on, note):
         )
         grants.responder_grant(topic_id=item.topic_id, body_id=item.recipient_id)
         notices.notify_ask_issued(item, by=by)
+        decision_record_for(item, body=item.asking_body, by=by, on=item.issued_on)
     return item
 
 

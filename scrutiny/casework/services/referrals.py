@@ -18,6 +18,7 @@ from scrutiny.casework.models import (
 from scrutiny.casework.policy import can
 from scrutiny.casework.roles import Perm
 from scrutiny.casework.services.common import _required, rule_for
+from scrutiny.casework.services.decisions import decision_record_for
 from workflows.audit import EventType, log_event
 from workflows.errors import Forbidden, InvalidInput
 from workflows.models import DeadlineRule
@@ -87,6 +88,7 @@ def referral_make(
         data={"to_body": committee.pk, "rule": referral.due_rule.slug},
         source_state="",
     )
+    decision_record_for(referral, body=network, by=by, on=referral.referred_on)
     return referral
 
 

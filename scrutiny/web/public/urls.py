@@ -3,6 +3,7 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
+from scrutiny.web.public import decisions
 from scrutiny.web.public import views as v
 
 app_name = "public"
@@ -18,6 +19,9 @@ urlpatterns = [
     path("outcomes/feed.atom", v.outcomes_feed, name="outcomes-feed"),
     path("outcomes/<int:pk>/", v.outcome, name="outcome"),
     path("outcomes/evidence/<int:pk>/", v.evidence, name="evidence"),
+    path("decisions/", decisions.decisions, name="decisions"),
+    path("decisions/feed.atom", decisions.decisions_feed, name="decisions-feed"),
+    path("decisions/<int:pk>/", decisions.decision, name="decision"),
     path("health-bodies/", v.health_bodies, name="health-bodies"),
     path("health-bodies/<slug:slug>/", v.health_body, name="health-body"),
     path("data/", v.data_index, name="data"),

@@ -74,6 +74,13 @@ urlpatterns = [
     path("replies/", views.reply_list, name="reply-list"),
     path("replies/<int:pk>/", views.reply_review, name="reply-review"),
     path("referrals/", views.referral_list, name="referral-list"),
+    path("network-decisions/", views.decision_list, name="decision-list"),
+    path("network-decisions/new/", views.decision_record, name="decision-record"),
+    path("network-decisions/<int:pk>/", views.decision_detail, name="decision"),
+    path("network-decisions/<int:pk>/publish/", views.decision_publish, name="decision-publish"),
+    path(
+        "network-decisions/<int:pk>/set-aside/", views.decision_set_aside, name="decision-set-aside"
+    ),
     path(
         "referrals/<int:pk>/acknowledge/",
         views.referral_acknowledge,

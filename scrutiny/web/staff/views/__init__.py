@@ -12,6 +12,13 @@ from scrutiny.web.staff.views.common import (  # noqa: F401
 from scrutiny.web.staff.views.dashboard import (  # noqa: F401
     dashboard,
 )
+from scrutiny.web.staff.views.decisions import (  # noqa: F401
+    decision_detail,
+    decision_list,
+    decision_publish,
+    decision_record,
+    decision_set_aside,
+)
 from scrutiny.web.staff.views.drafts import (  # noqa: F401
     item_delete,
     item_edit,
