@@ -489,27 +489,19 @@ def _held_notices(ctype_id, object_ids) -> dict[tuple[int, int], list]:
 
 
 def deadline_rule_save_and_notify(*, rule, by=None, **change):
-    """`workflows.services.deadline_rule_save`, then tell the people whose due dates moved.
+    """`workflows.services.deadline_rule_save`, telling the people whose due dates moved in
+    each batch's transaction.
 
     `change`: `effective_from`, `correction`, `note` (see `deadline_rule_save`)."""
-    with transaction.atomic():
-        changes = deadline_rule_save(rule=rule, by=by, **change)
-        notify_due_date_changes(changes)
-    return changes
+    return deadline_rule_save(rule=rule, by=by, on_batch=notify_due_date_changes, **change)
 
 
 def holiday_override_save_and_notify(*, override, by=None):
-    with transaction.atomic():
-        changes = holiday_override_save(override=override, by=by)
-        notify_due_date_changes(changes)
-    return changes
+    return holiday_override_save(override=override, by=by, on_batch=notify_due_date_changes)
 
 
 def holiday_override_delete_and_notify(*, override, by=None):
-    with transaction.atomic():
-        changes = holiday_override_delete(override=override, by=by)
-        notify_due_date_changes(changes)
-    return changes
+    return holiday_override_delete(override=override, by=by, on_batch=notify_due_date_changes)
 
 
 # --- Delivery -----------------------------------------------------------------------------------

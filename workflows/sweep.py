@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -36,6 +36,7 @@ from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from workflows.batches import pk_batches
 from workflows.calendar import WorkingCalendar, fmt
 from workflows.clock_sources import (
     ClockedItem,
@@ -359,27 +360,11 @@ def candidate_clocks(source: ClockSource, window: Window):
     )
 
 
-def _pk_batches(qs, size: int) -> Iterator[list[int]]:
-    """The queryset's primary keys in ascending batches (keyset paging: no cursor held open,
-    each batch one indexed query)."""
-    last = None
-    while True:
-        page = qs.order_by("pk")
-        if last is not None:
-            page = page.filter(pk__gt=last)
-        pks = list(page.values_list("pk", flat=True)[:size])
-        if pks:
-            yield pks
-        if len(pks) < size:
-            return
-        last = pks[-1]
-
-
 def _item_batches(source: ClockSource, window: Window, *, everything: bool):
     size = batch_size()
     if source.set_based:
         qs = source.clocks(window.reminder_by) if everything else candidate_clocks(source, window)
-        for pks in _pk_batches(qs, size):
+        for pks in pk_batches(qs, size):
             yield list(source.items_for(pks))
         return
     items = list(source.open_items(window.reminder_by))
