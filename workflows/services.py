@@ -186,8 +186,11 @@ def transition_apply(
             source_state=state,
             target_state=getattr(locked, field_name),
         )
-        # Any lifecycle move may change what a public page shows.
-        transaction.on_commit(public_cache_bump)
+        # Any lifecycle move may change what a public page shows: the pages of the scope the
+        # object names (workflows.cache), or every page when it names none.
+        scope_of = getattr(locked, "public_cache_scope", None)
+        scope = scope_of() if callable(scope_of) else None
+        transaction.on_commit(lambda: public_cache_bump(scope))
         for effect in list(after_commit):
             transaction.on_commit(effect)
     return locked
