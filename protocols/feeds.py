@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -217,15 +217,20 @@ FEED_CACHE_SECONDS = 24 * 3600
 
 def feed_validators(name: str, meetings) -> tuple[str, dt.datetime | None]:
     """The ETag and Last-Modified of the feed of `meetings` (a queryset), in one aggregate
-    query and without building it: how many meetings are in the window and the latest
-    modification among them. Every change a subscriber can see raises a meeting's
-    `updated_at` (the services' `_touch`), and a meeting leaving the window or deleted changes
-    the count."""
+    query and without building it: how many meetings are in the window, the latest
+    modification among them and the sum of their SEQUENCEs. Every change a subscriber can see
+    raises a meeting's SEQUENCE and `updated_at` (the services' `_touch`), and a meeting
+    leaving the window or deleted changes the count."""
     since = timezone.localdate() - FEED_WINDOW_BACK
-    agg = meetings.filter(date__gte=since).aggregate(n=Count("pk"), last=Max("updated_at"))
+    agg = meetings.filter(date__gte=since).aggregate(
+        n=Count("pk"), last=Max("updated_at"), seq=Sum("sequence")
+    )
     last = agg["last"]
     stamp = last.isoformat() if last else "-"
-    raw = f"{FEED_FORMAT}|{settings.SITE_URL}|{settings.TIME_ZONE}|{name}|{agg['n']}|{stamp}"
+    raw = (
+        f"{FEED_FORMAT}|{settings.SITE_URL}|{settings.TIME_ZONE}|{name}|{agg['n']}|{stamp}|"
+        f"{agg['seq']}"
+    )
     return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"', last
 
 

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 import scrutiny.casework.deadline_sources as casework_sources
@@ -341,3 +342,12 @@ def test_a_mark_another_sweep_wrote_first_is_left_to_it(area):
     sweep_module._write_batch(actions, report=report, stamp=sweep_module.timezone.now())
     assert (report.marks_written, report.notifications_written) == (0, 0)
     assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_sweeps_reminder_lookup_has_its_index():
+    """Migration 0008_sweep_at_scale: the candidates' NOT EXISTS on reminders is indexed."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Notification._meta.db_table)
+    index = constraints["notification_object_kind"]
+    assert index["index"] and index["columns"] == ["content_type_id", "object_id", "kind"]
