@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from protocols.models import Meeting, MeetingState, ProtocolVersion, VersionState
 from scrutiny.casework.policy import People, owner_ids
 from scrutiny.casework.roles import Perm
-from workflows.sweep import ClockedItem, clock_source_register
+from workflows.clock_sources import ClockedItem, clock_source_register
 
 
 def _review_items(qs) -> list[ClockedItem]:
@@ -46,12 +46,14 @@ def _review_items(qs) -> list[ClockedItem]:
     ]
 
 
-def protocol_reviews_open(due_by: dt.date) -> list[ClockedItem]:
-    return _review_items(
-        ProtocolVersion.objects.filter(
-            state=VersionState.AGREED, review_on__isnull=False, review_on__lte=due_by
-        )
+def protocol_reviews_clocks(due_by: dt.date):
+    return ProtocolVersion.objects.filter(
+        state=VersionState.AGREED, review_on__isnull=False, review_on__lte=due_by
     )
+
+
+def protocol_reviews_open(due_by: dt.date) -> list[ClockedItem]:
+    return _review_items(protocol_reviews_clocks(due_by))
 
 
 def protocol_reviews_by_pk(pks: Sequence[int]) -> list[ClockedItem]:
@@ -86,15 +88,17 @@ def _agenda_items(qs) -> list[ClockedItem]:
     ]
 
 
-def agenda_publication_open(due_by: dt.date) -> list[ClockedItem]:
-    return _agenda_items(
-        Meeting.objects.filter(
-            state=MeetingState.SCHEDULED,
-            agenda_published_at__isnull=True,
-            due_on__isnull=False,
-            due_on__lte=due_by,
-        )
+def agenda_publication_clocks(due_by: dt.date):
+    return Meeting.objects.filter(
+        state=MeetingState.SCHEDULED,
+        agenda_published_at__isnull=True,
+        due_on__isnull=False,
+        due_on__lte=due_by,
     )
+
+
+def agenda_publication_open(due_by: dt.date) -> list[ClockedItem]:
+    return _agenda_items(agenda_publication_clocks(due_by))
 
 
 def agenda_publication_by_pk(pks: Sequence[int]) -> list[ClockedItem]:
@@ -106,13 +110,14 @@ def register() -> None:
         kind="protocol_review",
         label="Protocol reviews",
         model=ProtocolVersion,
-        open_items=protocol_reviews_open,
+        clocks=protocol_reviews_clocks,
+        due_field="review_on",
         items_for=protocol_reviews_by_pk,
     )
     clock_source_register(
         kind="agenda_publication",
         label="Agenda publication",
         model=Meeting,
-        open_items=agenda_publication_open,
+        clocks=agenda_publication_clocks,
         items_for=agenda_publication_by_pk,
     )

@@ -16,7 +16,8 @@ from urllib.parse import urlparse
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -205,6 +206,62 @@ def feed_response(request, feed: Feed, filename: str, *, private: bool = False) 
     if not not_modified:
         response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+# --- Cheap validators: a 304 before anything is built ----------------------------------------
+
+# Raise when the feed's format changes (every subscriber then gets the new body once).
+FEED_FORMAT = "2"
+FEED_CACHE_SECONDS = 24 * 3600
+
+
+def feed_validators(name: str, meetings) -> tuple[str, dt.datetime | None]:
+    """The ETag and Last-Modified of the feed of `meetings` (a queryset), in one aggregate
+    query and without building it: how many meetings are in the window, the latest
+    modification among them and the sum of their SEQUENCEs. Every change a subscriber can see
+    raises a meeting's SEQUENCE and `updated_at` (the services' `_touch`), and a meeting
+    leaving the window or deleted changes the count."""
+    since = timezone.localdate() - FEED_WINDOW_BACK
+    agg = meetings.filter(date__gte=since).aggregate(
+        n=Count("pk"), last=Max("updated_at"), seq=Sum("sequence")
+    )
+    last = agg["last"]
+    stamp = last.isoformat() if last else "-"
+    raw = (
+        f"{FEED_FORMAT}|{settings.SITE_URL}|{settings.TIME_ZONE}|{name}|{agg['n']}|{stamp}|"
+        f"{agg['seq']}"
+    )
+    return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"', last
+
+
+def _feed_headers(response, *, etag: str, last_modified, filename: str, private: bool):
+    response["ETag"] = etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(int(last_modified.timestamp()))
+    response["Cache-Control"] = "private, max-age=300" if private else "public, max-age=300"
+    if response.status_code == 200:
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def meetings_feed_response(request, *, name: str, meetings, filename: str) -> HttpResponse:
+    """A meetings feed with cheap validators: the ETag and Last-Modified come from
+    `feed_validators` (one query) and are checked BEFORE the feed is built, so a 304 costs
+    that one query; a 200 is built once per validator and kept in the shared cache under it."""
+    etag, last = feed_validators(name, meetings)
+    stamp = int(last.timestamp()) if last else None
+    not_modified = get_conditional_response(request, etag=etag, last_modified=stamp)
+    if not_modified is not None:
+        return _feed_headers(
+            not_modified, etag=etag, last_modified=last, filename=filename, private=False
+        )
+    key = f"cf:feed:{etag.strip(chr(34))}"
+    body = cache.get(key)
+    if body is None:
+        body = build_feed(name, feed_meetings(meetings)).body
+        cache.set(key, body, FEED_CACHE_SECONDS)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    return _feed_headers(response, etag=etag, last_modified=last, filename=filename, private=False)
 
 
 # --- Personal deadlines ---------------------------------------------------------------------

@@ -517,3 +517,8 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Batch jobs at national scale (issue 13, part "hbatch"; docs/decisions/0021): the sweep reads
+# its candidate clocks in batches of this many, each written in one transaction with one
+# delivery task.
+CF_SWEEP_BATCH = env_int("CF_SWEEP_BATCH", 500, minimum=1)

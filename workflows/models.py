@@ -437,6 +437,12 @@ class Notification(models.Model):
                 name="one_notification_per_event_and_mailbox",
             ),
         ]
+        # The sweep's candidates: "is this clock's reminder written yet?" (workflows/sweep.py).
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id", "kind"], name="notification_object_kind"
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.to_email}: {self.subject}"

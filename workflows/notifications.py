@@ -29,6 +29,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from workflows.calendar import fmt
+from workflows.clock_sources import clock_source_for_model
 from workflows.models import (
     DueDateChange,
     Notification,
@@ -41,7 +42,7 @@ from workflows.services import (
     holiday_override_delete,
     holiday_override_save,
 )
-from workflows.sweep import clock_source_for_model
+from workflows.tasks import deliver_notifications
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,59 @@ def _render(template: str, context: dict) -> tuple[str, str]:
     return text, html
 
 
+def _recipient_key(recipient) -> dict:
+    """How the unique constraint names the recipient: a user, or a mailbox's address."""
+    if recipient.pk is None:
+        return {"recipient": None, "to_email": recipient.email}
+    return {"recipient": recipient}
+
+
+def notification_build(
+    *,
+    event_key: str,
+    kind: str,
+    recipient,
+    subject: str,
+    template: str,
+    context: dict,
+    obj=None,
+    link: str = "",
+    reply_to: str = "",
+    run_after: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+    content_type=None,
+) -> Notification | None:
+    """One rendered notification, unsaved (None when the recipient cannot be e-mailed).
+
+    `notification_write` saves one; the sweep builds a batch and saves it with
+    `notifications_write_many`. `content_type`: the object's, when the caller has it."""
+    if not (recipient.is_active and recipient.email):
+        return None
+    text, html = _render(
+        template,
+        {"recipient": recipient, "subject": subject, "has_account": recipient.pk is not None}
+        | context,
+    )
+    now = now or timezone.now()
+    if obj is not None and content_type is None:
+        content_type = ContentType.objects.get_for_model(type(obj))
+    return Notification(
+        event_key=event_key,
+        recipient=recipient if recipient.pk is not None else None,
+        kind=kind,
+        to_email=recipient.email,
+        reply_to=reply_to,
+        subject=subject[:200],
+        body_text=text,
+        body_html=html,
+        link=link,
+        content_type=content_type if obj is not None else None,
+        object_id=obj.pk if obj is not None else None,
+        next_attempt_at=run_after or now,
+        created_at=now,
+    )
+
+
 def notification_write(
     *,
     event_key: str,
@@ -143,37 +197,62 @@ def notification_write(
     """
     if not (recipient.is_active and recipient.email):
         return None
-    if recipient.pk is None:
-        key = {"recipient": None, "to_email": recipient.email}
-    else:
-        key = {"recipient": recipient}
+    key = _recipient_key(recipient)
     if Notification.objects.filter(event_key=event_key, **key).exists():
         return None
-    text, html = _render(
-        template,
-        {"recipient": recipient, "subject": subject, "has_account": recipient.pk is not None}
-        | context,
+    built = notification_build(
+        event_key=event_key,
+        kind=kind,
+        recipient=recipient,
+        subject=subject,
+        template=template,
+        context=context,
+        obj=obj,
+        link=link,
+        reply_to=reply_to,
+        run_after=run_after,
     )
+    fields = {
+        f.attname: getattr(built, f.attname)
+        for f in Notification._meta.concrete_fields
+        if not f.primary_key and f.attname not in ("event_key", "recipient_id", *key)
+    }
     with transaction.atomic():
         notification, created = Notification.objects.get_or_create(
-            event_key=event_key,
-            **key,
-            defaults={
-                "kind": kind,
-                "to_email": recipient.email,
-                "reply_to": reply_to,
-                "subject": subject[:200],
-                "body_text": text,
-                "body_html": html,
-                "link": link,
-                "content_type": ContentType.objects.get_for_model(type(obj)) if obj else None,
-                "object_id": obj.pk if obj is not None else None,
-                "next_attempt_at": run_after or timezone.now(),
-            },
+            event_key=event_key, **key, defaults=fields
         )
         if created:
             enqueue_delivery(notification, run_after=run_after)
     return notification if created else None
+
+
+def _pair(event_key: str, recipient_id, to_email: str):
+    return (event_key, recipient_id if recipient_id is not None else to_email)
+
+
+def notifications_write_many(built: Sequence[Notification]) -> list[int]:
+    """Save a batch of built notifications, skipping those already written (the unique keys:
+    ON CONFLICT DO NOTHING), and enqueue ONE delivery task for the new ones. Returns their ids.
+
+    Call inside the batch's transaction. Every row of the batch must carry the same
+    `created_at` (the sweep's moment): that is how the rows this call wrote are told from rows
+    another sweep wrote at the same time."""
+    if not built:
+        return []
+    stamps = {n.created_at for n in built}
+    if len(stamps) != 1:
+        raise ValueError("A batch of notifications is written with one created_at.")
+    Notification.objects.bulk_create(built, batch_size=500, ignore_conflicts=True)
+    wanted = {_pair(n.event_key, n.recipient_id, n.to_email) for n in built}
+    ids = [
+        pk
+        for pk, key, user_id, address in Notification.objects.filter(
+            event_key__in={n.event_key for n in built}, created_at=stamps.pop()
+        ).values_list("pk", "event_key", "recipient_id", "to_email")
+        if _pair(key, user_id, address) in wanted
+    ]
+    enqueue_deliveries(ids)
+    return ids
 
 
 _SUBJECTS = {
@@ -184,21 +263,19 @@ _SUBJECTS = {
 }
 
 
-def item_notification_create(*, action, recipient, today: dt.date) -> Notification | None:
-    """The e-mail for one sweep event (reminder, overdue notice, escalation) to one person."""
+def _item_notification_args(action, today: dt.date) -> dict:
     item = action.item
     kind = action.notification_kind
     subject = _SUBJECTS[kind].format(
         due=fmt(item.due_on), title=item.title, late=action.working_days_late
     )
     link = absolute_url(item.link)
-    return notification_write(
-        event_key=action.event_key,
-        kind=kind,
-        recipient=recipient,
-        subject=subject,
-        template=kind,
-        context={
+    return {
+        "event_key": action.event_key,
+        "kind": kind,
+        "subject": subject,
+        "template": kind,
+        "context": {
             "item": item,
             "due": fmt(item.due_on),
             "today": fmt(today),
@@ -207,8 +284,25 @@ def item_notification_create(*, action, recipient, today: dt.date) -> Notificati
             "reminder_days": settings.CF_REMINDER_WORKING_DAYS_BEFORE,
             "very_overdue_days": settings.CF_VERY_OVERDUE_WORKING_DAYS,
         },
-        obj=item.obj,
-        link=link,
+        "obj": item.obj,
+        "link": link,
+    }
+
+
+def item_notification_create(*, action, recipient, today: dt.date) -> Notification | None:
+    """The e-mail for one sweep event (reminder, overdue notice, escalation) to one person."""
+    return notification_write(recipient=recipient, **_item_notification_args(action, today))
+
+
+def item_notification_build(
+    *, action, recipient, today: dt.date, now: dt.datetime, content_type=None
+) -> Notification | None:
+    """The same e-mail, rendered and unsaved, for the sweep's batches."""
+    return notification_build(
+        recipient=recipient,
+        now=now,
+        content_type=content_type,
+        **_item_notification_args(action, today),
     )
 
 
@@ -220,8 +314,7 @@ _SECTIONS = [
 ]
 
 
-def digest_notification_create(*, recipient, entries, today: dt.date) -> Notification | None:
-    """An officer's daily digest: what is very overdue, overdue, due today and due soon."""
+def _digest_args(entries, today: dt.date) -> dict | None:
     sections = []
     for key, heading in _SECTIONS:
         rows = sorted(
@@ -241,15 +334,28 @@ def digest_notification_create(*, recipient, entries, today: dt.date) -> Notific
     if not sections:
         return None
     total = sum(len(s["items"]) for s in sections)
-    return notification_write(
-        event_key=f"digest:{today.isoformat()}",
-        kind=NotificationKind.DIGEST,
-        recipient=recipient,
-        subject=f"Deadlines for {fmt(today)}: {total} item{'s' if total != 1 else ''}",
-        template="digest",
-        context={"sections": sections, "today": fmt(today), "total": total},
-        link=absolute_url("/"),
-    )
+    return {
+        "event_key": f"digest:{today.isoformat()}",
+        "kind": NotificationKind.DIGEST,
+        "subject": f"Deadlines for {fmt(today)}: {total} item{'s' if total != 1 else ''}",
+        "template": "digest",
+        "context": {"sections": sections, "today": fmt(today), "total": total},
+        "link": absolute_url("/"),
+    }
+
+
+def digest_notification_create(*, recipient, entries, today: dt.date) -> Notification | None:
+    """An officer's daily digest: what is very overdue, overdue, due today and due soon."""
+    args = _digest_args(entries, today)
+    return None if args is None else notification_write(recipient=recipient, **args)
+
+
+def digest_notification_build(
+    *, recipient, entries, today: dt.date, now: dt.datetime
+) -> Notification | None:
+    """The same digest, rendered and unsaved, for the sweep's batches."""
+    args = _digest_args(entries, today)
+    return None if args is None else notification_build(recipient=recipient, now=now, **args)
 
 
 # --- Due dates that moved ------------------------------------------------------------------------
@@ -384,27 +490,19 @@ def _held_notices(ctype_id, object_ids) -> dict[tuple[int, int], list]:
 
 
 def deadline_rule_save_and_notify(*, rule, by=None, **change):
-    """`workflows.services.deadline_rule_save`, then tell the people whose due dates moved.
+    """`workflows.services.deadline_rule_save`, telling the people whose due dates moved in
+    each batch's transaction.
 
     `change`: `effective_from`, `correction`, `note` (see `deadline_rule_save`)."""
-    with transaction.atomic():
-        changes = deadline_rule_save(rule=rule, by=by, **change)
-        notify_due_date_changes(changes)
-    return changes
+    return deadline_rule_save(rule=rule, by=by, on_batch=notify_due_date_changes, **change)
 
 
 def holiday_override_save_and_notify(*, override, by=None):
-    with transaction.atomic():
-        changes = holiday_override_save(override=override, by=by)
-        notify_due_date_changes(changes)
-    return changes
+    return holiday_override_save(override=override, by=by, on_batch=notify_due_date_changes)
 
 
 def holiday_override_delete_and_notify(*, override, by=None):
-    with transaction.atomic():
-        changes = holiday_override_delete(override=override, by=by)
-        notify_due_date_changes(changes)
-    return changes
+    return holiday_override_delete(override=override, by=by, on_batch=notify_due_date_changes)
 
 
 # --- Delivery -----------------------------------------------------------------------------------
@@ -430,6 +528,19 @@ def enqueue_delivery(notification: Notification, *, run_after: dt.datetime | Non
         task.enqueue(pk)
     else:
         transaction.on_commit(lambda: task.enqueue(pk))
+
+
+def enqueue_deliveries(notification_ids: Sequence[int]) -> None:
+    """One delivery task for a batch of new notifications (the sweep's batches): a worker
+    sends them one after another, each claimed and recorded as `notification_deliver` does."""
+    ids = list(notification_ids)
+    if not ids:
+        return
+    task = deliver_notifications
+    if _backend_shares_our_database(task.get_backend()):
+        task.enqueue(ids)
+    else:
+        transaction.on_commit(lambda: task.enqueue(ids))
 
 
 def backoff(attempts: int) -> dt.timedelta:

@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django_fsm import FSMFieldMixin, TransitionNotAllowed
 
 from workflows.audit import EventType, event_type_for_transition, log_event, log_events
+from workflows.batches import pk_batches
 from workflows.cache import public_cache_bump
 from workflows.calendar import fmt
 from workflows.clocks import calendar_for, compute_due
@@ -185,8 +186,11 @@ def transition_apply(
             source_state=state,
             target_state=getattr(locked, field_name),
         )
-        # Any lifecycle move may change what a public page shows.
-        transaction.on_commit(public_cache_bump)
+        # Any lifecycle move may change what a public page shows: the pages of the scope the
+        # object names (workflows.cache), or every page when it names none.
+        scope_of = getattr(locked, "public_cache_scope", None)
+        scope = scope_of() if callable(scope_of) else None
+        transaction.on_commit(lambda: public_cache_bump(scope))
         for effect in list(after_commit):
             transaction.on_commit(effect)
     return locked
@@ -283,39 +287,79 @@ def _versions_by_rule(versions) -> dict[int, list[DeadlineRuleVersion]]:
     return grouped
 
 
-def _plan_moves(*, rule=None, versions=None, overrides=None, lock=False) -> list[DueDateMove]:
-    """The open due dates (of `rule`, or all) that differ from a fresh computation.
+def _window_spans(dates) -> models.Q:
+    """Clocks whose window (from the start to the due date, either way round: a clear-days
+    clock's due date comes before its event) contains one of `dates`: only those can move
+    when a holiday on one of those dates is added or removed."""
+    q = models.Q(pk__in=[])
+    for day in dates:
+        q |= models.Q(clock_started_on__lte=day, due_on__gte=day)
+        q |= models.Q(due_on__lte=day, clock_started_on__gte=day)
+    return q
 
-    `versions`: the rule versions to count by instead of the recorded ones; `overrides`: the
-    holiday overrides instead of the recorded ones (both for a preview of an unsaved change).
-    `lock`: lock the clocked rows (inside the applying transaction).
-    """
-    if versions is None:
-        versions = DeadlineRuleVersion.objects.all()
-        if rule is not None:
-            versions = versions.filter(rule=rule)
-    by_rule = _versions_by_rule(versions)
-    calendars = {}
-    moves = []
-    for model in clocked_models():
-        qs = model.open_clocks().select_related("due_rule").order_by("pk")
-        if rule is not None:
-            qs = qs.filter(due_rule_id=rule.pk)
-        if lock:
-            qs = qs.select_for_update(of=("self",))
-        for obj in qs:
-            terms = terms_in_force(obj.due_rule, by_rule[obj.due_rule_id], obj.clock_started_on)
-            region = terms.effective_region
-            if region not in calendars:
-                calendars[region] = calendar_for(region, overrides=overrides)
-            due = compute_due(
-                obj.due_rule, obj.clock_started_on, calendar=calendars[region], terms=terms
+
+def _open_clocks(model, *, rule=None, dates=None):
+    qs = model.open_clocks()
+    if rule is not None:
+        qs = qs.filter(due_rule_id=rule.pk)
+    if dates is not None:
+        qs = qs.filter(_window_spans(dates))
+    return qs
+
+
+class _Planner:
+    """Fresh due dates for open clocks, `compute_due` memoised by (terms, calendar, start):
+    a country's clocks start on a few thousand days under a few dozen rules."""
+
+    def __init__(self, *, versions=None, rule=None, overrides=None):
+        if versions is None:
+            versions = DeadlineRuleVersion.objects.all()
+            if rule is not None:
+                versions = versions.filter(rule=rule)
+        self.by_rule = _versions_by_rule(versions)
+        self.overrides = overrides
+        self.calendars: dict = {}
+        self.memo: dict = {}
+
+    def moves(self, objs) -> list[DueDateMove]:
+        moves = []
+        for obj in objs:
+            terms = terms_in_force(
+                obj.due_rule, self.by_rule[obj.due_rule_id], obj.clock_started_on
             )
+            region = terms.effective_region
+            cal = self.calendars.get(region)
+            if cal is None:
+                cal = self.calendars[region] = calendar_for(region, overrides=self.overrides)
+            # A rule or a recorded version by its key; an unsaved version (a preview) by itself.
+            ident = id(terms) if terms.pk is None else terms.pk
+            key = (type(terms), ident, region, obj.clock_started_on)
+            due = self.memo.get(key)
+            if due is None:
+                due = self.memo[key] = compute_due(
+                    obj.due_rule, obj.clock_started_on, calendar=cal, terms=terms
+                )
             if due.date == obj.due_on and due.explanation == obj.due_explanation:
                 continue
             moves.append(
                 DueDateMove(obj, obj.due_on, due.date, obj.due_explanation, due.explanation)
             )
+        return moves
+
+
+def _plan_moves(*, rule=None, versions=None, overrides=None, dates=None) -> list[DueDateMove]:
+    """The open due dates (of `rule`, or all) that differ from a fresh computation; writes
+    nothing (a preview).
+
+    `versions`: the rule versions to count by instead of the recorded ones; `overrides`: the
+    holiday overrides instead of the recorded ones (both for a preview of an unsaved change).
+    `dates`: only clocks whose window spans one of these dates (a holiday change).
+    """
+    planner = _Planner(versions=versions, rule=rule, overrides=overrides)
+    moves = []
+    for model in clocked_models():
+        qs = _open_clocks(model, rule=rule, dates=dates).select_related("due_rule")
+        moves += planner.moves(qs.order_by("pk").iterator(chunk_size=BATCH))
     return moves
 
 
@@ -333,11 +377,17 @@ def _apply_moves(moves: list[DueDateMove], *, reason: str, why: str, by) -> list
     changes = []
     for model, model_moves in by_model.items():
         ctype = ContentType.objects.get_for_model(model)
-        objs = []
+        objs, same = [], defaultdict(list)
         for move in model_moves:
             move.obj.due_on, move.obj.due_explanation = move.new_due_on, move.new_explanation
             objs.append(move.obj)
-        model._default_manager.bulk_update(objs, ["due_on", "due_explanation"], batch_size=BATCH)
+            same[(move.new_due_on, move.new_explanation)].append(move.obj.pk)
+        # One UPDATE per new (date, explanation): clocks that started the same day under the
+        # same rule move together.
+        for (due_on, explanation), pks in same.items():
+            model._default_manager.filter(pk__in=pks).update(
+                due_on=due_on, due_explanation=explanation
+            )
         model_changes = DueDateChange.objects.bulk_create(
             [
                 DueDateChange(
@@ -375,12 +425,39 @@ def _apply_moves(moves: list[DueDateMove], *, reason: str, why: str, by) -> list
 
 
 def clocks_recompute(
-    *, reason: str, rule: DeadlineRule | None = None, by=None, why: str = Why.RECOMPUTE
+    *,
+    reason: str,
+    rule: DeadlineRule | None = None,
+    by=None,
+    why: str = Why.RECOMPUTE,
+    dates: Iterable[dt.date] | None = None,
+    on_batch: Callable[[list[DueDateChange]], object] | None = None,
 ) -> list[DueDateChange]:
-    """Recompute every open due date (or those of `rule`); record each one that moved."""
-    with transaction.atomic():
-        moves = _plan_moves(rule=rule, lock=True)
-        changes = _apply_moves(moves, reason=reason, why=why, by=by)
+    """Recompute the open due dates (of `rule`; of clocks spanning `dates`; or all); record
+    each one that moved.
+
+    In batches of BATCH clocks, each in its own transaction: the batch's rows are locked, the
+    dates computed afresh under the lock, moved in grouped UPDATEs with their records and
+    events, and `on_batch(changes)` called (e.g. to write the notices) before it commits. So
+    no more than one batch of rows is locked at a time, and a recompute interrupted half way
+    is finished by running it again (a clock already right does not move)."""
+    dates = list(dates) if dates is not None else None
+    planner = _Planner(rule=rule)
+    changes: list[DueDateChange] = []
+    for model in clocked_models():
+        for pks in pk_batches(_open_clocks(model, rule=rule, dates=dates), BATCH):
+            with transaction.atomic():
+                locked = (
+                    _open_clocks(model, rule=rule)
+                    .filter(pk__in=pks)
+                    .select_related("due_rule")
+                    .select_for_update(of=("self",))
+                    .order_by("pk")
+                )
+                batch = _apply_moves(planner.moves(locked), reason=reason, why=why, by=by)
+                if on_batch is not None and batch:
+                    on_batch(batch)
+            changes += batch
     log.info("recomputed due dates (%s): %d moved", reason, len(changes))
     return changes
 
@@ -476,13 +553,15 @@ def deadline_rule_save(
     effective_from=None,
     correction: bool = False,
     note: str = "",
+    on_batch: Callable[[list[DueDateChange]], object] | None = None,
 ) -> list[DueDateChange]:
     """Save a changed rule; recompute the open due dates that the change reaches.
 
     A change of the rule's terms (period, unit, kind, counting, region) is recorded as a
     `DeadlineRuleVersion`: from `effective_from` (clocks started before it keep the terms
     they started under), or, with `correction`, replacing the version in force so that every
-    clock counted by it is recomputed. Other fields (name, source) just save.
+    clock counted by it is recomputed. Other fields (name, source) just save. The rule and its
+    versions commit first; the clocks are then recomputed in batches (`clocks_recompute`).
     """
     with transaction.atomic():
         rule.full_clean()
@@ -512,7 +591,7 @@ def deadline_rule_save(
         reason, why = _rule_reason(
             rule, effective_from=added[-1].effective_from, correction=correction
         )
-        return clocks_recompute(reason=reason, rule=rule, by=by, why=why)
+    return clocks_recompute(reason=reason, rule=rule, by=by, why=why, on_batch=on_batch)
 
 
 # --- Bank holidays ------------------------------------------------------------------------------
@@ -529,6 +608,16 @@ def _holiday_reason(override, *, withdrawn=False, changed=False) -> tuple[str, s
     return f"bank holiday removed: {desc}", Why.HOLIDAY_REMOVED
 
 
+def _holiday_dates(override) -> set[dt.date]:
+    """The days a change of `override` touches: its date, and the recorded one if it moved."""
+    recorded = None
+    if override.pk is not None:
+        recorded = (
+            HolidayOverride.objects.filter(pk=override.pk).values_list("date", flat=True).first()
+        )
+    return {override.date, recorded} - {None}
+
+
 def holiday_override_preview(*, override, delete: bool = False) -> MovePlan:
     """What saving (or, with `delete`, deleting) `override` would move; writes nothing."""
     if not delete:
@@ -536,21 +625,24 @@ def holiday_override_preview(*, override, delete: bool = False) -> MovePlan:
     overrides = [o for o in HolidayOverride.objects.all() if o.pk != override.pk or not o.pk]
     if not delete:
         overrides.append(override)
-    return MovePlan(_plan_moves(overrides=overrides))
+    return MovePlan(_plan_moves(overrides=overrides, dates=_holiday_dates(override)))
 
 
-def holiday_override_save(*, override, by=None) -> list[DueDateChange]:
-    """Record a bank holiday added or removed, and recompute open due dates."""
+def holiday_override_save(*, override, by=None, on_batch=None) -> list[DueDateChange]:
+    """Record a bank holiday added or removed, and recompute the open due dates whose window
+    spans it (in batches, after the override commits)."""
     with transaction.atomic():
         changed = override.pk is not None
         override.full_clean()
+        dates = _holiday_dates(override)
         override.save()
         reason, why = _holiday_reason(override, changed=changed)
-        return clocks_recompute(reason=reason, by=by, why=why)
+    return clocks_recompute(reason=reason, by=by, why=why, dates=dates, on_batch=on_batch)
 
 
-def holiday_override_delete(*, override, by=None) -> list[DueDateChange]:
+def holiday_override_delete(*, override, by=None, on_batch=None) -> list[DueDateChange]:
     with transaction.atomic():
         reason, why = _holiday_reason(override, withdrawn=True)
+        dates = _holiday_dates(override)
         override.delete()
-        return clocks_recompute(reason=reason, by=by, why=why)
+    return clocks_recompute(reason=reason, by=by, why=why, dates=dates, on_batch=on_batch)

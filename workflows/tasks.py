@@ -27,6 +27,19 @@ def deliver_notification(notification_id: int) -> str:
 
 
 @task()
+def deliver_notifications(notification_ids: list[int]) -> dict[str, int]:
+    """Deliver a batch of notifications from the outbox (the sweep writes one task per batch):
+    each is claimed, sent and recorded on its own, as `deliver_notification` does."""
+    from workflows.notifications import notification_deliver
+
+    outcomes: dict[str, int] = {}
+    for notification_id in notification_ids:
+        outcome = notification_deliver(notification_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
+@task()
 def heartbeat() -> str:
     """Queued by the scheduler each minute: running it proves a task worker is alive."""
     run, _ = JobRun.objects.get_or_create(name=JobRun.WORKER_HEARTBEAT)

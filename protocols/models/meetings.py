@@ -16,6 +16,7 @@ from scrutiny.casework import policy
 from scrutiny.casework.models import Organisation, Partnership, Topic
 from scrutiny.casework.models.access import transition_permission
 from scrutiny.casework.roles import Perm
+from workflows.cache import MEETINGS, CacheScope
 from workflows.models import ClockedModel
 from workflows.services import condition
 
@@ -147,6 +148,12 @@ class Meeting(FSMModelMixin, ClockedModel):
 
     def get_absolute_url(self):
         return reverse("protocols:meeting-detail", args=[self.pk])
+
+    def public_cache_scope(self) -> CacheScope:
+        """The public pages a change to this meeting can show on (workflows.cache): the lists
+        and calendars of meetings, and the pages of the topics on its agenda."""
+        topics = self.items.exclude(topic=None).values_list("topic_id", flat=True)
+        return CacheScope.of(topics=set(topics), lists=[MEETINGS])
 
     @classmethod
     def open_clocks(cls):

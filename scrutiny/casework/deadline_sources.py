@@ -35,7 +35,7 @@ from scrutiny.casework.models import (
 from scrutiny.casework.notices import ask_addressees
 from scrutiny.casework.policy import People, owner_ids
 from scrutiny.casework.roles import Perm
-from workflows.sweep import ClockedItem, clock_source_register
+from workflows.clock_sources import ClockedItem, clock_source_register
 
 
 def _topic_related(qs):
@@ -93,10 +93,12 @@ def _request_items(qs) -> list[ClockedItem]:
     )
 
 
+def information_requests_clocks(due_by: dt.date):
+    return InformationRequest.all_objects.filter(state=RequestState.ISSUED, due_on__lte=due_by)
+
+
 def information_requests_open(due_by: dt.date) -> list[ClockedItem]:
-    return _request_items(
-        InformationRequest.all_objects.filter(state=RequestState.ISSUED, due_on__lte=due_by)
-    )
+    return _request_items(information_requests_clocks(due_by))
 
 
 def information_requests_by_pk(pks: Sequence[int]) -> list[ClockedItem]:
@@ -115,10 +117,12 @@ def _recommendation_items(qs) -> list[ClockedItem]:
     )
 
 
+def recommendations_clocks(due_by: dt.date):
+    return Recommendation.all_objects.filter(state=RecommendationState.ISSUED, due_on__lte=due_by)
+
+
 def recommendations_open(due_by: dt.date) -> list[ClockedItem]:
-    return _recommendation_items(
-        Recommendation.all_objects.filter(state=RecommendationState.ISSUED, due_on__lte=due_by)
-    )
+    return _recommendation_items(recommendations_clocks(due_by))
 
 
 def recommendations_by_pk(pks: Sequence[int]) -> list[ClockedItem]:
@@ -155,10 +159,12 @@ def _referral_items(qs) -> list[ClockedItem]:
     ]
 
 
+def referrals_clocks(due_by: dt.date):
+    return Referral.objects.filter(state=ReferralState.AWAITING_ACKNOWLEDGEMENT, due_on__lte=due_by)
+
+
 def referrals_open(due_by: dt.date) -> list[ClockedItem]:
-    return _referral_items(
-        Referral.objects.filter(state=ReferralState.AWAITING_ACKNOWLEDGEMENT, due_on__lte=due_by)
-    )
+    return _referral_items(referrals_clocks(due_by))
 
 
 def referrals_by_pk(pks: Sequence[int]) -> list[ClockedItem]:
@@ -207,21 +213,21 @@ def register() -> None:
         kind="information_request",
         label="Information requests",
         model=InformationRequest,
-        open_items=information_requests_open,
+        clocks=information_requests_clocks,
         items_for=information_requests_by_pk,
     )
     clock_source_register(
         kind="recommendation",
         label="Recommendations",
         model=Recommendation,
-        open_items=recommendations_open,
+        clocks=recommendations_clocks,
         items_for=recommendations_by_pk,
     )
     clock_source_register(
         kind="referral_acknowledgement",
         label="Referral acknowledgements",
         model=Referral,
-        open_items=referrals_open,
+        clocks=referrals_clocks,
         items_for=referrals_by_pk,
     )
     clock_source_register(

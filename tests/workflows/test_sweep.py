@@ -5,10 +5,13 @@ from io import StringIO
 
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 import scrutiny.casework.deadline_sources as casework_sources
+import workflows.clock_sources as clock_sources_module
 import workflows.sweep as sweep_module
 from tests.workflows.deadline_helpers import at, issued_requests, people
 from workflows.models import Notification, SweepMark
@@ -36,8 +39,9 @@ def test_running_the_sweep_twice_doubles_nothing(area):
         after_first = _counts()
         second = sweep_run()
         assert _counts() == after_first
-    # Two overdue and two very overdue marks; 2 overdue notices + 2 escalations + 2 digests.
-    assert after_first == (4, 6, 6)
+    # Two overdue and two very overdue marks; 2 overdue notices + 2 escalations + 2 digests;
+    # one delivery task for the batch of items and one for the batch of digests.
+    assert after_first == (4, 6, 2)
     assert (first.marks_written, first.notifications_written) == (4, 6)
     assert (second.marks_written, second.notifications_written) == (0, 0)
     assert second.actions == [] and second.digests == {}
@@ -66,8 +70,10 @@ def test_a_dry_run_reports_and_changes_nothing(area):
         call_command("sweep_deadlines", stdout=StringIO())
         out = StringIO()
         call_command("sweep_deadlines", "--dry-run", stdout=out)
-    assert _counts() == (2, 4, 4)
-    assert "information_request: 1 open items in view\n" in out.getvalue()
+    assert _counts() == (2, 4, 2)
+    # Nothing is left to do: no clock is a candidate, and the day's digests are done.
+    assert "information_request:" not in out.getvalue()
+    assert "digests: 0 officer(s)" in out.getvalue()
 
 
 @pytest.mark.django_db
@@ -145,13 +151,16 @@ def test_planning_a_sweep_uses_a_fixed_number_of_queries(
 ):
     # The casework's sources only (other packages' sources have tests of their own).
     casework = {"information_request", "recommendation", "referral_acknowledgement"}
-    sources = {k: v for k, v in sweep_module._sources.items() if k in casework}
+    sources = {k: v for k, v in clock_sources_module._sources.items() if k in casework}
     assert set(sources) == casework
-    monkeypatch.setattr(sweep_module, "_sources", sources)
+    monkeypatch.setattr(clock_sources_module, "_sources", sources)
     who = people(area)
     for n in range(size):
         issued_requests(area, who, on=D(2026, 12, 18), title=f"Topic {n}")
-    with django_assert_max_num_queries(10):
+    # The window (holiday overrides, rule regions), the digest marker, then per source one
+    # query for its candidates' keys and, per batch of up to CF_SWEEP_BATCH, its items, marks,
+    # reminders and preferences; the digests already written.
+    with django_assert_max_num_queries(18):
         report = sweep_run(today=D(2027, 2, 17), dry_run=True)
     assert len(report.actions) == 2 * size
 
@@ -196,7 +205,7 @@ def register():
 
 
 def test_the_settings_name_the_modules_that_register_clocks(settings, monkeypatch):
-    monkeypatch.setattr(sweep_module, "_configured_loaded", False)
+    monkeypatch.setattr(clock_sources_module, "_configured_loaded", False)
     settings.CF_CLOCK_SOURCE_MODULES = ["scrutiny.casework.deadline_sources", __name__]
     try:
         kinds = {s.kind for s in clock_sources()}
@@ -208,18 +217,16 @@ def test_the_settings_name_the_modules_that_register_clocks(settings, monkeypatc
 
 @pytest.mark.django_db
 def test_one_failing_item_does_not_hold_up_the_others_and_is_tried_again(area, monkeypatch):
-    import workflows.notifications as notifications
-
     who = people(area)
     first, second = issued_requests(area, who, on=D(2026, 12, 18), count=2)
-    real = notifications.item_notification_create
+    real = sweep_module.item_notification_build
 
-    def broken_for_the_first(*, action, recipient, today):
+    def broken_for_the_first(*, action, recipient, today, **kw):
         if action.item.object_id == first.pk:
             raise ValueError("template exploded")
-        return real(action=action, recipient=recipient, today=today)
+        return real(action=action, recipient=recipient, today=today, **kw)
 
-    monkeypatch.setattr(notifications, "item_notification_create", broken_for_the_first)
+    monkeypatch.setattr(sweep_module, "item_notification_build", broken_for_the_first)
     out = StringIO()
     with pytest.raises(CommandError, match="1 item\\(s\\) failed"):
         call_command("sweep_deadlines", "--today", "2027-01-21", "--no-digests", stdout=out)
@@ -229,7 +236,118 @@ def test_one_failing_item_does_not_hold_up_the_others_and_is_tried_again(area, m
     assert list(SweepMark.objects.values_list("object_id", flat=True)) == [second.pk]
     assert Notification.objects.get().object_id == second.pk
 
-    monkeypatch.setattr(notifications, "item_notification_create", real)
+    monkeypatch.setattr(sweep_module, "item_notification_build", real)
     call_command("sweep_deadlines", "--today", "2027-01-22", "--no-digests", stdout=StringIO())
     assert sorted(SweepMark.objects.values_list("object_id", flat=True)) == [first.pk, second.pk]
     assert Notification.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_sweep_with_nothing_to_do_reads_no_item(area, django_assert_max_num_queries):
+    """Candidates are chosen in SQL: once every event is recorded, no clock is read again."""
+    who = people(area)
+    issued_requests(area, who, on=D(2026, 12, 18), count=3)
+    first = sweep_run(today=D(2027, 2, 17))
+    assert first.items_by_kind["information_request"] == 3
+    with django_assert_max_num_queries(12):
+        again = sweep_run(today=D(2027, 2, 17), with_digests=False)
+    assert again.items_by_kind == {} and again.actions == []
+    assert (again.marks_written, again.notifications_written, again.batches) == (0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_the_next_event_of_a_clock_makes_it_a_candidate_again(area):
+    """Overdue on the 21st (one mark), very overdue 20 working days later (the second)."""
+    who = people(area)
+    (request,) = issued_requests(area, who, on=D(2026, 12, 18))  # due Wed 20 Jan 2027
+    assert sweep_run(today=D(2027, 1, 21), with_digests=False).marks_written == 1
+    assert sweep_run(today=D(2027, 1, 22), with_digests=False).items_by_kind == {}
+    later = sweep_run(today=D(2027, 2, 17), with_digests=False)
+    assert later.items_by_kind == {"information_request": 1}
+    assert [a.event for a in later.actions] == ["very_overdue"]
+    assert sorted(SweepMark.objects.values_list("level", flat=True)) == [
+        "overdue",
+        "very_overdue",
+    ]
+
+
+@pytest.mark.django_db
+def test_reminders_are_chosen_in_sql_and_sent_once(area):
+    who = people(area)
+    issued_requests(area, who, on=D(2026, 12, 18), count=2)  # due Wed 20 Jan 2027
+    # Wed 13 Jan is the reminder day (5 working days before); Tue 12 Jan is too early.
+    assert sweep_run(today=D(2027, 1, 12), with_digests=False).items_by_kind == {}
+    first = sweep_run(today=D(2027, 1, 13), with_digests=False)
+    assert [a.event for a in first.actions] == ["reminder_before", "reminder_before"]
+    assert first.notifications_written == 2
+    assert sweep_run(today=D(2027, 1, 14), with_digests=False).items_by_kind == {}
+    due_day = sweep_run(today=D(2027, 1, 20), with_digests=False)
+    assert [a.event for a in due_day.actions] == ["reminder_due", "reminder_due"]
+    assert sweep_run(today=D(2027, 1, 20), with_digests=False).items_by_kind == {}
+
+
+@pytest.mark.django_db
+def test_marks_and_notifications_are_written_in_batches_with_one_task_each(area, settings):
+    settings.CF_SWEEP_BATCH = 2
+    who = people(area)
+    issued_requests(area, who, on=D(2026, 12, 18), count=5)
+    tasks_before = DBTaskResult.objects.count()
+    report = sweep_run(today=D(2027, 2, 17), with_digests=False)
+    # 5 overdue + 5 very overdue marks; an overdue notice and an escalation for each item.
+    assert (report.marks_written, report.notifications_written) == (10, 10)
+    assert report.batches == 3  # items 2 + 2 + 1
+    tasks = DBTaskResult.objects.filter(task_path="workflows.tasks.deliver_notifications")
+    assert DBTaskResult.objects.count() - tasks_before == 3 == tasks.count()
+    batched = sorted(len(t.args_kwargs["args"][0]) for t in tasks)
+    assert batched == [2, 4, 4]
+    assert SweepMark.objects.count() == 10 and Notification.objects.count() == 10
+    # Run again, in other batches: nothing more.
+    settings.CF_SWEEP_BATCH = 3
+    again = sweep_run(today=D(2027, 2, 17), with_digests=False)
+    assert (again.marks_written, again.notifications_written, again.batches) == (0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_the_digests_go_once_a_day_and_a_later_run_does_not_read_every_clock(area):
+    who = people(area)
+    issued_requests(area, who, on=D(2026, 12, 18), count=2)
+    with time_machine.travel(at(D(2027, 2, 17), hour=9), tick=False):
+        first = sweep_run()
+        assert len(first.digests) == 2
+        later = sweep_run()
+    assert later.digests == {} and later.items_by_kind == {}
+    assert Notification.objects.filter(kind="digest").count() == 2
+    with time_machine.travel(at(D(2027, 2, 18), hour=9), tick=False):
+        next_day = sweep_run()
+    assert len(next_day.digests) == 2  # the next working day's digests read every clock
+    assert next_day.items_by_kind == {"information_request": 2}
+
+
+@pytest.mark.django_db
+def test_a_mark_another_sweep_wrote_first_is_left_to_it(area):
+    """ON CONFLICT DO NOTHING: the mark exists (another sweep's), so this one tells nobody."""
+    who = people(area)
+    (request,) = issued_requests(area, who, on=D(2026, 12, 18))
+    actions, _, _ = sweep_module.sweep_plan(today=D(2027, 1, 21), with_digests=False)
+    assert [a.event for a in actions] == ["overdue"]
+    SweepMark.objects.create(
+        content_type=ContentType.objects.get_for_model(type(request)),
+        object_id=request.pk,
+        kind="information_request",
+        level="overdue",
+        due_on=request.due_on,
+        marked_on=D(2027, 1, 21),
+    )
+    report = sweep_module.SweepReport(today=D(2027, 1, 21), dry_run=False)
+    sweep_module._write_batch(actions, report=report, stamp=sweep_module.timezone.now())
+    assert (report.marks_written, report.notifications_written) == (0, 0)
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_sweeps_reminder_lookup_has_its_index():
+    """Migration 0008_sweep_at_scale: the candidates' NOT EXISTS on reminders is indexed."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Notification._meta.db_table)
+    index = constraints["notification_object_kind"]
+    assert index["index"] and index["columns"] == ["content_type_id", "object_id", "kind"]

@@ -25,6 +25,7 @@ from scrutiny.casework.models.access import transition_permission, visible_rows
 from scrutiny.casework.models.organisations import Organisation
 from scrutiny.casework.models.topics import Topic
 from scrutiny.casework.roles import Perm
+from workflows.cache import DECISIONS, CacheScope
 from workflows.models import ClockedModel
 from workflows.services import condition
 
@@ -133,6 +134,10 @@ class RelevantDecision(FSMModelMixin, ClockedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.decided_on:%d %b %Y})"
+
+    def public_cache_scope(self):
+        """The public decisions pages (workflows.cache); a statement names no other page."""
+        return CacheScope.of(lists=[DECISIONS])
 
     def get_absolute_url(self):
         return reverse("scrutiny:decision", args=[self.pk])

@@ -128,6 +128,10 @@ class AddressedItem(FSMModelMixin, ClockedModel):
     def get_absolute_url(self):
         return reverse("scrutiny:topic-detail", args=[self.topic_id]) + f"#{self.ANCHOR}-{self.pk}"
 
+    def public_cache_scope(self):
+        """Its topic's public pages (workflows.cache); its recipient's page among them."""
+        return self.topic.public_cache_scope()
+
     @property
     def asking_body(self) -> Organisation:
         return getattr(self, self.ASKING_FIELD)

@@ -51,6 +51,10 @@ class Referral(FSMModelMixin, ClockedModel):
     class Meta:
         ordering = ["due_on", "id"]
 
+    def public_cache_scope(self):
+        """Its topic's public pages (workflows.cache)."""
+        return self.topic.public_cache_scope()
+
     def __str__(self):
         return f"Referral: {self.topic}"
 

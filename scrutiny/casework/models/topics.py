@@ -19,6 +19,7 @@ from scrutiny.casework.models.organisations import (
     PrioritisationFramework,
 )
 from scrutiny.casework.roles import Perm
+from workflows.cache import CacheScope, topic_scope
 from workflows.services import condition
 
 # --- Topics -------------------------------------------------------------------------------
@@ -152,6 +153,16 @@ class Topic(FSMModelMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("scrutiny:topic-detail", args=[self.pk])
+
+    def public_cache_scope(self) -> CacheScope:
+        """The public pages a change to this topic can show on (workflows.cache): its own
+        page, the pages of the health bodies it concerns or asks, and the lists."""
+        slugs = Organisation.objects.filter(
+            Q(pk__in=self.health_bodies.values("pk"))
+            | Q(requests_received__topic=self)
+            | Q(recommendations_received__topic=self)
+        ).values_list("slug", flat=True)
+        return topic_scope(self.pk, set(slugs))
 
     @property
     def is_joint(self):

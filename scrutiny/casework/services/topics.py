@@ -492,7 +492,8 @@ def topic_record_position(
             data={"organisation": organisation.pk, "position": obj.pk},
         )
         # New words take an agreed position off the public pages.
-        transaction.on_commit(public_cache_bump)
+        scope = topic.public_cache_scope()
+        transaction.on_commit(lambda: public_cache_bump(scope))
     return obj
 
 
@@ -558,5 +559,6 @@ def topic_position_agree(
                 "minute_item": minute_item_id,
             },
         )
-        transaction.on_commit(public_cache_bump)  # the public outcome page now shows it
+        scope = locked.topic.public_cache_scope()  # the public outcome page now shows it
+        transaction.on_commit(lambda: public_cache_bump(scope))
     return locked

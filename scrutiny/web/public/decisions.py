@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET
 from scrutiny.casework import publication
 from scrutiny.casework.models import DecisionKind, Organisation
 from scrutiny.web.public.feeds import _site
-from scrutiny.web.public.views import PAGE_SIZE, public_cached
+from scrutiny.web.public.views import PAGE_SIZE, _lists, public_cached
+from workflows.cache import DECISIONS
 
 
 class DecisionFilterForm(forms.Form):
@@ -32,7 +33,7 @@ class DecisionFilterForm(forms.Form):
 
 
 @require_GET
-@public_cached
+@public_cached(scope=_lists(DECISIONS))
 def decisions(request):
     form = DecisionFilterForm(request.GET or None)
     qs = publication.decisions_published().select_related("body", "topic")
@@ -61,7 +62,7 @@ def decisions(request):
 
 
 @require_GET
-@public_cached
+@public_cached(scope=_lists(DECISIONS))
 def decision(request, pk):
     found = get_object_or_404(
         publication.decisions_published().select_related("body", "topic"), pk=pk
@@ -94,6 +95,6 @@ def decisions_atom(*, limit: int = 50) -> str:
 
 
 @require_GET
-@public_cached
+@public_cached(scope=_lists(DECISIONS))
 def decisions_feed(request):
     return HttpResponse(decisions_atom(), content_type="application/atom+xml; charset=utf-8")

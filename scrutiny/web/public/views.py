@@ -20,6 +20,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_GET, require_http_methods
 
 from scrutiny.casework import publication, suggestions
@@ -34,7 +35,14 @@ from scrutiny.web.presenters import public_state_label
 from scrutiny.web.public import outcomes as outcome_presenters
 from scrutiny.web.public.feeds import DATASETS, dataset_csv, dataset_json, outcomes_atom
 from scrutiny.web.public.forms import CharacterCountField, LengthCheckedField
-from workflows.cache import public_cache_seconds, public_cache_version
+from workflows.cache import (
+    HEALTH_BODIES,
+    MEETINGS,
+    OUTCOMES,
+    CacheScope,
+    public_cache_seconds,
+    public_cache_token,
+)
 
 PAGE_SIZE = 20
 
@@ -42,17 +50,21 @@ PAGE_SIZE = 20
 # --- Cache ----------------------------------------------------------------------------------
 
 
-def public_cached(view):
-    """Cache a visitor's GET under the publication version (bumped by publish/withdraw and by
-    every lifecycle move). Signed-in users, non-200 answers and responses that set a cookie
-    (a CSRF token, a message) are never cached."""
+def public_cached(view=None, *, scope=None):
+    """Cache a visitor's GET under the versions of what the page shows (workflows.cache):
+    `scope(request, **kwargs)` names them (a CacheScope); every page also depends on the
+    global version. Signed-in users, non-200 answers and responses that set a cookie (a CSRF
+    token, a message) are never cached."""
+    if view is None:
+        return lambda v: public_cached(v, scope=scope)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             return view(request, *args, **kwargs)
         digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"cf:public:page:{public_cache_version()}:{digest}"
+        token = public_cache_token(scope(request, **kwargs) if scope else None)
+        key = f"cf:public:page:{token}:{digest}"
         response = cache.get(key)
         if response is not None:
             return response
@@ -69,11 +81,16 @@ def public_cached(view):
     return wrapped
 
 
+def _lists(*names):
+    scope = CacheScope.of(lists=names)
+    return lambda request, **kwargs: scope
+
+
 # --- Home -----------------------------------------------------------------------------------
 
 
 @require_GET
-@public_cached
+@public_cached(scope=_lists(OUTCOMES, MEETINGS))
 def home(request):
     published = publication.topics_published().select_related("lead_body")
     context = {
@@ -118,7 +135,7 @@ class OutcomeFilterForm(forms.Form):
 
 
 @require_GET
-@public_cached
+@public_cached(scope=_lists(OUTCOMES))
 def outcomes(request):
     base = publication.topics_published()
     years = sorted({d.year for d in base.datetimes("created_at", "year")}, reverse=True)
@@ -157,7 +174,7 @@ def outcomes(request):
 
 
 @require_GET
-@public_cached
+@public_cached(scope=lambda request, pk: CacheScope.of(topics=[pk]))
 def outcome(request, pk):
     topic = get_object_or_404(
         publication.topics_published()
@@ -186,17 +203,27 @@ def evidence(request, pk):
     )
 
 
-@require_GET
-@public_cached
-def outcomes_feed(request):
+@public_cached(scope=_lists(OUTCOMES))
+def _outcomes_feed(request):
     return HttpResponse(outcomes_atom(), content_type="application/atom+xml; charset=utf-8")
+
+
+@require_GET
+def outcomes_feed(request):
+    """The Atom feed, its ETag the outcomes list's cache version: checked before anything is
+    built or read, so a 304 costs a cache lookup (no query but the database cache's own)."""
+    etag = f'"{public_cache_token(CacheScope.of(lists=[OUTCOMES]))}"'
+    response = get_conditional_response(request, etag=etag) or _outcomes_feed(request)
+    if response.status_code in (200, 304):
+        response["ETag"] = etag
+    return response
 
 
 # --- Health bodies --------------------------------------------------------------------------
 
 
 @require_GET
-@public_cached
+@public_cached(scope=_lists(HEALTH_BODIES))
 def health_bodies(request):
     bodies = list(Organisation.objects.filter(kind=Organisation.Kind.HEALTH_BODY).order_by("name"))
     records = records_for([b.pk for b in bodies])
@@ -205,7 +232,7 @@ def health_bodies(request):
 
 
 @require_GET
-@public_cached
+@public_cached(scope=lambda request, slug: CacheScope.of(bodies=[slug]))
 def health_body(request, slug):
     body = get_object_or_404(Organisation, slug=slug, kind=Organisation.Kind.HEALTH_BODY)
     record = health_body_record(body)
@@ -236,7 +263,7 @@ def data_index(request):
 
 
 @require_GET
-@public_cached
+@public_cached(scope=_lists(OUTCOMES))
 def data_download(request, slug, fmt):
     dataset = DATASETS.get(slug)
     if dataset is None:

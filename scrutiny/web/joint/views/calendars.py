@@ -24,9 +24,12 @@ from scrutiny.web.joint import presenters
 
 @require_safe
 def calendar_public(request):
-    meetings = feeds.feed_meetings(selectors.meetings_published())
-    feed = feeds.build_feed("Critical Friend: public meetings", meetings)
-    return feeds.feed_response(request, feed, "meetings.ics")
+    return feeds.meetings_feed_response(
+        request,
+        name="Critical Friend: public meetings",
+        meetings=selectors.meetings_published(),
+        filename="meetings.ics",
+    )
 
 
 @require_safe
@@ -34,21 +37,25 @@ def calendar_body(request, slug):
     body = get_object_or_404(
         Organisation.objects.exclude(kind=Organisation.Kind.HEALTH_BODY), slug=slug
     )
-    meetings = feeds.feed_meetings(selectors.meetings_published().involving([body.pk]))
-    feed = feeds.build_feed(f"{body}: meetings", meetings)
-    return feeds.feed_response(request, feed, f"{body.slug}.ics")
+    return feeds.meetings_feed_response(
+        request,
+        name=f"{body}: meetings",
+        meetings=selectors.meetings_published().involving([body.pk]),
+        filename=f"{body.slug}.ics",
+    )
 
 
 @require_safe
 def calendar_partnership(request, slug):
     partnership = get_object_or_404(Partnership, slug=slug)
-    meetings = feeds.feed_meetings(
-        selectors.meetings_published().filter(
+    return feeds.meetings_feed_response(
+        request,
+        name=f"{partnership}: meetings",
+        meetings=selectors.meetings_published().filter(
             Q(partnership=partnership) | Q(body__in=partnership.party_ids())
-        )
+        ),
+        filename=f"{partnership.slug}.ics",
     )
-    feed = feeds.build_feed(f"{partnership}: meetings", meetings)
-    return feeds.feed_response(request, feed, f"{partnership.slug}.ics")
 
 
 @require_safe
