@@ -198,10 +198,12 @@ def _decision_items(qs) -> list[ClockedItem]:
     ]
 
 
+def decisions_clocks(due_by: dt.date):
+    return RelevantDecision.objects.filter(state=DecisionState.RECORDED, due_on__lte=due_by)
+
+
 def decisions_open(due_by: dt.date) -> list[ClockedItem]:
-    return _decision_items(
-        RelevantDecision.objects.filter(state=DecisionState.RECORDED, due_on__lte=due_by)
-    )
+    return _decision_items(decisions_clocks(due_by))
 
 
 def decisions_by_pk(pks: Sequence[int]) -> list[ClockedItem]:
@@ -234,7 +236,7 @@ def register() -> None:
         kind="relevant_decision",
         label="Statements of relevant decisions",
         model=RelevantDecision,
-        open_items=decisions_open,
+        clocks=decisions_clocks,
         items_for=decisions_by_pk,
     )
 
