@@ -38,8 +38,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from scrutiny.casework.models import (
-    InformationRequest,
     PROVIDER_SEES,
+    InformationRequest,
     Membership,
     Organisation,
     Recommendation,
