@@ -458,6 +458,13 @@ def representative_may_visit(representative, *, network, on) -> bool:
     return representative.body_id == network.pk and representative.authorised_on_day(on)
 
 
+def visit_networks(actor):
+    """The involvement networks whose visits `actor` may plan and manage."""
+    return Organisation.objects.filter(
+        pk__in=body_ids(actor, Perm.VISIT_MANAGE), kind=Organisation.Kind.INVOLVEMENT_NETWORK
+    )
+
+
 def _can_response(actor, perm, response):
     return _can_item(actor, perm, response.subject)
 

@@ -45,6 +45,10 @@ from workflows.services import transition_apply
 V = VisitState
 # A report (and its recommendations) can be written from the visit until it is published.
 REPORT_EDITABLE = (V.CARRIED_OUT, V.REPORT_DRAFTED, V.ACCURACY_CHECK)
+# The team can be changed until the visit is made (or given up).
+TEAM_EDITABLE = (V.PLANNED, V.ANNOUNCED, V.UNANNOUNCED, V.POSTPONED)
+# A safeguarding concern is found on a visit that took place.
+SAFEGUARDING_STATES = (V.CARRIED_OUT, V.REPORT_DRAFTED, V.ACCURACY_CHECK, V.PUBLISHED, V.RESPONDED)
 
 
 def _rule(slug: str) -> DeadlineRule:
@@ -240,7 +244,7 @@ def visit_set_team(*, visit: Visit, by, team: Iterable[AuthorisedRepresentative]
     with transaction.atomic():
         visit = _locked(visit)
         _manage(by, visit, "change the team of")
-        if visit.state not in (V.PLANNED, V.ANNOUNCED, V.UNANNOUNCED, V.POSTPONED):
+        if visit.state not in TEAM_EDITABLE:
             raise Conflict(
                 f"The team is fixed once the visit is '{visit.get_state_display()}'.",
                 current_state=visit.state,
@@ -537,6 +541,11 @@ def safeguarding_concern_record(
         raise InvalidInput("Check the concern's details.", field_errors=errors)
     if not policy.can(by, Perm.SAFEGUARDING_VIEW, visit.network):
         raise Forbidden("Only the network's officers record safeguarding concerns.")
+    if visit.state not in SAFEGUARDING_STATES:
+        raise Conflict(
+            "A safeguarding concern is recorded against a visit that took place.",
+            current_state=visit.state,
+        )
     with transaction.atomic():
         concern = SafeguardingConcern.objects.create(
             visit=visit,
