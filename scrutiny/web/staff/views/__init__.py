@@ -53,7 +53,7 @@ from scrutiny.web.staff.views.topics import (  # noqa: F401
 from scrutiny.web.staff.views.visits import (  # noqa: F401
     ACTIONS as VISIT_ACTIONS,
 )
-from scrutiny.web.staff.views.visits import (
+from scrutiny.web.staff.views.visits import (  # noqa: F401
     representatives,
     site_add,
     visit_action,
