@@ -350,3 +350,42 @@ def test_the_visit_list_costs_the_same_queries_however_many_visits(
         page = client.get(reverse("scrutiny:visit-list"))
     assert page.content.count(b"Ward 7") == 5
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+# --- the public report --------------------------------------------------------------------------
+
+
+def test_the_public_report_shows_the_report_and_response_but_not_the_private_parts(
+    client, area, officer
+):
+    visit = visit_build(area, officer, state="responded")
+    services.safeguarding_concern_record(
+        visit=visit,
+        by=officer,
+        raised_by="Ann Visitor",
+        found_on=visit.carried_out_on,
+        description="PRIVATE-CONCERN",
+        referred_to="Northby safeguarding team",
+        referred_on=visit.carried_out_on,
+    )
+    page = client.get(reverse("public:visit", args=[visit.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    for shown in (visit.report, "Start discharge planning on admission.", visit.response):
+        assert shown in body
+    for hidden in ("PRIVATE-CONCERN", "Northby safeguarding team", "Ann Visitor", "24 beds"):
+        assert hidden not in body
+    assert "Ward 7" in client.get(reverse("public:visits")).content.decode()
+
+
+@pytest.mark.parametrize("state", ["planned", "carried_out", "accuracy_check"])
+def test_an_unpublished_visit_is_not_public(client, area, officer, state):
+    visit = visit_build(area, officer, state=state)
+    assert client.get(reverse("public:visit", args=[visit.pk])).status_code == 404
+    assert "Ward 7" not in client.get(reverse("public:visits")).content.decode()
+
+
+def test_the_public_report_says_when_the_response_is_overdue(client, area, officer):
+    visit = visit_build(area, officer, state="published", today=TODAY - dt.timedelta(days=60))
+    body = client.get(reverse("public:visit", args=[visit.pk])).content.decode()
+    assert f"Overdue: the provider&#x27;s response was due {visit.due_on:%-d %B %Y}" in body
