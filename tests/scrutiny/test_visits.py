@@ -389,3 +389,36 @@ def test_the_public_report_says_when_the_response_is_overdue(client, area, offic
     visit = visit_build(area, officer, state="published", today=TODAY - dt.timedelta(days=60))
     body = client.get(reverse("public:visit", args=[visit.pk])).content.decode()
     assert f"Overdue: the provider&#x27;s response was due {visit.due_on:%-d %B %Y}" in body
+
+
+# --- the provider's inbox ----------------------------------------------------------------------
+
+
+def test_the_provider_comments_and_responds_through_its_inbox(client, area, officer, responder):
+    visit = visit_build(area, officer, state="accuracy_check")
+    client.force_login(responder)
+    assert b"Ward 7" in client.get("/body/").content
+    url = reverse("bodies:visit", args=[visit.pk])
+    page = client.post(url, {"text": ""})
+    assert page.status_code == 400 and b"govuk-error-summary" in page.content
+    assert client.post(url, {"text": "Ward 7 has 24 beds."}).status_code == 302
+    visit = services.visit_publish(visit=visit, by=officer)
+    assert client.post(url, {"text": "We will act on both."}).status_code == 302
+    visit.refresh_from_db()
+    assert (visit.accuracy_comments, visit.response) == (
+        "Ward 7 has 24 beds.",
+        "We will act on both.",
+    )
+    assert client.post(url, {"text": "Again"}).status_code == 409
+
+
+def test_the_provider_cannot_open_a_visit_before_the_check_or_anothers(
+    client, area, officer, responder, other_responder
+):
+    early = visit_build(area, officer, state="report_drafted")
+    client.force_login(responder)
+    assert client.get(reverse("bodies:visit", args=[early.pk])).status_code == 404
+    sent = services.visit_send_for_accuracy_check(visit=early, by=officer, on=TODAY)
+    assert client.get(reverse("bodies:visit", args=[sent.pk])).status_code == 200
+    client.force_login(other_responder)
+    assert client.get(reverse("bodies:visit", args=[sent.pk])).status_code == 404

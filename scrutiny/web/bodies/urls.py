@@ -23,6 +23,7 @@ urlpatterns = [
         views.answer_done,
         name="answer-done",
     ),
+    path("body/visits/<int:pk>/", views.visit, name="visit"),
     path("body/recommendations/<int:pk>/progress/", views.progress_report, name="progress"),
     path("bodies/<int:pk>/people/", people.people, name="people"),
     path("bodies/<int:pk>/invite/", people.invite, name="invite"),
