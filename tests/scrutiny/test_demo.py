@@ -1,6 +1,14 @@
 from django.core.management import call_command
 
-from scrutiny.casework.models import InformationRequest, ProviderResponse, Topic, TopicState
+from scrutiny.casework.models import (
+    InformationRequest,
+    ProviderResponse,
+    SafeguardingConcern,
+    Topic,
+    TopicState,
+    Visit,
+    VisitState,
+)
 from scrutiny.demo.casework import DEMO_LOGINS
 
 
@@ -16,10 +24,19 @@ def test_seed_demo_builds_every_state_and_is_idempotent(db, capsys, monkeypatch)
     assert Topic.objects.count() >= 20
     assert any(r.is_overdue() for r in InformationRequest.all_objects.filter(state="issued"))
     assert ProviderResponse.objects.filter(on_time=False).exists()
-    counts = (Topic.objects.count(), ProviderResponse.objects.count())
+    # Enter and View: every state, a response overdue, a private safeguarding concern.
+    assert set(Visit.all_objects.values_list("state", flat=True)) == set(VisitState.values)
+    assert any(v.is_overdue() for v in Visit.all_objects.filter(state="published"))
+    assert SafeguardingConcern.objects.exists()
+    assert "Enter and View:" in out
+    counts = (Topic.objects.count(), ProviderResponse.objects.count(), Visit.all_objects.count())
 
     call_command("seed_demo")
-    assert (Topic.objects.count(), ProviderResponse.objects.count()) == counts
+    assert (
+        Topic.objects.count(),
+        ProviderResponse.objects.count(),
+        Visit.all_objects.count(),
+    ) == counts
 
     from django.contrib.auth import authenticate
     from django.test import RequestFactory
