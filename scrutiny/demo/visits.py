@@ -82,7 +82,7 @@ def _seed_area(area, today) -> list[str]:
     network = area.network
     if Visit.all_objects.filter(network=network).exists():
         return []
-    place = network.area or network.name
+    place = network.slug.split("-")[0].capitalize()  # "Northby", "Southby"
     reps = [
         AuthorisedRepresentative.objects.create(
             body=network, name=name, authorised_on=working_day(days, today=today)
