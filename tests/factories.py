@@ -147,14 +147,15 @@ VISIT_STEPS = (
 )
 
 
-def visit_build(area, officer, *, state="planned", today=None, recommendation=True):
+def visit_build(area, officer, *, state="planned", today=None, recommendation=True, body=None):
     """A visit of `area.network` to a ward of `area.trust`, walked through the services to
     `state` (one of VISIT_STEPS), with an authorised representative on its team and, once
     carried out, a report and (with `recommendation`) one recommendation, agreed by chair's
-    action. Dates run back from `today` so that every step is in the past."""
+    action. Dates run back from `today` so that every step is in the past. `body`: the provider
+    (default `area.trust`)."""
     today = today or timezone.localdate()
     site, _ = Site.objects.get_or_create(
-        body=area.trust, name="Ward 7", defaults={"address": "1 Hospital Road, Northby"}
+        body=body or area.trust, name="Ward 7", defaults={"address": "1 Hospital Road, Northby"}
     )
     rep, _ = AuthorisedRepresentative.objects.get_or_create(
         body=area.network, name="Ann Visitor", defaults={"authorised_on": dt.date(2020, 1, 6)}

@@ -192,6 +192,7 @@ def test_the_provider_is_told_of_the_check_and_of_publication(area, officer, res
     notice = Notification.objects.get(event_key=f"visit:{visit.pk}:accuracy_check")
     assert notice.recipient == responder
     assert "10 December 2026" in notice.subject
+    assert notice.link.endswith(reverse("bodies:visit", args=[visit.pk]))
 
 
 # --- who sees what ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from scrutiny.casework import policy
@@ -357,7 +358,8 @@ def visit_draft_report(*, visit: Visit, by, note: str = "") -> Visit:
 def _visit_notice(visit: Visit, *, by, event: str, subject: str, template: str) -> list:
     """Tell the provider (its responders and its own address) what the visit now asks of it."""
     written = []
-    link = absolute_url(visit.get_absolute_url())
+    # The provider's own page of the visit (its inbox), where it reads the report and replies.
+    link = absolute_url(reverse("bodies:visit", args=[visit.pk]))
     for recipient in ask_addressees(visit.provider):
         n = notification_write(
             event_key=f"visit:{visit.pk}:{event}",
