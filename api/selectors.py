@@ -14,7 +14,7 @@ from api.models import Webhook
 from protocols.models import AgendaItem, Paper
 from protocols.selectors import meetings_published
 from scrutiny.casework import policy
-from scrutiny.casework.models import InformationRequest, ProviderResponse, Recommendation
+from scrutiny.casework.models import InformationRequest, ProviderResponse, Recommendation, Visit
 from scrutiny.casework.publication import (
     recommendations_public,
     requests_public,
@@ -72,6 +72,18 @@ def responses_for(request):
         .select_related("superseded_by", "organisation")
         .prefetch_related("attachments", "action_plan")
         .order_by("received_at", "id")
+    )
+
+
+def visits_for(request):
+    """Enter and View visits to the acting body's premises that the policy shows (from the
+    factual-accuracy check on), newest first."""
+    return (
+        Visit.all_objects.visible_to(policy.actor_of(request))
+        .filter(site__body_id__in=acting_body_ids(request))
+        .select_related("network", "site__body", "due_rule")
+        .prefetch_related("recommendations")
+        .order_by("-published_on", "-sent_for_check_on", "-id")
     )
 
 

@@ -1,16 +1,21 @@
 """Factories for every test package. Build casework through services where a lifecycle matters."""
 
+import datetime as dt
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from scrutiny.casework import grants, services
 from scrutiny.casework.models import (
+    AuthorisedRepresentative,
     InformationRequest,
     Membership,
     Organisation,
     Partnership,
     PrioritisationFramework,
     Recommendation,
+    Site,
     Topic,
 )
 
@@ -127,3 +132,75 @@ def agree_recommendations(topic, *, on=None):
             )
         )
     return agreed
+
+
+# --- Enter and View ----------------------------------------------------------------------------
+
+VISIT_STEPS = (
+    "planned",
+    "announced",
+    "carried_out",
+    "report_drafted",
+    "accuracy_check",
+    "published",
+    "responded",
+)
+
+
+def visit_build(area, officer, *, state="planned", today=None, recommendation=True, body=None):
+    """A visit of `area.network` to a ward of `area.trust`, walked through the services to
+    `state` (one of VISIT_STEPS), with an authorised representative on its team and, once
+    carried out, a report and (with `recommendation`) one recommendation, agreed by chair's
+    action. Dates run back from `today` so that every step is in the past. `body`: the provider
+    (default `area.trust`)."""
+    today = today or timezone.localdate()
+    site, _ = Site.objects.get_or_create(
+        body=body or area.trust, name="Ward 7", defaults={"address": "1 Hospital Road, Northby"}
+    )
+    rep, _ = AuthorisedRepresentative.objects.get_or_create(
+        body=area.network, name="Ann Visitor", defaults={"authorised_on": dt.date(2020, 1, 6)}
+    )
+    step = VISIT_STEPS.index(state)
+    planned_for = today - dt.timedelta(days=30) if step >= 2 else today + dt.timedelta(days=14)
+    visit = services.visit_plan(
+        by=officer,
+        network=area.network,
+        site=site,
+        planned_for=planned_for,
+        purpose="Residents told us about long waits for discharge.",
+        team=[rep],
+    )
+    if step >= 1:
+        visit = services.visit_announce(
+            visit=visit, by=officer, on=planned_for - dt.timedelta(days=7)
+        )
+    if step >= 2:
+        visit = services.visit_carry_out(
+            visit=visit, by=officer, on=planned_for, findings="Staff were kind; waits long."
+        )
+        visit = services.visit_save_report(
+            visit=visit, by=officer, report="We visited Ward 7 and spoke to twelve patients."
+        )
+        if recommendation:
+            services.visit_recommendation_draft(
+                visit=visit, by=officer, text="Start discharge planning on admission."
+            )
+            agree_recommendations(visit.topic)
+    if step >= 3:
+        visit = services.visit_draft_report(visit=visit, by=officer)
+    if step >= 4:
+        visit = services.visit_send_for_accuracy_check(
+            visit=visit, by=officer, on=planned_for + dt.timedelta(days=7)
+        )
+    if step >= 5:
+        visit = services.visit_record_accuracy_comments(
+            visit=visit, by=officer, text="Ward 7 has 24 beds.", on=planned_for + dt.timedelta(9)
+        )
+        visit = services.visit_publish(
+            visit=visit, by=officer, on=planned_for + dt.timedelta(days=14)
+        )
+    if step >= 6:
+        visit = services.visit_record_response(
+            visit=visit, by=officer, text="We will start planning on admission.", on=today
+        )
+    return visit

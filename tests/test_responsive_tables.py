@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from protocols.models import Meeting, Protocol
-from scrutiny.casework.models import Topic
+from scrutiny.casework.models import Topic, Visit
 from tests.browser_support import axe_violations, chromium_page
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -54,6 +54,14 @@ def staff_pages():
         f"/meetings/{meeting.pk}/",
         "/calendars/",
         "/notifications/",
+        "/visits/",
+        "/visits/representatives/",
+        *[
+            f"/visits/{v.pk}/"
+            for v in Visit.all_objects.filter(
+                network__slug__startswith="northby", state="responded"
+            )
+        ],
     ]
 
 
@@ -78,7 +86,18 @@ def test_no_staff_page_scrolls_sideways_at_390px(live_server, monkeypatch, javas
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     pages = {
         "northby-link-officer": staff_pages(),
-        "trust-responder": ["/work/", "/api/keys/", "/api/webhooks/", "/notifications/"],
+        "trust-responder": [
+            "/work/",
+            "/api/keys/",
+            "/api/webhooks/",
+            "/notifications/",
+            *[
+                f"/body/visits/{v.pk}/"
+                for v in Visit.all_objects.filter(
+                    state="published", site__body__slug="northby-hospitals"
+                )[:1]
+            ],
+        ],
     }
     too_wide, wrapped = [], 0
     with chromium_page(javascript=javascript) as page:

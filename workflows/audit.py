@@ -110,6 +110,33 @@ class EventType(models.TextChoices):
     DECISION_STATEMENT_EDITED = "decision_statement_edited", "Statement of the decision edited"
     DECISION_PUBLISHED = "decision_published", "Statement of the decision published"
     DECISION_SET_ASIDE = "decision_set_aside", "Decision set aside (recorded in error)"
+    # Enter and View (scrutiny.Visit, scrutiny.AuthorisedRepresentative)
+    VISIT_PLANNED = "visit_planned", "Enter and View visit planned"
+    VISIT_TEAM_CHANGED = "visit_team_changed", "Visit team changed"
+    VISIT_ANNOUNCED = "visit_announced", "Visit announced to the provider"
+    VISIT_UNANNOUNCED = "visit_unannounced", "Visit to be unannounced (reason recorded)"
+    VISIT_POSTPONED = "visit_postponed", "Visit postponed"
+    VISIT_RESCHEDULED = "visit_rescheduled", "Visit rescheduled"
+    VISIT_CANCELLED = "visit_cancelled", "Visit cancelled"
+    VISIT_CARRIED_OUT = "visit_carried_out", "Visit carried out"
+    VISIT_REPORT_EDITED = "visit_report_edited", "Visit report edited"
+    VISIT_REPORT_DRAFTED = "visit_report_drafted", "Draft visit report completed"
+    VISIT_SENT_FOR_ACCURACY_CHECK = (
+        "visit_sent_for_accuracy_check",
+        "Draft report sent to the provider for a factual-accuracy check",
+    )
+    VISIT_ACCURACY_COMMENTS = (
+        "visit_accuracy_comments",
+        "Provider's factual-accuracy comments received",
+    )
+    VISIT_PUBLISHED = "visit_published", "Visit report published"
+    VISIT_RESPONDED = "visit_responded", "Provider's response to the visit report received"
+    VISIT_SAFEGUARDING_RECORDED = (
+        "visit_safeguarding_recorded",
+        "Safeguarding concern recorded (private)",
+    )
+    REPRESENTATIVE_AUTHORISED = "representative_authorised", "Authorised representative added"
+    REPRESENTATIVE_REVOKED = "representative_revoked", "Representative's authorisation revoked"
     # Joint working protocols (protocols.ProtocolVersion)
     PROTOCOL_VERSION_DRAFTED = "protocol_version_drafted", "Protocol version drafted"
     PROTOCOL_VERSION_EDITED = "protocol_version_edited", "Protocol version edited"
@@ -202,6 +229,16 @@ TRANSITION_EVENTS: dict[tuple[str, str], EventType] = {
     ("scrutiny.referral", "acknowledge"): E.REFERRAL_ACKNOWLEDGED,
     ("scrutiny.relevantdecision", "publish"): E.DECISION_PUBLISHED,
     ("scrutiny.relevantdecision", "set_aside"): E.DECISION_SET_ASIDE,
+    ("scrutiny.visit", "announce"): E.VISIT_ANNOUNCED,
+    ("scrutiny.visit", "go_unannounced"): E.VISIT_UNANNOUNCED,
+    ("scrutiny.visit", "postpone"): E.VISIT_POSTPONED,
+    ("scrutiny.visit", "reschedule"): E.VISIT_RESCHEDULED,
+    ("scrutiny.visit", "cancel"): E.VISIT_CANCELLED,
+    ("scrutiny.visit", "carry_out"): E.VISIT_CARRIED_OUT,
+    ("scrutiny.visit", "draft_report"): E.VISIT_REPORT_DRAFTED,
+    ("scrutiny.visit", "send_for_accuracy_check"): E.VISIT_SENT_FOR_ACCURACY_CHECK,
+    ("scrutiny.visit", "publish"): E.VISIT_PUBLISHED,
+    ("scrutiny.visit", "record_response"): E.VISIT_RESPONDED,
     ("protocols.protocolversion", "sign_off"): E.PROTOCOL_VERSION_SIGNED_OFF,
     ("protocols.protocolversion", "agree"): E.PROTOCOL_VERSION_AGREED,
     ("protocols.protocolversion", "start_review"): E.PROTOCOL_VERSION_REVIEW_STARTED,

@@ -56,6 +56,27 @@ DEFAULT_RULES = [
         ),
     },
     {
+        "slug": "enter-and-view-accuracy-check",
+        "name": "Provider checks a draft Enter and View report for factual accuracy",
+        "kind": "period",
+        "period": 10,
+        "unit": "working_days",
+        "start_day_counts": False,
+        "source": "Local practice: the period the joint working protocol sets (default)",
+    },
+    {
+        "slug": "enter-and-view-response",
+        "name": "Provider responds to a published Enter and View report",
+        "kind": "period",
+        "period": 20,
+        "unit": "working_days",
+        "start_day_counts": False,
+        "source": (
+            "Local Healthwatch practice: providers are asked to respond to a report and its "
+            "recommendations within 20 working days (local protocols)"
+        ),
+    },
+    {
         "slug": "agenda-publication",
         "name": "Agenda and reports open to the public",
         "kind": "clear_days_before",

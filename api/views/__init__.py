@@ -23,6 +23,9 @@ from api.views.public import (  # noqa: F401
     PublicTopicViewSet,
     PublicViewMixin,
 )
+from api.views.visits import (  # noqa: F401
+    VisitViewSet,
+)
 from api.views.webhooks import (  # noqa: F401
     WebhookViewSet,
 )

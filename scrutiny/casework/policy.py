@@ -39,6 +39,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from scrutiny.casework.models import (
+    PROVIDER_SEES,
     InformationRequest,
     Membership,
     Organisation,
@@ -453,6 +454,61 @@ def _rows_referral(actor, qs, perm):
     return qs.filter(topic__in=_topic_rows(actor, Topic.objects.all(), perm).values("pk"))
 
 
+# --- Enter and View: the network's staff; the provider's responders from the accuracy check on
+
+
+def _visit_bodies(actor, perm, visit) -> set[int]:
+    """The bodies whose holders of `perm` may have it on `visit`."""
+    bodies = {visit.network_id}
+    if perm in (Perm.ITEM_VIEW, Perm.RESPOND) and visit.state in PROVIDER_SEES:
+        bodies.add(visit.site.body_id)
+    return bodies
+
+
+def _can_visit(actor, perm, visit):
+    return _held(actor, perm, _visit_bodies(actor, perm, visit))
+
+
+def _rows_visit(actor, qs, perm):
+    if _superuser(actor):
+        return qs
+    bodies = body_ids(actor, perm)
+    q = Q(network__in=bodies)
+    if perm in (Perm.ITEM_VIEW, Perm.RESPOND):
+        q |= Q(site__body__in=bodies, state__in=PROVIDER_SEES)
+    return qs.filter(q)
+
+
+def _can_representative(actor, perm, representative):
+    return _held(actor, perm, {representative.body_id})
+
+
+def _rows_representative(actor, qs, perm):
+    return qs if _superuser(actor) else qs.filter(body__in=body_ids(actor, perm))
+
+
+def _can_safeguarding(actor, perm, concern):
+    return _held(actor, perm, {concern.visit.network_id})
+
+
+def _rows_safeguarding(actor, qs, perm):
+    return qs if _superuser(actor) else qs.filter(visit__network__in=body_ids(actor, perm))
+
+
+def representative_may_visit(representative, *, network, on) -> bool:
+    """May `representative` be named on a visit by `network` on day `on`? Only a person that
+    network authorised, with the authorisation in force that day (SI 2013/351 reg 12; SI
+    2008/915 reg 4)."""
+    return representative.body_id == network.pk and representative.authorised_on_day(on)
+
+
+def visit_networks(actor):
+    """The involvement networks whose visits `actor` may plan and manage."""
+    return Organisation.objects.filter(
+        pk__in=body_ids(actor, Perm.VISIT_MANAGE), kind=Organisation.Kind.INVOLVEMENT_NETWORK
+    )
+
+
 def _can_response(actor, perm, response):
     return _can_item(actor, perm, response.subject)
 
@@ -683,6 +739,7 @@ _MEETING = (
 )
 _MINUTES = (Perm.MEETING_VIEW, Perm.MEETING_MANAGE)
 _REFERRAL = (*_T, Perm.REFERRAL_ACKNOWLEDGE)
+_VISIT = (Perm.ITEM_VIEW, Perm.RESPOND, Perm.VISIT_MANAGE)
 _BODY = tuple(p for p in Perm if p not in (Perm.ITEM_VIEW, Perm.RESPOND, Perm.PAPER_VIEW))
 
 
@@ -704,6 +761,13 @@ RULES = {
     "scrutiny.ResponseAttachment": _only(Perm.ITEM_VIEW, _can_attachment, _rows_attachment),
     "scrutiny.ImplementationEvidence": _only(Perm.ITEM_VIEW, _can_evidence, _rows_evidence),
     "scrutiny.Referral": (_REFERRAL, Perm.TOPIC_CASE_FILE, _can_referral, _rows_referral),
+    "scrutiny.Visit": (_VISIT, Perm.ITEM_VIEW, _can_visit, _rows_visit),
+    "scrutiny.AuthorisedRepresentative": _only(
+        Perm.VISIT_MANAGE, _can_representative, _rows_representative
+    ),
+    "scrutiny.SafeguardingConcern": _only(
+        Perm.SAFEGUARDING_VIEW, _can_safeguarding, _rows_safeguarding
+    ),
     "scrutiny.TopicSuggestion": _only(_SUGGESTION, _can_owned, _rows_owned),
     "scrutiny.RelevantDecision": (_DECISION, Perm.TOPIC_CASE_FILE, _can_owned, _rows_owned),
     "scrutiny.SuggesterContact": _only(_SUGGESTION, _can_contact, _rows_contact),

@@ -33,6 +33,7 @@ from scrutiny.casework.models import (  # noqa: F401
     Recommendation,
     RelevantDecision,
     Topic,
+    Visit,
 )
 from workflows.errors import InvalidInput
 from workflows.services import transition_apply
@@ -75,6 +76,17 @@ def decisions_published():
     return RelevantDecision.objects.published().annotate(
         topic_public=Exists(topics_published().filter(pk=OuterRef("topic_id")))
     )
+
+
+def visits_published():
+    """Enter and View visits whose report is published (or answered). What a visit page shows is
+    chosen by its presenter: never its team, safeguarding concerns or the accuracy comments."""
+    return Visit.all_objects.published().select_related("site__body", "network")
+
+
+def visit_recommendations_public(visit):
+    """The issued recommendations of a published visit's report."""
+    return Recommendation.all_objects.issued().filter(visit=visit).order_by("pk")
 
 
 def responses_public():

@@ -55,6 +55,10 @@ class Perm(StrEnum):
     RECOMMENDATION_AGREE = "agree_recommendation"
     # Referrals
     REFERRAL_ACKNOWLEDGE = "acknowledge_referral"
+    # Enter and View: plan and move visits, authorise representatives (the network's officers);
+    # see a visit's safeguarding concerns (never residents, responders or the API)
+    VISIT_MANAGE = "manage_visit"
+    SAFEGUARDING_VIEW = "view_safeguarding"
     # Meetings, agendas and papers
     MEETING_VIEW = "view_meeting"  # a published agenda, or any meeting of one's own bodies
     MEETING_IN_FULL = "view_meeting_in_full"  # exempt items and unpublished agendas
@@ -98,6 +102,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.ITEM_VIEW,
             Perm.RESPOND,  # records a response that came by letter, e-mail or at a meeting
             Perm.REFERRAL_ACKNOWLEDGE,
+            Perm.VISIT_MANAGE,
+            Perm.SAFEGUARDING_VIEW,
             Perm.MEETING_MANAGE,
             Perm.PROTOCOL_MANAGE,
             Perm.PROTOCOL_SIGN,

@@ -28,6 +28,7 @@ from scrutiny.casework.models import (
     RequestState,
     Topic,
     TopicState,
+    Visit,
 )
 from scrutiny.casework.policy import (
     body_ids,
@@ -374,6 +375,36 @@ def referral_list(user, *, state: str = ""):
     if state:
         qs = qs.filter(state=state)
     return qs.annotate(update_count=Count("updates")).order_by("state", "due_on", "id")
+
+
+# --- Enter and View ----------------------------------------------------------------------------
+
+
+def visit_list(user, *, state: str = ""):
+    """The visits `user` may see, newest first, with what the list shows (fixed queries)."""
+    qs = Visit.all_objects.visible_to(user).select_related("site__body", "network", "due_rule")
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-planned_for", "-id")
+
+
+def visit_detail(user, pk: int):
+    """One visit `user` may see, with its team and recommendations (DoesNotExist otherwise)."""
+    return (
+        Visit.all_objects.visible_to(user)
+        .select_related("site__body", "network", "topic", "due_rule")
+        .prefetch_related("team")
+        .get(pk=pk)
+    )
+
+
+def visit_recommendations(visit):
+    return (
+        Recommendation.all_objects.filter(visit=visit)
+        .exclude(state=RecommendationState.WITHDRAWN)
+        .select_related("recipient")
+        .order_by("pk")
+    )
 
 
 # --- work programme --------------------------------------------------------------------------

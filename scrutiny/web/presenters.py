@@ -25,6 +25,7 @@ from scrutiny.casework.models import (
     Referral,
     RequestState,
     TopicState,
+    VisitState,
 )
 from scrutiny.casework.permissions import Perm, can
 from scrutiny.casework.publication import PUBLISHABLE_STATES
@@ -34,9 +35,12 @@ from scrutiny.casework.services import (
     referral_accepts_updates,
     response_recordable,
 )
+from scrutiny.casework.services.visits import REPORT_EDITABLE as VISIT_REPORT_EDITABLE
+from scrutiny.casework.services.visits import SAFEGUARDING_STATES as VISIT_SAFEGUARDING_STATES
+from scrutiny.casework.services.visits import TEAM_EDITABLE as VISIT_TEAM_EDITABLE
 from workflows.calendar import WorkingCalendar, fmt
 from workflows.models import Notification, NotificationKind
-from workflows.services import available_transitions, transition_available
+from workflows.services import available_transitions, transition_allowed_for, transition_available
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,36 @@ DECISION_STATES = {
     "set_aside": W("Set aside", "grey", "Recorded in error; the reason is on the record."),
 }
 
+VISIT_STATES = {
+    "planned": W("Planned", "grey", "The network decided to enter and view these premises."),
+    "announced": W("Announced", "blue", "The provider was told the date of the visit."),
+    "unannounced": W(
+        "Unannounced", "purple", "The visit is made without notice; the reason is recorded."
+    ),
+    "postponed": W("Postponed", "yellow", "Put off; it can be planned again for a new date."),
+    "carried_out": W("Carried out", "blue", "The authorised representatives made the visit."),
+    "report_drafted": W("Draft report", "grey", "The report is written, not yet sent."),
+    "accuracy_check": W(
+        "Factual-accuracy check",
+        "yellow",
+        "The provider checks the draft report for factual accuracy within its period.",
+        public="Being checked",
+    ),
+    "published": W(
+        "Response due",
+        "yellow",
+        "The report is published; the provider's response is due within its period.",
+        public="Report published: waiting for the provider's response",
+    ),
+    "responded": W(
+        "Responded",
+        "green",
+        "The provider responded to the report.",
+        public="The provider responded",
+    ),
+    "cancelled": W("Cancelled", "red", "The visit was cancelled; the reason is recorded."),
+}
+
 MEETING_STATES = {
     "scheduled": W("Scheduled", "blue", "The meeting is in the calendar."),
     "cancelled": W("Cancelled", "red", "The meeting was cancelled; the reason is recorded."),
@@ -209,6 +243,7 @@ TABLES = {
     },
     "referral": REFERRAL_STATES,
     "decision": DECISION_STATES,
+    "visit": VISIT_STATES,
     "meeting": MEETING_STATES,
     "protocol_version": PROTOCOL_VERSION_STATES,
     "minutes": MINUTES_STATES,
@@ -248,6 +283,7 @@ KIND_OF_MODEL = {
     "scrutiny.recommendation": "recommendation",
     "scrutiny.referral": "referral",
     "scrutiny.relevantdecision": "decision",
+    "scrutiny.visit": "visit",
     "protocols.meeting": "meeting",
     "protocols.protocolversion": "protocol_version",
 }
@@ -455,6 +491,57 @@ def referral_actions(user, referral) -> ReferralActions:
         update=referral_accepts_updates(referral)
         and can(user, Perm.REFERRAL_ACKNOWLEDGE, referral),
     )
+
+
+# The visit page's actions: (URL name, the visit's transition it makes, or None for a record
+# that is not a move), in the order the page lists them.
+VISIT_ACTIONS = {
+    "announce": "announce",
+    "unannounced": "go_unannounced",
+    "carry-out": "carry_out",
+    "report": None,
+    "recommendation": None,
+    "draft-report": "draft_report",
+    "accuracy-check": "send_for_accuracy_check",
+    "comments": None,
+    "publish": "publish",
+    "response": "record_response",
+    "team": None,
+    "safeguarding": None,
+    "postpone": "postpone",
+    "reschedule": "reschedule",
+    "cancel": "cancel",
+}
+# The moves whose conditions are checked by the service (and shown as its message): offered
+# in their source states whatever the conditions say.
+_VISIT_STATE_ONLY = {"go_unannounced", "carry_out", "draft_report", "publish"}
+
+
+def visit_actions(user, visit) -> frozenset[str]:
+    """The actions (keys of VISIT_ACTIONS) `user` may take on `visit` now."""
+    offered = set()
+    manage = can(user, Perm.VISIT_MANAGE, visit)
+    for key, name in VISIT_ACTIONS.items():
+        if name is None:
+            continue
+        if name in _VISIT_STATE_ONLY:
+            meta = getattr(type(visit), name)._django_fsm
+            ok = meta.has_transition(visit.state) and transition_allowed_for(visit, name, user)
+        else:
+            ok = transition_available(visit, name, user)
+        if ok:
+            offered.add(key)
+    if manage and visit.state in VISIT_REPORT_EDITABLE:
+        offered |= {"report", "recommendation"}
+    if visit.state == VisitState.ACCURACY_CHECK and can(user, Perm.RESPOND, visit):
+        offered.add("comments")
+    if manage and visit.state in VISIT_TEAM_EDITABLE:
+        offered.add("team")
+    if visit.state in VISIT_SAFEGUARDING_STATES and can(
+        user, Perm.SAFEGUARDING_VIEW, visit.network
+    ):
+        offered.add("safeguarding")
+    return frozenset(offered)
 
 
 # The case page offers "Record your body's position" while the topic is open for work. (The

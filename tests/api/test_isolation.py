@@ -10,6 +10,7 @@ from api.webhooks import webhook_register
 from scrutiny.casework import services
 from scrutiny.casework.models import ProviderResponse
 from tests.api.conftest import client_for
+from tests.factories import visit_build
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ PLAN = [{"action": "Keep", "owner": "COO", "target_date": dt.date(2027, 3, 1)}]
 
 
 @pytest.fixture
-def world(casework, responder, other_responder):
+def world(casework, area, officer, responder, other_responder):
     """Each trust has answered its request and accepted its recommendation."""
     mine = services.provider_response_record(
         subject=casework.req, by=responder, channel="api", text="40", outcome="answered"
@@ -43,6 +44,11 @@ def world(casework, responder, other_responder):
     )
     casework.my_response = mine
     casework.their_response = theirs
+    # An Enter and View report published to each trust.
+    casework.my_visit = visit_build(area, officer, state="published", recommendation=False)
+    casework.their_visit = visit_build(
+        area, officer, state="published", recommendation=False, body=area.other_trust
+    )
     casework.my_hook = webhook_register(
         organisation=casework.req.recipient, url="https://trust.example.org/", by=responder
     )[0]
@@ -60,7 +66,9 @@ def _target(world, endpoint, whose):
     rec = world.rec if whose == "own" else world.other_rec
     response = world.my_response if whose == "own" else world.their_response
     hook = world.my_hook if whose == "own" else world.their_hook
+    visit = world.my_visit if whose == "own" else world.their_visit
     return {
+        "visit-detail": ("get", f"visits/{visit.pk}/", None),
         "request-detail": ("get", f"information-requests/{req.pk}/", None),
         "request-respond": (
             "post",
@@ -86,6 +94,7 @@ def _target(world, endpoint, whose):
 
 
 ENDPOINTS = [
+    "visit-detail",
     "request-detail",
     "request-respond",
     "recommendation-detail",
@@ -171,7 +180,7 @@ def test_scopes(request, world, area, who, method_expectations, endpoint):
 
 
 @pytest.mark.parametrize(
-    "listing", ["information-requests", "recommendations", "responses", "webhooks"]
+    "listing", ["information-requests", "recommendations", "responses", "webhooks", "visits"]
 )
 @pytest.mark.parametrize(
     "who, sees",
@@ -189,6 +198,7 @@ def test_lists_show_only_my_bodys_things(request, world, area, listing, who, see
             ProviderResponse.objects.filter(organisation=area.trust).values_list("pk", flat=True)
         ),
         "webhooks": {world.my_hook.pk},
+        "visits": {world.my_visit.pk},
     }[listing]
     other = {
         "information-requests": {world.other_req.pk},
@@ -199,6 +209,7 @@ def test_lists_show_only_my_bodys_things(request, world, area, listing, who, see
             )
         ),
         "webhooks": {world.their_hook.pk},
+        "visits": {world.their_visit.pk},
     }[listing]
     assert ids == {"own": own, "other": other, None: set()}[sees]
 

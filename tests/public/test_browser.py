@@ -10,6 +10,7 @@ from django.utils import timezone
 from scrutiny.casework import services
 from scrutiny.casework.models import RelevantDecision, TopicSuggestion
 from tests.browser_support import assert_accessible, chromium_page, sign_in
+from tests.factories import visit_build
 from tests.public.builders import build_topic
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -30,6 +31,7 @@ def _data(area, officer, responder):
     )
     build_topic(area, officer, responder, target="response_due", title="Hearing tests")
     declined = build_topic(area, officer, responder, target="declined", title="Car parking")
+    visit_build(area, officer, state="responded")
     return concluded, declined
 
 
@@ -66,9 +68,15 @@ def test_public_pages_pass_axe(live_server, area, officer, responder, settings):
             "/decisions/",
             "/decisions/?kind=nonsense",  # errors shown
             f"/decisions/{published.pk}/",
+            "/enter-and-view/",
         ):
             page.goto(base + path)
             assert_accessible(page, visited)
+
+        page.goto(f"{base}/enter-and-view/")
+        page.get_by_role("link", name="Ward 7, Northby Hospitals NHS Trust").click()
+        assert page.get_by_role("heading", level=1, name="Ward 7").is_visible()
+        assert_accessible(page, visited)
 
         page.goto(f"{base}/suggest/")
         assert_accessible(page, visited)
@@ -111,5 +119,5 @@ def test_public_pages_pass_axe(live_server, area, officer, responder, settings):
         page.get_by_role("button", name="Record the decision").click()  # empty: errors
         assert page.locator(".govuk-error-summary").is_visible()
         assert_accessible(page, visited)
-    assert len(visited) == 27
+    assert len(visited) == 29  # with the Enter and View list and a report
     assert TopicSuggestion.objects.visible_to(officer).count() == 1

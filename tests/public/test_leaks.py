@@ -28,14 +28,18 @@ from protocols import services as meetings
 from protocols.models import Paper
 from scrutiny.casework import publication, services, suggestions
 from scrutiny.casework.models import (
+    AuthorisedRepresentative,
     ImplementationEvidence,
     Organisation,
     Partnership,
     RecommendationOutcome,
     RelevantDecision,
+    Site,
     TopicSuggestion,
+    Visit,
 )
 from scrutiny.web.public.feeds import DATASETS
+from tests.factories import agree_recommendations
 from tests.public.builders import ORDER, build_topic
 
 _counter = itertools.count()
@@ -77,6 +81,15 @@ meeting_spec = st.fixed_dictionaries(
     {
         "agenda": st.sampled_from(["draft", "published", "held", "cancelled"]),
         "items": st.lists(item_spec, min_size=1, max_size=3),
+        "noise": noise,
+    }
+)
+visit_spec = st.fixed_dictionaries(
+    {
+        "state": st.sampled_from(
+            ["planned", "unannounced", "cancelled", "carried_out", "accuracy_check", "published"]
+        ),
+        "responded": st.booleans(),
         "noise": noise,
     }
 )
@@ -276,6 +289,70 @@ def _make_meeting(area, officer, spec, topics, marks: Markers):
     return meeting
 
 
+def _make_visit(area, officer, spec, marks: Markers):
+    """An Enter and View visit in `spec["state"]`: its team, accuracy comments, safeguarding
+    concerns, reasons and anything before publication are secret; a published report, its
+    issued recommendations and the provider's response are public."""
+    today, n = timezone.localdate(), spec["noise"]
+    published = spec["state"] == "published"
+    site = Site.objects.create(body=area.trust, name="Ward", address="1 Road")
+    rep = AuthorisedRepresentative.objects.create(
+        body=area.network, name=marks.s(n), authorised_on=dt.date(2020, 1, 6)
+    )
+    carried = spec["state"] in ("carried_out", "accuracy_check", "published")
+    visit = services.visit_plan(
+        by=officer,
+        network=area.network,
+        site=site,
+        planned_for=today - dt.timedelta(days=40) if carried else today + dt.timedelta(days=9),
+        purpose=marks.p(n) if published else marks.s(n),
+        team=[rep],
+    )
+    if spec["state"] == "unannounced":
+        services.visit_go_unannounced(visit=visit, by=officer, reason=marks.s(n))
+        return visit
+    if spec["state"] == "cancelled":
+        services.visit_cancel(visit=visit, by=officer, reason=marks.s(n))
+        return visit
+    if not carried:
+        return visit
+    visit = services.visit_announce(visit=visit, by=officer, on=today - dt.timedelta(days=45))
+    visit = services.visit_carry_out(
+        visit=visit, by=officer, on=visit.planned_for, findings=marks.p(n) if published else ""
+    )
+    services.safeguarding_concern_record(
+        visit=visit,
+        by=officer,
+        raised_by=marks.s(n),
+        found_on=visit.carried_out_on,
+        description=marks.s(n),
+        referred_to=marks.s(n),
+        referred_on=visit.carried_out_on,
+    )
+    visit = services.visit_save_report(
+        visit=visit, by=officer, report=marks.p(n, required=True) if published else marks.s(n)
+    )
+    services.visit_recommendation_draft(
+        visit=visit, by=officer, text=marks.p(n, required=True) if published else marks.s(n)
+    )
+    agree_recommendations(visit.topic)
+    if spec["state"] == "carried_out":
+        return visit
+    visit = services.visit_draft_report(visit=visit, by=officer)
+    visit = services.visit_send_for_accuracy_check(
+        visit=visit, by=officer, on=visit.carried_out_on + dt.timedelta(days=1)
+    )
+    services.visit_record_accuracy_comments(visit=visit, by=officer, text=marks.s(n))
+    if not published:
+        return visit
+    visit = services.visit_publish(visit=visit, by=officer, on=today - dt.timedelta(days=20))
+    if spec["responded"]:
+        visit = services.visit_record_response(
+            visit=visit, by=officer, text=marks.p(n, required=True)
+        )
+    return visit
+
+
 def _make_minutes(area, officer, meeting, items, state, marks: Markers, n):
     """Attendance, declarations and minutes (issue 15): public only once the minutes are
     published, and never an exempt item's declaration."""
@@ -369,6 +446,8 @@ def _surfaces(client, topic_ids, meeting_ids=(), decision_ids=()):
         "/data/",
         "/suggest/",
         "/suggest/thanks/",
+        "/enter-and-view/",
+        *[f"/enter-and-view/{pk}/" for pk in Visit.all_objects.values_list("pk", flat=True)],
         *[f"/data/{d}.{f}" for d in DATASETS for f in ("csv", "json")],
         *[f"/outcomes/{pk}/" for pk in topic_ids],
         *[
@@ -429,12 +508,13 @@ def _surfaces(client, topic_ids, meeting_ids=(), decision_ids=()):
     ideas=st.lists(suggestion_spec, max_size=2),
     meeting_specs=st.lists(meeting_spec, max_size=2),
     decision_choices=st.lists(st.sampled_from(["publish", "set_aside", "leave"]), max_size=4),
+    visit_specs=st.lists(visit_spec, max_size=2),
 )
 def test_no_private_text_on_any_public_surface(
-    client, area, officer, responder, topics, ideas, meeting_specs, decision_choices
+    client, area, officer, responder, topics, ideas, meeting_specs, decision_choices, visit_specs
 ):
     cache.clear()
-    note(f"topics={topics!r} ideas={ideas!r} meetings={meeting_specs!r}")
+    note(f"topics={topics!r} ideas={ideas!r} meetings={meeting_specs!r} visits={visit_specs!r}")
     marks = Markers()
     made = [_make_topic(area, officer, responder, spec, marks) for spec in topics]
     for spec in ideas:
@@ -442,6 +522,7 @@ def test_no_private_text_on_any_public_surface(
     held = [
         _make_meeting(area, officer, spec, [t for t, _ in made], marks) for spec in meeting_specs
     ]
+    visits = [_make_visit(area, officer, spec, marks) for spec in visit_specs]
     decisions = _settle_decisions(officer, decision_choices, marks)
     marks.secret |= {officer.username, officer.email, responder.username, responder.email}
     seen = ""
@@ -457,3 +538,8 @@ def test_no_private_text_on_any_public_surface(
         status = client.get(f"/outcomes/{topic.pk}/").status_code
         assert status == (200 if public else 404)
     assert TopicSuggestion.objects.exists() or not ideas
+    # Every published visit report is reachable; every other visit is 404.
+    for visit in visits:
+        visit.refresh_from_db()
+        status = client.get(f"/enter-and-view/{visit.pk}/").status_code
+        assert status == (200 if visit.state in ("published", "responded") else 404)

@@ -4,8 +4,11 @@ from scrutiny.casework.models import (
     InformationRequest,
     ProviderResponse,
     RelevantDecision,
+    SafeguardingConcern,
     Topic,
     TopicState,
+    Visit,
+    VisitState,
 )
 from scrutiny.demo.casework import DEMO_LOGINS
 
@@ -22,6 +25,11 @@ def test_seed_demo_builds_every_state_and_is_idempotent(db, capsys, monkeypatch)
     assert Topic.objects.count() >= 20
     assert any(r.is_overdue() for r in InformationRequest.all_objects.filter(state="issued"))
     assert ProviderResponse.objects.filter(on_time=False).exists()
+    # Enter and View: every state, a response overdue, a private safeguarding concern.
+    assert set(Visit.all_objects.values_list("state", flat=True)) == set(VisitState.values)
+    assert any(v.is_overdue() for v in Visit.all_objects.filter(state="published"))
+    assert SafeguardingConcern.objects.exists()
+    assert "Enter and View:" in out
     # Relevant decisions in every state but set aside: published, due, and one overdue each.
     decisions = RelevantDecision.objects.all()
     assert {d.state for d in decisions} == {"published", "recorded"}
@@ -31,6 +39,7 @@ def test_seed_demo_builds_every_state_and_is_idempotent(db, capsys, monkeypatch)
         Topic.objects.count(),
         ProviderResponse.objects.count(),
         RelevantDecision.objects.count(),
+        Visit.all_objects.count(),
     )
 
     call_command("seed_demo")
@@ -38,6 +47,7 @@ def test_seed_demo_builds_every_state_and_is_idempotent(db, capsys, monkeypatch)
         Topic.objects.count(),
         ProviderResponse.objects.count(),
         RelevantDecision.objects.count(),
+        Visit.all_objects.count(),
     ) == counts
 
     from django.contrib.auth import authenticate

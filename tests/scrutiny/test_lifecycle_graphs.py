@@ -17,6 +17,8 @@ from scrutiny.casework.models import (
     RequestState,
     Topic,
     TopicState,
+    Visit,
+    VisitState,
 )
 
 T = TopicState
@@ -74,12 +76,28 @@ DECISION_GRAPH = {
     "set_aside": {DecisionState.RECORDED: DecisionState.SET_ASIDE},
 }
 
+V = VisitState
+VISIT_BEFORE = (V.PLANNED, V.ANNOUNCED, V.UNANNOUNCED)
+VISIT_GRAPH = {
+    "announce": {V.PLANNED: V.ANNOUNCED},
+    "go_unannounced": {V.PLANNED: V.UNANNOUNCED},
+    "postpone": {s: V.POSTPONED for s in VISIT_BEFORE},
+    "reschedule": {V.POSTPONED: V.PLANNED},
+    "cancel": {s: V.CANCELLED for s in (*VISIT_BEFORE, V.POSTPONED)},
+    "carry_out": {V.ANNOUNCED: V.CARRIED_OUT, V.UNANNOUNCED: V.CARRIED_OUT},
+    "draft_report": {V.CARRIED_OUT: V.REPORT_DRAFTED},
+    "send_for_accuracy_check": {V.REPORT_DRAFTED: V.ACCURACY_CHECK},
+    "publish": {V.ACCURACY_CHECK: V.PUBLISHED},
+    "record_response": {V.PUBLISHED: V.RESPONDED},
+}
+
 LIFECYCLES = [
     (Topic, TopicState, TOPIC_GRAPH),
     (InformationRequest, RequestState, REQUEST_GRAPH),
     (Recommendation, RecommendationState, RECOMMENDATION_GRAPH),
     (Referral, ReferralState, REFERRAL_GRAPH),
     (RelevantDecision, DecisionState, DECISION_GRAPH),
+    (Visit, VisitState, VISIT_GRAPH),
 ]
 
 CASES = [
@@ -120,6 +138,11 @@ PURE_KWARGS = {
     (Recommendation, "withdraw"): {"reason": "r"},
     (Referral, "acknowledge"): {"text": "Thank you"},
     (RelevantDecision, "set_aside"): {"reason": "r"},
+    (Visit, "announce"): {"on": None},
+    (Visit, "postpone"): {"reason": "r"},
+    (Visit, "reschedule"): {"planned_for": None},
+    (Visit, "cancel"): {"reason": "r"},
+    (Visit, "record_response"): {"text": "t", "on": None},
 }
 
 

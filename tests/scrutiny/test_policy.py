@@ -17,6 +17,7 @@ from protocols import services as joint
 from protocols.models import AgendaItem, Meeting, Minutes, Paper, Protocol, ProtocolVersion
 from scrutiny.casework import policy, services
 from scrutiny.casework.models import (
+    AuthorisedRepresentative,
     ImplementationEvidence,
     InformationRequest,
     Membership,
@@ -26,9 +27,11 @@ from scrutiny.casework.models import (
     Referral,
     RelevantDecision,
     ResponseAttachment,
+    SafeguardingConcern,
     SuggesterContact,
     Topic,
     TopicSuggestion,
+    Visit,
 )
 from scrutiny.casework.roles import ROLE_PERMS, ROLE_TOPIC_PERMS, STAFF_ROLES, Perm
 from scrutiny.casework.suggestions import suggestion_submit
@@ -36,7 +39,7 @@ from tests.api.conftest import (
     after_the_issue_dates,  # noqa: F401 - a fixture
     build_casework,
 )
-from tests.factories import UserFactory
+from tests.factories import UserFactory, visit_build
 
 # Responses come after the casework is issued (18 Dec 2026): these tests run after it.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("after_the_issue_dates")]
@@ -97,6 +100,15 @@ EXPECTED = {
     ("network", Perm.HEALTH_BODY_ACT): set(),  # a health body's permission only
     ("partnership", Perm.MEETING_MANAGE): OFFICERS,
     ("partnership", Perm.TOPIC_CASE_FILE): STAFF,
+    # Enter and View: the network's; the provider from the factual-accuracy check on.
+    ("visit", Perm.ITEM_VIEW): {"officer", "responder", "key", "superuser"},
+    ("visit", Perm.RESPOND): {"officer", "responder", "key", "superuser"},
+    ("visit", Perm.VISIT_MANAGE): {"officer", "superuser"},
+    ("early_visit", Perm.ITEM_VIEW): {"officer", "superuser"},
+    ("early_visit", Perm.RESPOND): {"officer", "superuser"},
+    ("representative", Perm.VISIT_MANAGE): {"officer", "superuser"},
+    ("safeguarding", Perm.SAFEGUARDING_VIEW): {"officer", "superuser"},
+    ("network", Perm.SAFEGUARDING_VIEW): {"officer", "superuser"},
 }
 
 
@@ -170,6 +182,17 @@ def world(settings, tmp_path, area, officer, osc_officer, member, responder, oth
     key, _ = issue_key(responder, area.trust, "Bridge", ["read", "respond"])
     hook, _ = webhook_register(organisation=area.trust, url="https://t.example.org/", by=responder)
     superuser = UserFactory(username="admin", is_superuser=True, is_staff=True)
+    visit = visit_build(area, officer, state="accuracy_check")
+    early_visit = visit_build(area, officer, state="report_drafted", recommendation=False)
+    concern = services.safeguarding_concern_record(
+        visit=visit,
+        by=officer,
+        raised_by="Ann Visitor",
+        found_on=visit.carried_out_on,
+        description="Seen on the visit",
+        referred_to="The council",
+        referred_on=visit.carried_out_on,
+    )
     objects = {
         "topic": work.topic,
         "request": work.req,
@@ -194,6 +217,10 @@ def world(settings, tmp_path, area, officer, osc_officer, member, responder, oth
         "trust": area.trust,
         "network": area.network,
         "partnership": area.partnership,
+        "visit": visit,
+        "early_visit": early_visit,
+        "representative": visit.team.get(),
+        "safeguarding": concern,
     }
     actors = {
         "anonymous": AnonymousUser(),
@@ -312,6 +339,8 @@ def test_every_kind_the_policy_answers_for_is_a_model():
     labels |= {RelevantDecision._meta.label}
     labels |= {m._meta.label for m in (Meeting, AgendaItem, Paper, Protocol, ProtocolVersion)}
     labels |= {m._meta.label for m in (ApiKey, Webhook, Minutes)}
+    labels |= {m._meta.label for m in (ApiKey, Webhook)}
+    labels |= {m._meta.label for m in (Visit, AuthorisedRepresentative, SafeguardingConcern)}
     assert labels <= set(policy.RULES)
     assert set(policy.RULES) - labels == {"scrutiny.Partnership", "api.WebhookDelivery"}
 

@@ -32,6 +32,8 @@ def test_the_migration_creates_the_default_rules():
         "agenda-publication": ("clear_days_before", 5, "working_days", False, ""),
         "council-executive-response": ("period", 2, "months", False, ""),
         "relevant-decision-publication": ("period", 10, "working_days", False, ""),
+        "enter-and-view-accuracy-check": ("period", 10, "working_days", False, ""),
+        "enter-and-view-response": ("period", 20, "working_days", False, ""),
     }
     assert all(r.source for r in DeadlineRule.objects.all())
 
@@ -130,6 +132,32 @@ CASES = [
         D(2027, 3, 26),
         D(2027, 4, 26),
         "20 working days after Fri 26 Mar 2027, skipping 29 Mar: Mon 26 Apr 2027",
+    ),
+    # Enter and View: the provider checks the draft report (10 working days after it is sent),
+    # then responds to the published report (20 working days after publication).
+    (
+        "enter-and-view-accuracy-check",
+        D(2026, 12, 18),
+        D(2027, 1, 6),
+        "10 working days after Fri 18 Dec 2026, skipping 25 Dec, 28 Dec, 1 Jan: Wed 6 Jan 2027",
+    ),
+    (
+        "enter-and-view-accuracy-check",
+        D(2027, 3, 22),
+        D(2027, 4, 7),
+        "10 working days after Mon 22 Mar 2027, skipping 26 Mar, 29 Mar: Wed 7 Apr 2027",
+    ),
+    (
+        "enter-and-view-response",
+        D(2026, 12, 24),
+        D(2027, 1, 26),
+        "20 working days after Thu 24 Dec 2026, skipping 25 Dec, 28 Dec, 1 Jan: Tue 26 Jan 2027",
+    ),
+    (
+        "enter-and-view-response",
+        D(2026, 4, 2),  # published the day before Good Friday 2026
+        D(2026, 5, 5),
+        "20 working days after Thu 2 Apr 2026, skipping 3 Apr, 6 Apr, 4 May: Tue 5 May 2026",
     ),
     # OSC acknowledges a referral: 20 working days beginning with the referral date.
     (

@@ -26,7 +26,12 @@ from django_fsm import State
 from protocols import services as protocol_services
 from protocols.models import Meeting, ProtocolSignOff
 from scrutiny.casework import publication, services, suggestions
-from scrutiny.casework.models import PrioritisationFramework, Topic
+from scrutiny.casework.models import (
+    AuthorisedRepresentative,
+    PrioritisationFramework,
+    Site,
+    Topic,
+)
 from tests.factories import UserFactory, agree_recommendations
 from workflows.audit import event_type_for_transition
 from workflows.models import AuditEvent, DeadlineRule
@@ -210,6 +215,42 @@ def _rule(slug):
     return DeadlineRule.objects.get(slug=slug)
 
 
+def _visit(c, *, planned_for=TODAY + dt.timedelta(days=7)):
+    site = Site.objects.create(body=c.area.trust, name="Ward 7", address="1 Hospital Road")
+    rep = AuthorisedRepresentative.objects.create(
+        body=c.area.network, name="Ann Visitor", authorised_on=dt.date(2026, 1, 5)
+    )
+    return services.visit_plan(
+        by=c.officer,
+        network=c.area.network,
+        site=site,
+        planned_for=planned_for,
+        purpose="Discharge planning",
+        team=[rep],
+    )
+
+
+def _visit_carried_out(c):
+    visit = _visit(c, planned_for=TODAY - dt.timedelta(days=2))
+    visit = services.visit_announce(visit=visit, by=c.officer, on=TODAY - dt.timedelta(days=9))
+    visit = services.visit_carry_out(visit=visit, by=c.officer, on=TODAY - dt.timedelta(days=2))
+    return services.visit_save_report(visit=visit, by=c.officer, report="We saw the ward.")
+
+
+def _visit_in_check(c, *, commented=True):
+    visit = services.visit_draft_report(visit=_visit_carried_out(c), by=c.officer)
+    visit = services.visit_send_for_accuracy_check(visit=visit, by=c.officer, on=TODAY)
+    if commented:
+        visit = services.visit_record_accuracy_comments(
+            visit=visit, by=c.officer, text="Ward 7 has 24 beds, not 20.", on=TODAY
+        )
+    return visit
+
+
+def _visit_published(c):
+    return services.visit_publish(visit=_visit_in_check(c), by=c.officer, on=TODAY)
+
+
 BUILDERS = {
     # Topics: the case lifecycle.
     ("scrutiny.Topic", "state", "prioritise"): lambda c: Case(
@@ -284,6 +325,32 @@ BUILDERS = {
     ("scrutiny.RelevantDecision", "state", "set_aside"): lambda c: Case(
         _decision(c), {"reason": "Recorded twice"}
     ),
+    # Enter and View visits.
+    ("scrutiny.Visit", "state", "announce"): lambda c: Case(_visit(c), {"on": TODAY}),
+    ("scrutiny.Visit", "state", "go_unannounced"): lambda c: Case(
+        _visit(c), {"set_fields": {"unannounced_reason": "Concerns about night-time care"}}
+    ),
+    ("scrutiny.Visit", "state", "postpone"): lambda c: Case(_visit(c), {"reason": "Outbreak"}),
+    ("scrutiny.Visit", "state", "reschedule"): lambda c: Case(
+        services.visit_postpone(visit=_visit(c), by=c.officer, reason="Outbreak"),
+        {"planned_for": TODAY + dt.timedelta(days=21)},
+    ),
+    ("scrutiny.Visit", "state", "cancel"): lambda c: Case(_visit(c), {"reason": "Ward closed"}),
+    ("scrutiny.Visit", "state", "carry_out"): lambda c: Case(
+        services.visit_announce(visit=_visit(c, planned_for=TODAY), by=c.officer),
+        {"on": TODAY, "findings": "Clean and calm"},
+    ),
+    ("scrutiny.Visit", "state", "draft_report"): lambda c: Case(_visit_carried_out(c)),
+    ("scrutiny.Visit", "state", "send_for_accuracy_check"): lambda c: Case(
+        services.visit_draft_report(visit=_visit_carried_out(c), by=c.officer),
+        {"rule": _rule("enter-and-view-accuracy-check"), "on": TODAY},
+    ),
+    ("scrutiny.Visit", "state", "publish"): lambda c: Case(
+        _visit_in_check(c), {"rule": _rule("enter-and-view-response"), "on": TODAY}
+    ),
+    ("scrutiny.Visit", "state", "record_response"): lambda c: Case(
+        _visit_published(c), {"text": "We will add a night nurse.", "on": TODAY}
+    ),
     # Residents' suggestions: moderation.
     ("scrutiny.TopicSuggestion", "status", "accept"): lambda c: Case(
         _suggestion(c), {"topic": _raised(c)}
@@ -326,6 +393,7 @@ def test_the_walk_covers_every_fsm_model():
         "scrutiny.Referral",
         "scrutiny.RelevantDecision",
         "scrutiny.TopicSuggestion",
+        "scrutiny.Visit",
         "protocols.Meeting",
         "protocols.ProtocolVersion",
     }
@@ -394,6 +462,15 @@ RECORDED_BY_MOVES = {
     },
     "scrutiny.Referral": {"acknowledged_on"},
     "scrutiny.RelevantDecision": {"published_at", "set_aside_reason"},
+    "scrutiny.Visit": {
+        "announced_on",
+        "carried_out_on",
+        "sent_for_check_on",
+        "published_on",
+        "responded_on",
+        "postponement_reason",
+        "cancellation_reason",
+    },
     "scrutiny.TopicSuggestion": {"moderated_at", "moderated_by"},
     "protocols.Meeting": {"agenda_published_at", "urgency_reason", "urgency_chair"},
     "protocols.ProtocolVersion": {"agreed_on", "review_started_on", "superseded_on"},

@@ -61,6 +61,7 @@ from scrutiny.casework.models.responses import (  # noqa: F401
     ResponseAttachment,
     ResponseKind,
 )
+from scrutiny.casework.models.sites import Site  # noqa: F401
 from scrutiny.casework.models.suggestions import (  # noqa: F401
     SuggesterContact,
     SuggestionStatus,
@@ -77,4 +78,13 @@ from scrutiny.casework.models.topics import (  # noqa: F401
     Topic,
     TopicPosition,
     TopicState,
+)
+from scrutiny.casework.models.visits import (  # noqa: F401
+    PROVIDER_SEES,
+    VISIT_BEFORE,
+    VISIT_PUBLIC_STATES,
+    AuthorisedRepresentative,
+    SafeguardingConcern,
+    Visit,
+    VisitState,
 )

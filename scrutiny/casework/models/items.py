@@ -288,6 +288,14 @@ class Recommendation(AddressedItem):
     )
     text = models.TextField()
     rationale = models.TextField(blank=True)
+    visit = models.ForeignKey(
+        "scrutiny.Visit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        help_text="The Enter and View visit whose report makes this recommendation.",
+    )
     state = FSMField(default=RS.DRAFT, choices=RS.choices, protected=True, db_index=True)
     outcome = models.CharField(max_length=30, choices=RecommendationOutcome, blank=True)
     # The second lifecycle: implementation monitoring of an accepted recommendation. Blank

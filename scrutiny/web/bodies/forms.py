@@ -210,3 +210,17 @@ class ProgressForm(forms.Form):
     @property
     def chosen_action(self):
         return self.actions.get(self.cleaned_data.get("action") or "")
+
+
+class VisitReplyForm(forms.Form):
+    """The provider's factual-accuracy comments on a draft visit report, or its response to the
+    published report."""
+
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "Enter your reply."},
+    )
+
+    def __init__(self, *args, label: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = label

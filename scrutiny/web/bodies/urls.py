@@ -43,6 +43,7 @@ urlpatterns = [
         views.correct_done,
         name="correct-done",
     ),
+    path("body/visits/<int:pk>/", views.visit, name="visit"),
     path("body/recommendations/<int:pk>/progress/", views.progress_report, name="progress"),
     path("bodies/<int:pk>/people/", people.people, name="people"),
     path("bodies/<int:pk>/invite/", people.invite, name="invite"),

@@ -3,6 +3,7 @@ request or responding to a recommendation on the web (form, check your answer, c
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -13,14 +14,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from scrutiny.casework import inbox as inboxes
 from scrutiny.casework import services
-from scrutiny.casework.models import Channel, RefusalGround, ResponseKind
+from scrutiny.casework.models import Channel, RefusalGround, ResponseKind, Visit, VisitState
 from scrutiny.casework.models.items import ISSUED
 from scrutiny.casework.policy import recommendations_visible_to, requests_visible_to
 from scrutiny.casework.uploads import uploads_checked
 from scrutiny.web import progress
 from scrutiny.web.bodies import pending
-from scrutiny.web.bodies.forms import MAX_ACTION_ROWS, AnswerForm, CorrectionForm
-from scrutiny.web.errors import page_subject
+from scrutiny.web.bodies.forms import (
+    MAX_ACTION_ROWS,
+    AnswerForm,
+    CorrectionForm,
+    VisitReplyForm,
+)
+from scrutiny.web.errors import form_view, page_subject
 from workflows.errors import Conflict
 
 PAGE_SIZE = 25
@@ -61,6 +67,10 @@ def inbox(request):
             "page_obj": page,
             "query_string": query.urlencode(),
             "today": timezone.localdate(),
+            "visits": body_visits(request.user)
+            .filter(site__body=body)
+            .select_related("site")
+            .order_by("-carried_out_on", "-id")[:PAGE_SIZE],
         },
     )
 
@@ -364,3 +374,62 @@ def item(request, kinds, pk):
 def progress_report(request, pk):
     rec = page_subject(request, _subject(request, "recommendation", pk))
     return progress.progress_view(request, rec, back=reverse("bodies:inbox") + "?show=updates_due")
+
+
+# --- Enter and View: the provider's accuracy comments and response ------------------------------
+
+VISIT_REPLIES = {
+    VisitState.ACCURACY_CHECK: (
+        "Your comments on the draft report's factual accuracy",
+        services.visit_record_accuracy_comments,
+        "Thank you: your comments were sent to the network.",
+    ),
+    VisitState.PUBLISHED: (
+        "Your response to the report and its recommendations",
+        services.visit_record_response,
+        "Thank you: your response was recorded and is published with the report.",
+    ),
+}
+
+
+def body_visits(user):
+    """The visits to premises of the bodies `user` answers for, from the accuracy check on."""
+    return Visit.all_objects.visible_to(user).filter(site__body__in=inboxes.responder_bodies(user))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit(request, pk):
+    """A visit report sent to the responder's body: read it, and comment on its accuracy or
+    respond to it while that is open."""
+    subject = page_subject(
+        request,
+        get_object_or_404(body_visits(request.user).select_related("site__body", "network"), pk=pk),
+    )
+    reply = VISIT_REPLIES.get(subject.state)
+    if request.method == "POST" and reply is None:
+        raise Conflict(
+            f"This visit is '{subject.get_state_display()}': there is nothing to reply to now.",
+            current_state=subject.state,
+        )
+    form = VisitReplyForm(request.POST or None, label=reply[0] if reply else "Reply")
+
+    def act(data):
+        reply[1](visit=subject, by=request.user, text=data["text"])
+        messages.success(request, reply[2])
+        return redirect("bodies:visit", pk=subject.pk)
+
+    return form_view(
+        request,
+        form,
+        on_valid=act,
+        template="bodies/visit.html",
+        context={
+            "visit": subject,
+            "reply_open": reply is not None,
+            "recommendations": list(
+                recommendations_visible_to(request.user).filter(visit=subject).order_by("pk")
+            ),
+            "today": timezone.localdate(),
+        },
+    )

@@ -278,3 +278,41 @@ def outcome_detail(topic: Topic, *, today: dt.date | None = None) -> OutcomeView
         state_label=public_state_label(topic.state),
         state_tag=public_tag_class(topic.state),
     )
+
+
+# --- Enter and View reports -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VisitReportView:
+    """What a published visit report shows residents (never the team, the provider's accuracy
+    comments or safeguarding concerns)."""
+
+    state_label: str
+    state_tag: str
+    how: str  # announced or unannounced
+    response_status: str  # due, overdue, or when it came and whether on time
+
+
+def visit_report(visit, *, today: dt.date) -> VisitReportView:
+    how = "Unannounced visit" if visit.unannounced_reason else "Announced visit"
+    if visit.responded_on is not None:
+        if visit.due_on is None or visit.responded_on <= visit.due_on:
+            status = f"Responded on {visit.responded_on:%-d %B %Y}, on time"
+        else:
+            status = (
+                f"Responded on {visit.responded_on:%-d %B %Y}, after the due date of "
+                f"{visit.due_on:%-d %B %Y}"
+            )
+    elif visit.due_on is not None and visit.due_on < today:
+        status = f"Overdue: the provider's response was due {visit.due_on:%-d %B %Y}"
+    elif visit.due_on is not None:
+        status = f"The provider's response is due by {visit.due_on:%-d %B %Y}"
+    else:
+        status = ""
+    return VisitReportView(
+        state_label=public_state_label(visit.state, "visit"),
+        state_tag=public_tag_class(visit.state, "visit"),
+        how=how,
+        response_status=status,
+    )

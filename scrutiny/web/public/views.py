@@ -219,6 +219,35 @@ def outcomes_feed(request):
     return response
 
 
+# --- Enter and View reports ---------------------------------------------------------------------
+
+
+@require_GET
+@public_cached
+def visit_reports(request):
+    page = Paginator(publication.visits_published().order_by("-published_on", "-id"), 25)
+    return render(
+        request,
+        "public/visits.html",
+        {"page_obj": page.get_page(request.GET.get("page")), "today": timezone.localdate()},
+    )
+
+
+@require_GET
+@public_cached
+def visit_report(request, pk):
+    visit = get_object_or_404(publication.visits_published(), pk=pk)
+    return render(
+        request,
+        "public/visit.html",
+        {
+            "visit": visit,
+            "view": outcome_presenters.visit_report(visit, today=timezone.localdate()),
+            "recommendations": list(publication.visit_recommendations_public(visit)),
+        },
+    )
+
+
 # --- Health bodies --------------------------------------------------------------------------
 
 

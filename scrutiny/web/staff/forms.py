@@ -675,3 +675,154 @@ class TopicFilterForm(forms.Form):
         self.fields["state"].choices = [("", "Any state"), *Topic._meta.get_field("state").choices]
         self.fields["partnership"].queryset = partnerships
         self.fields["partnership"].empty_label = "Any"
+
+
+# --- Enter and View ----------------------------------------------------------------------------
+
+
+def _date_field(label: str, *, required: bool = True, help_text: str = "For example, 2026-11-27."):
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": f"Enter the {label.lower()}.",
+            "invalid": "Enter a real date, for example 2026-11-27.",
+        },
+    )
+
+
+def _text_field(label: str, *, required: bool = True, rows: int = 4, help_text: str = ""):
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"required": f"Enter the {label.lower()}."},
+    )
+
+
+class VisitPlanForm(forms.Form):
+    site = forms.ModelChoiceField(
+        queryset=None,
+        label="Premises",
+        empty_label="Choose the premises",
+        error_messages={"required": "Choose the premises to visit."},
+    )
+    planned_for = _date_field("Date of the visit")
+    purpose = _text_field(
+        "Purpose", help_text="Why the network decided to enter and view (published with it)."
+    )
+    team = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Visit team",
+        help_text="Only representatives authorised on the date of the visit can be named.",
+    )
+
+    def __init__(self, *args, sites, representatives, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+        self.fields["team"].queryset = representatives
+
+
+class VisitTeamForm(forms.Form):
+    team = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Visit team",
+        help_text="Only representatives authorised on the date of the visit can be named.",
+    )
+
+    def __init__(self, *args, representatives, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = representatives
+
+
+class VisitConfirmForm(forms.Form):
+    note = forms.CharField(
+        label="Note for the record",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class VisitDateForm(forms.Form):
+    on = _date_field("Date")
+
+
+class VisitRescheduleForm(forms.Form):
+    planned_for = _date_field("New date of the visit")
+
+
+class VisitReasonForm(forms.Form):
+    reason = _text_field("Reason")
+
+
+class VisitUnannouncedForm(forms.Form):
+    reason = _text_field(
+        "Reason",
+        help_text="Why the provider is not told the date beforehand (for example, concerns "
+        "about care at night).",
+    )
+
+
+class VisitCarryOutForm(forms.Form):
+    on = _date_field("Date of the visit")
+    findings = _text_field("Findings", required=False, rows=6, help_text="What the team saw.")
+
+
+class VisitReportForm(forms.Form):
+    report = _text_field("Report", rows=12)
+    findings = _text_field("Findings", required=False, rows=6)
+
+
+class VisitRecommendationForm(forms.Form):
+    text = _text_field("Recommendation")
+    rationale = _text_field("Why", required=False, rows=3)
+
+
+class VisitProviderTextForm(forms.Form):
+    text = _text_field("Text", rows=8)
+    on = _date_field("Date received")
+
+
+class SafeguardingConcernForm(forms.Form):
+    raised_by = forms.CharField(
+        label="Raised by", max_length=200, error_messages={"required": "Enter who raised it."}
+    )
+    found_on = _date_field("Date found")
+    description = _text_field("What was seen or heard")
+    referred_to = forms.CharField(
+        label="Referred to",
+        max_length=200,
+        help_text="For example, the council's adult safeguarding team.",
+        error_messages={"required": "Enter whom it was referred to."},
+    )
+    referred_on = _date_field("Date referred")
+
+
+class SiteForm(forms.Form):
+    body = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.HEALTH_BODY),
+        label="Health body",
+        empty_label="Choose the health body",
+        error_messages={"required": "Choose the health body."},
+    )
+    name = forms.CharField(
+        label="Name", max_length=200, error_messages={"required": "Enter the name."}
+    )
+    address = _text_field("Address", rows=3)
+    ods_site_code = forms.CharField(
+        label="ODS site code", max_length=10, required=False, help_text="If it has one."
+    )
+
+
+class RepresentativeForm(forms.Form):
+    name = forms.CharField(
+        label="Name", max_length=200, error_messages={"required": "Enter the name."}
+    )
+    authorised_on = _date_field("Date authorised")

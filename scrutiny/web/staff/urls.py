@@ -87,6 +87,16 @@ urlpatterns = [
         name="referral-acknowledge",
     ),
     path("referrals/<int:pk>/update/", views.referral_update, name="referral-update"),
+    path("visits/", views.visit_list, name="visit-list"),
+    path("visits/new/", views.visit_plan, name="visit-plan"),
+    path("visits/representatives/", views.representatives, name="representatives"),
+    path("visits/premises/new/", views.site_add, name="site-add"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit-detail"),
+    re_path(
+        r"^visits/(?P<pk>[0-9]+)/(?P<action>{})/$".format("|".join(views.VISIT_ACTIONS)),
+        views.visit_action,
+        name="visit-action",
+    ),
     path("programme/<slug:slug>/", views.programme, name="programme"),
     path("members/", views.members, name="members"),
 ]

@@ -61,3 +61,14 @@ from scrutiny.web.staff.views.topics import (  # noqa: F401
     topic_scores,
     topic_transition,
 )
+from scrutiny.web.staff.views.visits import (  # noqa: F401
+    ACTIONS as VISIT_ACTIONS,
+)
+from scrutiny.web.staff.views.visits import (  # noqa: F401
+    representatives,
+    site_add,
+    visit_action,
+    visit_detail,
+    visit_list,
+    visit_plan,
+)
