@@ -11,6 +11,7 @@ router = SimpleRouter()
 router.register("information-requests", views.InformationRequestViewSet, basename="request")
 router.register("recommendations", views.RecommendationViewSet, basename="recommendation")
 router.register("responses", views.ResponseViewSet, basename="response")
+router.register("consultations", views.ConsultationViewSet, basename="consultation")
 router.register("webhooks", views.WebhookViewSet, basename="webhook")
 router.register("public/topics", views.PublicTopicViewSet, basename="public-topic")
 router.register(

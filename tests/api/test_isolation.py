@@ -10,6 +10,7 @@ from api.webhooks import webhook_register
 from scrutiny.casework import services
 from scrutiny.casework.models import ProviderResponse
 from tests.api.conftest import client_for
+from tests.factories import consultation_recorded
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ PLAN = [{"action": "Keep", "owner": "COO", "target_date": dt.date(2027, 3, 1)}]
 
 
 @pytest.fixture
-def world(casework, responder, other_responder):
+def world(casework, area, responder, other_responder):
     """Each trust has answered its request and accepted its recommendation."""
     mine = services.provider_response_record(
         subject=casework.req, by=responder, channel="api", text="40", outcome="answered"
@@ -41,6 +42,16 @@ def world(casework, responder, other_responder):
         outcome="accepted",
         action_plan=PLAN,
     )
+    casework.my_consultation = consultation_recorded(
+        by=responder, body=casework.req.recipient, committee=area.committee, channel="web"
+    )
+    casework.their_consultation = consultation_recorded(
+        by=other_responder,
+        body=casework.other_req.recipient,
+        committee=area.committee,
+        channel="web",
+        title="Maternity",
+    )
     casework.my_response = mine
     casework.their_response = theirs
     casework.my_hook = webhook_register(
@@ -60,6 +71,7 @@ def _target(world, endpoint, whose):
     rec = world.rec if whose == "own" else world.other_rec
     response = world.my_response if whose == "own" else world.their_response
     hook = world.my_hook if whose == "own" else world.their_hook
+    consultation = world.my_consultation if whose == "own" else world.their_consultation
     return {
         "request-detail": ("get", f"information-requests/{req.pk}/", None),
         "request-respond": (
@@ -82,6 +94,7 @@ def _target(world, endpoint, whose):
         "response-detail": ("get", f"responses/{response.pk}/", None),
         "webhook-detail": ("get", f"webhooks/{hook.pk}/", None),
         "webhook-deliveries": ("get", f"webhooks/{hook.pk}/deliveries/", None),
+        "consultation-detail": ("get", f"consultations/{consultation.pk}/", None),
     }[endpoint]
 
 
@@ -94,6 +107,7 @@ ENDPOINTS = [
     "response-detail",
     "webhook-detail",
     "webhook-deliveries",
+    "consultation-detail",
 ]
 
 
@@ -171,7 +185,7 @@ def test_scopes(request, world, area, who, method_expectations, endpoint):
 
 
 @pytest.mark.parametrize(
-    "listing", ["information-requests", "recommendations", "responses", "webhooks"]
+    "listing", ["information-requests", "recommendations", "responses", "webhooks", "consultations"]
 )
 @pytest.mark.parametrize(
     "who, sees",
@@ -189,6 +203,7 @@ def test_lists_show_only_my_bodys_things(request, world, area, listing, who, see
             ProviderResponse.objects.filter(organisation=area.trust).values_list("pk", flat=True)
         ),
         "webhooks": {world.my_hook.pk},
+        "consultations": {world.my_consultation.pk},
     }[listing]
     other = {
         "information-requests": {world.other_req.pk},
@@ -199,6 +214,7 @@ def test_lists_show_only_my_bodys_things(request, world, area, listing, who, see
             )
         ),
         "webhooks": {world.their_hook.pk},
+        "consultations": {world.their_consultation.pk},
     }[listing]
     assert ids == {"own": own, "other": other, None: set()}[sees]
 
