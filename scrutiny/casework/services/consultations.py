@@ -31,6 +31,7 @@ from scrutiny.casework.models import (
 )
 from scrutiny.casework.roles import Perm
 from workflows.audit import EventType, log_event
+from workflows.cache import public_cache_bump
 from workflows.calendar import fmt
 from workflows.errors import Forbidden, InvalidInput
 from workflows.models import DeadlineRule
@@ -178,6 +179,7 @@ def _add_document(consultation, *, by, title, url, published_on=None):
         added_by=by if getattr(by, "is_authenticated", False) else None,
     )
     log_event(consultation, EventType.CONSULTATION_DOCUMENT_ADDED, by=by, note=doc.title)
+    transaction.on_commit(public_cache_bump)  # a public consultation shows its documents
     return doc
 
 
@@ -225,6 +227,7 @@ def consultation_change_dates(
             note=(note or "").strip()
             or f"comments due {fmt(due_on)}; decision proposed for {fmt(decision_on)}",
         )
+        transaction.on_commit(public_cache_bump)
     return locked
 
 
@@ -383,6 +386,7 @@ def call_in_request_record(
             note=f"{request.get_route_display()} by {requested_by_name}",
             source_state="",
         )
+        transaction.on_commit(public_cache_bump)
     return request
 
 
