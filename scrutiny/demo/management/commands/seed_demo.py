@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from scrutiny.demo import api_keys, joint_working
+from scrutiny.demo import api_keys, consultations, joint_working
 from scrutiny.demo import casework as demo
 
 
@@ -11,6 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = demo.seed()
         lines = [*joint_working.seed_demo(result), *api_keys.seed_api_keys(result)]
+        lines += consultations.seed_consultations(result)
         state = "created" if result["created"] else "already present; people refreshed"
         self.stdout.write(self.style.SUCCESS(f"Demo area {state}: Northby and Southby."))
         self.stdout.write("")
