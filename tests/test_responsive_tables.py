@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from protocols.models import Meeting, Protocol
-from scrutiny.casework.models import Topic
+from scrutiny.casework.models import Consultation, Topic
 from tests.browser_support import axe_violations, chromium_page
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -57,6 +57,13 @@ def staff_pages():
     ]
 
 
+def consultation_ids(area: str) -> list[int]:
+    """The demo's consultation in each state (docs/consultations.md)."""
+    return list(
+        Consultation.all_objects.filter(committee__slug=f"{area}-hosc").values_list("pk", flat=True)
+    )
+
+
 def sign_in(page, base, username):
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username").fill(username)
@@ -79,6 +86,12 @@ def test_no_staff_page_scrolls_sideways_at_390px(live_server, monkeypatch, javas
     pages = {
         "northby-link-officer": staff_pages(),
         "trust-responder": ["/work/", "/api/keys/", "/api/webhooks/", "/notifications/"],
+        "northby-osc-officer": [
+            "/consultations/",
+            *[f"/consultations/{pk}/" for pk in consultation_ids("northby")],
+            "/register/",
+            "/register/northby-hospitals/",
+        ],
     }
     too_wide, wrapped = [], 0
     with chromium_page(javascript=javascript) as page:
