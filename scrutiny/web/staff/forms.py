@@ -706,9 +706,11 @@ class ConsultationForm(forms.Form):
         max_length=500, required=False, label="Document (link)", assume_scheme="https"
     )
 
-    def __init__(self, *args, committees, **kwargs):
+    def __init__(self, *args, committees, bodies=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["committee"].queryset = committees
+        if bodies is not None:  # a responder submits for their own body only
+            self.fields["body"].queryset = bodies
 
 
 class ConsultationViewForm(forms.Form):
