@@ -128,3 +128,25 @@ def test_lists_run_a_fixed_number_of_queries(
     with django_assert_max_num_queries(20) as large:
         assert client.get(path).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_responder_consults_a_committee_from_the_bodys_pages(client, area, responder):
+    client.force_login(responder)
+    assert client.get("/body/consultations/").status_code == 200
+    assert client.get("/body/consultations/new/").status_code == 200
+    data = {
+        "body": area.trust.pk,
+        "committee": area.committee.pk,
+        "title": "Closing the minor injuries unit",
+        "what_changes": "It closes.",
+        "who_is_affected": "Dale residents",
+        "received_on": "2026-11-02",
+        "comments_due_on": "2026-12-30",
+        "proposed_decision_on": "2027-01-28",
+    }
+    other = client.post("/body/consultations/new/", {**data, "body": area.other_trust.pk})
+    assert other.status_code == 400  # not a body of theirs: not a choice
+    resp = client.post("/body/consultations/new/", data)
+    assert resp.status_code == 302
+    assert Consultation.all_objects.get().channel == "web"
+    assert "Closing the minor injuries unit" in client.get("/body/consultations/").content.decode()
