@@ -219,7 +219,7 @@ def _southby(area, responder) -> int:
 
 
 def _register(area, n: int) -> None:
-    bodies = [area.trust, area.ft, area.icb, area.gp, area.care]
+    bodies = [area.trust, area.foundation_trust, area.icb, area.gp, area.social_care]
     for j, body in enumerate(bodies):
         if not body.ods_code:
             body.ods_code = f"ZZ{n}{j:02d}"
