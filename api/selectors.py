@@ -14,7 +14,13 @@ from api.models import Webhook
 from protocols.models import AgendaItem, Paper
 from protocols.selectors import meetings_published
 from scrutiny.casework import policy
-from scrutiny.casework.models import InformationRequest, ProviderResponse, Recommendation, Visit
+from scrutiny.casework.models import (
+    Consultation,
+    InformationRequest,
+    ProviderResponse,
+    Recommendation,
+    Visit,
+)
 from scrutiny.casework.publication import (
     recommendations_public,
     requests_public,
@@ -35,6 +41,17 @@ def _responses_prefetch():
         queryset=ProviderResponse.objects.select_related("superseded_by")
         .prefetch_related("attachments", "action_plan")
         .order_by("received_at", "id"),
+    )
+
+
+def consultations_for(request):
+    """The acting body's own consultations (the ones it proposes)."""
+    return (
+        Consultation.all_objects.visible_to(policy.actor_of(request))
+        .filter(body_id__in=acting_body_ids(request))
+        .select_related("body", "committee")
+        .prefetch_related("documents", "call_in_requests")
+        .order_by("-received_on", "-id")
     )
 
 

@@ -12,6 +12,7 @@ router.register("information-requests", views.InformationRequestViewSet, basenam
 router.register("recommendations", views.RecommendationViewSet, basename="recommendation")
 router.register("responses", views.ResponseViewSet, basename="response")
 router.register("visits", views.VisitViewSet, basename="visit")
+router.register("consultations", views.ConsultationViewSet, basename="consultation")
 router.register("webhooks", views.WebhookViewSet, basename="webhook")
 router.register("public/topics", views.PublicTopicViewSet, basename="public-topic")
 router.register(

@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from protocols import services as protocol_services
 from scrutiny.casework import grants, services
 from scrutiny.casework.models import (
     AuthorisedRepresentative,
@@ -204,3 +205,49 @@ def visit_build(area, officer, *, state="planned", today=None, recommendation=Tr
             visit=visit, by=officer, text="We will start planning on admission.", on=today
         )
     return visit
+
+
+def consultation_recorded(*, by, body, committee, received_on=None, **values):
+    """A health body's consultation as the committee's officer `by` records it (received), with
+    dates after `received_on` (default: 1 October 2026)."""
+    received_on = received_on or dt.date(2026, 10, 1)
+    defaults = {
+        "title": "Moving the stroke unit",
+        "what_changes": "Hyper-acute stroke care moves to one site.",
+        "who_is_affected": "Residents of Northby who have a stroke.",
+        "received_on": received_on,
+        "comments_due_on": received_on + dt.timedelta(days=42),
+        "proposed_decision_on": received_on + dt.timedelta(days=70),
+    }
+    defaults.update(values)
+    return services.consultation_record(by=by, body=body, committee=committee, **defaults)
+
+
+def consultation_minuted(*, by, consultation, substantial=True, on=None):
+    """The committee's view on `consultation`, decided at a held meeting of the committee and
+    minuted (through the joint-working services, as the staff pages do)."""
+    on = on or consultation.received_on + dt.timedelta(days=14)
+    meeting = protocol_services.meeting_create(
+        by=by,
+        body=consultation.committee,
+        title="Health scrutiny committee",
+        date=on,
+        start_time=dt.time(18, 0),
+        place="Town Hall",
+        confirm=True,
+        today=on,
+    )
+    item = protocol_services.agenda_item_add(
+        meeting=meeting, by=by, title="Stroke unit consultation", topic=consultation.topic
+    )
+    protocol_services.meeting_mark_held(meeting=meeting, by=by)
+    item = protocol_services.item_record_decision(
+        item=item, by=by, decision="Resolved that the proposal is a substantial variation."
+    )
+    return protocol_services.item_assess_consultation(
+        item=item,
+        consultation=consultation,
+        by=by,
+        substantial=substantial,
+        reason="It changes where everyone in the area is treated.",
+    )

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from protocols.models import Meeting, Protocol
-from scrutiny.casework.models import Topic, Visit
+from scrutiny.casework.models import Consultation, Topic, Visit
 from tests.browser_support import axe_violations, chromium_page
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -65,6 +65,13 @@ def staff_pages():
     ]
 
 
+def consultation_ids(area: str) -> list[int]:
+    """The demo's consultation in each state (docs/consultations.md)."""
+    return list(
+        Consultation.all_objects.filter(committee__slug=f"{area}-hosc").values_list("pk", flat=True)
+    )
+
+
 def sign_in(page, base, username):
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username").fill(username)
@@ -97,6 +104,12 @@ def test_no_staff_page_scrolls_sideways_at_390px(live_server, monkeypatch, javas
                     state="published", site__body__slug="northby-hospitals"
                 )[:1]
             ],
+        ],
+        "northby-osc-officer": [
+            "/consultations/",
+            *[f"/consultations/{pk}/" for pk in consultation_ids("northby")],
+            "/register/",
+            "/register/northby-hospitals/",
         ],
     }
     too_wide, wrapped = [], 0

@@ -137,6 +137,33 @@ class EventType(models.TextChoices):
     )
     REPRESENTATIVE_AUTHORISED = "representative_authorised", "Authorised representative added"
     REPRESENTATIVE_REVOKED = "representative_revoked", "Representative's authorisation revoked"
+    # Service-change consultations (scrutiny.Consultation) and requests to the Secretary of
+    # State (scrutiny.CallInRequest)
+    CONSULTATION_RECEIVED = "consultation_received", "Consultation received"
+    CONSULTATION_EDITED = "consultation_edited", "Consultation details changed"
+    CONSULTATION_DOCUMENT_ADDED = "consultation_document_added", "Consultation document added"
+    CONSULTATION_FOUND_SUBSTANTIAL = (
+        "consultation_found_substantial",
+        "Committee found the proposal a substantial variation",
+    )
+    CONSULTATION_FOUND_NOT_SUBSTANTIAL = (
+        "consultation_found_not_substantial",
+        "Committee found the proposal not a substantial variation",
+    )
+    CONSULTATION_COMMENTS_SENT = "consultation_comments_sent", "Committee's comments sent"
+    CONSULTATION_DECIDED = "consultation_decided", "Health body's decision recorded"
+    CONSULTATION_WITHDRAWN = "consultation_withdrawn", "Proposal withdrawn by the health body"
+    CALL_IN_REQUESTED = "call_in_requested", "Secretary of State asked to intervene"
+    CALL_IN_CALLED_IN = "call_in_called_in", "Secretary of State called the proposal in"
+    CALL_IN_DECLINED = "call_in_declined", "Secretary of State declined to call in"
+    CALL_IN_DECIDED = "call_in_decided", "Secretary of State's decision recorded"
+    CALL_IN_WITHDRAWN = "call_in_withdrawn", "Request to the Secretary of State withdrawn"
+    # The health-body register (scrutiny.HealthBodyPlan, scrutiny.BoardMeeting, Organisation)
+    HEALTH_BODY_PLAN_SAVED = "health_body_plan_saved", "Health body's plan recorded"
+    BOARD_MEETING_SAVED = "board_meeting_saved", "Board meeting recorded"
+    BOARD_MEETINGS_IMPORTED = "board_meetings_imported", "Board meetings imported from a feed"
+    HEALTH_BODY_IMPORTED = "health_body_imported", "Health body imported from an ODS file"
+    HEALTH_BODY_ODS_UPDATED = "health_body_ods_updated", "Health body updated from an ODS file"
     # Joint working protocols (protocols.ProtocolVersion)
     PROTOCOL_VERSION_DRAFTED = "protocol_version_drafted", "Protocol version drafted"
     PROTOCOL_VERSION_EDITED = "protocol_version_edited", "Protocol version edited"
@@ -239,6 +266,15 @@ TRANSITION_EVENTS: dict[tuple[str, str], EventType] = {
     ("scrutiny.visit", "send_for_accuracy_check"): E.VISIT_SENT_FOR_ACCURACY_CHECK,
     ("scrutiny.visit", "publish"): E.VISIT_PUBLISHED,
     ("scrutiny.visit", "record_response"): E.VISIT_RESPONDED,
+    ("scrutiny.consultation", "find_substantial"): E.CONSULTATION_FOUND_SUBSTANTIAL,
+    ("scrutiny.consultation", "find_not_substantial"): E.CONSULTATION_FOUND_NOT_SUBSTANTIAL,
+    ("scrutiny.consultation", "send_comments"): E.CONSULTATION_COMMENTS_SENT,
+    ("scrutiny.consultation", "record_decision"): E.CONSULTATION_DECIDED,
+    ("scrutiny.consultation", "withdraw"): E.CONSULTATION_WITHDRAWN,
+    ("scrutiny.callinrequest", "call_in"): E.CALL_IN_CALLED_IN,
+    ("scrutiny.callinrequest", "decline"): E.CALL_IN_DECLINED,
+    ("scrutiny.callinrequest", "record_outcome"): E.CALL_IN_DECIDED,
+    ("scrutiny.callinrequest", "withdraw"): E.CALL_IN_WITHDRAWN,
     ("protocols.protocolversion", "sign_off"): E.PROTOCOL_VERSION_SIGNED_OFF,
     ("protocols.protocolversion", "agree"): E.PROTOCOL_VERSION_AGREED,
     ("protocols.protocolversion", "start_review"): E.PROTOCOL_VERSION_REVIEW_STARTED,

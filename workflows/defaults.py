@@ -97,6 +97,31 @@ DEFAULT_RULES = [
         "start_day_counts": False,
         "source": "LGA 2000 s9FE",
     },
+    # Service-change consultations (docs/consultations.md).
+    {
+        "slug": "consultation-comments-agenda",
+        "name": "Agenda of the meeting that agrees a consultation's comments",
+        "kind": "clear_days_before",
+        "period": 5,
+        "unit": "working_days",
+        "start_day_counts": False,
+        "source": (
+            "SI 2013/218 reg 23 (the body's comments-due date); LGA 1972 s100B(3): the agenda "
+            "of a meeting held on that date is published 5 clear working days before"
+        ),
+    },
+    {
+        "slug": "call-in-decision",
+        "name": "Secretary of State decides a called-in proposal",
+        "kind": "period",
+        "period": 6,
+        "unit": "months",
+        "start_day_counts": True,
+        "source": (
+            "NHS Act 2006 Sch 10A para 3(2)(a): within the period of 6 months beginning with "
+            "the date of the direction"
+        ),
+    },
 ]
 
 

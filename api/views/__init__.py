@@ -9,6 +9,7 @@ from api.views.common import (  # noqa: F401
     ApiViewMixin,
     not_found,
 )
+from api.views.consultations import ConsultationViewSet  # noqa: F401
 from api.views.items import (  # noqa: F401
     RECOMMENDATION_RESPONSE_EXAMPLES,
     REQUEST_RESPONSE_EXAMPLES,

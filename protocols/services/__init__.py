@@ -24,6 +24,7 @@ from protocols.services.calendars import (  # noqa: F401
     calendar_token_revoke,
     calendar_token_user,
 )
+from protocols.services.consultations import item_assess_consultation  # noqa: F401
 from protocols.services.governance import (  # noqa: F401
     approving_items_for,
     attendance_record,

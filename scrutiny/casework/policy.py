@@ -40,6 +40,8 @@ from django.utils import timezone
 
 from scrutiny.casework.models import (
     PROVIDER_SEES,
+    CallInRequest,
+    Consultation,
     InformationRequest,
     Membership,
     Organisation,
@@ -727,6 +729,75 @@ def _rows_delivery(actor, qs, perm):
     return _rows_of_organisation(actor, qs, perm, prefix="webhook__")
 
 
+# Consultations (and their documents and requests to the Secretary of State): the committee's
+# staff through the consultation's topic; the proposing health body's responders see its own and
+# record its decision (docs/decisions/0023-consultations.md).
+_CONSULTATION_TOPIC_PERM = {
+    Perm.ITEM_VIEW: Perm.TOPIC_CASE_FILE,
+    Perm.TOPIC_MANAGE: Perm.TOPIC_MANAGE,
+    Perm.RESPOND: Perm.TOPIC_MANAGE,
+}
+
+
+def _consultation_of(obj):
+    return obj if isinstance(obj, Consultation) else obj.consultation
+
+
+def _can_consultation(actor, perm, obj):
+    consultation = _consultation_of(obj)
+    if _can_topic(actor, _CONSULTATION_TOPIC_PERM[perm], consultation.topic):
+        return True
+    if isinstance(obj, CallInRequest) and perm != Perm.ITEM_VIEW:
+        return False  # requests to the Secretary of State are recorded by the committee's staff
+    return perm != Perm.TOPIC_MANAGE and consultation.body_id in body_ids(actor, perm)
+
+
+def _rows_consultation(actor, qs, perm):
+    if not _active(actor):
+        return qs.none()
+    if _superuser(actor):
+        return qs
+    prefix = "" if qs.model is Consultation else "consultation__"
+    topics = _topic_rows(actor, Topic.objects.all(), _CONSULTATION_TOPIC_PERM[perm])
+    q = Q(**{f"{prefix}topic__in": topics.values("pk")})
+    own_body = perm == Perm.ITEM_VIEW or (perm == Perm.RESPOND and qs.model is not CallInRequest)
+    bodies = body_ids(actor, perm) if own_body else set()
+    if bodies:
+        q |= Q(**{f"{prefix}body__in": bodies})
+    return qs.filter(q)
+
+
+# The health-body register: any staff member reads it (the page a joint planning meeting
+# starts from); support officers, and the body's own responders, keep it.
+def can_keep_register_of(actor, body: Organisation) -> bool:
+    if not _active(actor) or not body.is_health_body:
+        return False
+    return (
+        _superuser(actor)
+        or bool(body_ids(actor, Perm.TOPIC_MANAGE))
+        or body.pk in body_ids(actor, Perm.HEALTH_BODY_ACT)
+    )
+
+
+def _can_register(actor, perm, obj):
+    if perm == Perm.TOPIC_MANAGE:
+        return can_keep_register_of(actor, obj.body)
+    return (
+        _superuser(actor)
+        or bool(body_ids(actor, Perm.STAFF_PAGES))
+        or obj.body_id in body_ids(actor, Perm.HEALTH_BODY_ACT)
+    )
+
+
+def _rows_register(actor, qs, perm):
+    if not _active(actor):
+        return qs.none()
+    staff = Perm.TOPIC_MANAGE if perm == Perm.TOPIC_MANAGE else Perm.STAFF_PAGES
+    if _superuser(actor) or body_ids(actor, staff):
+        return qs
+    return qs.filter(body__in=body_ids(actor, Perm.HEALTH_BODY_ACT))
+
+
 _T = tuple(Perm(p) for p in TOPIC_CODENAMES)
 _ITEM = (*_T, Perm.ITEM_VIEW, Perm.RESPOND)
 _RECOMMENDATION = (*_ITEM, Perm.RECOMMENDATION_AGREE)
@@ -753,6 +824,10 @@ _PROTOCOL = (Perm.PROTOCOL_VIEW, Perm.PROTOCOL_MANAGE)
 _DECISION = (Perm.TOPIC_CASE_FILE, Perm.TOPIC_MANAGE)
 
 # label: (the permissions that apply, the view permission, can rule, rows rule)
+_CONSULTATION = (Perm.ITEM_VIEW, Perm.TOPIC_MANAGE, Perm.RESPOND)
+_CONSULTATION_RULE = (_CONSULTATION, Perm.ITEM_VIEW, _can_consultation, _rows_consultation)
+_REGISTER = (Perm.STAFF_PAGES, Perm.TOPIC_MANAGE)
+
 RULES = {
     "scrutiny.Topic": (_T, Perm.TOPIC_VIEW, _can_topic, _rows_topic),
     "scrutiny.InformationRequest": (_ITEM, Perm.ITEM_VIEW, _can_item, _rows_item),
@@ -768,6 +843,11 @@ RULES = {
     "scrutiny.SafeguardingConcern": _only(
         Perm.SAFEGUARDING_VIEW, _can_safeguarding, _rows_safeguarding
     ),
+    "scrutiny.Consultation": _CONSULTATION_RULE,
+    "scrutiny.ConsultationDocument": _CONSULTATION_RULE,
+    "scrutiny.CallInRequest": _CONSULTATION_RULE,
+    "scrutiny.HealthBodyPlan": (_REGISTER, Perm.STAFF_PAGES, _can_register, _rows_register),
+    "scrutiny.BoardMeeting": (_REGISTER, Perm.STAFF_PAGES, _can_register, _rows_register),
     "scrutiny.TopicSuggestion": _only(_SUGGESTION, _can_owned, _rows_owned),
     "scrutiny.RelevantDecision": (_DECISION, Perm.TOPIC_CASE_FILE, _can_owned, _rows_owned),
     "scrutiny.SuggesterContact": _only(_SUGGESTION, _can_contact, _rows_contact),
@@ -876,6 +956,12 @@ def recommendations_visible_to(actor):
 def decisions_visible_to(actor, perm: Perm | None = None):
     """Relevant decisions of the actor's own involvement networks (their staff)."""
     return visible(actor, RelevantDecision.objects.all(), perm)
+
+
+def consultations_visible_to(actor):
+    """Consultations the actor may open: the consulted committee's staff (through the
+    consultation's topic), and the proposing body's responders."""
+    return visible(actor, Consultation.all_objects.all())
 
 
 def referrals_visible_to(actor):

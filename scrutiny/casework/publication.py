@@ -27,6 +27,7 @@ from scrutiny.casework.models import (  # noqa: F401
     ONGOING_STATES,
     OUTCOME_STATES,
     PUBLISHABLE_STATES,
+    Consultation,
     ImplementationEvidence,
     InformationRequest,
     ProviderResponse,
@@ -96,6 +97,27 @@ def responses_public():
         Q(information_request__in=requests_public().values("pk"))
         | Q(recommendation__in=recommendations_public().values("pk")),
         superseded_by__isnull=True,
+    )
+
+
+def consultations_public():
+    """Consultations residents see: those the committee has considered at a minuted meeting
+    (docs/consultations.md). Their documents, dates, view, comments, the body's decision and
+    reasons, and the requests to the Secretary of State are public with them."""
+    return Consultation.all_objects.public()
+
+
+def consultation_requests_public():
+    """Issued information requests of public consultations (the committee's questions)."""
+    return InformationRequest.all_objects.issued().filter(
+        topic__consultation__in=consultations_public().values("pk")
+    )
+
+
+def consultation_recommendations_public():
+    """Issued recommendations of public consultations."""
+    return Recommendation.all_objects.issued().filter(
+        topic__consultation__in=consultations_public().values("pk")
     )
 
 

@@ -227,6 +227,43 @@ MINUTES_STATES = {
     "published": W("Published", "green", "Approved and public."),
 }
 
+CONSULTATION_STATES = {
+    "received": W(
+        "Received",
+        "blue",
+        "The body has consulted the committee; the committee has yet to decide, at a meeting, "
+        "whether the proposal is a substantial variation.",
+    ),
+    "substantial": W(
+        "Substantial: being scrutinised",
+        "yellow",
+        "The committee found it a substantial variation and is preparing its comments.",
+        public="Being scrutinised",
+    ),
+    "not_substantial": W(
+        "Not substantial",
+        "grey",
+        "The committee found it not a substantial variation; the body may decide.",
+    ),
+    "comments_sent": W(
+        "Comments sent", "blue", "The committee sent its comments; the body has yet to decide."
+    ),
+    "decided": W("Decided", "green", "The body has decided, and published its reasons."),
+    "withdrawn": W("Withdrawn", "grey", "The body withdrew the proposal."),
+}
+
+CALL_IN_STATES = {
+    "requested": W("Requested", "blue", "The Secretary of State was asked to intervene."),
+    "called_in": W(
+        "Called in",
+        "yellow",
+        "The Secretary of State called the proposal in and is considering it.",
+    ),
+    "not_called_in": W("Not called in", "grey", "The Secretary of State declined to call it in."),
+    "decided": W("Decided", "green", "The Secretary of State decided on the proposal."),
+    "withdrawn": W("Withdrawn", "grey", "The request was withdrawn."),
+}
+
 WEBHOOK_DELIVERY_STATUSES = {
     "pending": W("Pending", "yellow", "Waiting to be sent, or to be tried again."),
     "delivered": W("Delivered", "green", "The receiver answered 2xx."),
@@ -248,6 +285,8 @@ TABLES = {
     "protocol_version": PROTOCOL_VERSION_STATES,
     "minutes": MINUTES_STATES,
     "webhook_delivery": WEBHOOK_DELIVERY_STATUSES,
+    "consultation": CONSULTATION_STATES,
+    "call_in": CALL_IN_STATES,
 }
 
 
@@ -286,6 +325,8 @@ KIND_OF_MODEL = {
     "scrutiny.visit": "visit",
     "protocols.meeting": "meeting",
     "protocols.protocolversion": "protocol_version",
+    "scrutiny.consultation": "consultation",
+    "scrutiny.callinrequest": "call_in",
 }
 
 
@@ -718,3 +759,77 @@ def ask_loop(item, notices) -> AskLoop | None:
         first_viewed_at=item.first_viewed_at,
         answered_on=item.responded_on,
     )
+
+
+# --- Service-change consultations and the health-body register --------------------------------
+
+
+@dataclass(frozen=True)
+class ConsultationRow:
+    consultation: object
+    url: str
+    tag: Tag
+    due: Tag | None  # the comments clock while it runs
+
+
+def consultation_row(consultation, *, today: dt.date, calendar=None) -> ConsultationRow:
+    running = clock_running(consultation)
+    return ConsultationRow(
+        consultation=consultation,
+        url=consultation.get_absolute_url(),
+        tag=state_tag(consultation.state, "consultation"),
+        due=due_tag(consultation.due_on, today, calendar or default_calendar())
+        if running
+        else None,
+    )
+
+
+@dataclass(frozen=True)
+class CallInView:
+    request: object
+    tag: Tag
+    may_answer: bool
+    may_record_outcome: bool
+    clock: str
+
+
+def _call_in_view(request, user) -> CallInView:
+    moves = set(available_transitions(request, user))
+    return CallInView(
+        request=request,
+        tag=state_tag(request.state, "call_in"),
+        may_answer="call_in" in moves,
+        may_record_outcome="record_outcome" in moves,
+        clock=request.due_explanation if clock_running(request) else "",
+    )
+
+
+def consultation_detail(consultation, *, documents, call_ins, user, today: dt.date) -> dict:
+    """What the staff consultation page shows, and which of its buttons this person sees."""
+    moves = set(available_transitions(consultation, user))
+    manage = can(user, Perm.TOPIC_MANAGE, consultation)
+    return {
+        "consultation": consultation,
+        "row": consultation_row(consultation, today=today),
+        "meaning": state_meaning(consultation.state, "consultation"),
+        "documents": documents,
+        "call_ins": [_call_in_view(r, user) for r in call_ins],
+        # The view's condition (its minuted item) is met on the page that records it.
+        "may_record_view": consultation.state == "received" and manage,
+        "may_send_comments": "send_comments" in moves,
+        "may_record_decision": "record_decision" in moves,
+        "may_record_call_in": manage and consultation.state != "withdrawn",
+        "topic_url": consultation.topic.get_absolute_url(),
+    }
+
+
+def register_page(body, *, plans, board_meetings, consultations, may_keep, today) -> dict:
+    """The health-body register page: the page a joint planning meeting starts from."""
+    return {
+        "body": body,
+        "plans": plans,
+        "board_meetings": board_meetings,
+        "consultations": [consultation_row(c, today=today) for c in consultations],
+        "may_keep": may_keep,
+        "record_url": reverse("public:health-body", args=[body.slug]),
+    }

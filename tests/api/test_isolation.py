@@ -10,7 +10,7 @@ from api.webhooks import webhook_register
 from scrutiny.casework import services
 from scrutiny.casework.models import ProviderResponse
 from tests.api.conftest import client_for
-from tests.factories import visit_build
+from tests.factories import consultation_recorded, visit_build
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +42,16 @@ def world(casework, area, officer, responder, other_responder):
         outcome="accepted",
         action_plan=PLAN,
     )
+    casework.my_consultation = consultation_recorded(
+        by=responder, body=casework.req.recipient, committee=area.committee, channel="web"
+    )
+    casework.their_consultation = consultation_recorded(
+        by=other_responder,
+        body=casework.other_req.recipient,
+        committee=area.committee,
+        channel="web",
+        title="Maternity",
+    )
     casework.my_response = mine
     casework.their_response = theirs
     # An Enter and View report published to each trust.
@@ -67,6 +77,7 @@ def _target(world, endpoint, whose):
     response = world.my_response if whose == "own" else world.their_response
     hook = world.my_hook if whose == "own" else world.their_hook
     visit = world.my_visit if whose == "own" else world.their_visit
+    consultation = world.my_consultation if whose == "own" else world.their_consultation
     return {
         "visit-detail": ("get", f"visits/{visit.pk}/", None),
         "request-detail": ("get", f"information-requests/{req.pk}/", None),
@@ -90,6 +101,7 @@ def _target(world, endpoint, whose):
         "response-detail": ("get", f"responses/{response.pk}/", None),
         "webhook-detail": ("get", f"webhooks/{hook.pk}/", None),
         "webhook-deliveries": ("get", f"webhooks/{hook.pk}/deliveries/", None),
+        "consultation-detail": ("get", f"consultations/{consultation.pk}/", None),
     }[endpoint]
 
 
@@ -103,6 +115,7 @@ ENDPOINTS = [
     "response-detail",
     "webhook-detail",
     "webhook-deliveries",
+    "consultation-detail",
 ]
 
 
@@ -180,7 +193,8 @@ def test_scopes(request, world, area, who, method_expectations, endpoint):
 
 
 @pytest.mark.parametrize(
-    "listing", ["information-requests", "recommendations", "responses", "webhooks", "visits"]
+    "listing",
+    ["information-requests", "recommendations", "responses", "webhooks", "visits", "consultations"],
 )
 @pytest.mark.parametrize(
     "who, sees",
@@ -199,6 +213,7 @@ def test_lists_show_only_my_bodys_things(request, world, area, listing, who, see
         ),
         "webhooks": {world.my_hook.pk},
         "visits": {world.my_visit.pk},
+        "consultations": {world.my_consultation.pk},
     }[listing]
     other = {
         "information-requests": {world.other_req.pk},
@@ -210,6 +225,7 @@ def test_lists_show_only_my_bodys_things(request, world, area, listing, who, see
         ),
         "webhooks": {world.their_hook.pk},
         "visits": {world.their_visit.pk},
+        "consultations": {world.their_consultation.pk},
     }[listing]
     assert ids == {"own": own, "other": other, None: set()}[sees]
 

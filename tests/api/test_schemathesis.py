@@ -33,7 +33,7 @@ from scrutiny.wsgi import application
 from tests.api.conftest import build_casework
 from tests.api.test_public_meetings import _meeting
 from tests.conftest import EXAMPLE_PUBLIC_ADDRESS
-from tests.factories import agree_recommendations
+from tests.factories import agree_recommendations, consultation_recorded
 
 load_all_checks()
 CHECKS = REGISTERED_CHECKS.get_all()  # every check, named in the docstring
@@ -93,6 +93,9 @@ def fuzz_data(db, settings, area, officer, responder, fuzz_key):
     hook = webhook_register(
         organisation=area.trust, url="https://trust.example.org/", by=responder
     )[0]
+    consultation = consultation_recorded(
+        by=responder, body=area.trust, committee=area.committee, channel="web"
+    )
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {
@@ -120,6 +123,19 @@ def fuzz_data(db, settings, area, officer, responder, fuzz_key):
             "/api/v1/public/meetings/{id}/": meeting.pk,
             "/api/v1/webhooks/{id}/": hook.pk,
             "/api/v1/webhooks/{id}/deliveries/": hook.pk,
+            "/api/v1/consultations/{id}/": consultation.pk,
+            # A submission names real bodies (the key's own, a committee): half the generated
+            # ones are given a valid body, so the 201 is exercised as well as the 400s.
+            "POST /api/v1/consultations/": {
+                "body": area.trust.pk,
+                "committee": area.committee.pk,
+                "title": "Moving the stroke unit",
+                "what_changes": "It moves.",
+                "who_is_affected": "Northby",
+                "received_on": "2026-11-02",
+                "comments_due_on": "2026-12-30",
+                "proposed_decision_on": "2027-01-28",
+            },
         }
     finally:
         signals.request_started.connect(close_old_connections)
@@ -146,16 +162,18 @@ schemathesis.openapi.format(
 # 422 is an Idempotency-Key used earlier with another body (schemathesis repeats keys), as 409
 # is a case that has moved on. Everything else is schemathesis's default.
 ACCEPTED = ["2xx", "3xx", 401, 403, 404, 409, 422, 429, "5xx"]
-# Four POSTs have rules across fields or against the records that JSON Schema cannot state (the
+# Five POSTs have rules across fields or against the records that JSON Schema cannot state (the
 # schema says them in words): a refusal needs its ground, a slipped action a revised date,
 # `supersedes` must name your body's earlier response to the same subject, a webhook address
-# must be https and public. There a schema-valid body may get a 400 problem naming the field;
-# every other check still applies to them.
+# must be https and public, a consultation names your own body and its dates run in order.
+# There a schema-valid body may get a 400 problem naming the field; every other check still
+# applies to them.
 CROSS_FIELD_RULES = [
     "/api/v1/information-requests/{id}/responses/",
     "/api/v1/recommendations/{id}/responses/",
     "/api/v1/recommendations/{id}/implementation-updates/",
     "/api/v1/webhooks/",
+    "/api/v1/consultations/",
 ]
 CONFIG = SchemathesisConfig.from_dict(
     {
@@ -190,6 +208,9 @@ def test_every_operation_conforms_to_the_schema(case, fuzz_key, fuzz_data):
     path_is_negative = case.meta is not None and case.meta.is_negative_at(ParameterLocation.PATH)
     if case.path in fuzz_data and SENT[label] % 2 == 0 and not path_is_negative:
         case.path_parameters = {**(case.path_parameters or {}), "id": fuzz_data[case.path]}
+    body_is_negative = case.meta is not None and case.meta.is_negative_at(ParameterLocation.BODY)
+    if label in fuzz_data and SENT[label] % 2 == 0 and not body_is_negative:
+        case.body = dict(fuzz_data[label])
     # The key is passed to the checks too, so ignored_auth knows it is the real one and probes
     # the operation without it and with a wrong one.
     headers = {"Authorization": f"Bearer {fuzz_key}"}

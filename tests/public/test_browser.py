@@ -10,7 +10,7 @@ from django.utils import timezone
 from scrutiny.casework import services
 from scrutiny.casework.models import RelevantDecision, TopicSuggestion
 from tests.browser_support import assert_accessible, chromium_page, sign_in
-from tests.factories import visit_build
+from tests.factories import consultation_minuted, consultation_recorded, visit_build
 from tests.public.builders import build_topic
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -35,7 +35,7 @@ def _data(area, officer, responder):
     return concluded, declined
 
 
-def test_public_pages_pass_axe(live_server, area, officer, responder, settings):
+def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responder, settings):
     settings.CF_SUGGESTION_RATE_LIMIT = 2  # every POST counts, the invalid one too
     concluded, declined = _data(area, officer, responder)
     due, published = RelevantDecision.objects.order_by("pk")[:2]
@@ -43,6 +43,12 @@ def test_public_pages_pass_axe(live_server, area, officer, responder, settings):
         decision=published, by=officer, statement="To ask about beds.", reasons="Long waits."
     )
     services.decision_publish(decision=published, by=officer)
+    consultation = consultation_minuted(
+        by=osc_officer,
+        consultation=consultation_recorded(
+            by=osc_officer, body=area.trust, committee=area.committee
+        ),
+    )
     base = live_server.url
     visited = []
     with chromium_page() as page:
@@ -63,6 +69,8 @@ def test_public_pages_pass_axe(live_server, area, officer, responder, settings):
             "/outcomes/?state=raised&year=1800",  # errors shown
             f"/outcomes/{declined.pk}/",
             "/health-bodies/",
+            "/service-changes/",
+            f"/service-changes/{consultation.pk}/",
             "/data/",
             "/accessibility/",
             "/decisions/",

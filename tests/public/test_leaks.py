@@ -29,6 +29,7 @@ from protocols.models import Paper
 from scrutiny.casework import publication, services, suggestions
 from scrutiny.casework.models import (
     AuthorisedRepresentative,
+    Consultation,
     ImplementationEvidence,
     Organisation,
     Partnership,
@@ -39,7 +40,7 @@ from scrutiny.casework.models import (
     Visit,
 )
 from scrutiny.web.public.feeds import DATASETS
-from tests.factories import agree_recommendations
+from tests.factories import agree_recommendations, consultation_minuted, consultation_recorded
 from tests.public.builders import ORDER, build_topic
 
 _counter = itertools.count()
@@ -472,6 +473,11 @@ def _surfaces(client, topic_ids, meeting_ids=(), decision_ids=()):
             f"/outcomes/evidence/{pk}/"
             for pk in ImplementationEvidence.objects.values_list("pk", flat=True)
         ],
+        "/service-changes/",
+        *[
+            f"/service-changes/{pk}/"
+            for pk in Consultation.all_objects.values_list("pk", flat=True)
+        ],
     ]
     for api in (
         "/api/v1/public/topics/",
@@ -543,3 +549,55 @@ def test_no_private_text_on_any_public_surface(
         visit.refresh_from_db()
         status = client.get(f"/enter-and-view/{visit.pk}/").status_code
         assert status == (200 if visit.state in ("published", "responded") else 404)
+
+
+def test_no_private_text_of_a_consultation_on_any_public_surface(
+    client, area, osc_officer, responder
+):
+    """A consultation only received is not public at all; a considered one shows what the
+    committee decided, its documents and what it issued, never a draft question."""
+    cache.clear()
+    marks = Markers()
+    hidden = consultation_recorded(
+        by=osc_officer,
+        body=area.trust,
+        committee=area.committee,
+        title=marks.s("Hidden proposal"),
+        what_changes=marks.s("hidden change"),
+        who_is_affected=marks.s("hidden people"),
+    )
+    shown = consultation_recorded(
+        by=osc_officer,
+        body=area.trust,
+        committee=area.committee,
+        title=marks.p("Shown proposal", required=True),
+        what_changes=marks.p("shown change", required=True),
+        who_is_affected=marks.p("shown people", required=True),
+    )
+    shown = consultation_minuted(by=osc_officer, consultation=shown)
+    topic = services.topic_prioritise(
+        topic=shown.topic,
+        by=osc_officer,
+        scores={
+            "timely": 2,
+            "organisational_priority": 2,
+            "public_interest": 2,
+            "influence": 1,
+            "cost_effective": 1,
+        },
+    )
+    topic = services.topic_request_information(topic=topic, by=osc_officer)
+    services.information_request_draft(
+        topic=topic, by=osc_officer, recipient=area.trust, question=marks.s("draft question")
+    )
+    services.consultation_send_comments(
+        consultation=shown, by=osc_officer, comments=marks.p("comments", required=True)
+    )
+    marks.secret |= {osc_officer.username, osc_officer.email}
+    seen = ""
+    for url, status, body in _surfaces(client, [], []):
+        leaked = [m for m in marks.secret if m in body]
+        assert not leaked, f"{url} ({status}) shows {leaked}"
+        seen += body
+    assert not [m for m in marks.public if m not in seen]
+    assert client.get(f"/service-changes/{hidden.pk}/").status_code == 404

@@ -7,6 +7,10 @@ import pytest
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from scrutiny.casework.models import (
+    CallInRequest,
+    CallInState,
+    Consultation,
+    ConsultationState,
     DecisionState,
     InformationRequest,
     Recommendation,
@@ -91,7 +95,35 @@ VISIT_GRAPH = {
     "record_response": {V.PUBLISHED: V.RESPONDED},
 }
 
+CS = ConsultationState
+CONSULTATION_GRAPH = {
+    "find_substantial": {CS.RECEIVED: CS.SUBSTANTIAL},
+    "find_not_substantial": {CS.RECEIVED: CS.NOT_SUBSTANTIAL},
+    "send_comments": {CS.SUBSTANTIAL: CS.COMMENTS_SENT},
+    "record_decision": {
+        CS.SUBSTANTIAL: CS.DECIDED,
+        CS.NOT_SUBSTANTIAL: CS.DECIDED,
+        CS.COMMENTS_SENT: CS.DECIDED,
+    },
+    "withdraw": {
+        CS.RECEIVED: CS.WITHDRAWN,
+        CS.SUBSTANTIAL: CS.WITHDRAWN,
+        CS.NOT_SUBSTANTIAL: CS.WITHDRAWN,
+        CS.COMMENTS_SENT: CS.WITHDRAWN,
+    },
+}
+
+CI = CallInState
+CALL_IN_GRAPH = {
+    "call_in": {CI.REQUESTED: CI.CALLED_IN},
+    "decline": {CI.REQUESTED: CI.NOT_CALLED_IN},
+    "record_outcome": {CI.CALLED_IN: CI.DECIDED},
+    "withdraw": {CI.REQUESTED: CI.WITHDRAWN},
+}
+
 LIFECYCLES = [
+    (Consultation, ConsultationState, CONSULTATION_GRAPH),
+    (CallInRequest, CallInState, CALL_IN_GRAPH),
     (Topic, TopicState, TOPIC_GRAPH),
     (InformationRequest, RequestState, REQUEST_GRAPH),
     (Recommendation, RecommendationState, RECOMMENDATION_GRAPH),
@@ -143,7 +175,23 @@ PURE_KWARGS = {
     (Visit, "reschedule"): {"planned_for": None},
     (Visit, "cancel"): {"reason": "r"},
     (Visit, "record_response"): {"text": "t", "on": None},
+    (Consultation, "send_comments"): {"comments": "c", "on": None},
+    (Consultation, "record_decision"): {"decision": "d", "reasons": "r", "on": None},
+    (Consultation, "withdraw"): {"reason": "r"},
+    (CallInRequest, "call_in"): {"on": None},
+    (CallInRequest, "decline"): {"on": None, "answer": "a"},
+    (CallInRequest, "record_outcome"): {"outcome": "proceed", "text": "t", "on": None},
+    (CallInRequest, "withdraw"): {"reason": "r"},
 }
+
+
+def test_a_consultation_view_needs_its_minute():
+    """Both findings have the condition that the minuted agenda item is recorded."""
+    for name in ("find_substantial", "find_not_substantial"):
+        obj = Consultation(state=CS.RECEIVED)
+        assert not can_proceed(getattr(obj, name))
+        obj.minute_item_id = 7
+        assert can_proceed(getattr(obj, name))
 
 
 @pytest.mark.parametrize(

@@ -342,7 +342,15 @@ def test_every_kind_the_policy_answers_for_is_a_model():
     labels |= {m._meta.label for m in (ApiKey, Webhook)}
     labels |= {m._meta.label for m in (Visit, AuthorisedRepresentative, SafeguardingConcern)}
     assert labels <= set(policy.RULES)
-    assert set(policy.RULES) - labels == {"scrutiny.Partnership", "api.WebhookDelivery"}
+    assert set(policy.RULES) - labels == {
+        "scrutiny.Partnership",
+        "api.WebhookDelivery",
+        "scrutiny.Consultation",
+        "scrutiny.ConsultationDocument",
+        "scrutiny.CallInRequest",
+        "scrutiny.HealthBodyPlan",
+        "scrutiny.BoardMeeting",
+    }
 
 
 def test_the_role_table_is_the_membership_roles():

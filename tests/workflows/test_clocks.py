@@ -34,6 +34,8 @@ def test_the_migration_creates_the_default_rules():
         "relevant-decision-publication": ("period", 10, "working_days", False, ""),
         "enter-and-view-accuracy-check": ("period", 10, "working_days", False, ""),
         "enter-and-view-response": ("period", 20, "working_days", False, ""),
+        "consultation-comments-agenda": ("clear_days_before", 5, "working_days", False, ""),
+        "call-in-decision": ("period", 6, "months", True, ""),
     }
     assert all(r.source for r in DeadlineRule.objects.all())
 
@@ -259,6 +261,36 @@ CASES = [
         D(2027, 3, 25),
         D(2027, 5, 25),
         "2 months after Thu 25 Mar 2027: Tue 25 May 2027",
+    ),
+    # A consultation's comments are agreed at a meeting held by the comments-due date: its
+    # agenda is published 5 clear working days before (the start is the comments-due date).
+    (
+        "consultation-comments-agenda",
+        D(2026, 12, 30),
+        D(2026, 12, 18),
+        "5 clear working days before Wed 30 Dec 2026, skipping 25 Dec, 28 Dec: "
+        "publish by Fri 18 Dec 2026",
+    ),
+    (
+        "consultation-comments-agenda",
+        D(2027, 4, 1),
+        D(2027, 3, 22),
+        "5 clear working days before Thu 1 Apr 2027, skipping 26 Mar, 29 Mar: "
+        "publish by Mon 22 Mar 2027",
+    ),
+    # The Secretary of State decides a called-in proposal within 6 months beginning with the
+    # date of the direction: calendar months, holidays do not matter.
+    (
+        "call-in-decision",
+        D(2026, 12, 24),
+        D(2027, 6, 23),
+        "6 months beginning with Thu 24 Dec 2026: Wed 23 Jun 2027",
+    ),
+    (
+        "call-in-decision",
+        D(2027, 3, 26),
+        D(2027, 9, 25),
+        "6 months beginning with Fri 26 Mar 2027: Sat 25 Sep 2027",
     ),
 ]
 

@@ -32,7 +32,12 @@ from scrutiny.casework.models import (
     Site,
     Topic,
 )
-from tests.factories import UserFactory, agree_recommendations
+from tests.factories import (
+    UserFactory,
+    agree_recommendations,
+    consultation_minuted,
+    consultation_recorded,
+)
 from workflows.audit import event_type_for_transition
 from workflows.models import AuditEvent, DeadlineRule
 from workflows.services import fsm_fields, transition_apply
@@ -251,6 +256,57 @@ def _visit_published(c):
     return services.visit_publish(visit=_visit_in_check(c), by=c.officer, on=TODAY)
 
 
+def _consultation(c):
+    return consultation_recorded(by=c.osc_officer, body=c.area.trust, committee=c.area.committee)
+
+
+def _consultation_minute(c, consultation):
+    """A minuted agenda item on the consultation, its view not yet recorded."""
+    meeting = protocol_services.meeting_create(
+        by=c.osc_officer,
+        body=c.area.committee,
+        title="Health scrutiny committee",
+        date=dt.date(2026, 10, 15),
+        start_time=dt.time(18, 0),
+        place="Town Hall",
+        confirm=True,
+    )
+    item = protocol_services.agenda_item_add(
+        meeting=meeting, by=c.osc_officer, title="Stroke unit", topic=consultation.topic
+    )
+    protocol_services.meeting_mark_held(meeting=meeting, by=c.osc_officer)
+    return protocol_services.item_record_decision(item=item, by=c.osc_officer, decision="Agreed.")
+
+
+def _consultation_received_with_minute(c):
+    consultation = _consultation(c)
+    consultation.minute_item_id = _consultation_minute(c, consultation).pk
+    consultation.save(update_fields=["minute_item_id"])
+    return consultation
+
+
+def _substantial(c):
+    return consultation_minuted(by=c.osc_officer, consultation=_consultation(c))
+
+
+def _call_in(c):
+    consultation = services.consultation_send_comments(
+        consultation=_substantial(c), by=c.osc_officer, comments="Keep it.", on=TODAY
+    )
+    return services.call_in_request_record(
+        consultation=consultation,
+        by=c.osc_officer,
+        requested_by_name="Keep Northby Stroke Unit campaign",
+        requested_on=TODAY,
+        ground="process",
+        grounds="The consultation left out the travel times.",
+    )
+
+
+def _called_in(c):
+    return services.call_in_answer(request=_call_in(c), by=c.osc_officer, called_in=True, on=TODAY)
+
+
 BUILDERS = {
     # Topics: the case lifecycle.
     ("scrutiny.Topic", "state", "prioritise"): lambda c: Case(
@@ -351,6 +407,34 @@ BUILDERS = {
     ("scrutiny.Visit", "state", "record_response"): lambda c: Case(
         _visit_published(c), {"text": "We will add a night nurse.", "on": TODAY}
     ),
+    # Service-change consultations, and requests to the Secretary of State.
+    ("scrutiny.Consultation", "state", "find_substantial"): lambda c: Case(
+        _consultation_received_with_minute(c), {"reason": "Everyone moves", "on": TODAY}
+    ),
+    ("scrutiny.Consultation", "state", "find_not_substantial"): lambda c: Case(
+        _consultation_received_with_minute(c), {"reason": "Few affected", "on": TODAY}
+    ),
+    ("scrutiny.Consultation", "state", "send_comments"): lambda c: Case(
+        _substantial(c), {"comments": "Keep it.", "on": TODAY}
+    ),
+    ("scrutiny.Consultation", "state", "record_decision"): lambda c: Case(
+        _substantial(c), {"decision": "Go ahead", "reasons": "Outcomes", "on": TODAY}
+    ),
+    ("scrutiny.Consultation", "state", "withdraw"): lambda c: Case(
+        _consultation(c), {"reason": "Rethinking"}
+    ),
+    ("scrutiny.CallInRequest", "state", "call_in"): lambda c: Case(
+        _call_in(c), {"on": TODAY, "rule": _rule("call-in-decision")}
+    ),
+    ("scrutiny.CallInRequest", "state", "decline"): lambda c: Case(
+        _call_in(c), {"on": TODAY, "answer": "Resolve it locally."}
+    ),
+    ("scrutiny.CallInRequest", "state", "record_outcome"): lambda c: Case(
+        _called_in(c), {"outcome": "proceed", "text": "May proceed.", "on": TODAY}
+    ),
+    ("scrutiny.CallInRequest", "state", "withdraw"): lambda c: Case(
+        _call_in(c), {"reason": "Resolved locally"}
+    ),
     # Residents' suggestions: moderation.
     ("scrutiny.TopicSuggestion", "status", "accept"): lambda c: Case(
         _suggestion(c), {"topic": _raised(c)}
@@ -394,6 +478,8 @@ def test_the_walk_covers_every_fsm_model():
         "scrutiny.RelevantDecision",
         "scrutiny.TopicSuggestion",
         "scrutiny.Visit",
+        "scrutiny.Consultation",
+        "scrutiny.CallInRequest",
         "protocols.Meeting",
         "protocols.ProtocolVersion",
     }
@@ -471,6 +557,14 @@ RECORDED_BY_MOVES = {
         "postponement_reason",
         "cancellation_reason",
     },
+    "scrutiny.Consultation": {
+        "substantial",
+        "assessed_on",
+        "assessment_reason",
+        "comments_sent_on",
+        "decided_on",
+    },
+    "scrutiny.CallInRequest": {"answered_on", "outcome", "outcome_on"},
     "scrutiny.TopicSuggestion": {"moderated_at", "moderated_by"},
     "protocols.Meeting": {"agenda_published_at", "urgency_reason", "urgency_chair"},
     "protocols.ProtocolVersion": {"agreed_on", "review_started_on", "superseded_on"},

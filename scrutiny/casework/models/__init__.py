@@ -9,6 +9,24 @@ Transition methods are pure: they check their conditions (declared on the decora
 fields and save nothing. `workflows.services.transition_apply` applies them.
 """
 
+from scrutiny.casework.models.consultations import (  # noqa: F401
+    CALL_IN_COMMENCEMENT,
+    CALL_IN_DECISION_RULE,
+    COMMENTS_AGENDA_RULE,
+    CONSULTATION_FINAL_STATES,
+    CONSULTATION_OPEN_STATES,
+    GROUNDS_NEEDING_A_DECISION,
+    ROUTE_GROUNDS,
+    CallInGround,
+    CallInOutcome,
+    CallInRequest,
+    CallInRoute,
+    CallInState,
+    Consultation,
+    ConsultationChannel,
+    ConsultationDocument,
+    ConsultationState,
+)
 from scrutiny.casework.models.decisions import (  # noqa: F401
     DECISION_PUBLICATION_RULE,
     RECORDED_BY_SERVICES,
@@ -52,6 +70,7 @@ from scrutiny.casework.models.referrals import (  # noqa: F401
     ReferralState,
     ReferralUpdate,
 )
+from scrutiny.casework.models.register import BoardMeeting, HealthBodyPlan  # noqa: F401
 from scrutiny.casework.models.responses import (  # noqa: F401
     ActionPlanItem,
     Channel,

@@ -35,6 +35,12 @@ class Organisation(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     kind = models.CharField(max_length=30, choices=Kind)
     health_body_kind = models.CharField(max_length=30, choices=HealthBodyKind, blank=True)
+    ods_code = models.CharField(
+        "NHS ODS code",
+        max_length=10,
+        blank=True,
+        help_text="The body's Organisation Data Service code (e.g. RXX for a trust).",
+    )
     label = models.CharField(
         max_length=60,
         blank=True,
@@ -60,7 +66,10 @@ class Organisation(models.Model):
                 name="health_body_kind_only_for_health_bodies",
                 condition=(Q(kind="health_body") & ~Q(health_body_kind=""))
                 | (~Q(kind="health_body") & Q(health_body_kind="")),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["ods_code"], condition=~Q(ods_code=""), name="one_body_per_ods_code"
+            ),
         ]
 
     def __str__(self):

@@ -90,6 +90,7 @@ class Topic(FSMModelMixin, models.Model):
         MEMBER = "member", "Committee member"
         RESIDENT_SUGGESTION = "resident_suggestion", "Resident suggestion"
         REFERRAL = "referral", "Referral from the involvement network"
+        CONSULTATION = "consultation", "A health body's service-change consultation"
 
     title = models.CharField(max_length=200)
     summary = models.TextField()

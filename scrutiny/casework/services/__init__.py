@@ -7,6 +7,19 @@ from scrutiny.casework.services.common import (  # noqa: F401
     RULE_FOR_CLOCK,
     rule_for,
 )
+from scrutiny.casework.services.consultations import (  # noqa: F401
+    call_in_answer,
+    call_in_record_outcome,
+    call_in_request_record,
+    call_in_withdraw,
+    consultation_add_document,
+    consultation_assess,
+    consultation_change_dates,
+    consultation_record,
+    consultation_record_decision,
+    consultation_send_comments,
+    consultation_withdraw,
+)
 from scrutiny.casework.services.decisions import (  # noqa: F401
     decision_edit,
     decision_publish,

@@ -2,12 +2,14 @@
 
 from django.urls import path, re_path
 
-from scrutiny.web.bodies import people, views
+from scrutiny.web.bodies import consultations, people, views
 
 app_name = "bodies"
 
 urlpatterns = [
     path("body/", views.inbox, name="inbox"),
+    path("body/consultations/", consultations.consultations, name="consultations"),
+    path("body/consultations/new/", consultations.consultation_new, name="consultation-new"),
     re_path(
         r"^body/(?P<kinds>requests|recommendations)/(?P<pk>[0-9]{1,18})/answer/$",
         views.answer,

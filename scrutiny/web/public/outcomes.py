@@ -23,7 +23,12 @@ from scrutiny.casework.models import (
     Topic,
     TopicPosition,
 )
-from scrutiny.casework.publication import recommendations_public, requests_public
+from scrutiny.casework.publication import (
+    consultation_recommendations_public,
+    consultation_requests_public,
+    recommendations_public,
+    requests_public,
+)
 from scrutiny.web.presenters import answer_rows, public_state_label, rag_for, state_tag
 from workflows.audit import PUBLIC_EVENTS, EventType, event_label, event_public_note
 from workflows.calendar import fmt
@@ -127,21 +132,17 @@ def _answers(responses):
     return current, further, superseded
 
 
-def outcome_detail(topic: Topic, *, today: dt.date | None = None) -> OutcomeView:
-    """Everything the outcome page shows, in a fixed number of queries."""
-    today = today or timezone.localdate()
+def fetch_public_asks(requests, recommendations):
+    """The public requests and recommendations of the querysets given, with every response
+    (and a recommendation's action plan and implementation updates), in four queries."""
     current = ProviderResponse.objects.order_by("received_at", "id")
     reqs = list(
-        requests_public()
-        .filter(topic=topic)
-        .select_related("recipient", "requested_by")
+        requests.select_related("recipient", "requested_by")
         .prefetch_related(Prefetch("responses", queryset=current, to_attr="public_responses"))
         .order_by("issued_on", "id")
     )
     recs = list(
-        recommendations_public()
-        .filter(topic=topic)
-        .select_related("recipient", "made_by")
+        recommendations.select_related("recipient", "made_by")
         .prefetch_related(
             Prefetch(
                 "responses",
@@ -164,18 +165,13 @@ def outcome_detail(topic: Topic, *, today: dt.date | None = None) -> OutcomeView
         )
         .order_by("issued_on", "id")
     )
-    positions = list(
-        # Only what the body agreed (at a meeting or by its chair), never a proposal.
-        TopicPosition.objects.agreed().filter(topic=topic).select_related("organisation")
-        if topic.is_joint
-        else []
-    )
-    log = AuditEvent.objects.filter(
-        content_type=ContentType.objects.get_for_model(Topic),
-        object_id=topic.pk,
-        event_type__in=list(PUBLIC_EVENTS),
-    ).order_by("at", "id")
+    return reqs, recs
 
+
+def public_items(reqs, recs, *, today: dt.date) -> tuple[list[PublicItem], list[PublicItem]]:
+    """What was asked and recommended, what came back, when and whether on time: requests and
+    recommendations fetched with their `public_responses` (and recommendations with their
+    `public_updates`). Pure: no queries."""
     request_items = []
     for r in reqs:
         resp, further, superseded = _answers(r.public_responses)
@@ -215,6 +211,29 @@ def outcome_detail(topic: Topic, *, today: dt.date | None = None) -> OutcomeView
                 rag=rag_for(r, today),
             )
         )
+
+    return request_items, rec_items
+
+
+def outcome_detail(topic: Topic, *, today: dt.date | None = None) -> OutcomeView:
+    """Everything the outcome page shows, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    reqs, recs = fetch_public_asks(
+        requests_public().filter(topic=topic), recommendations_public().filter(topic=topic)
+    )
+    positions = list(
+        # Only what the body agreed (at a meeting or by its chair), never a proposal.
+        TopicPosition.objects.agreed().filter(topic=topic).select_related("organisation")
+        if topic.is_joint
+        else []
+    )
+    log = AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Topic),
+        object_id=topic.pk,
+        event_type__in=list(PUBLIC_EVENTS),
+    ).order_by("at", "id")
+
+    request_items, rec_items = public_items(reqs, recs, today=today)
 
     timeline = []
     for row in log:
@@ -315,4 +334,51 @@ def visit_report(visit, *, today: dt.date) -> VisitReportView:
         state_tag=public_tag_class(visit.state, "visit"),
         how=how,
         response_status=status,
+    )
+
+
+# --- Service-change consultations -----------------------------------------------------------
+
+
+def present_consultations(consultations):
+    """Each public consultation with its state's public words and tag class; returns a list."""
+    consultations = list(consultations)
+    for c in consultations:
+        c.public_state = public_state_label(c.state, "consultation")
+        c.public_tag = public_tag_class(c.state, "consultation")
+    return consultations
+
+
+@dataclass
+class ConsultationView:
+    state_label: str
+    state_tag: str
+    documents: list
+    requests: list[PublicItem]
+    recommendations: list[PublicItem]
+    call_ins: list
+
+
+def consultation_public_detail(consultation, *, today: dt.date | None = None) -> ConsultationView:
+    """The public consultation page: the proposal, its dates and documents, the committee's
+    view, its questions and recommendations with what came back and whether on time, its
+    comments, the body's decision and reasons, and any request to the Secretary of State."""
+    today = today or timezone.localdate()
+    reqs, recs = fetch_public_asks(
+        consultation_requests_public().filter(topic=consultation.topic_id),
+        consultation_recommendations_public().filter(topic=consultation.topic_id),
+    )
+    request_items, rec_items = public_items(reqs, recs, today=today)
+    call_ins = list(consultation.call_in_requests.order_by("requested_on", "id"))
+    for r in call_ins:
+        r.public_tag = public_tag_class(r.state, "call_in")
+        r.public_state = public_state_label(r.state, "call_in")
+        r.clock_text = r.due_explanation if r.state in r.CLOCK_OPEN_STATES else ""
+    return ConsultationView(
+        state_label=public_state_label(consultation.state, "consultation"),
+        state_tag=public_tag_class(consultation.state, "consultation"),
+        documents=list(consultation.documents.order_by("added_at", "id")),
+        requests=request_items,
+        recommendations=rec_items,
+        call_ins=call_ins,
     )

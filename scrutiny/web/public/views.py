@@ -567,3 +567,29 @@ def publish(request, pk):
 @require_http_methods(["GET", "POST"])
 def unpublish(request, pk):
     return _publication_page(request, pk, publish=False)
+
+
+# --- Service-change consultations -----------------------------------------------------------
+
+
+@require_GET
+@public_cached
+def service_changes(request):
+    consultations = (
+        publication.consultations_public()
+        .select_related("body", "committee")
+        .order_by("-received_on", "-id")
+    )
+    page = Paginator(consultations, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = outcome_presenters.present_consultations(page.object_list)
+    return render(request, "public/service_changes.html", {"page_obj": page, "rows": rows})
+
+
+@require_GET
+@public_cached
+def service_change(request, pk):
+    consultation = get_object_or_404(
+        publication.consultations_public().select_related("body", "committee"), pk=pk
+    )
+    view = outcome_presenters.consultation_public_detail(consultation)
+    return render(request, "public/service_change.html", {"c": consultation, "view": view})

@@ -11,7 +11,10 @@ from django import forms
 from django.utils import timezone
 
 from scrutiny.casework.models import (
+    CallInGround,
+    CallInOutcome,
     Channel,
+    HealthBodyPlan,
     Organisation,
     Partnership,
     RecommendationOutcome,
@@ -826,3 +829,119 @@ class RepresentativeForm(forms.Form):
         label="Name", max_length=200, error_messages={"required": "Enter the name."}
     )
     authorised_on = _date_field("Date authorised")
+
+
+# --- Service-change consultations and the health-body register (docs/consultations.md) --------
+
+
+def _date_field(label, **kwargs):
+    return forms.DateField(
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": f"Enter {label.lower()}.", "invalid": "Enter a real date."},
+        **kwargs,
+    )
+
+
+class ConsultationForm(forms.Form):
+    body = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.HEALTH_BODY),
+        label="Health body proposing the change",
+        error_messages={"required": "Choose the health body."},
+    )
+    committee = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label="Committee consulted",
+        error_messages={"required": "Choose the committee."},
+    )
+    title = forms.CharField(max_length=180, label="What the proposal is called")
+    what_changes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="What changes")
+    who_is_affected = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Who is affected"
+    )
+    received_on = _date_field("Date received")
+    comments_due_on = _date_field("Date comments are due")
+    proposed_decision_on = _date_field("Date the body proposes to decide")
+    document_title = forms.CharField(max_length=200, required=False, label="Document (title)")
+    document_url = forms.URLField(
+        max_length=500, required=False, label="Document (link)", assume_scheme="https"
+    )
+
+    def __init__(self, *args, committees, bodies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].queryset = committees
+        if bodies is not None:  # a responder submits for their own body only
+            self.fields["body"].queryset = bodies
+
+
+class ConsultationViewForm(forms.Form):
+    item = forms.ModelChoiceField(
+        queryset=None,
+        label="The minuted agenda item",
+        error_messages={"required": "Choose the agenda item whose decision is the view."},
+    )
+    substantial = forms.TypedChoiceField(
+        choices=[("yes", "Yes: a substantial variation"), ("no", "No: not substantial")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        label="Did the committee find the proposal a substantial variation?",
+        error_messages={"required": "Choose yes or no."},
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why")
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items
+        self.fields["item"].label_from_instance = lambda i: f"{i.meeting}: {i.position}. {i.title}"
+
+
+class ConsultationCommentsForm(forms.Form):
+    comments = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label="Comments")
+    on = _date_field("Date sent")
+
+
+class ConsultationDecisionForm(forms.Form):
+    decision = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Decision")
+    reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Reasons")
+    on = _date_field("Date decided")
+
+
+class CallInRequestForm(forms.Form):
+    requested_by_name = forms.CharField(max_length=200, label="Who asked")
+    requested_by_committee = forms.BooleanField(
+        required=False, label="The committee itself asked (or referred, before 31 January 2024)"
+    )
+    requested_on = _date_field("Date of the request")
+    ground = forms.ChoiceField(choices=CallInGround.choices, label="Ground")
+    grounds = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Grounds given")
+
+
+class CallInAnswerForm(forms.Form):
+    called_in = forms.TypedChoiceField(
+        choices=[("yes", "Called in (a direction)"), ("no", "Not called in")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        label="The Secretary of State's answer",
+    )
+    on = _date_field("Date of the answer")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Note")
+
+
+class CallInOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(choices=CallInOutcome.choices, label="Outcome")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="What was decided")
+    on = _date_field("Date of the decision")
+
+
+class HealthBodyPlanForm(forms.Form):
+    kind = forms.ChoiceField(choices=HealthBodyPlan.Kind.choices, label="Kind")
+    title = forms.CharField(max_length=200)
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+    url = forms.URLField(max_length=500, required=False, label="Link", assume_scheme="https")
+    published_on = _date_field("Date published", required=False)
+    period_start = _date_field("Period from", required=False)
+    period_end = _date_field("Period to", required=False)
+
+
+class BoardFeedForm(forms.Form):
+    file = forms.FileField(label="Calendar file (.ics) of the body's board meetings")

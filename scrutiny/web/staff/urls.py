@@ -98,5 +98,27 @@ urlpatterns = [
         name="visit-action",
     ),
     path("programme/<slug:slug>/", views.programme, name="programme"),
+    # Service-change consultations and the health-body register (docs/consultations.md).
+    path("consultations/", views.consultation_list, name="consultation-list"),
+    path("consultations/new/", views.consultation_new, name="consultation-new"),
+    path("consultations/<int:pk>/", views.consultation_detail, name="consultation-detail"),
+    path("consultations/<int:pk>/view/", views.consultation_view, name="consultation-view"),
+    path(
+        "consultations/<int:pk>/comments/",
+        views.consultation_comments,
+        name="consultation-comments",
+    ),
+    path(
+        "consultations/<int:pk>/decision/",
+        views.consultation_decision,
+        name="consultation-decision",
+    ),
+    path("consultations/<int:pk>/call-in/", views.call_in_new, name="call-in-new"),
+    path("call-ins/<int:pk>/answer/", views.call_in_answer, name="call-in-answer"),
+    path("call-ins/<int:pk>/outcome/", views.call_in_outcome, name="call-in-outcome"),
+    path("register/", views.register_list, name="register-list"),
+    path("register/<slug:slug>/", views.register_body, name="register-body"),
+    path("register/<slug:slug>/plans/new/", views.register_plan, name="register-plan"),
+    path("register/<slug:slug>/board-feed/", views.register_board_feed, name="register-feed"),
     path("members/", views.members, name="members"),
 ]

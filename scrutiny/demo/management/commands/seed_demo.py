@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from scrutiny.demo import api_keys, decisions, governance, joint_working, visits
+from scrutiny.demo import api_keys, consultations, decisions, governance, joint_working, visits
 from scrutiny.demo import casework as demo
 
 
@@ -11,6 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = demo.seed()
         lines = [*joint_working.seed_demo(result), *api_keys.seed_api_keys(result)]
+        lines += consultations.seed_consultations(result)
         lines += visits.seed_demo(result)
         lines += governance.seed_demo(result, demo.demo_password())
         lines += decisions.seed_demo(result)

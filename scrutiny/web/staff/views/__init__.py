@@ -9,6 +9,21 @@ from scrutiny.web.staff.views.common import (  # noqa: F401
     PAGE_SIZE,
     staff_required,
 )
+from scrutiny.web.staff.views.consultations import (  # noqa: F401
+    call_in_answer,
+    call_in_new,
+    call_in_outcome,
+    consultation_comments,
+    consultation_decision,
+    consultation_detail,
+    consultation_list,
+    consultation_new,
+    consultation_view,
+    register_board_feed,
+    register_body,
+    register_list,
+    register_plan,
+)
 from scrutiny.web.staff.views.dashboard import (  # noqa: F401
     dashboard,
 )
