@@ -39,13 +39,10 @@ def dashboard(request):
             health_body=data["health_body"].pk if data["health_body"] else None,
         )
         show, sort = data["show"], data["sort"] or "due"
-    items = selectors.dashboard_items(user, today=today, soon_until=soon_until, filters=filters)
-    counts = {key: 0 for key in selectors.CATEGORY_LABELS}
-    for item in items:
-        counts[item.category] += 1
-    if show:
-        items = [i for i in items if i.category == show]
-    page = _page(request, selectors.sort_items(items, sort))
+    dashboard = selectors.Dashboard(user, today=today, soon_until=soon_until, filters=filters)
+    counts = dashboard.counts()
+    total = counts[show] if show else sum(counts.values())
+    page = _page(request, dashboard.items(show=show, sort=sort, total=total))
     # Each count links to its group, keeping the other filters and the sort.
     params = request.GET.copy()
     params.pop("page", None)
@@ -64,6 +61,6 @@ def dashboard(request):
             "today": today,
             "cf_calendar": cal,
             "show": show,
-            "total": len(items),
+            "total": total,
         },
     )
