@@ -102,6 +102,10 @@ class Migration(migrations.Migration):
             model_name='topicaccess',
             constraint=models.CheckConstraint(condition=models.Q(('as_party', True), ('as_recipient', True), _connector='OR'), name='topic_access_has_a_reason'),
         ),
+        migrations.AddIndex(
+            model_name='topic',
+            index=models.Index(fields=['created_at', 'id'], name='topic_created_order'),
+        ),
         migrations.RunPython(build_access, migrations.RunPython.noop),
         migrations.RunPython(drop_role_groups, migrations.RunPython.noop),
     ]
