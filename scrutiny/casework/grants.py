@@ -58,16 +58,22 @@ def _issued_recipients(topic_ids) -> dict[int, set[int]]:
     return found
 
 
+def topic_access_rows(parties, recipients) -> dict[int, tuple[bool, bool]]:
+    """The one rule: {organisation id: (as party, as recipient)} for a topic whose party bodies
+    are `parties` and whose issued items went to `recipients` (bulk loaders use it too)."""
+    rows = {org_id: (True, False) for org_id in set(parties) - {None}}
+    for org_id in recipients:
+        rows[org_id] = (org_id in rows, True)
+    return rows
+
+
 def _wanted(topics, parties_of, recipients_of) -> dict[tuple[int, int], tuple[bool, bool]]:
     """{(organisation id, topic id): (as party, as recipient)} that the casework calls for."""
     wanted: dict[tuple[int, int], tuple[bool, bool]] = {}
     for topic_id, partnership_id, body_id in topics:
         parties = parties_of.get(partnership_id, set()) if partnership_id else {body_id}
-        for org_id in parties - {None}:
-            wanted[(org_id, topic_id)] = (True, False)
-        for org_id in recipients_of.get(topic_id, ()):
-            party, _ = wanted.get((org_id, topic_id), (False, False))
-            wanted[(org_id, topic_id)] = (party, True)
+        rows = topic_access_rows(parties, recipients_of.get(topic_id, ()))
+        wanted.update({(org_id, topic_id): flags for org_id, flags in rows.items()})
     return wanted
 
 
