@@ -183,6 +183,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
     (BASE_DIR / "var").mkdir(exist_ok=True)
+
+# Issue 13, staff pages at scale (docs/decisions/0019-visibility-at-scale.md): PostgreSQL's JIT
+# compiles any query the planner costs above jit_above_cost; the dashboard's queries (an EXISTS
+# per item) cross it at national scale and spent 4.7 s of 5.7 s compiling. Off for this
+# short-query workload unless CF_PG_JIT=true; a pooler that refuses startup options: set
+# `jit = off` on the database (ALTER DATABASE ... SET jit = off) and CF_PG_JIT=true.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool("CF_PG_JIT"):
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options["options"] = f"{_pg_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 

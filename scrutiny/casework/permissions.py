@@ -5,10 +5,7 @@ policy, which imports the models): they take `Perm` from roles and `transition_p
 `scrutiny.casework.models.access`.
 """
 
-from scrutiny.casework.models import (  # noqa: F401
-    TopicGroupObjectPermission,
-    TopicUserObjectPermission,
-)
+from scrutiny.casework.models import TopicAccess  # noqa: F401
 from scrutiny.casework.policy import (  # noqa: F401
     can,
     case_files_visible_to,

@@ -20,8 +20,9 @@ casework memberships, and the rules read only their attributes and field lookups
 partnership, organisation, recipient). An object belongs to its one body or to every party of
 its partnership (`owner_ids`).
 
-Topic permissions are read from guardian rows (an index built from memberships by
-`scrutiny.casework.grants`), cached per user and request; everything else is answered from the
+Topic permissions are the roles of the person in the topic's bodies, which are read from an index
+(`TopicAccess`, built from the casework by `scrutiny.casework.grants`), cached per user and
+request; everything else is answered from the
 roles cache and the objects' own columns. The policy is also an authentication backend
 (`PolicyBackend`): `user.has_perm(Perm.X, obj)` — the FSM `permission=` callables and the
 querysets' `.visible_to(user)` — lands here.
@@ -49,9 +50,8 @@ from scrutiny.casework.models import (
     Referral,
     RelevantDecision,
     Topic,
-    TopicGroupObjectPermission,
+    TopicAccess,
     TopicSuggestion,
-    TopicUserObjectPermission,
 )
 from scrutiny.casework.roles import (
     CHAIR,
@@ -60,9 +60,11 @@ from scrutiny.casework.roles import (
     OFFICER,
     RESPONDER,
     ROLE_PERMS,
+    ROLE_TOPIC_PERMS,
     SCOPE_PERMS,
     SEAT_CO_OPTEE,
     SEAT_SUBSTITUTE,
+    STAFF_ROLES,
     TOPIC_CODENAMES,
     Perm,
 )
@@ -311,7 +313,12 @@ def owned_by(queryset, bodies):
     return queryset.filter(pk__in=owned.values("pk"))
 
 
-# --- topic permissions: guardian rows, cached per user ----------------------------------------
+# --- topic permissions: the access index, cached per user --------------------------------------
+# A topic's bodies are indexed in `TopicAccess` (built by `scrutiny.casework.grants`): its parties
+# and the health bodies something was issued to. What the actor holds on a topic is what their
+# roles in those bodies give: a staff role in a party body `ROLE_TOPIC_PERMS[role]`, a responder
+# of a recipient body `view_topic`. "Which topics" is one semi-join on that index, whose body ids
+# come from the roles cache (docs/decisions/0019-visibility-at-scale.md).
 
 
 def _perm_cache(user) -> dict[int, set[str]]:
@@ -325,14 +332,13 @@ def _perm_cache(user) -> dict[int, set[str]]:
     return cache[1]
 
 
-def _granted_rows(user, topic_ids):
-    group_rows = TopicGroupObjectPermission.objects.filter(
-        group__user=user, content_object_id__in=topic_ids
-    ).values_list("content_object_id", "permission__codename")
-    user_rows = TopicUserObjectPermission.objects.filter(
-        user=user, content_object_id__in=topic_ids
-    ).values_list("content_object_id", "permission__codename")
-    return group_rows.union(user_rows, all=True)
+def _row_codenames(roles: set[str], as_party: bool, as_recipient: bool) -> set[str]:
+    """The topic codenames that roles in one body give through one access row."""
+    held: set[str] = set()
+    for role in roles:
+        if (as_party and role in STAFF_ROLES) or (as_recipient and role == RESPONDER):
+            held.update(p.value for p in ROLE_TOPIC_PERMS[role])
+    return held
 
 
 def prefetch_topic_perms(user, topics) -> None:
@@ -345,8 +351,14 @@ def prefetch_topic_perms(user, topics) -> None:
         return
     for topic_id in ids:
         cache[topic_id] = set()
-    for topic_id, codename in _granted_rows(user, ids):
-        cache[topic_id].add(codename)
+    roles = roles_by_body(user)
+    if not roles:
+        return
+    rows = TopicAccess.objects.filter(topic_id__in=ids, organisation_id__in=roles).values_list(
+        "topic_id", "organisation_id", "as_party", "as_recipient"
+    )
+    for topic_id, org_id, as_party, as_recipient in rows:
+        cache[topic_id] |= _row_codenames(roles[org_id], as_party, as_recipient)
 
 
 def topic_perms(actor, topic) -> set[str]:
@@ -375,29 +387,54 @@ def forget_topic_perms(user) -> None:
 def _issued_to_key(key, topics):
     bodies = body_ids(key, Perm.TOPIC_VIEW)
     return topics.filter(
-        Q(
-            pk__in=InformationRequest.all_objects.issued()
-            .filter(recipient__in=bodies)
-            .values("topic")
+        pk__in=TopicAccess.objects.filter(organisation_id__in=bodies, as_recipient=True).values(
+            "topic_id"
         )
-        | Q(pk__in=Recommendation.all_objects.issued().filter(recipient__in=bodies).values("topic"))
     )
 
 
-def _topic_rows(actor, qs, perm: Perm):
+def _responder_bodies(actor, perm: Perm) -> set[int]:
+    """The health bodies in which the actor holds `perm` as a responder (a person)."""
+    return {
+        org
+        for org, roles in roles_by_body(actor).items()
+        if RESPONDER in roles and perm in ROLE_PERMS[RESPONDER]
+    }
+
+
+def topic_ids_with(actor, perm: Perm):
+    """The ids of the topics on which the (active, non-superuser) person holds the topic
+    permission `perm`: a subquery of the access index, or None when there are none."""
+    party, recipient = set(), set()
+    for org, roles in roles_by_body(actor).items():
+        if any(perm in ROLE_TOPIC_PERMS[r] for r in roles & STAFF_ROLES):
+            party.add(org)
+        if RESPONDER in roles and perm in ROLE_TOPIC_PERMS[RESPONDER]:
+            recipient.add(org)
+    if not (party or recipient):
+        return None
+    q = Q(pk__in=[])
+    if party:
+        q = Q(organisation_id__in=sorted(party), as_party=True)
+    if recipient:
+        by_recipient = Q(organisation_id__in=sorted(recipient), as_recipient=True)
+        q = q | by_recipient if party else by_recipient
+    return TopicAccess.objects.filter(q).values("topic_id")
+
+
+def _topic_rows(actor, qs, perm: Perm, field: str = "pk"):
+    """The rows of `qs` whose topic (`field`) the actor holds `perm` on."""
     if not _active(actor):
         return qs.none()
     if _superuser(actor):
         return qs
     if _is_key(actor):
-        return _issued_to_key(actor, qs) if perm == Perm.TOPIC_VIEW else qs.none()
-    groups = TopicGroupObjectPermission.objects.filter(
-        group__user=actor, permission__codename=perm.value
-    ).values("content_object_id")
-    users = TopicUserObjectPermission.objects.filter(
-        user=actor, permission__codename=perm.value
-    ).values("content_object_id")
-    return qs.filter(Q(pk__in=groups) | Q(pk__in=users))
+        if perm != Perm.TOPIC_VIEW:
+            return qs.none()
+        issued = _issued_to_key(actor, Topic.objects.all()).values("pk")
+        return qs.filter(**{f"{field}__in": issued})
+    ids = topic_ids_with(actor, perm)
+    return qs.none() if ids is None else qs.filter(**{f"{field}__in": ids})
 
 
 # --- the rules, by kind of object -------------------------------------------------------------
@@ -437,10 +474,22 @@ def _rows_item(actor, qs, perm):
     if perm == Perm.RECOMMENDATION_AGREE:
         return qs.filter(made_by__in=body_ids(actor, perm))
     topic_perm = perm if perm in TOPIC_CODENAMES else _ITEM_TOPIC_PERM[perm]
-    q = Q(topic__in=_topic_rows(actor, Topic.objects.all(), topic_perm).values("pk"))
-    recipients = body_ids(actor, perm) if perm in _ITEM_TOPIC_PERM else set()
+    # Recipients are health bodies, where the only role is a responder's: a staff-only
+    # person's rows are one semi-join on the access index, not an OR with a subquery.
+    if _is_key(actor):
+        q = Q(topic__in=_topic_rows(actor, Topic.objects.all(), topic_perm).values("pk"))
+        recipients = body_ids(actor, perm) if perm in _ITEM_TOPIC_PERM else set()
+        if recipients:
+            q |= Q(recipient__in=recipients, issued_on__isnull=False)
+        return qs.filter(q)
+    recipients = _responder_bodies(actor, perm) if perm in _ITEM_TOPIC_PERM else set()
+    ids = topic_ids_with(actor, topic_perm)
+    if ids is None and not recipients:
+        return qs.none()
+    q = Q(topic__in=ids) if ids is not None else Q(pk__in=[])
     if recipients:
-        q |= Q(recipient__in=recipients, issued_on__isnull=False)
+        by_recipient = Q(recipient__in=sorted(recipients), issued_on__isnull=False)
+        q = by_recipient if ids is None else q | by_recipient
     return qs.filter(q)
 
 
@@ -453,7 +502,7 @@ def _can_referral(actor, perm, referral):
 def _rows_referral(actor, qs, perm):
     if perm == Perm.REFERRAL_ACKNOWLEDGE:
         return qs if _superuser(actor) else qs.filter(to_body__in=body_ids(actor, perm))
-    return qs.filter(topic__in=_topic_rows(actor, Topic.objects.all(), perm).values("pk"))
+    return _topic_rows(actor, qs, perm, field="topic")
 
 
 # --- Enter and View: the network's staff; the provider's responders from the accuracy check on
@@ -561,15 +610,10 @@ def _rows_contact(actor, qs, perm):
 
 
 def _rows_partnership(actor, qs, perm):
-    """With the view permission (`view_case_file`): the partnerships of one's bodies, and
-    those with a topic whose case file one may see."""
-    if _superuser(actor) or perm != Perm.TOPIC_CASE_FILE:
-        return _rows_owned(actor, qs, perm)
-    topics = _topic_rows(actor, Topic.objects.all(), perm)
-    return qs.filter(
-        Q(pk__in=owned_by(qs.model._default_manager.all(), body_ids(actor, perm)).values("pk"))
-        | Q(topics__in=topics.values("pk"))
-    ).distinct()
+    """The partnerships of one's bodies. (With `view_case_file` that is also every partnership
+    with a topic whose case file one may see: a partnership's topics are its parties' — the
+    access index holds no other party rows — so no join over the topics is needed.)"""
+    return _rows_owned(actor, qs, perm)
 
 
 def _can_organisation(actor, perm, organisation):

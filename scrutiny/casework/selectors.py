@@ -12,7 +12,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Lower
 
 from scrutiny.casework import notices
 from scrutiny.casework.models import (
@@ -32,11 +44,9 @@ from scrutiny.casework.models import (
 )
 from scrutiny.casework.policy import (
     body_ids,
-    can,
     case_files_visible_to,
     recommendations_visible_to,
     referrals_visible_to,
-    requests_visible_to,
     topics_visible_to,
     visible,
 )
@@ -109,110 +119,201 @@ def _filtered_topic_ids(user, f: DashboardFilters):
     return case_files_visible_to(user).filter(_topic_filter("", f)).values("pk")
 
 
-def dashboard_items(user, *, today: dt.date, soon_until: dt.date, filters: DashboardFilters):
-    """Everything that needs `user` now, in four queries. An issued item whose notice reached
-    nobody is "Asks nobody received" whatever its due date: the clock assumes it arrived."""
-    topic_ids = _filtered_topic_ids(user, filters)
-    items: list[WorkItem] = []
-    clocked = Q(state__in=["issued"], due_on__isnull=False, due_on__lte=soon_until)
-    # Responses to review: the item was answered while its topic still waits on it.
-    review_req = Q(
-        state__in=[RequestState.ANSWERED, RequestState.PARTIALLY_ANSWERED, RequestState.REFUSED],
-        topic__state=TopicState.RESPONSE_DUE,
-    )
-    review_rec = Q(state=RecommendationState.RESPONDED, topic__state=TopicState.RECOMMENDATION_MADE)
-    draft = Q(state="draft")
-    hb = Q(recipient=filters.health_body) if filters.health_body else Q()
-    related = ("topic", "recipient")
-    for kind, qs, review, model in (
-        ("request", requests_visible_to(user), review_req, InformationRequest),
-        ("recommendation", recommendations_visible_to(user), review_rec, Recommendation),
-    ):
-        unreached = Q(state="issued") & notices.unreached_filter(model)
-        rows = (
-            qs.filter(topic__in=topic_ids)
-            .filter(hb)
-            .filter(clocked | review | draft | unreached)
-            .annotate(unreached=ExpressionWrapper(unreached, output_field=BooleanField()))
-            .select_related(*related)
-        )
-        for obj in rows:
-            if obj.unreached:
-                category = UNREACHED
-            elif obj.state == "issued":
-                category = OVERDUE if obj.due_on < today else DUE_SOON
-            elif obj.state == "draft":
-                category = TO_ISSUE
-            else:
-                category = TO_REVIEW
-            items.append(
-                WorkItem(
-                    category,
-                    kind,
-                    obj,
-                    obj.topic,
-                    obj.body_text,
-                    obj.recipient,
-                    obj.due_on,
-                    obj.due_explanation,
-                    obj.state,
-                )
-            )
-    if not filters.health_body:
-        referrals = (
-            referrals_visible_to(user)
-            .filter(topic__in=topic_ids, state=ReferralState.AWAITING_ACKNOWLEDGEMENT)
-            .select_related("topic", "from_body", "to_body")
-        )
-        for ref in referrals:
-            if can(user, Perm.REFERRAL_ACKNOWLEDGE, ref):
-                category = TO_ACKNOWLEDGE
-            elif ref.due_on and ref.due_on < today:
-                category = OVERDUE
-            elif ref.due_on and ref.due_on <= soon_until:
-                category = DUE_SOON
-            else:
-                continue
-            items.append(
-                WorkItem(
-                    category,
-                    "referral",
-                    ref,
-                    ref.topic,
-                    f"Referral from {ref.from_body} to {ref.to_body}",
-                    None,
-                    ref.due_on,
-                    ref.due_explanation,
-                    ref.state,
-                )
-            )
-    return items
-
-
+_KIND_ORDER = {"request": 0, "recommendation": 1, "referral": 2}
+_ITEM_MODELS = {"request": InformationRequest, "recommendation": Recommendation}
+# Sort keys: a missing due date sorts last either way (as "no deadline").
+_COLUMNS = ("kind", "item_id", "category", "due_asc", "due_desc", "title_key", "kind_order")
 SORTS = {
-    "due": lambda i: (i.due_on or dt.date.max, i.topic.title.lower()),
-    "-due": lambda i: (-(i.due_on or dt.date.min).toordinal(), i.topic.title.lower()),
-    "topic": lambda i: (i.topic.title.lower(), i.due_on or dt.date.max),
-    "kind": lambda i: (i.kind, i.due_on or dt.date.max),
+    "due": ("due_asc", "title_key", "kind_order", "item_id"),
+    "-due": ("-due_desc", "title_key", "kind_order", "item_id"),
+    "topic": ("title_key", "due_asc", "kind_order", "item_id"),
+    "kind": ("kind", "due_asc", "item_id"),
 }
 
 
-def sort_items(items, sort: str):
-    return sorted(items, key=SORTS.get(sort, SORTS["due"]))
+def _row_columns(kind: str, category) -> dict:
+    """The columns every kind's branch of the dashboard's union selects, in one order."""
+    return {
+        "kind": Value(kind, output_field=CharField()),
+        "item_id": F("pk"),
+        "category": category,
+        "due_asc": Coalesce("due_on", Value(dt.date.max), output_field=DateField()),
+        "due_desc": Coalesce("due_on", Value(dt.date.min), output_field=DateField()),
+        "title_key": Lower("topic__title"),
+        "kind_order": Value(_KIND_ORDER[kind], output_field=IntegerField()),
+    }
+
+
+class Dashboard:
+    """The work items that need `user` now, read in SQL: the counts per category in one
+    aggregate query, and a page of items in one ordered query with LIMIT (then one query per
+    kind on the page for its rows). Nothing grows with the user's work but the numbers.
+
+    An issued item whose notice reached nobody is "Asks nobody received" whatever its due date:
+    the clock assumes it arrived. The items are those of topics whose case file the user may
+    see (`case_files_visible_to`, one semi-join); that is also every item they may see there.
+    """
+
+    def __init__(self, user, *, today, soon_until, filters: DashboardFilters):
+        self.user, self.today, self.soon_until, self.filters = user, today, soon_until, filters
+        self._branches = self._build()
+
+    def _build(self) -> list:
+        f, today, soon_until = self.filters, self.today, self.soon_until
+        topic_ids = _filtered_topic_ids(self.user, f)
+        clocked = Q(state="issued", due_on__isnull=False, due_on__lte=soon_until)
+        review = {
+            "request": Q(
+                state__in=[
+                    RequestState.ANSWERED,
+                    RequestState.PARTIALLY_ANSWERED,
+                    RequestState.REFUSED,
+                ],
+                topic__state=TopicState.RESPONSE_DUE,
+            ),
+            "recommendation": Q(
+                state=RecommendationState.RESPONDED, topic__state=TopicState.RECOMMENDATION_MADE
+            ),
+        }
+        hb = Q(recipient=f.health_body) if f.health_body else Q()
+        branches = []
+        for kind, model in _ITEM_MODELS.items():
+            unreached = Q(state="issued") & notices.unreached_filter(model)
+            category = Case(
+                When(unreached, then=Value(UNREACHED)),
+                When(state="issued", due_on__lt=today, then=Value(OVERDUE)),
+                When(state="issued", then=Value(DUE_SOON)),
+                When(state="draft", then=Value(TO_ISSUE)),
+                default=Value(TO_REVIEW),
+                output_field=CharField(),
+            )
+            branches.append(
+                model.all_objects.filter(topic__in=topic_ids)
+                .filter(hb)
+                .filter(clocked | review[kind] | Q(state="draft") | unreached)
+                .annotate(**_row_columns(kind, category))
+            )
+        if not f.health_body:
+            acknowledge = visible(self.user, Referral.objects.all(), Perm.REFERRAL_ACKNOWLEDGE)
+            category = Case(
+                When(pk__in=acknowledge.values("pk"), then=Value(TO_ACKNOWLEDGE)),
+                When(due_on__lt=today, then=Value(OVERDUE)),
+                When(due_on__lte=soon_until, then=Value(DUE_SOON)),
+                default=None,
+                output_field=CharField(),
+            )
+            branches.append(
+                Referral.objects.filter(
+                    topic__in=topic_ids, state=ReferralState.AWAITING_ACKNOWLEDGEMENT
+                )
+                .annotate(**_row_columns("referral", category))
+                .filter(category__isnull=False)
+            )
+        return branches
+
+    def counts(self) -> dict[str, int]:
+        """{category: number of items}, every category, in one aggregate query."""
+        found = {key: 0 for key in CATEGORY_LABELS}
+        grouped = [
+            qs.values("category").annotate(n=Count("pk")).values_list("category", "n").order_by()
+            for qs in self._branches
+        ]
+        for category, n in grouped[0].union(*grouped[1:], all=True):
+            found[category] += n
+        return found
+
+    def items(self, *, show: str = "", sort: str = "due", total: int) -> WorkItems:
+        """The items (of one category with `show`) in the order `sort`, to be sliced by a
+        paginator: each slice is one query with LIMIT/OFFSET."""
+        return WorkItems(self, show=show, sort=SORTS.get(sort, SORTS["due"]), total=total)
+
+    def rows(self, *, show: str, sort: tuple[str, ...], offset: int, limit: int) -> list:
+        branches = [qs.filter(category=show) if show else qs for qs in self._branches]
+        keys = [b.values(*_COLUMNS).order_by() for b in branches]
+        page = keys[0].union(*keys[1:], all=True).order_by(*sort)[offset : offset + limit]
+        return list(page)
+
+
+class WorkItems:
+    """A sequence a `Paginator` can slice: its length is known from the counts, a slice is one
+    ordered query of the keys plus one query per kind on the page."""
+
+    def __init__(self, dashboard: Dashboard, *, show: str, sort: tuple[str, ...], total: int):
+        self.dashboard, self.show, self.sort, self.total = dashboard, show, sort, total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, self.total if index.stop is None else index.stop
+        if stop <= start:
+            return []
+        rows = self.dashboard.rows(show=self.show, sort=self.sort, offset=start, limit=stop - start)
+        return _work_items(rows)
+
+
+def _work_items(rows) -> list[WorkItem]:
+    """WorkItems for the keyed rows, in their order: one query per kind present."""
+    by_kind: dict[str, list[int]] = {}
+    for row in rows:
+        by_kind.setdefault(row["kind"], []).append(row["item_id"])
+    objects = {}
+    for kind, ids in by_kind.items():
+        if kind == "referral":
+            qs = Referral.objects.select_related("topic", "from_body", "to_body")
+        else:
+            qs = _ITEM_MODELS[kind].all_objects.select_related("topic", "recipient")
+        objects.update({(kind, obj.pk): obj for obj in qs.filter(pk__in=ids)})
+    items = []
+    for row in rows:
+        obj = objects[(row["kind"], row["item_id"])]
+        if row["kind"] == "referral":
+            what, health_body = f"Referral from {obj.from_body} to {obj.to_body}", None
+        else:
+            what, health_body = obj.body_text, obj.recipient
+        items.append(
+            WorkItem(
+                row["category"],
+                row["kind"],
+                obj,
+                obj.topic,
+                what,
+                health_body,
+                obj.due_on,
+                obj.due_explanation,
+                obj.state,
+            )
+        )
+    return items
 
 
 def filter_choices(user):
-    """Bodies, partnerships and health bodies the dashboard can be filtered by."""
-    topics = case_files_visible_to(user)
-    partnerships = Partnership.objects.filter(topics__in=topics.values("pk")).distinct()
+    """Bodies, partnerships and health bodies the dashboard can be filtered by, read from the
+    user's memberships: the partnerships of their bodies, those bodies and the partnerships'
+    parties, and the health bodies asked something on their topics (semi-joins, no sort of the
+    topics' joined rows)."""
+    partnerships = visible(user, Partnership.objects.all(), Perm.TOPIC_CASE_FILE)
     bodies = Organisation.objects.filter(
         Q(pk__in=body_ids(user, Perm.STAFF_PAGES))
-        | Q(network_partnerships__in=partnerships)
-        | Q(committee_partnerships__in=partnerships)
-    ).distinct()
+        | Q(
+            pk__in=Partnership.objects.filter(pk__in=partnerships.values("pk")).values(
+                "involvement_network"
+            )
+        )
+        | Q(
+            pk__in=Partnership.scrutiny_committees.through.objects.filter(
+                partnership__in=partnerships.values("pk")
+            ).values("organisation")
+        )
+    )
     health_bodies = Organisation.objects.filter(
-        kind=Organisation.Kind.HEALTH_BODY, requests_received__topic__in=topics.values("pk")
-    ).distinct()
+        kind=Organisation.Kind.HEALTH_BODY,
+        pk__in=InformationRequest.all_objects.filter(
+            topic__in=case_files_visible_to(user).values("pk")
+        ).values("recipient"),
+    )
     return bodies, partnerships, health_bodies
 
 

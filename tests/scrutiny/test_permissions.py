@@ -1,4 +1,4 @@
-"""The one permission module: guardian grants derived from memberships and partnerships."""
+"""The topic access index: one row per (body, topic), derived from the casework."""
 
 import pytest
 from django.core.management import call_command
@@ -7,12 +7,15 @@ from scrutiny.casework import grants, services
 from scrutiny.casework.models import Membership, Topic
 from scrutiny.casework.permissions import (
     Perm,
-    TopicGroupObjectPermission,
+    TopicAccess,
     can,
+    prefetch_topic_perms,
     recommendations_visible_to,
     requests_visible_to,
     topics_visible_to,
+    visible,
 )
+from scrutiny.casework.policy import roles_by_body
 from tests.factories import (
     InformationRequestFactory,
     MembershipFactory,
@@ -132,62 +135,87 @@ def test_a_committee_joining_the_partnership_gains_its_topics(area, joint):
 
 
 def test_sync_all_rebuilds_what_was_lost_and_is_idempotent(officer, joint):
-    TopicGroupObjectPermission.objects.all().delete()
-    officer.groups.clear()
+    TopicAccess.objects.all().delete()
     assert not can(type(officer).objects.get(pk=officer.pk), Perm.TOPIC_VIEW, joint)
     summary = grants.sync_all()
     assert summary["grants_added"] > 0
-    assert summary["memberships_added"] == 1
     assert can(type(officer).objects.get(pk=officer.pk), Perm.TOPIC_MANAGE, joint)
-    again = grants.sync_all()
-    assert again == {
-        "memberships_added": 0,
-        "memberships_removed": 0,
-        "grants_added": 0,
-        "grants_removed": 0,
+    assert grants.sync_all() == {"grants_added": 0, "grants_removed": 0}
+
+
+def test_sync_all_removes_a_stale_grant_and_mends_a_wrong_one(area, officer, joint):
+    TopicAccess.objects.create(organisation=area.other_network, topic=joint, as_party=True)
+    TopicAccess.objects.filter(topic=joint, organisation=area.network).update(as_recipient=True)
+    assert grants.sync_all() == {"grants_added": 1, "grants_removed": 1}
+    assert not TopicAccess.objects.filter(topic=joint, as_recipient=True).exists()
+
+
+def test_one_access_row_per_body_and_topic(area, officer, joint, elsewhere):
+    """27 guardian rows per topic were the largest table at national scale (4 M rows): the
+    index holds one row per party body (and per recipient), whatever the roles."""
+    grants.topic_grant(elsewhere)
+    rows = set(TopicAccess.objects.values_list("organisation_id", "topic_id", "as_party"))
+    assert rows == {
+        *((org, joint.pk, True) for org in area.partnership.party_ids()),
+        (area.other_network.pk, elsewhere.pk, True),
     }
 
 
-def test_sync_all_removes_a_stale_grant(area, officer, joint):
-    stray = grants.role_groups([(area.other_network.pk, "support_officer")])
-    perm = grants.topic_permissions()["manage_topic"]
-    TopicGroupObjectPermission.objects.create(
-        group=stray[(area.other_network.pk, "support_officer")],
-        permission=perm,
-        content_object=joint,
-    )
-    assert grants.sync_all()["grants_removed"] == 1
+@pytest.mark.parametrize("chunk_size", [1, 2, 1000])
+def test_sync_all_works_a_chunk_of_topics_at_a_time(area, officer, joint, chunk_size):
+    for n in range(3):
+        TopicFactory(partnership=area.partnership, title=f"Topic {n}")
+    wanted = set(TopicAccess.objects.values_list("organisation_id", "topic_id"))
+    TopicAccess.objects.all().delete()
+    summary = grants.sync_all(chunk_size=chunk_size)
+    assert set(TopicAccess.objects.values_list("organisation_id", "topic_id")) == wanted
+    assert summary == {"grants_added": len(wanted), "grants_removed": 0}
+
+
+def test_sync_all_holds_one_chunk_of_topics_in_memory(area, officer, joint, monkeypatch):
+    """The rebuild never asks for every topic at once: each read of topics is bounded by the
+    chunk (a keyset query with LIMIT), so memory follows the chunk, not the country."""
+    for n in range(4):
+        TopicFactory(partnership=area.partnership, title=f"Topic {n}")
+    seen = []
+    real = grants._rebuild
+
+    def spy(topics):
+        seen.append(len(topics))
+        return real(topics)
+
+    monkeypatch.setattr(grants, "_rebuild", spy)
+    grants.sync_all(chunk_size=2)
+    assert seen == [2, 2, 1]
 
 
 def test_sync_permissions_command(officer, joint, capsys):
-    call_command("sync_permissions")
+    call_command("sync_permissions", "--chunk-size", "10")
     assert "Permissions synchronised" in capsys.readouterr().out
 
 
-def test_topic_list_permissions_prefetch_in_one_query(officer, area, django_assert_num_queries):
-    from scrutiny.casework.permissions import prefetch_topic_perms
+def test_sync_permissions_refuses_a_chunk_of_nothing(capsys):
+    with pytest.raises(SystemExit):
+        call_command("sync_permissions", "--chunk-size", "0")
+    assert "at least 1" in capsys.readouterr().err
 
+
+def test_topic_list_permissions_prefetch_in_one_query(officer, area, django_assert_num_queries):
     topics = [TopicFactory(partnership=area.partnership) for _ in range(5)]
     officer = type(officer).objects.get(pk=officer.pk)
-    officer._cf_roles_by_body = {}
+    roles_by_body(officer)  # the roles are read once per request, by every page
     with django_assert_num_queries(1):
         prefetch_topic_perms(officer, topics)
         assert all(can(officer, Perm.TOPIC_MANAGE, t) for t in topics)
 
 
 @pytest.mark.parametrize("role", ["officer", "osc_officer", "member", "chair", "other_officer"])
-def test_guardian_itself_agrees_with_the_selectors(request, role, joint, elsewhere):
-    """The rows are real guardian permissions: its backend and shortcuts give the same answers."""
-    from guardian.shortcuts import get_objects_for_user
-
+def test_the_list_agrees_with_the_single_answers(request, role, joint, elsewhere):
+    """`visible` (one semi-join) and `can` (one topic) read the same index the same way."""
     user = request.getfixturevalue(role)
-    for perm in ("view_topic", "manage_topic", "prioritise_topic", "record_position"):
+    for perm in ("view_topic", "view_case_file", "manage_topic", "prioritise_topic"):
         ours = {t.pk for t in Topic.objects.all() if can(user, Perm(perm), t)}
-        theirs = set(
-            get_objects_for_user(
-                user, f"scrutiny.{perm}", klass=Topic, accept_global_perms=False
-            ).values_list("pk", flat=True)
-        )
-        assert ours == theirs, perm
+        listed = set(visible(user, Topic.objects.all(), Perm(perm)).values_list("pk", flat=True))
+        assert ours == listed, perm
         fresh = type(user).objects.get(pk=user.pk)
         assert fresh.has_perm(f"scrutiny.{perm}", joint) is (joint.pk in ours)

@@ -14,7 +14,7 @@ PACKAGES = ("scrutiny", "api", "protocols", "workflows")
 POLICY = {
     "scrutiny/casework/policy.py": "the policy",
     "scrutiny/casework/roles.py": "the vocabulary",
-    "scrutiny/casework/grants.py": "the guardian index, built from memberships and roles",
+    "scrutiny/casework/grants.py": "the topic access index, built from the casework",
     "scrutiny/casework/models/organisations.py": "Membership and its role choices",
 }
 SEED_DATA = "scrutiny/demo/"  # the demo seeder creates memberships in their roles

@@ -14,7 +14,7 @@ from scrutiny.casework.models import (
     Recommendation,
     RecommendationState,
     RequestState,
-    TopicGroupObjectPermission,
+    TopicAccess,
 )
 from scrutiny.casework.policy import topics_visible_to
 from tests.api.conftest import (
@@ -94,9 +94,7 @@ def test_sync_permissions_grants_nothing_for_a_withdrawn_draft(area, officer, re
 
     grants.sync_all()
 
-    responder_rows = TopicGroupObjectPermission.objects.filter(
-        content_object=topic, group__name=grants.group_name(area.trust.pk, "responder")
-    )
+    responder_rows = TopicAccess.objects.filter(topic=topic, organisation=area.trust)
     assert not responder_rows.exists()
     fresh = type(responder).objects.get(pk=responder.pk)
     assert not topics_visible_to(fresh).filter(pk=topic.pk).exists()

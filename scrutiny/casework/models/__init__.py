@@ -1,6 +1,6 @@
 """The casework's models, one module per noun: organisations and people, topics, referrals,
 information requests and recommendations (one addressed-item base), providers' responses,
-residents' suggestions, and the guardian tables that index who holds which topic permission.
+residents' suggestions, and the index of which bodies have a part in which topic.
 
 Models import only `scrutiny.casework.roles` of the permission code: they ask the policy through
 Django's authentication backends (`models/access.py`).
@@ -54,10 +54,6 @@ from scrutiny.casework.models.items import (  # noqa: F401
     RefusalGround,
     RequestState,
 )
-from scrutiny.casework.models.object_permissions import (  # noqa: F401
-    TopicGroupObjectPermission,
-    TopicUserObjectPermission,
-)
 from scrutiny.casework.models.organisations import (  # noqa: F401
     DEFAULT_KIND_LABELS,
     Membership,
@@ -86,6 +82,7 @@ from scrutiny.casework.models.suggestions import (  # noqa: F401
     SuggestionStatus,
     TopicSuggestion,
 )
+from scrutiny.casework.models.topic_access import TopicAccess  # noqa: F401
 from scrutiny.casework.models.topics import (  # noqa: F401
     ONGOING_STATES,
     OUTCOME_STATES,

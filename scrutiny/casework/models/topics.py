@@ -141,6 +141,8 @@ class Topic(FSMModelMixin, models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The staff topic list's order, newest first, paged with LIMIT (read backwards).
+        indexes = [models.Index(fields=["created_at", "id"], name="topic_created_order")]
         constraints = [
             models.CheckConstraint(
                 name="topic_is_joint_or_single_body",

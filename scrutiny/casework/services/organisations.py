@@ -22,25 +22,15 @@ def membership_add(*, user, organisation: Organisation, role: str) -> Membership
         membership.full_clean()
     except ValidationError as exc:
         raise InvalidInput("Check the membership.", field_errors=exc.message_dict) from exc
-    with transaction.atomic():
-        membership.save()
-        grants.membership_sync(user)
+    membership.save()
     policy.forget_topic_perms(user)
     return membership
 
 
 def membership_save(*, membership: Membership) -> Membership:
-    """Save a new or edited membership (the admin's form) and resynchronise its user."""
-    with transaction.atomic():
-        previous_user_id = (
-            Membership.objects.filter(pk=membership.pk).values_list("user_id", flat=True).first()
-            if membership.pk
-            else None
-        )
-        membership.save()
-        grants.membership_sync(membership.user)
-        if previous_user_id and previous_user_id != membership.user_id:
-            grants.membership_sync(type(membership.user).objects.get(pk=previous_user_id))
+    """Save a new or edited membership (the admin's form). Roles are read from memberships
+    on every request: no index to rebuild, only this request's cached answers to drop."""
+    membership.save()
     policy.forget_topic_perms(membership.user)
     return membership
 
@@ -48,9 +38,7 @@ def membership_save(*, membership: Membership) -> Membership:
 def membership_remove(*, membership: Membership) -> None:
     """Take a role away, and the object permissions with it."""
     user = membership.user
-    with transaction.atomic():
-        membership.delete()
-        grants.membership_sync(user)
+    membership.delete()
     policy.forget_topic_perms(user)
 
 

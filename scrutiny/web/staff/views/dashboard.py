@@ -40,13 +40,10 @@ def dashboard(request):
             health_body=data["health_body"].pk if data["health_body"] else None,
         )
         show, sort = data["show"], data["sort"] or "due"
-    items = selectors.dashboard_items(user, today=today, soon_until=soon_until, filters=filters)
-    counts = {key: 0 for key in selectors.CATEGORY_LABELS}
-    for item in items:
-        counts[item.category] += 1
-    if show:
-        items = [i for i in items if i.category == show]
-    page = _page(request, selectors.sort_items(items, sort))
+    dashboard = selectors.Dashboard(user, today=today, soon_until=soon_until, filters=filters)
+    counts = dashboard.counts()
+    total = counts[show] if show else sum(counts.values())
+    page = _page(request, dashboard.items(show=show, sort=sort, total=total))
     # The loop of each ask on the page (sent, delivered, first viewed, answered): one query.
     asks = [i.obj for i in page.object_list if i.kind in ("request", "recommendation")]
     sent = notices.notices_by_item(asks)
@@ -70,6 +67,6 @@ def dashboard(request):
             "today": today,
             "cf_calendar": cal,
             "show": show,
-            "total": len(items),
+            "total": total,
         },
     )
