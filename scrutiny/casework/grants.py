@@ -102,18 +102,37 @@ def membership_sync(user) -> None:
 # --- topics ----------------------------------------------------------------------------------
 
 
+def topic_grant_rows(party_ids, responder_body_ids, groups, perms):
+    """The (group id, permission id) rows one topic calls for: every role group of each party
+    body its `ROLE_TOPIC_PERMS`, and the responders' group of each health body with something
+    issued on it `view_topic`. `groups` maps (organisation id, role) to a group (or its id),
+    `perms` a codename to a permission (or its id). The one rule: `_rebuild` and the
+    national-scale loader (`scrutiny.demo.scale`) both use it."""
+    rows = set()
+    for org_id in party_ids:
+        for role in STAFF_ROLE_ORDER:
+            group = _pk(groups[(org_id, role)])
+            for perm in ROLE_TOPIC_PERMS[role]:
+                rows.add((group, _pk(perms[perm.value])))
+    view = _pk(perms[Perm.TOPIC_VIEW.value])
+    for org_id in responder_body_ids:
+        rows.add((_pk(groups[(org_id, RESPONDER)]), view))
+    return rows
+
+
+def _pk(obj):
+    return obj if isinstance(obj, int) else obj.pk
+
+
 def _desired_rows(topics, parties_of, responders_of, groups, perms):
     """{(group id, permission id, topic id)} that the casework calls for."""
     rows = set()
     for topic_id, partnership_id, body_id in topics:
         parties = parties_of.get(partnership_id, set()) if partnership_id else {body_id}
-        for org_id in parties:
-            for role in STAFF_ROLE_ORDER:
-                group = groups[(org_id, role)]
-                for perm in ROLE_TOPIC_PERMS[role]:
-                    rows.add((group.pk, perms[perm.value].pk, topic_id))
-        for org_id in responders_of.get(topic_id, ()):
-            rows.add((groups[(org_id, RESPONDER)].pk, perms[Perm.TOPIC_VIEW.value].pk, topic_id))
+        for group_id, perm_id in topic_grant_rows(
+            parties, responders_of.get(topic_id, ()), groups, perms
+        ):
+            rows.add((group_id, perm_id, topic_id))
     return rows
 
 
