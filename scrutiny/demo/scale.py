@@ -186,14 +186,20 @@ class Table:
         if self._defaults is None:
             found = {}
             for f in self.fields:
-                if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                    found[f.attname] = now
-                elif f.has_default() and callable(f.default) and f.default.__name__ == "now":
+                if _is_now(f):
                     found[f.attname] = now
                 else:
                     found[f.attname] = f.get_default()
             self._defaults = found
         return self._defaults
+
+
+def _is_now(field) -> bool:
+    """Set to the time of writing: `auto_now` fields and those whose default is `now`."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return True
+    default = field.default if field.has_default() else None
+    return callable(default) and getattr(default, "__name__", "") == "now"
 
 
 class Writer:
@@ -309,18 +315,27 @@ def _aware(day: dt.date, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(9, 0), tzinfo=dt.UTC) + dt.timedelta(minutes=minute)
 
 
+_PHRASES: dict[int, list[str]] = {}
+
+
 def _words(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choice(VOCABULARY) for _ in range(n))
+    """`n` words of health-scrutiny vocabulary, from a pool of 4,096 phrases of that length
+    (varied enough for search, cheap enough for millions of rows)."""
+    if n not in _PHRASES:
+        pool = random.Random(n)
+        _PHRASES[n] = [" ".join(pool.choices(VOCABULARY, k=n)) for _ in range(4096)]
+    return _PHRASES[n][rng.getrandbits(12)]
 
 
-VOCABULARY = (
+_VOCABULARY_TEXT = (
     "stroke services waiting times discharge community mental health maternity dementia "
     "ambulance handover urgent care dental access hospital transport carers respite children "
     "young people autism diagnosis cancer screening pharmacy out-of-hours district nursing "
     "falls prevention end-of-life hospice social care domiciliary home care reablement "
     "physiotherapy audiology eye clinics diabetes podiatry sexual health immunisation "
     "translation interpreting complaints parking outpatients follow-up referral pathway"
-).split()
+)
+VOCABULARY = tuple(_VOCABULARY_TEXT.split())
 TITLES = (
     "Stroke rehabilitation",
     "Waiting times for hip and knee surgery",
@@ -382,6 +397,11 @@ class ScaleLoader:
                 "Create a new database (or clone one seeded earlier) and migrate it first."
             )
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Check each row's foreign keys as it is written, rather than queueing millions
+                # of deferred checks for the commit (the rows come in dependency order).
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             self._reference()
             self._organisations()
             self._people()
@@ -404,20 +424,21 @@ class ScaleLoader:
         self.perms = {code: p.pk for code, p in topic_permissions().items()}
         rules = {r.slug: r for r in DeadlineRule.objects.prefetch_related("versions")}
         self.rules = rules
-        calendars = {}
+        calendars = Memo(calendar_for)
 
         def due(rule_slug: str, start: dt.date):
             rule = rules[rule_slug]
-            region = rule.terms_on(start).effective_region
-            if region not in calendars:
-                calendars[region] = calendar_for(region)
-            return compute_due(rule, start, calendar=calendars[region])
+            return compute_due(
+                rule, start, calendar=calendars(rule.terms_on(start).effective_region)
+            )
 
         self.due = Memo(due)
         # Which rule an item's clock uses: the services' own `rule_for`, once per kind of body.
         self.rule = Memo(lambda what, kind: rules[rule_for(what, _KindOnly(kind)).slug])
         self.late = Memo(
-            lambda due_on, received, region: working_days_late(due_on, received, region=region)
+            lambda due_on, received, region: working_days_late(
+                due_on, received, region=region, calendar=calendars(region)
+            )
         )
         self.agenda_rule = rules[Meeting.RULE]
 
@@ -433,7 +454,7 @@ class ScaleLoader:
         return pk
 
     def _organisations(self) -> None:
-        shape, rng = self.shape, self.rng
+        shape = self.shape
         hb_kinds = [c for c, _ in Organisation.HealthBodyKind.choices]
         self.health_bodies = []
         self.email_of: dict[int, str] = {}
@@ -675,7 +696,9 @@ class ScaleLoader:
                 if state in (S.DECLINED, S.WITHDRAWN)
                 else ""
             ),
-            outcome_summary=(f"The committee found {_words(rng, 20)}." if state == S.CONCLUDED else ""),
+            outcome_summary=(
+                f"The committee found {_words(rng, 20)}." if state == S.CONCLUDED else ""
+            ),
             concluded_on=on.get(S.CONCLUDED),
             publication=PublicationState.PUBLISHED if published else PublicationState.UNPUBLISHED,
             published_at=published_at,
@@ -717,7 +740,9 @@ class ScaleLoader:
             answer_by = on.get(S.RECOMMENDATION_MADE) or self.today
             for _ in range(self.requests_spread.take(at_least=1)):
                 recipient = rng.choice(bodies)
-                if self._request(topic_id, lead, recipient, officer, state, on, issued_on, answer_by):
+                if self._request(
+                    topic_id, lead, recipient, officer, state, on, issued_on, answer_by
+                ):
                     responders.add(recipient)
         if state in WITH_RECOMMENDATIONS:
             made_on = on[S.RECOMMENDATION_MADE]
@@ -776,7 +801,12 @@ class ScaleLoader:
             officer, _aware(drafted_on, 10),
         )  # fmt: skip
         if issued_on is None:
-            w.add(InformationRequest, state=RequestState.DRAFT, updated_at=_aware(drafted_on, 10), **row)
+            w.add(
+                InformationRequest,
+                state=RequestState.DRAFT,
+                updated_at=_aware(drafted_on, 10),
+                **row,
+            )
             return False
         rule = self.rule("information_request", self.org_kind[lead])
         due = self.due(rule.slug, issued_on)
@@ -855,7 +885,10 @@ class ScaleLoader:
             )  # fmt: skip
             final = RS.RESPONDED
             row.update(responded_on=responded_on, outcome=outcome)
-            if outcome in (RecommendationOutcome.ACCEPTED, RecommendationOutcome.PARTIALLY_ACCEPTED):
+            if outcome in (
+                RecommendationOutcome.ACCEPTED,
+                RecommendationOutcome.PARTIALLY_ACCEPTED,
+            ):
                 row["implementation_status"] = rng.choice(ImplementationStatus.values)
         w.add(Recommendation, state=final, **row)
 
@@ -935,7 +968,8 @@ class ScaleLoader:
     def _meetings(self) -> None:
         rng, w = self.rng, self.w
         for m in range(self.shape.meetings):
-            partnership, network, committees, _ = self.partnerships[m % len(self.partnerships)]
+            p_index = m % len(self.partnerships)
+            partnership, network, committees, _ = self.partnerships[p_index]
             joint = rng.random() < 0.3
             body = None if joint else rng.choice([network, *committees])
             organiser = network if joint else body
@@ -950,7 +984,7 @@ class ScaleLoader:
             published_at = _aware(min(due.date, self.today) - dt.timedelta(days=1), 45)
             pk = w.add(
                 Meeting,
-                title=f"{'Joint meeting' if joint else 'Meeting'} of area {m % len(self.partnerships):03d}",
+                title=f"{'Joint meeting' if joint else 'Meeting'} of area {p_index:03d}",
                 body_id=body,
                 partnership_id=partnership if joint else None,
                 date=day,
@@ -1029,4 +1063,3 @@ class _KindOnly:
 def seed_scale(scale: float, password: str, *, seed: int = 13) -> tuple[Printed, dict[str, int]]:
     """Load the national-scale data set at `scale` into an empty database."""
     return ScaleLoader(scale, password, seed=seed).run()
-

@@ -14,7 +14,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", type=float, default=0.01, help="1.0 = national (default 0.01)")
+        parser.add_argument(
+            "--scale", type=float, default=0.01, help="1.0 = national (default 0.01)"
+        )
         parser.add_argument("--seed", type=int, default=13, help="random seed (default 13)")
 
     def handle(self, *args, **options):
