@@ -492,3 +492,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# National-scale benchmark (issue 13: bench/national.py, docs/decisions/0025).
+# CF_BENCH_ANCHORS=1 mounts the anchors under /bench/ (a trivial view and a plain DRF list, for
+# the benchmark to compare the pages with): never in a normal deployment. CF_PUBLIC_CACHE_SECONDS
+# is how long a public page stays cached (0: not at all — the benchmark's "cold" server).
+CF_BENCH_ANCHORS = env_bool("CF_BENCH_ANCHORS", False)
+CF_PUBLIC_CACHE_SECONDS = env_int("CF_PUBLIC_CACHE_SECONDS", 300)
