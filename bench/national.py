@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import re
@@ -45,6 +46,7 @@ from pages import PAGES  # bench/pages.py (this script's folder is on sys.path)
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
+STATIC_ROOT = ROOT / "var" / "bench-static"  # collectstatic's output, as a deployment has it
 NATIONAL_TOPICS = 150_000  # topics at S=1.0 (scrutiny/demo/scale.py NATIONAL)
 SECRET = "bench-national-secret-key-not-for-production-0123456789abcdef"
 LUA = r"""
@@ -127,35 +129,44 @@ def base_env(url: str, **extra) -> dict[str, str]:
         CF_API_RATE_PUBLIC="1000000/min",
         CF_BENCH_ANCHORS="1",
         LOG_LEVEL="WARNING",
+        STATIC_ROOT=str(STATIC_ROOT),
         DEMO_PASSWORD=os.environ.get("DEMO_PASSWORD") or "bench-national-password",
     )
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
 
-def manage(url: str, *args: str, timed: bool = False, check: bool = True, **env_extra):
-    """Run manage.py; with `timed`, under /usr/bin/time -v: returns (seconds, peak MB, output)."""
+def manage(url: str, *args: str, timed=False, check=True, timeout=None, **env_extra):
+    """Run manage.py; with `timed`, under /usr/bin/time -v. Returns (seconds, peak MB, output);
+    past `timeout` seconds the whole process group is killed and the output says so."""
     command = [PYTHON, str(ROOT / "manage.py"), *args]
     if timed and Path("/usr/bin/time").exists():
         command = ["/usr/bin/time", "-v", *command]
     started = time.monotonic()
-    done = subprocess.run(
-        command, env=base_env(url, **env_extra), cwd=ROOT, capture_output=True, text=True
-    )
+    process = subprocess.Popen(
+        command, env=base_env(url, **env_extra), cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        stderr += f"\ntimed out after {timeout} s (killed)"
     seconds = time.monotonic() - started
-    if check and done.returncode != 0:
-        sys.stderr.write(done.stdout + done.stderr)
+    if check and process.returncode != 0:
+        sys.stderr.write(stdout + stderr)
         raise SystemExit(f"bench-national: manage.py {' '.join(args)} failed")
-    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr)
     peak_mb = int(peak.group(1)) / 1024 if peak else float("nan")
-    return seconds, peak_mb, done.stdout + done.stderr
+    return seconds, peak_mb, stdout, stderr
 
 
 def seed_into(url: str, scale: float) -> None:
     log(f"migrating {database_name(url)} and seeding S={scale}")
     manage(url, "migrate", "--noinput", "-v0")
     manage(url, "createcachetable")
-    seconds, peak, _ = manage(url, "seed_scale", "--scale", str(scale), timed=True)
+    seconds, peak, _, _ = manage(url, "seed_scale", "--scale", str(scale), timed=True)
     log(f"seeded S={scale} in {seconds:.0f} s (peak {peak:.0f} MB)")
 
 
@@ -265,8 +276,9 @@ class Server:
         self.log.close()
 
 
-def wrk_run(wrk: str, lua: Path, server: Server, path: str, headers: dict, args) -> dict:
-    command = [wrk, "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "60s"]
+def wrk_run(wrk, lua: Path, server: Server, path: str, headers: dict, args, seconds) -> dict:
+    """wrk on one page for `seconds` (at least 5 × its first request's time, capped)."""
+    command = [wrk, "-t1", f"-c{args.connections}", f"-d{seconds}s", "--timeout", "60s"]
     command += ["-s", str(lua)]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
@@ -304,7 +316,9 @@ def load_pages(url: str, ids: dict, args, logdir: Path) -> dict:
                     headers["Cookie"] = f"sessionid={ids['session']}"
                 if who == "key":
                     headers["Authorization"] = f"Bearer {ids['key']}"
+                started = time.monotonic()
                 status, got, _ = server.get(url_path, headers)
+                first = time.monotonic() - started
                 if who == "anon-etag":
                     headers["If-None-Match"] = got.get("ETag", "")
                     status = server.get(url_path, headers)[0]
@@ -312,7 +326,10 @@ def load_pages(url: str, ids: dict, args, logdir: Path) -> dict:
                 if status != expected:
                     raise SystemExit(f"bench-national: {url_path} answered {status}")
                 log(f"{kind}: {label}")
-                results[(kind, label)] = wrk_run(wrk, lua, server, url_path, headers, args)
+                seconds = min(args.max_duration, max(args.duration, math.ceil(5 * first)))
+                result = wrk_run(wrk, lua, server, url_path, headers, args, seconds)
+                result["first_ms"] = first * 1000
+                results[(kind, label)] = result
             results[(kind, "rss")] = (rss_before, server.worker_rss_mb())
         finally:
             server.stop()
@@ -336,7 +353,7 @@ print(f"moved {len(changes)} due dates")
 """
 
 
-def batch_jobs(url: str) -> list[tuple[str, float, float, str]]:
+def batch_jobs(url: str, timeout: int) -> list[tuple[str, float, float, str]]:
     jobs = [
         ("sync_permissions", ("sync_permissions",)),
         ("deadline sweep (real)", ("sweep_deadlines",)),
@@ -346,9 +363,11 @@ def batch_jobs(url: str) -> list[tuple[str, float, float, str]]:
     rows = []
     for label, command in jobs:
         log(f"batch: {label}")
-        seconds, peak, output = manage(url, *command, timed=True, check=False)
-        lines = [x for x in output.splitlines() if x.strip() and not x.startswith("\t")]
-        summary = next((x for x in reversed(lines) if "Command exited" not in x), "")
+        seconds, peak, stdout, stderr = manage(
+            url, *command, timed=True, check=False, timeout=timeout
+        )
+        said = stdout.strip().splitlines() or ["(nothing)"]
+        summary = "timed out: killed" if "timed out after" in stderr else said[-1]
         rows.append((label, seconds, peak, summary[:120]))
     return rows
 
@@ -388,17 +407,23 @@ def report(args, counts, small_counts, loads, jobs) -> str:
         "same run.",
         "",
         "| page | cache | p50 ms | p95 ms | p99 ms | req/s | × trivial (p50) "
-        "| × trivial (req/s) | errors |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| × trivial (req/s) | first request ms | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for kind in ("warm", "cold"):
         anchor = loads[(kind, PAGES[0][0])]
         for label, _, _ in PAGES:
             r = loads[(kind, label)]
+            if not r["requests"]:
+                out.append(
+                    f"| {label} | {kind} | — | — | — | 0 | — | — | {r['first_ms']:.0f} | "
+                    f"no request completed in the run |"
+                )
+                continue
             out.append(
                 f"| {label} | {kind} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | "
                 f"{r['rps']:.1f} | {r['p50'] / anchor['p50']:.1f} | "
-                f"{anchor['rps'] / r['rps'] if r['rps'] else float('inf'):.1f} | {r['errors']} |"
+                f"{anchor['rps'] / r['rps']:.1f} | {r['first_ms']:.0f} | {r['errors']} |"
             )
     for kind in ("warm", "cold"):
         before, after = loads[(kind, "rss")]
@@ -444,7 +469,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=2, help="wrk connections (2)")
     parser.add_argument("--port", type=int, default=8701)
     parser.add_argument("--out", default=str(ROOT / "var" / "bench-national.md"))
+    parser.add_argument(
+        "--small-database-url", help="a seed_scale database for the second scale (cloned)"
+    )
+    parser.add_argument("--max-duration", type=int, default=60, help="cap per slow page (s)")
     parser.add_argument("--skip-jobs", action="store_true", help="no batch jobs")
+    parser.add_argument("--job-timeout", type=int, default=900, help="seconds per batch job")
     args = parser.parse_args()
     args.small_scale = args.small_scale or max(0.001, round(args.scale / 10, 4))
 
@@ -464,10 +494,17 @@ def main() -> None:
             args.small_scale = max(0.001, round(args.scale / 10, 4))
             bench = clone(url, f"bench_{pid}")
             made.append(bench)
-        small = with_database(url, f"bench_small_{pid}")
-        admin_sql(url, f'CREATE DATABASE "{database_name(small)}"')
-        made.append(small)
-        seed_into(small, args.small_scale)
+        if args.small_database_url:
+            small = clone(args.small_database_url, f"bench_small_{pid}")
+            made.append(small)
+            args.small_scale = round(topic_count(small) / NATIONAL_TOPICS, 4)
+        else:
+            small = with_database(url, f"bench_small_{pid}")
+            admin_sql(url, f'CREATE DATABASE "{database_name(small)}"')
+            made.append(small)
+            seed_into(small, args.small_scale)
+        log("collectstatic (DEBUG is off: the manifest storage needs it)")
+        manage(bench, "collectstatic", "--noinput", "-v0")
         log("counting queries")
         counts = helper(bench, "--count-queries", CF_PUBLIC_CACHE_SECONDS=0)
         small_counts = helper(small, "--count-queries", CF_PUBLIC_CACHE_SECONDS=0)
@@ -478,7 +515,7 @@ def main() -> None:
         if not args.skip_jobs:
             jobs_db = clone(bench, f"bench_jobs_{pid}")
             made.append(jobs_db)
-            jobs = batch_jobs(jobs_db)
+            jobs = batch_jobs(jobs_db, args.job_timeout)
         text = report(args, counts, small_counts, loads, jobs)
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(text)
