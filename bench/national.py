@@ -33,7 +33,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -215,7 +214,7 @@ def procfile_web() -> list[str]:
 
 
 class Server:
-    def __init__(self, url: str, port: int, cache_seconds: int, logdir: Path):
+    def __init__(self, url: str, port: int, cache_seconds: int, logdir: Path, args_timeout=120):
         self.port = port
         command = procfile_web()
         command[0] = str(BIN / command[0])
@@ -225,6 +224,7 @@ class Server:
             PORT=port,
             WEB_CONCURRENCY=2,
             GUNICORN_MAX_REQUESTS=0,  # no restarts mid-run (the deployed default restarts)
+            GUNICORN_TIMEOUT=args_timeout,  # slow pages at scale finish rather than 502
             CF_PUBLIC_CACHE_SECONDS=cache_seconds,
             PATH=f"{BIN}:{os.environ.get('PATH', '')}",
         )
@@ -324,7 +324,9 @@ def load_pages(url: str, ids: dict, args, logdir: Path) -> dict:
                     status = server.get(url_path, headers)[0]
                 expected = 304 if who == "anon-etag" else 200
                 if status != expected:
-                    raise SystemExit(f"bench-national: {url_path} answered {status}")
+                    log(f"{kind}: {url_path} answered {status}; see {server.log.name}")
+                    results[(kind, label)] = {"requests": 0, "first_ms": 0, "status": status}
+                    continue
                 log(f"{kind}: {label}")
                 seconds = min(args.max_duration, max(args.duration, math.ceil(5 * first)))
                 result = wrk_run(wrk, lua, server, url_path, headers, args, seconds)
@@ -415,9 +417,9 @@ def report(args, counts, small_counts, loads, jobs) -> str:
         for label, _, _ in PAGES:
             r = loads[(kind, label)]
             if not r["requests"]:
+                why = f"answered {r['status']}" if "status" in r else "no request completed"
                 out.append(
-                    f"| {label} | {kind} | — | — | — | 0 | — | — | {r['first_ms']:.0f} | "
-                    f"no request completed in the run |"
+                    f"| {label} | {kind} | — | — | — | 0 | — | — | {r['first_ms']:.0f} | {why} |"
                 )
                 continue
             out.append(
@@ -509,8 +511,9 @@ def main() -> None:
         counts = helper(bench, "--count-queries", CF_PUBLIC_CACHE_SECONDS=0)
         small_counts = helper(small, "--count-queries", CF_PUBLIC_CACHE_SECONDS=0)
         ids = helper(bench, "--prepare")
-        with tempfile.TemporaryDirectory(prefix="bench-national-") as logdir:
-            loads = load_pages(bench, ids, args, Path(logdir))
+        logdir = ROOT / "var" / f"bench-national-{pid}"  # gunicorn's logs, kept
+        logdir.mkdir(parents=True, exist_ok=True)
+        loads = load_pages(bench, ids, args, logdir)
         jobs = []
         if not args.skip_jobs:
             jobs_db = clone(bench, f"bench_jobs_{pid}")
