@@ -401,8 +401,9 @@ def report(args, counts, small_counts, loads, jobs) -> str:
         f"## National-scale benchmark, S={args.scale} ({stamp})",
         "",
         f"Machine: {machine()}. PostgreSQL 15, gunicorn from the Procfile (2 workers, DEBUG off), "
-        f"wrk -t1 -c{args.connections} -d{args.duration}s per page. Topics: {counts['topics']:,} "
-        f"(small scale: {small_counts['topics']:,}).",
+        f"wrk -t1 -c{args.connections}, at least {args.duration} s per page. Topics: "
+        f"{counts.get('topics', '(not counted)')} (small scale: "
+        f"{small_counts.get('topics', '(not counted)')}).",
         "",
         "Ratios: a page's p50 over the trivial view's p50, and the trivial view's requests/s over "
         "the page's (both: how many trivial views the page costs), on the same server in the "
@@ -445,7 +446,7 @@ def report(args, counts, small_counts, loads, jobs) -> str:
         "|---|---:|---:|---:|---:|",
     ]
     for label, _, _ in PAGES:
-        if label not in counts:
+        if label not in counts or label not in small_counts:
             continue
         a, b = counts[label], small_counts[label]
         out.append(
@@ -476,10 +477,13 @@ def main() -> None:
     )
     parser.add_argument("--max-duration", type=int, default=60, help="cap per slow page (s)")
     parser.add_argument("--skip-jobs", action="store_true", help="no batch jobs")
+    parser.add_argument("--skip-counts", action="store_true", help="no query counts")
     parser.add_argument("--job-timeout", type=int, default=900, help="seconds per batch job")
     args = parser.parse_args()
     args.small_scale = args.small_scale or max(0.001, round(args.scale / 10, 4))
 
+    # Stopped (Ctrl-C, kill): still stop the servers and drop the clones.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         log("no PostgreSQL DATABASE_URL: starting a throwaway cluster (.ci/with-postgres)")
@@ -507,21 +511,25 @@ def main() -> None:
             seed_into(small, args.small_scale)
         log("collectstatic (DEBUG is off: the manifest storage needs it)")
         manage(bench, "collectstatic", "--noinput", "-v0")
-        log("counting queries")
-        counts = helper(bench, "--count-queries", CF_PUBLIC_CACHE_SECONDS=0)
-        small_counts = helper(small, "--count-queries", CF_PUBLIC_CACHE_SECONDS=0)
         ids = helper(bench, "--prepare")
         logdir = ROOT / "var" / f"bench-national-{pid}"  # gunicorn's logs, kept
         logdir.mkdir(parents=True, exist_ok=True)
-        loads = load_pages(bench, ids, args, logdir)
-        jobs = []
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        # Each phase rewrites the report, so a run cut short still leaves what it measured.
+        counts, small_counts, loads, jobs = {}, {}, load_pages(bench, ids, args, logdir), []
+        out.write_text(report(args, counts, small_counts, loads, jobs))
+        if not args.skip_counts:
+            log("counting queries")
+            counts = helper(bench, "--count-queries", CF_PUBLIC_CACHE_SECONDS=0)
+            small_counts = helper(small, "--count-queries", CF_PUBLIC_CACHE_SECONDS=0)
+            out.write_text(report(args, counts, small_counts, loads, jobs))
         if not args.skip_jobs:
             jobs_db = clone(bench, f"bench_jobs_{pid}")
             made.append(jobs_db)
             jobs = batch_jobs(jobs_db, args.job_timeout)
         text = report(args, counts, small_counts, loads, jobs)
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(text)
+        out.write_text(text)
         print(text)
         log(f"report written to {args.out}")
     finally:
