@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install lock lint test-sqlite test-postgres test-queue test-long browser demo clean bench property backup-drill schemathesis
+.PHONY: run test install lock lint test-sqlite test-postgres test-queue test-long browser demo clean bench bench-national property backup-drill schemathesis
 
 # Every dependency is pinned by requirements.lock (a constraints file made by `make lock`).
 $(STAMP): pyproject.toml requirements.lock
@@ -95,6 +95,12 @@ schemathesis: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# The national-scale benchmark (docs/benchmarks.md): DATABASE_URL names a database loaded by
+# `manage.py seed_scale` (cloned, never written), or a throwaway PostgreSQL is seeded at SCALE.
+SCALE ?= 0.1
+bench-national: install
+	$(BIN)/python bench/national.py --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) var

@@ -531,3 +531,10 @@ LOGGING = {
 # its candidate clocks in batches of this many, each written in one transaction with one
 # delivery task.
 CF_SWEEP_BATCH = env_int("CF_SWEEP_BATCH", 500, minimum=1)
+
+# National-scale benchmark (issue 13: bench/national.py, docs/decisions/0025).
+# CF_BENCH_ANCHORS=1 mounts the anchors under /bench/ (a trivial view and a plain DRF list, for
+# the benchmark to compare the pages with): never in a normal deployment. CF_PUBLIC_CACHE_SECONDS
+# is how long a public page stays cached (0: not at all — the benchmark's "cold" server).
+CF_BENCH_ANCHORS = env_bool("CF_BENCH_ANCHORS", False)
+CF_PUBLIC_CACHE_SECONDS = env_int("CF_PUBLIC_CACHE_SECONDS", 300)

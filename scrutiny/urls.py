@@ -1,5 +1,6 @@
 """Root URLs (the composition root may import every package)."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -24,3 +25,7 @@ urlpatterns = [
     path("", include("scrutiny.web.public.urls")),
     path("", include("scrutiny.web.staff.urls")),
 ]
+
+# The benchmark's anchors (scrutiny/web/bench.py): only when CF_BENCH_ANCHORS=1.
+if settings.CF_BENCH_ANCHORS:
+    urlpatterns.insert(0, path("bench/", include("scrutiny.web.bench")))

@@ -103,10 +103,17 @@ def compute_due(
     raise ValueError(f"Unknown unit {rule.unit!r} on rule {rule.slug}")
 
 
-def working_days_late(due_on: dt.date, received_on: dt.date, *, region: str | None = None) -> int:
-    """How many working days after the due date `received_on` is (0 when on time)."""
+def working_days_late(
+    due_on: dt.date,
+    received_on: dt.date,
+    *,
+    region: str | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> int:
+    """How many working days after the due date `received_on` is (0 when on time).
+    `calendar`: the region's calendar when the caller already has it (a bulk load)."""
     if received_on <= due_on:
         return 0
-    cal = calendar_for(region)
+    cal = calendar or calendar_for(region)
     # An answer that arrives on a weekend or holiday counts from the next working day.
     return cal.working_days_between(due_on, cal.next_working_day(received_on))
