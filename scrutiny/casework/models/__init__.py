@@ -53,6 +53,7 @@ from scrutiny.casework.models.responses import (  # noqa: F401
     ResponseAttachment,
     ResponseKind,
 )
+from scrutiny.casework.models.search import SearchEntry, SearchKind  # noqa: F401
 from scrutiny.casework.models.suggestions import (  # noqa: F401
     SuggesterContact,
     SuggestionStatus,

@@ -24,6 +24,7 @@ from scrutiny.casework.models import (
 )
 from scrutiny.casework.policy import can
 from scrutiny.casework.roles import Perm
+from scrutiny.casework.search import search_index
 from scrutiny.casework.uploads import check_upload
 from workflows.audit import EventType, log_event
 from workflows.clocks import working_days_late
@@ -288,6 +289,7 @@ def provider_response_record(
         ActionPlanItem.objects.bulk_create(
             ActionPlanItem(response=response, action=a, owner=o, target_date=t) for a, o, t in plan
         )
+        search_index(response)  # and the answer it supersedes, which leaves the record
         if further:
             log_event(
                 subject,
