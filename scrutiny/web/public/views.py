@@ -173,12 +173,29 @@ def outcome(request, pk):
         .prefetch_related("health_bodies", "partnership__scrutiny_committees"),
         pk=pk,
     )
-    view = outcome_presenters.outcome_detail(topic)
+    view = outcome_presenters.outcome_detail(
+        topic,
+        requests_page=request.GET.get("requests"),
+        recommendations_page=request.GET.get("recommendations"),
+    )
     return render(
         request,
         "public/outcome.html",
-        {"topic": topic, "view": view, "related_meetings": list(meetings.public_for_topic(topic))},
+        {
+            "topic": topic,
+            "view": view,
+            "related_meetings": list(meetings.public_for_topic(topic)),
+            "requests_query": _query_without(request, "requests"),
+            "recommendations_query": _query_without(request, "recommendations"),
+        },
     )
+
+
+def _query_without(request, name: str) -> str:
+    """The request's query string without `name`, for a pager of that parameter."""
+    params = request.GET.copy()
+    params.pop(name, None)
+    return params.urlencode()
 
 
 @require_GET
