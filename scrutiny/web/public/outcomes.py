@@ -149,13 +149,14 @@ def outcome_detail(
     today: dt.date | None = None,
     requests_page=None,
     recommendations_page=None,
-    per_page: int = ITEMS_PER_PAGE,
+    per_page: int | None = None,
 ) -> OutcomeView:
     """Everything the outcome page shows, in a fixed number of queries however many requests
     and recommendations the topic has: one page of each (`requests_page`,
     `recommendations_page`: the page numbers asked for, as typed; a bad one gives the nearest
     page)."""
     today = today or timezone.localdate()
+    per_page = per_page or ITEMS_PER_PAGE
     current = ProviderResponse.objects.order_by("received_at", "id")
     reqs_page = Paginator(
         requests_public()
