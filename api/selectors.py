@@ -23,8 +23,6 @@ from scrutiny.casework.models import (
 )
 from scrutiny.casework.publication import (
     recommendations_public,
-    requests_public,
-    responses_public,
     topics_published,
 )
 from scrutiny.casework.roles import Perm
@@ -117,10 +115,17 @@ def webhooks_for(request):
 # topics in a publishable state, issued requests and recommendations, current responses.
 
 
+# The page's rows come from the public selectors; what is prefetched for them is filtered by
+# their ids only (Django's `IN (page ids)`), never by the whole public filter again, which made
+# PostgreSQL materialise every public request and recommendation (257k + 197k rows) per page.
+# A request or recommendation of a public topic is public once issued; a response of a public
+# item is public while no correction supersedes it.
+
+
 def _public_responses_prefetch():
     return Prefetch(
         "responses",
-        queryset=responses_public()
+        queryset=ProviderResponse.objects.current()
         .select_related("superseded_by")
         .prefetch_related("attachments", "action_plan")
         .order_by("received_at", "id"),
@@ -135,7 +140,7 @@ def public_topics_for_api():
             "health_bodies",
             Prefetch(
                 "requests",
-                queryset=requests_public()
+                queryset=InformationRequest.all_objects.issued()
                 .select_related("requested_by", "recipient")
                 .prefetch_related(_public_responses_prefetch())
                 .order_by("issued_on", "id"),
@@ -143,7 +148,7 @@ def public_topics_for_api():
             ),
             Prefetch(
                 "recommendations",
-                queryset=recommendations_public()
+                queryset=Recommendation.all_objects.issued()
                 .select_related("made_by", "recipient")
                 .prefetch_related(_public_responses_prefetch(), "implementation_updates")
                 .order_by("issued_on", "id"),

@@ -1,11 +1,13 @@
 """A health body's public record, and the server-rendered SVG chart of it.
 
 Only requests and recommendations of published topics count (the selectors in
-`scrutiny.casework.publication`). Figures (see docs/public-site.md):
+`scrutiny.casework.publication`). Figures (see docs/public-site.md), all counted by the
+database in a fixed number of aggregate queries:
 
 - received: issued requests and recommendations addressed to the body;
-- answered on time / late: judged on the *first* answer to each (a later correction does not
-  make an on-time answer late, nor a late one on time; further information is not an answer);
+- answered on time / late: judged on the *first* answer to each, the root of its chain of
+  corrections (a later correction does not make an on-time answer late, nor a late one on time;
+  further information is not an answer);
 - overdue, no answer: still awaiting an answer after the due date;
 - withdrawn before an answer: withdrawn by the scrutiny body (on its own or with its topic)
   before any answer came; never counted as overdue;
@@ -20,14 +22,15 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass, field
 
+from django.db.models import Count, FilteredRelation, Q
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from scrutiny.casework.models import (
-    ProviderResponse,
     RecommendationOutcome,
     RecommendationState,
     RequestState,
+    ResponseKind,
 )
 from scrutiny.casework.models.items import WITHDRAWN
 from scrutiny.casework.publication import recommendations_public, requests_public
@@ -41,7 +44,8 @@ class Record:
     answered_late: int = 0
     overdue_unanswered: int = 0
     withdrawn_unanswered: int = 0
-    days_late: list[int] = field(default_factory=list)
+    # {working days late: how many late first answers}, counted in SQL
+    late_histogram: dict[int, int] = field(default_factory=dict)
     outcomes: dict[str, int] = field(
         default_factory=lambda: dict.fromkeys(RecommendationOutcome.values, 0)
     )
@@ -60,7 +64,17 @@ class Record:
 
     @property
     def median_days_late(self) -> float | None:
-        return statistics.median(self.days_late) if self.days_late else None
+        """The median of the late first answers' working days late, read off the histogram."""
+        n = sum(self.late_histogram.values())
+        if not n:
+            return None
+        middle = ((n - 1) // 2, n // 2)  # the two middle positions (equal when n is odd)
+        found, seen = [], 0
+        for days in sorted(self.late_histogram):
+            count = self.late_histogram[days]
+            found.extend(days for position in middle if seen <= position < seen + count)
+            seen += count
+        return statistics.mean(found)
 
     @property
     def median_days_late_text(self) -> str:
@@ -91,64 +105,86 @@ class Record:
         ]
 
 
+def _with_first_answer(qs):
+    """`qs` joined to each item's first answer: the answer that supersedes nothing, the root of
+    its chain of corrections (one per item, a database constraint), so the join adds no rows."""
+    return qs.annotate(
+        first=FilteredRelation(
+            "responses",
+            condition=Q(responses__kind=ResponseKind.ANSWER, responses__supersedes__isnull=True),
+        )
+    )
+
+
+def _tallies(qs, *, today: dt.date, open_state: str, extra=None):
+    """Per recipient: received, first answered on time / late, withdrawn before an answer,
+    overdue with none — one GROUP BY over `qs` with conditional counts."""
+    no_answer = Q(first__id__isnull=True)
+    return (
+        _with_first_answer(qs)
+        .order_by()
+        .values("recipient_id")
+        .annotate(
+            received=Count("pk"),
+            on_time=Count("pk", filter=Q(first__on_time=True)),
+            late=Count("pk", filter=Q(first__on_time=False)),
+            withdrawn=Count("pk", filter=no_answer & Q(state=WITHDRAWN)),
+            overdue=Count(
+                "pk", filter=no_answer & Q(state=open_state, due_on__isnull=False, due_on__lt=today)
+            ),
+            **(extra or {}),
+        )
+    )
+
+
+def _late_histogram(qs):
+    """(recipient, working days late, how many) of the late first answers."""
+    return (
+        _with_first_answer(qs)
+        .filter(first__on_time=False)
+        .order_by()
+        .values_list("recipient_id", "first__working_days_late")
+        .annotate(n=Count("pk"))
+    )
+
+
 def records_for(body_ids, *, today: dt.date | None = None) -> dict[int, Record]:
-    """{body id: Record} for every body in `body_ids`, in three queries whatever the data."""
+    """{body id: Record} for every body in `body_ids`, in four aggregate queries whatever the
+    data (two GROUP BYs and two histograms; nothing is counted in Python)."""
     today = today or timezone.localdate()
     body_ids = list(body_ids)
     records = {pk: Record() for pk in body_ids}
     requests = requests_public().filter(recipient__in=body_ids)
     recs = recommendations_public().filter(recipient__in=body_ids)
-    first = {
-        (req_id, rec_id): (on_time, late)
-        for req_id, rec_id, on_time, late in _first_responses(requests, recs)
+    outcome_counts = {
+        f"outcome_{value}": Count(
+            "pk", filter=Q(state=RecommendationState.RESPONDED, outcome=value)
+        )
+        for value in RecommendationOutcome.values
     }
-
-    def tally(record, key, state, due_on, open_state):
-        answer = first.get(key)
-        if answer is not None:
-            on_time, late = answer
-            if on_time:
-                record.answered_on_time += 1
-            else:
-                record.answered_late += 1
-                record.days_late.append(late)
-        elif state == WITHDRAWN:
-            record.withdrawn_unanswered += 1
-        elif state == open_state and due_on is not None and due_on < today:
-            record.overdue_unanswered += 1
-
-    for pk, recipient, state, due_on in requests.values_list(
-        "pk", "recipient_id", "state", "due_on"
+    for row in _tallies(requests, today=today, open_state=RequestState.ISSUED):
+        _add(records[row["recipient_id"]], row)
+        records[row["recipient_id"]].requests_received += row["received"]
+    for row in _tallies(
+        recs, today=today, open_state=RecommendationState.ISSUED, extra=outcome_counts
     ):
-        record = records[recipient]
-        record.requests_received += 1
-        tally(record, (pk, None), state, due_on, RequestState.ISSUED)
-    for pk, recipient, state, due_on, outcome in recs.values_list(
-        "pk", "recipient_id", "state", "due_on", "outcome"
-    ):
-        record = records[recipient]
-        record.recommendations_received += 1
-        tally(record, (None, pk), state, due_on, RecommendationState.ISSUED)
-        if state == RecommendationState.RESPONDED and outcome in record.outcomes:
-            record.outcomes[outcome] += 1
+        record = records[row["recipient_id"]]
+        _add(record, row)
+        record.recommendations_received += row["received"]
+        for value in RecommendationOutcome.values:
+            record.outcomes[value] += row[f"outcome_{value}"]
+    for qs in (requests, recs):
+        for recipient, days, n in _late_histogram(qs):
+            histogram = records[recipient].late_histogram
+            histogram[days] = histogram.get(days, 0) + n
     return records
 
 
-def _first_responses(requests, recs):
-    """(request id, recommendation id, on_time, working_days_late) of the first answer to
-    each public request and recommendation, earliest received first."""
-    answers = ProviderResponse.objects.answers()
-    rows = answers.filter(information_request__in=requests.values("pk")) | answers.filter(
-        recommendation__in=recs.values("pk")
-    )
-    seen = set()
-    for req_id, rec_id, on_time, late in rows.order_by("received_at", "id").values_list(
-        "information_request_id", "recommendation_id", "on_time", "working_days_late"
-    ):
-        if (req_id, rec_id) in seen:
-            continue
-        seen.add((req_id, rec_id))
-        yield req_id, rec_id, on_time, late
+def _add(record: Record, row: dict) -> None:
+    record.answered_on_time += row["on_time"]
+    record.answered_late += row["late"]
+    record.withdrawn_unanswered += row["withdrawn"]
+    record.overdue_unanswered += row["overdue"]
 
 
 def health_body_record(body, *, today: dt.date | None = None) -> Record:

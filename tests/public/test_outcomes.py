@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from scrutiny.casework import publication, services
+from scrutiny.casework import search, services
 from scrutiny.casework.models import Membership, Topic
 from scrutiny.casework.publication import topics_published, topics_search
 from tests.factories import MembershipFactory, UserFactory
@@ -87,7 +87,7 @@ def test_pagination_keeps_filters(client, area, officer, responder):
 
 
 def test_search_fallback_matches_every_word_anywhere(area, officer, responder, monkeypatch):
-    monkeypatch.setattr(publication, "connection", SimpleNamespace(vendor="sqlite"))
+    monkeypatch.setattr(search, "connection", SimpleNamespace(vendor="sqlite"))
     a = build_topic(area, officer, responder, title="Stroke unit", outcome_summary="Beds kept")
     b = build_topic(area, officer, responder, title="Eye clinic", summary="Cataract waits")
     qs = topics_published()

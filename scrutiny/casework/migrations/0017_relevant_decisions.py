@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('scrutiny', '0015_visibility_indexes'),
+        ('scrutiny', '0016_search'),
         ('workflows', '0007_notification_mailboxes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -24,6 +24,7 @@ from scrutiny.casework.models import (
 )
 from scrutiny.casework.models.items import DRAFT, ISSUED
 from scrutiny.casework.roles import Perm
+from scrutiny.casework.search import search_index, search_unindex
 from scrutiny.casework.services.common import _required, rule_for
 from scrutiny.casework.services.decisions import decision_record_for
 from workflows.audit import EventType, log_event
@@ -98,6 +99,7 @@ def _draft(model: type[AddressedItem], *, topic, by, recipient, asked_by, **text
             **text,
         )
         log_event(item, DRAFTED[model], by=by, source_state="")
+        search_index(item)  # not public while a draft; staff search finds it
     return item
 
 
@@ -137,6 +139,7 @@ def _edit(item: AddressedItem, *, by, recipient, **text) -> AddressedItem:
         for field, value in text.items():
             setattr(locked, field, value)
         locked.save(update_fields=[*EDITABLE[model], "recipient", "updated_at"])
+        search_index(locked)
         log_event(
             locked,
             EDITED[model],
@@ -162,6 +165,7 @@ def _delete(item: AddressedItem, *, by) -> None:
             "recipient": locked.recipient_id,
             **{f: getattr(locked, f) for f in EDITABLE[model]},
         }
+        search_unindex(locked)
         locked.delete()
         log_event(
             topic,
@@ -188,6 +192,7 @@ def _issue(item: AddressedItem, *, by, on, note):
             calendar=calendar_for(rule.effective_region),
         )
         grants.responder_grant(topic_id=item.topic_id, body_id=item.recipient_id)
+        search_index(item)  # public once issued
         notices.notify_ask_issued(item, by=by)
         decision_record_for(item, body=item.asking_body, by=by, on=item.issued_on)
     return item
@@ -206,6 +211,7 @@ def _withdraw(item: AddressedItem, *, by, reason: str, expected_state: str | Non
             reason=reason,
             expected_state=expected_state,
         )
+        search_index(item)  # the withdrawal reason
         if item.was_issued:
             reminders_cancel(item)
             notices.notify_ask_withdrawn(item, by=by, reason=reason)

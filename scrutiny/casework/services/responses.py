@@ -25,6 +25,7 @@ from scrutiny.casework.models import (
 )
 from scrutiny.casework.policy import can
 from scrutiny.casework.roles import Perm
+from scrutiny.casework.search import search_index
 from scrutiny.casework.uploads import check_upload
 from workflows.audit import EventType, log_event
 from workflows.cache import public_cache_bump
@@ -290,6 +291,7 @@ def provider_response_record(
         ActionPlanItem.objects.bulk_create(
             ActionPlanItem(response=response, action=a, owner=o, target_date=t) for a, o, t in plan
         )
+        search_index(response)  # and the answer it supersedes, which leaves the record
         if further:
             log_event(
                 subject,

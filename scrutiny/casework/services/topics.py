@@ -25,6 +25,7 @@ from scrutiny.casework.models import (
 )
 from scrutiny.casework.models.items import ISSUED
 from scrutiny.casework.roles import Perm
+from scrutiny.casework.search import search_index
 from scrutiny.casework.services.common import _required
 from scrutiny.casework.services.items import (
     OPEN_ITEM_STATES,
@@ -113,6 +114,7 @@ def topic_raise(
         )
         if health_bodies:
             topic.health_bodies.set(health_bodies)
+        search_index(topic)
         grants.topic_grant(topic)
         log_event(topic, EventType.TOPIC_RAISED, by=by, note=note, source_state="")
         if source == Topic.Source.REFERRAL:
@@ -226,14 +228,17 @@ def topic_scores_correct(
 
 def topic_decline(*, topic, by, reason: str, expected_state=None):
     reason = _required(reason, "reason", "the reason for declining")
-    return transition_apply(
-        instance=topic,
-        name="decline",
-        by=by,
-        note=reason,
-        reason=reason,
-        expected_state=expected_state,
-    )
+    with transaction.atomic():
+        topic = transition_apply(
+            instance=topic,
+            name="decline",
+            by=by,
+            note=reason,
+            reason=reason,
+            expected_state=expected_state,
+        )
+        search_index(topic)  # the reason is public
+    return topic
 
 
 def topic_reopen(*, topic, by, note: str = "", expected_state=None):
@@ -270,6 +275,7 @@ def topic_withdraw(*, topic, by, reason: str, expected_state=None):
         )
         for item in _open_items(topic):
             item_withdraw(item, by=by, reason=reason)
+        search_index(topic)  # the reason is public
     return topic
 
 
@@ -438,7 +444,7 @@ def topic_conclude(
             item_withdraw(item, by=by, reason=reason)
         for item, reason in monitor:
             log_event(item, KEPT_OPEN[type(item)], by=by, note=reason)
-        return transition_apply(
+        topic = transition_apply(
             instance=topic,
             name="conclude",
             by=by,
@@ -449,6 +455,8 @@ def topic_conclude(
             outcome_summary=outcome_summary,
             on=on,
         )
+        search_index(topic)  # the outcome summary
+    return topic
 
 
 def topic_record_position(

@@ -134,12 +134,19 @@ class OutcomeFilterForm(forms.Form):
         self.fields["year"].choices = [("", "Any year")] + [(str(y), str(y)) for y in years]
 
 
+def _health_body_id(slug: str) -> int | None:
+    return (
+        Organisation.objects.filter(kind=Organisation.Kind.HEALTH_BODY, slug=slug)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 @require_GET
 @public_cached(scope=_lists(OUTCOMES))
 def outcomes(request):
     base = publication.topics_published()
-    years = sorted({d.year for d in base.datetimes("created_at", "year")}, reverse=True)
-    form = OutcomeFilterForm(request.GET or None, years=years)
+    form = OutcomeFilterForm(request.GET or None, years=publication.years_published())
     qs = base
     searching = False
     if form.is_bound:
@@ -148,7 +155,8 @@ def outcomes(request):
         if data.get("state"):
             qs = qs.filter(state=data["state"])
         if data.get("health_body"):
-            qs = qs.filter(pk__in=publication.topic_ids_concerning(slug=data["health_body"]))
+            body_id = _health_body_id(data["health_body"])
+            qs = qs.filter(pk__in=publication.topic_ids_concerning(body_id=body_id))
         if data.get("year"):
             qs = qs.filter(created_at__year=data["year"])
         if data.get("q"):
@@ -182,12 +190,29 @@ def outcome(request, pk):
         .prefetch_related("health_bodies", "partnership__scrutiny_committees"),
         pk=pk,
     )
-    view = outcome_presenters.outcome_detail(topic)
+    view = outcome_presenters.outcome_detail(
+        topic,
+        requests_page=request.GET.get("requests"),
+        recommendations_page=request.GET.get("recommendations"),
+    )
     return render(
         request,
         "public/outcome.html",
-        {"topic": topic, "view": view, "related_meetings": list(meetings.public_for_topic(topic))},
+        {
+            "topic": topic,
+            "view": view,
+            "related_meetings": list(meetings.public_for_topic(topic)),
+            "requests_query": _query_without(request, "requests"),
+            "recommendations_query": _query_without(request, "recommendations"),
+        },
     )
+
+
+def _query_without(request, name: str) -> str:
+    """The request's query string without `name`, for a pager of that parameter."""
+    params = request.GET.copy()
+    params.pop(name, None)
+    return params.urlencode()
 
 
 @require_GET
@@ -267,9 +292,11 @@ def health_body(request, slug):
     record = health_body_record(body)
     topics = (
         publication.topics_published()
-        .filter(pk__in=publication.topic_ids_concerning(slug=body.slug))
+        .filter(pk__in=publication.topic_ids_concerning(body_id=body.pk))
         .order_by("-published_at", "-id")
     )
+    page = Paginator(topics, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = outcome_presenters.present_topics(page.object_list)
     return render(
         request,
         "public/health_body.html",
@@ -277,7 +304,8 @@ def health_body(request, slug):
             "body": body,
             "record": record,
             "chart": record_chart_svg(record),
-            "topics": outcome_presenters.present_topics(topics),
+            "page_obj": page,
+            "topics": page.object_list,
         },
     )
 

@@ -1,0 +1,52 @@
+"""The search index: one row per searchable object, its text and (on PostgreSQL) its stored,
+weighted `tsvector`. Maintained by `scrutiny.casework.search` in the services' transactions;
+`manage.py search_reindex` rebuilds it. See docs/decisions/0020-search.md."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+from scrutiny.casework.models.organisations import Organisation, Partnership
+from scrutiny.casework.models.topics import Topic
+
+
+class SearchKind(models.TextChoices):
+    TOPIC = "topic", "Topic"
+    INFORMATION_REQUEST = "information_request", "Information request"
+    RECOMMENDATION = "recommendation", "Recommendation"
+    RESPONSE = "response", "Response"
+
+
+class SearchEntry(models.Model):
+    """What one object says, for search. `public` is the object's own publicity (an issued
+    request or recommendation, a current response; a topic's own entry always): whether its
+    topic is public is read from the topic at query time, so publishing and withdrawing need no
+    reindex. The GIN index on `vector` exists on PostgreSQL only (migration 0016)."""
+
+    kind = models.CharField(max_length=30, choices=SearchKind)
+    object_id = models.PositiveBigIntegerField()
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    health_body = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField()
+    public = models.BooleanField(default=False)
+    title = models.CharField(max_length=300, blank=True)
+    text = models.TextField(blank=True)
+    vector = SearchVectorField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id"], name="search_entry_one_per_object"
+            )
+        ]
+        indexes = [models.Index(fields=["topic", "public"], name="search_entry_topic_public")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.object_id}"
