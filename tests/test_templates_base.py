@@ -143,8 +143,15 @@ def test_403_page_renders(rf, officer):
 
 # --- navigation ---------------------------------------------------------------------------
 
-STAFF_NAV = ["/work/", "/topics/", "/meetings/", "/consultations/", "/register/"]
-PUBLIC_NAV = ["/outcomes/", "/health-bodies/", "/meetings/", "/service-changes/", "/suggest/"]
+STAFF_NAV = ["/work/", "/topics/", "/meetings/", "/visits/", "/consultations/", "/register/"]
+PUBLIC_NAV = [
+    "/outcomes/",
+    "/health-bodies/",
+    "/enter-and-view/",
+    "/meetings/",
+    "/service-changes/",
+    "/suggest/",
+]
 RESPONDER_NAV = ["/body/", "/api/keys/", "/api/webhooks/"]
 SIGNED_IN = ["/notifications/"]
 

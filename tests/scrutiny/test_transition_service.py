@@ -18,7 +18,7 @@ from tests.api.conftest import after_the_issue_dates  # noqa: F401 - a fixture
 from tests.factories import InformationRequestFactory, agree_recommendations
 from workflows import services as wf
 from workflows.audit import EventType, event_history
-from workflows.cache import public_cache_version
+from workflows.cache import public_cache_token
 from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.models import AppendOnlyError, AuditEvent, DeadlineRule
 
@@ -191,8 +191,11 @@ def test_conclusion_waits_for_responses_unless_a_decision_is_recorded(area, topi
 
 
 def test_side_effects_run_only_after_commit(topic, officer, django_capture_on_commit_callbacks):
+    """The caller's effects and the refresh of the topic's public pages (its own cache scope:
+    docs/decisions/0021) wait for the commit."""
     seen = []
-    version = public_cache_version()
+    scope = topic.public_cache_scope()
+    version = public_cache_token(scope)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         wf.transition_apply(
             instance=topic,
@@ -203,11 +206,11 @@ def test_side_effects_run_only_after_commit(topic, officer, django_capture_on_co
         )
     # Before commit: the caller's effect has not run and public pages are not refreshed.
     assert seen == []
-    assert public_cache_version() == version
+    assert public_cache_token(scope) == version
     for callback in callbacks:
         callback()
     assert seen == ["effect"]
-    assert public_cache_version() != version
+    assert public_cache_token(scope) != version
 
 
 def test_positions_on_a_joint_topic_are_recorded_per_body(area, topic, officer, member):

@@ -33,7 +33,7 @@ def add_cases(area, officer, count):
 PAGES = {
     # session, user, roles, holidays; counts (one aggregate), page keys (one ordered LIMIT),
     # up to one query per kind on the page; filter choices (three)
-    "/work/": 12,
+    "/work/": 13,
     "/topics/": 7,
     "/referrals/": 7,
     "/members/": 9,  # one more since co-optees' seats (policy.co_opted_bodies, once a request)

@@ -13,7 +13,11 @@ pytestmark = pytest.mark.django_db
 
 RULE_SLUGS = [
     "agenda-publication",
+    "call-in-decision",
+    "consultation-comments-agenda",
     "council-executive-response",
+    "enter-and-view-accuracy-check",
+    "enter-and-view-response",
     "link-information-request",
     "link-recommendation-response",
     "osc-recommendation-response",

@@ -38,6 +38,7 @@ from tests.factories import (
     consultation_minuted,
     consultation_recorded,
 )
+from tests.protocols.builders import build_minutes
 from workflows.audit import event_type_for_transition
 from workflows.models import AuditEvent, DeadlineRule
 from workflows.services import fsm_fields, transition_apply
@@ -102,6 +103,13 @@ def _decision(c, reasons=""):
             decision=decision, by=c.officer, statement=decision.statement, reasons=reasons
         )
     return decision
+
+
+def _minutes(c, target):
+    """Minutes of a held committee meeting taken to `target` (tests/protocols/builders.py);
+    the built governance is kept on the function for a builder that needs a later item."""
+    _minutes.built = build_minutes(c.area, c.osc_officer, target=target)
+    return _minutes.built.minutes
 
 
 def _prioritised(c):
@@ -450,6 +458,18 @@ BUILDERS = {
     ("protocols.Meeting", "agenda", "publish_agenda"): lambda c: Case(
         _meeting(c), {"at": timezone.now()}
     ),
+    # Minutes of a meeting, approved as a correct record at a later one.
+    ("protocols.Minutes", "state", "circulate"): lambda c: Case(
+        _minutes(c, "draft"), {"on": TODAY}
+    ),
+    ("protocols.Minutes", "state", "return_to_draft"): lambda c: Case(_minutes(c, "circulated")),
+    ("protocols.Minutes", "state", "approve"): lambda c: Case(
+        _minutes(c, "circulated"),
+        {"set_fields": {"approved_at_item": _minutes.built.november.items.get(position=1)}},
+    ),
+    ("protocols.Minutes", "state", "publish"): lambda c: Case(
+        _minutes(c, "approved"), {"at": timezone.now()}
+    ),
     # Protocol versions, and each party's sign-off.
     ("protocols.ProtocolVersion", "state", "sign_off"): lambda c: Case(_protocol_draft(c)),
     ("protocols.ProtocolVersion", "state", "agree"): lambda c: Case(
@@ -481,6 +501,7 @@ def test_the_walk_covers_every_fsm_model():
         "scrutiny.Consultation",
         "scrutiny.CallInRequest",
         "protocols.Meeting",
+        "protocols.Minutes",
         "protocols.ProtocolVersion",
     }
 
@@ -568,6 +589,7 @@ RECORDED_BY_MOVES = {
     "scrutiny.TopicSuggestion": {"moderated_at", "moderated_by"},
     "protocols.Meeting": {"agenda_published_at", "urgency_reason", "urgency_chair"},
     "protocols.ProtocolVersion": {"agreed_on", "review_started_on", "superseded_on"},
+    "protocols.Minutes": {"circulated_on", "approved_on"},
 }
 
 
@@ -655,6 +677,25 @@ def lifecycle_writes(source: str, fields: dict[str, set[str]]) -> list[tuple[int
     return found
 
 
+# Writes the scan flags by name that are not lifecycle writes, each with the reason.
+NOT_LIFECYCLE_WRITES = {
+    # The national-scale loader writes rows as the services would have left them, in bulk
+    # (its `.update` calls are on the dicts of rows it is building): docs/decisions/0025.
+    ("scrutiny/demo/scale.py", None): "bulk loader",
+    # A health body's plan has a publication date of its own (not the Visit lifecycle's).
+    ("scrutiny/casework/services/register.py", "published_on"): "HealthBodyPlan.published_on",
+    # An officer publishing a document of implementation evidence: a flag on the document,
+    # not the topic's publication lifecycle.
+    ("scrutiny/casework/services/responses.py", "published_at"): "ImplementationEvidence",
+}
+
+
+def _exempt(path: str, what: str) -> bool:
+    return (path, None) in NOT_LIFECYCLE_WRITES or any(
+        p == path and name and f".{name} = " in what for p, name in NOT_LIFECYCLE_WRITES
+    )
+
+
 def test_no_code_writes_a_lifecycle_field_behind_the_transition_service():
     fields = lifecycle_fields()
     offences = []
@@ -662,8 +703,10 @@ def test_no_code_writes_a_lifecycle_field_behind_the_transition_service():
         for path in sorted((ROOT / package).rglob("*.py")):
             if "migrations" in path.parts:
                 continue
+            relative = str(path.relative_to(ROOT))
             for line, what in lifecycle_writes(path.read_text(), fields):
-                offences.append(f"{path.relative_to(ROOT)}:{line}: {what}")
+                if not _exempt(relative, what):
+                    offences.append(f"{relative}:{line}: {what}")
     assert offences == []
 
 

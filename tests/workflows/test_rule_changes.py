@@ -334,7 +334,9 @@ def test_a_recompute_over_many_clocks_takes_as_many_queries_as_over_few(area):
     many_moved, many = _recompute_queries(area, 30, "Many")
     assert (few_moved, many_moved) == (2, 32)
     assert many == few
-    assert many <= 12
+    # A query or two per clocked model (requests, recommendations, referrals, meetings, relevant
+    # decisions, visits, consultations, call-in requests), never per clock.
+    assert many <= 16
 
 
 def test_the_rule_page_lists_its_versions_and_a_second_change_saves_through_it(area, admin_client):
