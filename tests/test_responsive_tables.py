@@ -145,6 +145,9 @@ def test_a_wrapped_table_scrolls_by_keyboard_and_passes_axe(live_server, monkeyp
         region.focus()
         page.keyboard.press("ArrowRight")
         page.keyboard.press("ArrowRight")
+        # Keyboard scrolling may be smooth (animated): wait for it to move, up to 5 s.
+        region.element_handle().wait_for_element_state("stable")
+        page.wait_for_function("el => el.scrollLeft > 0", arg=region.element_handle(), timeout=5000)
         assert region.evaluate("el => el.scrollLeft") > 0
         violations = [v["id"] for v in axe_violations(page)]
         assert violations == []

@@ -44,6 +44,7 @@ def test_responder_manages_keys_and_webhooks(live_server, area, responder):
 
         page.goto(f"{live_server.url}/api/keys/")
         page.get_by_role("link", name=f"Revoke key {new.prefix}").click()
+        page.get_by_role("button", name="Revoke key").wait_for()  # the confirmation page
         assert_accessible(page, visited)
         page.get_by_role("button", name="Revoke key").click()
         page.get_by_text(f"Key {new.prefix}… (Datix bridge) is revoked.").wait_for()

@@ -127,5 +127,5 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
         page.get_by_role("button", name="Record the decision").click()  # empty: errors
         assert page.locator(".govuk-error-summary").is_visible()
         assert_accessible(page, visited)
-    assert len(visited) == 29  # with the Enter and View list and a report
+    assert len(visited) == 31  # with the Enter and View list and a report
     assert TopicSuggestion.objects.visible_to(officer).count() == 1
