@@ -61,7 +61,9 @@ def test_two_sweeps_at_once_write_and_enqueue_everything_once(area, monkeypatch)
 
     assert [r.errors for r in reports] == [[], []]  # the loser of each race quietly stood down
     assert all(len(r.actions) == 6 for r in reports)  # both saw 3 overdue + 3 very overdue
-    assert all(len(r.digests) == 2 for r in reports)
+    # The day's digests are claimed once (a JobRun row, docs/decisions/0021): the sweep that
+    # claims them plans both, the other may plan none; the counts below show one set is written.
+    assert max(len(r.digests) for r in reports) == 2
     # 3 overdue and 3 very overdue marks; 3 overdue notices, 3 escalations, 2 digests.
     assert SweepMark.objects.count() == 6
     assert Notification.objects.count() == 8
