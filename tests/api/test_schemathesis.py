@@ -33,7 +33,7 @@ from scrutiny.wsgi import application
 from tests.api.conftest import build_casework
 from tests.api.test_public_meetings import _meeting
 from tests.conftest import EXAMPLE_PUBLIC_ADDRESS
-from tests.factories import agree_recommendations, consultation_recorded
+from tests.factories import agree_recommendations, consultation_recorded, visit_build
 
 load_all_checks()
 CHECKS = REGISTERED_CHECKS.get_all()  # every check, named in the docstring
@@ -96,6 +96,9 @@ def fuzz_data(db, settings, area, officer, responder, fuzz_key):
     consultation = consultation_recorded(
         by=responder, body=area.trust, committee=area.committee, channel="web"
     )
+    # A visit to the key's body's premises, in its factual-accuracy check: the first state a
+    # provider is shown.
+    visit = visit_build(area, officer, state="accuracy_check")
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {
@@ -124,6 +127,7 @@ def fuzz_data(db, settings, area, officer, responder, fuzz_key):
             "/api/v1/webhooks/{id}/": hook.pk,
             "/api/v1/webhooks/{id}/deliveries/": hook.pk,
             "/api/v1/consultations/{id}/": consultation.pk,
+            "/api/v1/visits/{id}/": visit.pk,
             # A submission names real bodies (the key's own, a committee): half the generated
             # ones are given a valid body, so the 201 is exercised as well as the 400s.
             "POST /api/v1/consultations/": {
