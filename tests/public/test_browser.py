@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from scrutiny.casework import services
 from scrutiny.casework.models import RelevantDecision, TopicSuggestion
-from tests.browser_support import assert_accessible, chromium_page, sign_in
+from tests.browser_support import assert_accessible, chromium_page, expect, sign_in
 from tests.factories import consultation_minuted, consultation_recorded, visit_build
 from tests.public.builders import build_topic
 
@@ -56,11 +56,13 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
         page.goto(f"{base}/")
         assert_accessible(page, visited)
         page.get_by_role("link", name="Stroke unit move").click()
-        assert page.get_by_role("heading", level=1, name="Stroke unit move").is_visible()
+        expect(page.get_by_role("heading", level=1, name="Stroke unit move")).to_be_visible()
         assert_accessible(page, visited)
         page.get_by_role("link", name="Northby Hospitals NHS Trust").first.click()
-        assert page.get_by_role("heading", level=1, name="Northby Hospitals NHS Trust").is_visible()
-        assert page.locator("svg[role=img]").is_visible()
+        expect(
+            page.get_by_role("heading", level=1, name="Northby Hospitals NHS Trust")
+        ).to_be_visible()
+        expect(page.locator("svg[role=img]")).to_be_visible()
         assert_accessible(page, visited)
 
         for path in (
@@ -83,26 +85,26 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
 
         page.goto(f"{base}/enter-and-view/")
         page.get_by_role("link", name="Ward 7, Northby Hospitals NHS Trust").click()
-        assert page.get_by_role("heading", level=1, name="Ward 7").is_visible()
+        expect(page.get_by_role("heading", level=1, name="Ward 7")).to_be_visible()
         assert_accessible(page, visited)
 
         page.goto(f"{base}/suggest/")
         assert_accessible(page, visited)
         page.get_by_role("button", name="Send suggestion").click()
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         assert_accessible(page, visited)
         page.get_by_label("What should be looked at?").fill("Hearing tests")
         page.get_by_label("Why should it be looked at?").fill("Waits of a year")
         page.get_by_label("Northby").check()
         page.get_by_label("Your e-mail address (optional)").fill("ada@example.org")
         page.get_by_role("button", name="Send suggestion").click()
-        assert page.get_by_role("heading", name="Suggestion sent").is_visible()
+        expect(page.get_by_role("heading", name="Suggestion sent")).to_be_visible()
         assert_accessible(page, visited)
         page.goto(f"{base}/suggest/")
         page.get_by_label("What should be looked at?").fill("Again")
         page.get_by_label("Why should it be looked at?").fill("Again")
         page.get_by_role("button", name="Send suggestion").click()  # over the limit: 429 page
-        assert page.get_by_role("heading", name="Too many suggestions").is_visible()
+        expect(page.get_by_role("heading", name="Too many suggestions")).to_be_visible()
         assert_accessible(page, visited)
 
         # The officers' pages of the public site.
@@ -111,7 +113,7 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
         page.get_by_role("link", name="Hearing tests").click()
         assert_accessible(page, visited)
         page.get_by_role("button", name="Reject the suggestion").click()  # no reason: error
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         assert_accessible(page, visited)
         for path in (
             f"/topics/{concluded.pk}/unpublish/",
@@ -125,7 +127,7 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
             assert_accessible(page, visited)
         page.goto(f"{base}/network-decisions/new/")
         page.get_by_role("button", name="Record the decision").click()  # empty: errors
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         assert_accessible(page, visited)
     assert len(visited) == 31  # with the Enter and View list and a report
     assert TopicSuggestion.objects.visible_to(officer).count() == 1
