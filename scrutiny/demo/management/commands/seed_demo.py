@@ -1,7 +1,15 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from scrutiny.demo import annual, api_keys, consultations, decisions, governance, joint_working, visits
+from scrutiny.demo import (
+    annual,
+    api_keys,
+    consultations,
+    decisions,
+    governance,
+    joint_working,
+    visits,
+)
 from scrutiny.demo import casework as demo
 
 
