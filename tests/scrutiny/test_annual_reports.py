@@ -20,6 +20,7 @@ from scrutiny.casework import publication, services
 from scrutiny.casework.annual_figures import annual_figures
 from scrutiny.casework.models import AnnualReport, AnnualReportState
 from scrutiny.web.annual import report_context, report_pdf_bytes
+from tests.factories import OrganisationFactory
 from tests.scrutiny.casework_setup import SCORES
 from workflows.audit import EventType
 from workflows.errors import Conflict, Forbidden, InvalidInput
@@ -220,22 +221,39 @@ def test_meetings_held_and_attendance(area, osc_officer):
     assert meeting_figures(area.committee, start, end, public=True).held == 0
 
 
-def test_figures_take_a_constant_number_of_queries(area, officer):
+def test_figures_and_pages_take_a_constant_number_of_queries(client, area, officer):
     def count():
         report = AnnualReport.objects.select_related("body").get(body=area.network, year=YEAR)
-        with time_machine.travel(_at(AFTER), tick=False), CaptureQueriesContext(connection) as q:
-            report_context(report, public=False)
-        with time_machine.travel(_at(AFTER), tick=False), CaptureQueriesContext(connection) as p:
-            report_context(report, public=True)
-        return len(q), len(p)
+        counts = []
+        for public in (False, True):
+            with (
+                time_machine.travel(_at(AFTER), tick=False),
+                CaptureQueriesContext(connection) as q,
+            ):
+                report_context(report, public=public)
+            counts.append(len(q))
+        with time_machine.travel(_at(AFTER), tick=True):
+            client.force_login(officer)
+            for url in (report.get_absolute_url(), None, report.get_public_url()):
+                if url is None:
+                    client.logout()  # the public page as a visitor sees it
+                    continue
+                with CaptureQueriesContext(connection) as q:
+                    assert client.get(url).status_code == 200
+                counts.append(len(q))
+        return counts
 
     build_year(area, officer)
-    _report(area, officer)
+    _published(_report(area, officer), officer)
     small = count()
+    # Three times the casework, and a third health body asked.
     build_year(area, officer, secret_title="Second secret")
     build_year(area, officer, secret_title="Third secret")
+    with time_machine.travel(_at(D(2025, 11, 27)), tick=False):
+        icb = OrganisationFactory(name="Northby ICB", slug="northby-icb")
+        _ask(_topic(area, officer, "Commissioning", publish=True), officer, [icb])
     assert count() == small
-    assert small[0] <= 16 and small[1] <= 16
+    assert small[0] <= 16 and small[1] <= 16  # the figures: about a dozen queries each
 
 
 # --- the lifecycle -------------------------------------------------------------------------
@@ -291,6 +309,15 @@ def test_one_report_a_year_and_only_the_bodys_officers(area, officer, other_offi
             year=YEAR,
             starts_on=D(2025, 4, 1),
             ends_on=D(2025, 6, 30),
+            by=officer,
+        )
+    future = timezone.localdate().year + 1
+    with pytest.raises(InvalidInput, match="not started"):
+        services.annual_report_start(
+            body=area.network,
+            year=future,
+            starts_on=D(future, 4, 1),
+            ends_on=D(future + 1, 3, 31),
             by=officer,
         )
 
@@ -397,19 +424,47 @@ def test_staff_downloads_count_all_the_work(client, area, officer):
     assert work.secret.title in text
 
 
-def test_isolation_across_areas(client, area, officer, other_officer, responder):
-    report = _report(area, officer)
-    urls = [
-        f"/reporting/annual/{report.pk}/",
-        f"/reporting/annual/{report.pk}/report.pdf",
-        f"/reporting/annual/{report.pk}/figures.csv",
-        f"/reporting/annual/{report.pk}/figures.json",
-        f"/reporting/annual/{report.pk}/sections/{report.sections.first().pk}/",
-    ]
-    client.force_login(other_officer)
-    for url in urls:
-        assert client.get(url).status_code == 404, url
-    assert client.post(f"/reporting/annual/{report.pk}/publish/").status_code == 404
-    assert report.title not in client.get("/reporting/annual/").content.decode()
-    client.force_login(responder)
-    assert client.get(urls[0]).status_code == 403
+ROLES = ["officer", "osc_officer", "member", "chair", "responder", "other_officer", "anonymous"]
+# role: (the network's report, the committee's report); None: the body's own (200).
+REPORT_ACCESS = {
+    "officer": (200, 404),
+    "osc_officer": (404, 200),
+    "member": (404, 200),
+    "chair": (404, 200),
+    "responder": (403, 403),
+    "other_officer": (404, 404),
+    "anonymous": (302, 302),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_isolation_across_bodies_and_areas(client, request, area, officer, osc_officer, role):
+    reports = (_report(area, officer), _report(area, osc_officer, body=area.committee))
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    for report, expected in zip(reports, REPORT_ACCESS[role], strict=True):
+        base = f"/reporting/annual/{report.pk}/"
+        section = report.sections.first()
+        for url in (
+            base,
+            f"{base}report.pdf",
+            f"{base}figures.csv",
+            f"{base}figures.json",
+            f"{base}sections/{section.pk}/",
+            f"{base}sections/new/",
+        ):
+            status = client.get(url).status_code
+            if expected == 200 and role in ("member", "chair") and "sections" in url:
+                assert status == 403, url  # members read the report; officers write it
+            else:
+                assert status == expected, url
+        listing = client.get("/reporting/annual/")
+        if listing.status_code == 200:
+            assert (report.title in listing.content.decode()) is (expected == 200)
+    # Publishing is the body's officers' only; nobody else learns the report exists.
+    network_report = reports[0]
+    network_report.sections.update(text="Written.")
+    status = client.post(f"/reporting/annual/{network_report.pk}/publish/").status_code
+    assert status == {"officer": 302, "responder": 403, "anonymous": 302}.get(role, 404)
+    network_report.refresh_from_db()
+    assert (network_report.state == AnnualReportState.PUBLISHED) is (role == "officer")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from scrutiny.casework.models import (
     DEFAULT_SECTIONS,
@@ -55,6 +56,11 @@ def annual_report_start(
         raise InvalidInput(
             "A report covers one year, starting in the year chosen.",
             field_errors={"year": ["Choose the year the report covers."]},
+        )
+    if starts_on > timezone.localdate():
+        raise InvalidInput(
+            "That year has not started yet.",
+            field_errors={"year": ["Choose a year that has started."]},
         )
     if AnnualReport.objects.filter(body=body, year=year).exists():
         raise Conflict(f"{body} already has a report for {year}/{(year + 1) % 100:02d}.")
