@@ -52,7 +52,7 @@ def annual_report_start(
         )
     if not can(by, Perm.TOPIC_MANAGE, body):
         raise Forbidden(f"Only {body}'s officers start its annual report.")
-    if starts_on.year != year or not (360 <= (ends_on - starts_on).days <= 366):
+    if starts_on.year != year or not (355 <= (ends_on - starts_on).days <= 370):
         raise InvalidInput(
             "A report covers one year, starting in the year chosen.",
             field_errors={"year": ["Choose the year the report covers."]},
