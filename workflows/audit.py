@@ -110,6 +110,10 @@ class EventType(models.TextChoices):
     DECISION_STATEMENT_EDITED = "decision_statement_edited", "Statement of the decision edited"
     DECISION_PUBLISHED = "decision_published", "Statement of the decision published"
     DECISION_SET_ASIDE = "decision_set_aside", "Decision set aside (recorded in error)"
+    # Annual reports of a network or committee (scrutiny.AnnualReport)
+    ANNUAL_REPORT_STARTED = "annual_report_started", "Annual report started"
+    ANNUAL_REPORT_EDITED = "annual_report_edited", "Annual report's narrative edited"
+    ANNUAL_REPORT_PUBLISHED = "annual_report_published", "Annual report published"
     # Enter and View (scrutiny.Visit, scrutiny.AuthorisedRepresentative)
     VISIT_PLANNED = "visit_planned", "Enter and View visit planned"
     VISIT_TEAM_CHANGED = "visit_team_changed", "Visit team changed"
@@ -256,6 +260,7 @@ TRANSITION_EVENTS: dict[tuple[str, str], EventType] = {
     ("scrutiny.referral", "acknowledge"): E.REFERRAL_ACKNOWLEDGED,
     ("scrutiny.relevantdecision", "publish"): E.DECISION_PUBLISHED,
     ("scrutiny.relevantdecision", "set_aside"): E.DECISION_SET_ASIDE,
+    ("scrutiny.annualreport", "publish"): E.ANNUAL_REPORT_PUBLISHED,
     ("scrutiny.visit", "announce"): E.VISIT_ANNOUNCED,
     ("scrutiny.visit", "go_unannounced"): E.VISIT_UNANNOUNCED,
     ("scrutiny.visit", "postpone"): E.VISIT_POSTPONED,

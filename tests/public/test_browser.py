@@ -7,6 +7,7 @@ import os
 import pytest
 from django.utils import timezone
 
+from protocols.annual import report_period
 from scrutiny.casework import services
 from scrutiny.casework.models import RelevantDecision, TopicSuggestion
 from tests.browser_support import assert_accessible, chromium_page, expect, sign_in
@@ -35,6 +36,23 @@ def _data(area, officer, responder):
     return concluded, declined
 
 
+def _financial_year(day):
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def _annual_report(area, officer, year):
+    """The network's report for `year` with its foreword written (a draft)."""
+    starts_on, ends_on = report_period(area.network, year)
+    report = services.annual_report_start(
+        body=area.network, year=year, starts_on=starts_on, ends_on=ends_on, by=officer
+    )
+    section = report.sections.order_by("position").first()
+    services.annual_report_section_save(
+        report=report, by=officer, section=section, heading="Foreword", text="A year of work."
+    )
+    return report
+
+
 def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responder, settings):
     settings.CF_SUGGESTION_RATE_LIMIT = 2  # every POST counts, the invalid one too
     concluded, declined = _data(area, officer, responder)
@@ -49,6 +67,10 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
             by=osc_officer, body=area.trust, committee=area.committee
         ),
     )
+    this_year = _financial_year(timezone.localdate())
+    report = _annual_report(area, officer, this_year)
+    report = services.annual_report_publish(report=report, by=officer)
+    draft = _annual_report(area, officer, this_year - 1)
     base = live_server.url
     visited = []
     with chromium_page() as page:
@@ -79,6 +101,8 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
             "/decisions/?kind=nonsense",  # errors shown
             f"/decisions/{published.pk}/",
             "/enter-and-view/",
+            "/annual-reports/",
+            f"/annual-reports/{report.pk}/",
         ):
             page.goto(base + path)
             assert_accessible(page, visited)
@@ -122,12 +146,22 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
             f"/network-decisions/{due.pk}/",
             f"/network-decisions/{due.pk}/set-aside/",
             f"/network-decisions/{published.pk}/",
+            "/reporting/annual/",
+            "/reporting/annual/new/",
+            f"/reporting/annual/{report.pk}/",
+            f"/reporting/annual/{draft.pk}/",
         ):
             page.goto(base + path)
             assert_accessible(page, visited)
+        page.get_by_role("link", name="Edit “Our year”").click()
+        assert_accessible(page, visited)
+        page.get_by_label("Heading").fill("")
+        page.get_by_role("button", name="Save the section").click()  # no heading: errors
+        assert page.locator(".govuk-error-summary").is_visible()
+        assert_accessible(page, visited)
         page.goto(f"{base}/network-decisions/new/")
         page.get_by_role("button", name="Record the decision").click()  # empty: errors
         expect(page.locator(".govuk-error-summary")).to_be_visible()
         assert_accessible(page, visited)
-    assert len(visited) == 31  # with the Enter and View list and a report
+    assert len(visited) == 39  # with the annual reports, public and staff
     assert TopicSuggestion.objects.visible_to(officer).count() == 1

@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
-from scrutiny.web.public import decisions
+from scrutiny.web.public import annual, decisions
 from scrutiny.web.public import views as v
 
 app_name = "public"
@@ -22,6 +22,26 @@ urlpatterns = [
     path("decisions/", decisions.decisions, name="decisions"),
     path("decisions/feed.atom", decisions.decisions_feed, name="decisions-feed"),
     path("decisions/<int:pk>/", decisions.decision, name="decision"),
+    path("annual-reports/", annual.annual_reports, name="annual-reports"),
+    path("annual-reports/<int:pk>/", annual.annual_report, name="annual-report"),
+    path(
+        "annual-reports/<int:pk>/report.pdf",
+        annual.annual_report_download,
+        {"fmt": "pdf"},
+        name="annual-report-pdf",
+    ),
+    path(
+        "annual-reports/<int:pk>/figures.csv",
+        annual.annual_report_download,
+        {"fmt": "csv"},
+        name="annual-report-csv",
+    ),
+    path(
+        "annual-reports/<int:pk>/figures.json",
+        annual.annual_report_download,
+        {"fmt": "json"},
+        name="annual-report-json",
+    ),
     path("enter-and-view/", v.visit_reports, name="visits"),
     path("enter-and-view/<int:pk>/", v.visit_report, name="visit"),
     path("service-changes/", v.service_changes, name="service-changes"),

@@ -121,4 +121,41 @@ urlpatterns = [
     path("register/<slug:slug>/plans/new/", views.register_plan, name="register-plan"),
     path("register/<slug:slug>/board-feed/", views.register_board_feed, name="register-feed"),
     path("members/", views.members, name="members"),
+    # Annual reports of a network or committee (docs/annual-reports.md)
+    path("reporting/annual/", views.annual_report_list, name="annual-report-list"),
+    path("reporting/annual/new/", views.annual_report_start, name="annual-report-start"),
+    path("reporting/annual/<int:pk>/", views.annual_report_detail, name="annual-report"),
+    path(
+        "reporting/annual/<int:pk>/sections/new/",
+        views.annual_report_section,
+        name="annual-report-section-add",
+    ),
+    path(
+        "reporting/annual/<int:pk>/sections/<int:section_pk>/",
+        views.annual_report_section,
+        name="annual-report-section",
+    ),
+    path(
+        "reporting/annual/<int:pk>/publish/",
+        views.annual_report_publish,
+        name="annual-report-publish",
+    ),
+    path(
+        "reporting/annual/<int:pk>/report.pdf",
+        views.annual_report_download,
+        {"fmt": "pdf"},
+        name="annual-report-pdf",
+    ),
+    path(
+        "reporting/annual/<int:pk>/figures.csv",
+        views.annual_report_download,
+        {"fmt": "csv"},
+        name="annual-report-csv",
+    ),
+    path(
+        "reporting/annual/<int:pk>/figures.json",
+        views.annual_report_download,
+        {"fmt": "json"},
+        name="annual-report-json",
+    ),
 ]
