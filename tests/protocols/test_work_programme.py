@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from protocols import services
-from protocols.models import ProgrammeEntry, WorkProgramme
+from protocols.models import Meeting, ProgrammeEntry, WorkProgramme
 from scrutiny.casework import services as casework
 from tests.factories import PartnershipFactory, TopicFactory
 from workflows.audit import EventType
@@ -54,7 +54,7 @@ def test_setting_a_programme_records_its_capacity_and_logs_it(area, officer, wp)
     events = _events(EventType.WORK_PROGRAMME_SET)
     assert len(events) == 2
     assert events[1].data["before"]["topic_capacity"] == 3
-    assert "2026/27: 4 topics, 1 held in reserve, 2 a meeting" == events[1].note
+    assert events[1].note == "2026/27: 4 topics, 1 held in reserve, 2 a meeting"
     # Saving the same numbers again changes nothing and logs nothing.
     services.programme_set(
         partnership=area.partnership,
@@ -150,9 +150,7 @@ def test_the_target_meeting_is_the_partnerships_and_in_the_year(
 ):
     (topic,) = _topics(area, 1)
     other = PartnershipFactory(name="Elsewhere", slug="elsewhere")
-    # A meeting of another partnership's network (the officer keeps no meetings there).
-    from protocols.models import Meeting
-
+    # A meeting of another partnership (the officer keeps no meetings there).
     foreign = Meeting.objects.create(
         title="Elsewhere",
         partnership=other,
