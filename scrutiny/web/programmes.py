@@ -15,6 +15,9 @@ from protocols import services as joint_services
 from protocols.models import CommitteeSeat, Meeting, MeetingState, WorkProgramme
 from scrutiny.casework import publication
 from scrutiny.casework.models import Organisation, Partnership
+from scrutiny.web.presenters import public_state_label
+
+year_label = joint_services.year_label
 
 WHO_IS_WHO_KINDS = (Organisation.Kind.SCRUTINY_COMMITTEE, Organisation.Kind.INVOLVEMENT_NETWORK)
 
@@ -130,7 +133,10 @@ def _public_entries(programmes):
         .annotate(n=Count("entries", filter=~Q(entries__topic__in=public_ids)))
         .values_list("pk", "n")
     )
-    return list(rows), hidden
+    rows = list(rows)
+    for entry in rows:
+        entry.public_state = public_state_label(entry.topic.state)
+    return rows, hidden
 
 
 def _public_groups(entries) -> list[MeetingGroup]:
