@@ -34,10 +34,9 @@ def year_from(value, default: int | None = None) -> int:
     return joint_services.check_year(value)
 
 
-def year_choices(partnership: Partnership, year: int) -> list[tuple[int, str]]:
-    """The years a chooser offers: those with a programme, the shown one, this one and the
-    next."""
-    now = current_year()
+def year_choices(partnership: Partnership, year: int, now: int) -> list[tuple[int, str]]:
+    """The years a chooser offers: those with a programme, the shown one, this one (`now`) and
+    the next."""
     years = {*joint.programme_years(partnership), year, now, now + 1}
     return [(y, joint_services.year_label(y)) for y in sorted(years, reverse=True)]
 

@@ -55,7 +55,8 @@ def _schedule_form(request, user, data):
 @staff_required
 def programme(request, slug):
     partnership = _partnership(request, slug)
-    year = programmes.year_from(request.GET.get("year"))
+    now = programmes.current_year()
+    year = programmes.year_from(request.GET.get("year"), default=now)
     data = selectors.work_programme(request.user, partnership)
     targets = meetings.target_meetings([row.topic.pk for row in data.topics])
     for row in data.topics:
@@ -66,7 +67,7 @@ def programme(request, slug):
         "programme": data,
         "year": year_data,
         "year_form": YearForm(
-            initial={"year": year}, years=programmes.year_choices(partnership, year)
+            initial={"year": year}, years=programmes.year_choices(partnership, year, now)
         ),
         "keeper": keeper,
     }
