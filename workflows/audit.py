@@ -206,6 +206,13 @@ class EventType(models.TextChoices):
     MINUTES_RETURNED_TO_DRAFT = "minutes_returned_to_draft", "Minutes returned to draft"
     MINUTES_APPROVED = "minutes_approved", "Minutes approved as a correct record"
     MINUTES_PUBLISHED = "minutes_published", "Minutes published"
+    # The work programme by municipal year (protocols.WorkProgramme, ProgrammeEntry)
+    WORK_PROGRAMME_SET = "work_programme_set", "Work programme's capacity set for the year"
+    PROGRAMME_TOPIC_SCHEDULED = "programme_topic_scheduled", "Topic scheduled on the work programme"
+    PROGRAMME_TOPIC_UNSCHEDULED = (
+        "programme_topic_unscheduled",
+        "Topic taken off the work programme",
+    )
     # Invitations of people at health bodies (scrutiny.Invitation), and removals (Organisation)
     INVITATION_SENT = "invitation_sent", "Invitation sent"
     INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"

@@ -4,6 +4,7 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from scrutiny.web.public import annual, decisions
+from scrutiny.web.public import programme as programmes
 from scrutiny.web.public import views as v
 
 app_name = "public"
@@ -51,6 +52,15 @@ urlpatterns = [
     path("data/", v.data_index, name="data"),
     path("data/<slug:slug>.csv", v.data_download, {"fmt": "csv"}, name="data-csv"),
     path("data/<slug:slug>.json", v.data_download, {"fmt": "json"}, name="data-json"),
+    path("work-programme/", programmes.programme_index, name="programmes"),
+    path("work-programme/<slug:slug>/", programmes.programme, name="programme"),
+    path(
+        "work-programme/<slug:slug>/feed.atom",
+        programmes.programme_feed,
+        name="programme-feed",
+    ),
+    path("who-is-who/", programmes.who_is_who_index, name="who-is-who"),
+    path("who-is-who/<slug:slug>/", programmes.who_is_who, name="who-is-who-body"),
     path("suggest/", v.suggest, name="suggest"),
     path("suggest/thanks/", v.suggest_thanks, name="suggest-thanks"),
     path("suggestions/", v.suggestion_queue, name="suggestions"),

@@ -98,6 +98,21 @@ urlpatterns = [
         name="visit-action",
     ),
     path("programme/<slug:slug>/", views.programme, name="programme"),
+    path(
+        "programme/<slug:slug>/<int:year>/capacity/",
+        views.programme_capacity,
+        name="programme-capacity",
+    ),
+    path(
+        "programme/<slug:slug>/<int:year>/schedule/",
+        views.programme_schedule,
+        name="programme-schedule",
+    ),
+    path(
+        "programme/<slug:slug>/<int:year>/entries/<int:pk>/unschedule/",
+        views.programme_unschedule,
+        name="programme-unschedule",
+    ),
     # Service-change consultations and the health-body register (docs/consultations.md).
     path("consultations/", views.consultation_list, name="consultation-list"),
     path("consultations/new/", views.consultation_new, name="consultation-new"),

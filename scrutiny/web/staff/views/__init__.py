@@ -64,6 +64,9 @@ from scrutiny.web.staff.views.items import (  # noqa: F401
 from scrutiny.web.staff.views.programme import (  # noqa: F401
     members,
     programme,
+    programme_capacity,
+    programme_schedule,
+    programme_unschedule,
 )
 from scrutiny.web.staff.views.referrals import (  # noqa: F401
     referral_acknowledge,
