@@ -506,11 +506,17 @@ def _public_topic_events():
     )
 
 
+def _seen_by_residents(event, topic) -> bool:
+    """Did residents see this event happen? Only from the topic's publication on: what came
+    before is told by the publication's own event."""
+    return event.at >= topic.published_at
+
+
 def _event_words(event) -> dict:
     return {
         "label": event_label(event, public=True),
         "note": event_public_note(event),
-        "on": timezone.localtime(event.created_at),
+        "on": timezone.localtime(event.at),
     }
 
 
@@ -553,13 +559,13 @@ def follow_dispatch(*, now: dt.datetime | None = None, limit: int = DISPATCH_BAT
         built, per_event = [], defaultdict(int)
         for event in events:
             topic = topics.get(event.object_id)
-            if topic is None:
+            if topic is None or not _seen_by_residents(event, topic):
                 continue  # not public (yet): its publication will be an event of its own
             told = set()
             for sub in subs:
                 if topic.pk not in found.get(sub.pk, ()) or sub.follower_id in told:
                     continue
-                if sub.confirmed_at > event.created_at:
+                if sub.confirmed_at > event.at:
                     continue  # it happened before they followed
                 told.add(sub.follower_id)
                 n = _notice(event, topic, sub, now)
@@ -638,9 +644,7 @@ def follow_digests_write(*, now: dt.datetime | None = None, batch: int = 200) ->
             if not subs:
                 break  # another scheduler holds them
             events = list(
-                _public_topic_events()
-                .filter(created_at__gte=start, created_at__lt=end)
-                .order_by("created_at", "pk")
+                _public_topic_events().filter(at__gte=start, at__lt=end).order_by("at", "pk")
             )
             topic_ids = {e.object_id for e in events}
             found = matches(subs, topic_ids) if topic_ids else {}
@@ -673,6 +677,8 @@ def _digests(subs, events, found, start, end, now) -> list[Notification]:
                 if event.object_id not in followed_ids or event.object_id not in topics:
                     continue
                 topic = topics[event.object_id]
+                if not _seen_by_residents(event, topic):
+                    continue
                 row = rows.setdefault(
                     topic.pk,
                     {

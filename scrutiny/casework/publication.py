@@ -151,8 +151,8 @@ def topics_with_last_change(qs):
             object_id=OuterRef("pk"),
             event_type__in=list(PUBLIC_EVENTS),
         )
-        .order_by("-created_at")
-        .values("created_at")[:1]
+        .order_by("-at")
+        .values("at")[:1]
     )
     return qs.annotate(
         last_change=Greatest("published_at", Coalesce(Subquery(latest), "published_at"))

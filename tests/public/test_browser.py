@@ -3,6 +3,7 @@ walks from the home page to an outcome and a health body's record by clicking li
 
 import datetime as dt
 import os
+import re
 
 import pytest
 from django.utils import timezone
@@ -12,6 +13,7 @@ from scrutiny.casework.models import RelevantDecision, TopicSuggestion
 from tests.browser_support import assert_accessible, chromium_page, sign_in
 from tests.factories import consultation_minuted, consultation_recorded, visit_build
 from tests.public.builders import build_topic
+from workflows.models import Notification
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -105,6 +107,38 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
         assert page.get_by_role("heading", name="Too many suggestions").is_visible()
         assert_accessible(page, visited)
 
+        # Following (docs/decisions/0030-following.md): the pages to follow a committee and an
+        # area, the form on its own page (an error, then a success), confirm and unsubscribe.
+        for path in (
+            f"/follow/area/{area.partnership.slug}/",
+            f"/follow/body/{area.committee.slug}/",
+        ):
+            page.goto(base + path)
+            assert_accessible(page, visited)
+        page.goto(f"{base}/follow/?target=health_body&ref={area.trust.slug}")
+        assert_accessible(page, visited)
+        page.get_by_label("Your e-mail address").fill("not an address")
+        page.get_by_role("button", name="Follow by e-mail").click()
+        assert page.locator(".govuk-error-summary").is_visible()
+        assert_accessible(page, visited)
+        page.get_by_label("Your e-mail address").fill("follower@example.org")
+        page.get_by_label("One e-mail a week").check()
+        page.get_by_role("button", name="Follow by e-mail").click()
+        assert page.get_by_role("heading", name="Check your e-mail").is_visible()
+        assert_accessible(page, visited)
+        text = Notification.objects.get(kind="follow_confirm").body_text
+        confirm = re.search(r"/follow/confirm/[^/\s]+/", text).group(0)
+        page.goto(base + confirm)
+        assert_accessible(page, visited)
+        page.get_by_role("button", name="Confirm").click()
+        assert page.get_by_role("heading", name=re.compile("You are following")).is_visible()
+        assert_accessible(page, visited)
+        page.get_by_role("link", name="Stop them now").click()
+        assert_accessible(page, visited)
+        page.get_by_role("button", name="Stop the e-mails").click()
+        assert page.get_by_role("heading", name="E-mail updates stopped").is_visible()
+        assert_accessible(page, visited)
+
         # The officers' pages of the public site.
         sign_in(page, base, officer.username, next_url="/suggestions/")
         assert_accessible(page, visited)
@@ -127,5 +161,5 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
         page.get_by_role("button", name="Record the decision").click()  # empty: errors
         assert page.locator(".govuk-error-summary").is_visible()
         assert_accessible(page, visited)
-    assert len(visited) == 31  # with the Enter and View list and a report
+    assert len(visited) == 40  # with the Enter and View list and a report, and following
     assert TopicSuggestion.objects.visible_to(officer).count() == 1

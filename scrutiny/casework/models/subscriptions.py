@@ -103,3 +103,6 @@ class FollowDispatch(models.Model):
 
     class Meta:
         ordering = ["event_id"]
+
+    def __str__(self):
+        return f"Event {self.event_id} dispatched"

@@ -350,10 +350,9 @@ def topics_atom(qs, *, title, link, description, feed_url, limit: int = 50) -> s
         language="en-gb",
         feed_url=_site(feed_url),
     )
-    qs = (
-        topics_with_last_change(qs.select_related("lead_body"))
-        .order_by("-published_at", "-id")[:limit]
-    )
+    qs = topics_with_last_change(qs.select_related("lead_body")).order_by("-published_at", "-id")[
+        :limit
+    ]
     for t in qs:
         url = _site(reverse("public:outcome", args=[t.pk]))
         parts = [t.summary]

@@ -258,7 +258,7 @@ def topic_feed(request, pk):
             content_type=ContentType.objects.get_for_model(Topic),
             object_id=topic.pk,
             event_type__in=list(PUBLIC_EVENTS),
-        ).order_by("-created_at", "-pk")[:50]
+        ).order_by("-at", "-pk")[:50]
         for event in events:
             label = event_label(event, public=True)
             feed.add_item(
@@ -266,8 +266,8 @@ def topic_feed(request, pk):
                 link=absolute_url(link),
                 description=event_public_note(event) or label,
                 unique_id=f"{absolute_url(link)}#event-{event.pk}",
-                pubdate=event.created_at,
-                updateddate=event.created_at,
+                pubdate=event.at,
+                updateddate=event.at,
             )
         return feed.writeString("utf-8")
 
