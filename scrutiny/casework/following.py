@@ -205,7 +205,11 @@ def followed(target: str, ref: str) -> Followed:
 def subscription_followed(sub: Subscription) -> tuple[str, str]:
     """A subscription's thing in words, and its public page's path."""
     if sub.target == FollowTarget.TOPIC:
-        return sub.topic.title, reverse("public:outcome", args=[sub.topic_id])
+        topic = sub.topic
+        if topic.published_at is None or topic.state not in publication.PUBLISHABLE_STATES:
+            # Withdrawn since: its title is no longer public, even to its follower.
+            return "a topic no longer published", reverse("public:outcomes")
+        return topic.title, reverse("public:outcome", args=[sub.topic_id])
     if sub.target == FollowTarget.HEALTH_BODY:
         return sub.organisation.name, reverse("public:health-body", args=[sub.organisation.slug])
     if sub.target == FollowTarget.BODY:

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core import mail, signing
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -340,19 +341,22 @@ def test_unconfirmed_subscriptions_are_forgotten(client, area):
 def test_follow_pages_query_counts_are_constant(
     client, area, officer, responder, django_assert_max_num_queries, n
 ):
-    for i in range(n):
+    topics = [
         build_topic(area, officer, responder, title=f"Topic {i}", target="concluded")
-    from django.core.cache import cache
-
-    cache.clear()
-    with django_assert_max_num_queries(12):
-        assert client.get(f"/follow/body/{area.committee.slug}/").status_code == 200
-    with django_assert_max_num_queries(12):
-        assert client.get(f"/follow/area/{area.partnership.slug}/").status_code == 200
-    with django_assert_max_num_queries(10):
-        assert client.get(f"/follow/area/{area.partnership.slug}/feed.atom").status_code == 200
-    with django_assert_max_num_queries(10):
-        assert client.get(f"/outcomes/{1}/feed.atom").status_code in (200, 404)
+        for i in range(n)
+    ]
+    # Measured on SQLite: 4, 3, 3, 2 and 2 queries, the same for one topic or four.
+    budgets = {
+        f"/follow/body/{area.committee.slug}/": 5,
+        f"/follow/area/{area.partnership.slug}/": 4,
+        f"/follow/area/{area.partnership.slug}/feed.atom": 4,
+        f"/outcomes/{topics[0].pk}/feed.atom": 3,
+        f"/health-bodies/{area.trust.slug}/feed.atom": 3,
+    }
+    for url, budget in budgets.items():
+        cache.clear()
+        with django_assert_max_num_queries(budget):
+            assert client.get(url).status_code == 200, url
 
 
 def test_dispatch_queries_do_not_grow_with_subscribers(
@@ -372,3 +376,17 @@ def test_dispatch_queries_do_not_grow_with_subscribers(
     with django_assert_max_num_queries(30):
         done = following.follow_dispatch()
     assert done["notices"] == 6
+
+
+def test_a_withdrawn_topic_is_not_named_to_its_follower(client, area, officer, responder):
+    topic = build_topic(area, officer, responder, title="Withdrawn later", target="concluded")
+    _follow(client, "topic", str(topic.pk))
+    _confirm(client, _deliver()[0])
+    publication.topic_unpublish(topic=topic, by=officer, reason="Published by mistake")
+    sub = Subscription.all_objects.get()
+    page = client.get(f"/follow/unsubscribe/{following.unsubscribe_token(sub)}/")
+    assert page.status_code == 200
+    assert b"Withdrawn later" not in page.content
+    assert b"a topic no longer published" in page.content
+    following.follow_dispatch()
+    assert _deliver() == []
