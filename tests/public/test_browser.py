@@ -3,6 +3,7 @@ walks from the home page to an outcome and a health body's record by clicking li
 
 import datetime as dt
 import os
+import re
 
 import pytest
 from django.utils import timezone
@@ -13,6 +14,7 @@ from scrutiny.casework.models import RelevantDecision, TopicSuggestion
 from tests.browser_support import assert_accessible, chromium_page, expect, sign_in
 from tests.factories import consultation_minuted, consultation_recorded, visit_build
 from tests.public.builders import build_topic
+from workflows.models import Notification
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -131,6 +133,38 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
         expect(page.get_by_role("heading", name="Too many suggestions")).to_be_visible()
         assert_accessible(page, visited)
 
+        # Following (docs/decisions/0030-following.md): the pages to follow a committee and an
+        # area, the form on its own page (an error, then a success), confirm and unsubscribe.
+        for path in (
+            f"/follow/area/{area.partnership.slug}/",
+            f"/follow/body/{area.committee.slug}/",
+        ):
+            page.goto(base + path)
+            assert_accessible(page, visited)
+        page.goto(f"{base}/follow/?target=health_body&ref={area.trust.slug}")
+        assert_accessible(page, visited)
+        page.get_by_label("Your e-mail address").fill("not an address")
+        page.get_by_role("button", name="Follow by e-mail").click()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
+        assert_accessible(page, visited)
+        page.get_by_label("Your e-mail address").fill("follower@example.org")
+        page.get_by_label("One e-mail a week").check()
+        page.get_by_role("button", name="Follow by e-mail").click()
+        expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+        assert_accessible(page, visited)
+        text = Notification.objects.get(kind="follow_confirm").body_text
+        confirm = re.search(r"/follow/confirm/[^/\s]+/", text).group(0)
+        page.goto(base + confirm)
+        assert_accessible(page, visited)
+        page.get_by_role("button", name="Confirm").click()
+        expect(page.get_by_role("heading", name=re.compile("You are following"))).to_be_visible()
+        assert_accessible(page, visited)
+        page.get_by_role("link", name="Stop them now").click()
+        assert_accessible(page, visited)
+        page.get_by_role("button", name="Stop the e-mails").click()
+        expect(page.get_by_role("heading", name="E-mail updates stopped")).to_be_visible()
+        assert_accessible(page, visited)
+
         # The officers' pages of the public site.
         sign_in(page, base, officer.username, next_url="/suggestions/")
         assert_accessible(page, visited)
@@ -157,11 +191,11 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
         assert_accessible(page, visited)
         page.get_by_label("Heading").fill("")
         page.get_by_role("button", name="Save the section").click()  # no heading: errors
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         assert_accessible(page, visited)
         page.goto(f"{base}/network-decisions/new/")
         page.get_by_role("button", name="Record the decision").click()  # empty: errors
         expect(page.locator(".govuk-error-summary")).to_be_visible()
         assert_accessible(page, visited)
-    assert len(visited) == 39  # with the annual reports, public and staff
+    assert len(visited) == 48  # with the annual reports (public and staff) and following
     assert TopicSuggestion.objects.visible_to(officer).count() == 1

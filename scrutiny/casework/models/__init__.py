@@ -84,6 +84,13 @@ from scrutiny.casework.models.responses import (  # noqa: F401
 )
 from scrutiny.casework.models.search import SearchEntry, SearchKind  # noqa: F401
 from scrutiny.casework.models.sites import Site  # noqa: F401
+from scrutiny.casework.models.subscriptions import (  # noqa: F401
+    FollowDispatch,
+    Follower,
+    FollowFrequency,
+    FollowTarget,
+    Subscription,
+)
 from scrutiny.casework.models.suggestions import (  # noqa: F401
     SuggesterContact,
     SuggestionStatus,

@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
-from scrutiny.web.public import annual, decisions
+from scrutiny.web.public import annual, decisions, follow
 from scrutiny.web.public import programme as programmes
 from scrutiny.web.public import views as v
 
@@ -67,4 +67,16 @@ urlpatterns = [
     path("suggestions/<int:pk>/", v.suggestion_moderate, name="suggestion"),
     path("topics/<int:pk>/publish/", v.publish, name="publish"),
     path("topics/<int:pk>/unpublish/", v.unpublish, name="unpublish"),
+    # Following (docs/decisions/0030-following.md).
+    path("follow/", follow.subscribe, name="follow"),
+    path("follow/check-your-email/", follow.check_email, name="follow-check"),
+    path("follow/confirm/<str:token>/", follow.confirm, name="follow-confirm"),
+    path("follow/unsubscribe/<str:token>/", follow.unsubscribe, name="unsubscribe"),
+    path("follow/body/<slug:slug>/", follow.follow_body, name="follow-body"),
+    path("follow/body/<slug:slug>/feed.atom", follow.body_feed, name="follow-body-feed"),
+    path("follow/area/<slug:slug>/", follow.follow_area, name="follow-area"),
+    path("follow/area/<slug:slug>/feed.atom", follow.area_feed, name="follow-area-feed"),
+    path("outcomes/search.atom", follow.search_feed, name="search-feed"),
+    path("outcomes/<int:pk>/feed.atom", follow.topic_feed, name="outcome-feed"),
+    path("health-bodies/<slug:slug>/feed.atom", follow.health_body_feed, name="health-body-feed"),
 ]
