@@ -8,6 +8,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from protocols import services as joint_services
 from protocols.annual import report_period
 from scrutiny.casework import services
 from scrutiny.casework.models import RelevantDecision, TopicSuggestion
@@ -73,6 +74,14 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
     report = _annual_report(area, officer, this_year)
     report = services.annual_report_publish(report=report, by=officer)
     draft = _annual_report(area, officer, this_year - 1)
+    # This year's work programme, one topic on it (issue 15.4).
+    programme = joint_services.programme_set(
+        partnership=area.partnership,
+        by=officer,
+        year=joint_services.municipal_year_of(timezone.localdate()),
+        topic_capacity=2,
+    )
+    joint_services.programme_schedule(programme=programme, by=officer, topic=concluded)
     base = live_server.url
     visited = []
     with chromium_page() as page:
@@ -105,6 +114,11 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
             "/enter-and-view/",
             "/annual-reports/",
             f"/annual-reports/{report.pk}/",
+            "/work-programme/",
+            f"/work-programme/{area.partnership.slug}/",
+            "/who-is-who/",
+            f"/who-is-who/{area.committee.slug}/",
+            f"/who-is-who/{area.network.slug}/",
         ):
             page.goto(base + path)
             assert_accessible(page, visited)
@@ -184,6 +198,7 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
             "/reporting/annual/new/",
             f"/reporting/annual/{report.pk}/",
             f"/reporting/annual/{draft.pk}/",
+            f"/programme/{area.partnership.slug}/",
         ):
             page.goto(base + path)
             assert_accessible(page, visited)
@@ -197,5 +212,6 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
         page.get_by_role("button", name="Record the decision").click()  # empty: errors
         expect(page.locator(".govuk-error-summary")).to_be_visible()
         assert_accessible(page, visited)
-    assert len(visited) == 48  # with the annual reports (public and staff) and following
+    # with the annual reports (public and staff), following, work programmes and who is who
+    assert len(visited) == 54
     assert TopicSuggestion.objects.visible_to(officer).count() == 1

@@ -1,5 +1,6 @@
 from django.core.management import call_command
 
+from protocols.models import ProgrammeEntry, WorkProgramme
 from scrutiny.casework.models import (
     AnnualReport,
     InformationRequest,
@@ -41,12 +42,23 @@ def test_seed_demo_builds_every_state_and_is_idempotent(db, capsys, monkeypatch)
     assert reports["northby-link"].state == "published"
     assert reports["northby-hosc"].state == "draft"
     assert "Annual reports:" in out
+    # Work programme (issue 15.4): Northby's runs over capacity, each topic beyond it with the
+    # reason recorded, one aimed at a meeting; Southby has none yet.
+    (programme,) = WorkProgramme.objects.all()
+    assert programme.partnership.slug.startswith("northby")
+    entries = list(programme.entries.all())
+    assert len(entries) > programme.topic_capacity
+    beyond = [e for e in entries if e.over_capacity_reason]
+    assert len(beyond) == len(entries) - programme.planned_capacity
+    assert any(e.meeting_id for e in entries)
+    assert "Demo work programme:" in out
     counts = (
         Topic.objects.count(),
         ProviderResponse.objects.count(),
         RelevantDecision.objects.count(),
         Visit.all_objects.count(),
         AnnualReport.objects.count(),
+        ProgrammeEntry.objects.count(),
     )
 
     call_command("seed_demo")
@@ -56,6 +68,7 @@ def test_seed_demo_builds_every_state_and_is_idempotent(db, capsys, monkeypatch)
         RelevantDecision.objects.count(),
         Visit.all_objects.count(),
         AnnualReport.objects.count(),
+        ProgrammeEntry.objects.count(),
     ) == counts
 
     from django.contrib.auth import authenticate

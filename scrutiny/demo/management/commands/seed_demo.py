@@ -9,6 +9,7 @@ from scrutiny.demo import (
     follow,
     governance,
     joint_working,
+    programme,
     visits,
 )
 from scrutiny.demo import casework as demo
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         lines += decisions.seed_demo(result)
         lines += annual.seed_demo(result)
         lines += follow.seed_demo(result)
+        lines += programme.seed_demo(result)
         state = "created" if result["created"] else "already present; people refreshed"
         self.stdout.write(self.style.SUCCESS(f"Demo area {state}: Northby and Southby."))
         self.stdout.write("")
