@@ -3,6 +3,10 @@
 serializers only repeat, and compose several moves in one transaction.
 """
 
+from scrutiny.casework.services.attachment_publication import (  # noqa: F401
+    attachment_publish,
+    attachment_withdraw,
+)
 from scrutiny.casework.services.common import (  # noqa: F401
     RULE_FOR_CLOCK,
     rule_for,

@@ -19,6 +19,7 @@ urlpatterns = [
     path("outcomes/feed.atom", v.outcomes_feed, name="outcomes-feed"),
     path("outcomes/<int:pk>/", v.outcome, name="outcome"),
     path("outcomes/evidence/<int:pk>/", v.evidence, name="evidence"),
+    path("outcomes/documents/<int:pk>/", v.document, name="document"),
     path("decisions/", decisions.decisions, name="decisions"),
     path("decisions/feed.atom", decisions.decisions_feed, name="decisions-feed"),
     path("decisions/<int:pk>/", decisions.decision, name="decision"),

@@ -228,6 +228,21 @@ def evidence(request, pk):
     )
 
 
+@require_GET
+def document(request, pk):
+    """An attachment of a health body's response that an officer published: the redacted copy
+    when the officer redacted it. Only while published, on the current response of a public
+    request or recommendation."""
+    pub = get_object_or_404(publication.attachments_public().select_related("attachment"), pk=pk)
+    try:
+        handle = pub.open_public()
+    except FileNotFoundError as exc:
+        raise Http404("The file is missing from storage.") from exc
+    return FileResponse(
+        handle, as_attachment=True, filename=pub.public_name, content_type=pub.public_content_type
+    )
+
+
 @public_cached(scope=_lists(OUTCOMES))
 def _outcomes_feed(request):
     return HttpResponse(outcomes_atom(), content_type="application/atom+xml; charset=utf-8")
