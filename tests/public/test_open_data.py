@@ -179,9 +179,7 @@ def test_body_page_has_organisation_json_ld(client, coded):
     data = _json_ld(client.get("/health-bodies/northby-trust/").content.decode())
     assert data["@context"] == "https://schema.org"
     assert data["@type"] in ("MedicalOrganization", "GovernmentOrganization")
-    assert {"@type": "PropertyValue", "propertyID": "NHS ODS", "value": "RXN"} in data[
-        "identifier"
-    ]
+    assert {"@type": "PropertyValue", "propertyID": "NHS ODS", "value": "RXN"} in data["identifier"]
 
 
 def test_meeting_page_has_event_json_ld(client, coded, officer):
