@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scrutiny', '0017_relevant_decisions'),
+        ('scrutiny', '0019_subscriptions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
