@@ -11,6 +11,9 @@ import re
 import frictionless
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from protocols import services as meetings
@@ -219,3 +222,56 @@ def test_every_api_reference_to_a_body_has_its_codes(client, coded, officer, res
     results = body["results"] if isinstance(body, dict) else body
     assert results and {"ods_code", "gss_code"} <= set(results[0]["recipient"])
     assert services is not None
+
+
+def _topic_with_document(area, officer, responder, i):
+    topic = build_topic(area, officer, responder, question=f"Counted {i}")
+    req = topic.requests.get()
+    extra = services.provider_response_record(
+        subject=req,
+        by=responder,
+        channel="api",
+        text=f"Letter {i}",
+        kind="further_information",
+        attachments=[SimpleUploadedFile(f"letter{i}.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")],
+    )
+    services.attachment_publish(
+        attachment=extra.attachments.get(),
+        by=officer,
+        redacted_copy=SimpleUploadedFile(f"copy{i}.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+        redaction_note=f"Names taken out {i}",
+    )
+
+
+def _queries(client, url):
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+        assert response.status_code == 200
+        if response.streaming:
+            b"".join(response.streaming_content)
+    return len(ctx.captured_queries), response
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/health-bodies/northby-trust/",
+        "/health-bodies/northby-trust/?late=on&year=2025",
+        "/health-bodies/northby-trust/record.csv",
+        "/health-bodies/northby-trust/record.json",
+    ],
+)
+def test_body_record_query_count_is_constant(client, coded, officer, responder, url):
+    _topic_with_document(coded, officer, responder, 0)
+    few, response = _queries(client, url)
+    if url.endswith("/"):
+        assert "copy0.pdf" in response.content.decode() or "late=on" in url
+    for i in range(1, 6):
+        _topic_with_document(coded, officer, responder, i)
+    many, response = _queries(client, url)
+    if url.endswith("/") and "late" not in url:
+        html = response.content.decode()
+        assert "copy5.pdf" in html and "Names taken out 5" in html and "letter5.pdf" not in html
+    assert many == few, f"{url}: {few} queries with one topic, {many} with six"
+    assert many <= 40
