@@ -102,6 +102,14 @@ class EventType(models.TextChoices):
         "implementation_evidence_published",
         "Implementation evidence published",
     )
+    RESPONSE_ATTACHMENT_PUBLISHED = (
+        "response_attachment_published",
+        "Attachment of a response published",
+    )
+    RESPONSE_ATTACHMENT_WITHDRAWN = (
+        "response_attachment_withdrawn",
+        "Publication of a response's attachment withdrawn",
+    )
     # Referrals from the involvement network to the committee (scrutiny.Referral)
     REFERRAL_MADE = "referral_made", "Referred to the scrutiny committee"
     REFERRAL_ACKNOWLEDGED = "referral_acknowledged", "Referral acknowledged"

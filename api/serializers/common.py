@@ -27,7 +27,7 @@ def blank_choice(choices, **kwargs):
 class OrganisationRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
-        fields = ["id", "name", "slug", "ods_code"]
+        fields = ["id", "name", "slug", "ods_code", "gss_code"]
         read_only_fields = fields
 
 

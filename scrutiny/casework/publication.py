@@ -28,6 +28,7 @@ from scrutiny.casework.models import (  # noqa: F401
     ONGOING_STATES,
     OUTCOME_STATES,
     PUBLISHABLE_STATES,
+    AttachmentPublication,
     Consultation,
     ImplementationEvidence,
     InformationRequest,
@@ -70,6 +71,15 @@ def evidence_public():
     return ImplementationEvidence.objects.filter(
         published_at__isnull=False,
         update__recommendation__in=recommendations_public().values("pk"),
+    )
+
+
+def attachments_public():
+    """Attachments of responses that an officer published (and has not withdrawn), on the
+    current response of a public request or recommendation. What residents download is the
+    publication's redacted copy when there is one (`AttachmentPublication.open_public`)."""
+    return AttachmentPublication.objects.live().filter(
+        attachment__response__in=responses_public().values("pk")
     )
 
 

@@ -28,6 +28,7 @@ from django.db.models.functions import Coalesce, Lower
 
 from scrutiny.casework import notices
 from scrutiny.casework.models import (
+    AttachmentPublication,
     ImplementationUpdate,
     InformationRequest,
     Organisation,
@@ -38,6 +39,7 @@ from scrutiny.casework.models import (
     Referral,
     ReferralState,
     RequestState,
+    ResponseAttachment,
     Topic,
     TopicState,
     Visit,
@@ -354,7 +356,19 @@ def _responses_prefetch():
         "responses",
         queryset=ProviderResponse.objects.select_related(
             "organisation", "recorded_by", "submitted_by"
-        ).prefetch_related("attachments", "action_plan"),
+        ).prefetch_related(
+            Prefetch(
+                "attachments",
+                queryset=ResponseAttachment.objects.prefetch_related(
+                    Prefetch(
+                        "publications",
+                        queryset=AttachmentPublication.objects.live(),
+                        to_attr="live_publications",
+                    )
+                ),
+            ),
+            "action_plan",
+        ),
     )
 
 

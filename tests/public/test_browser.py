@@ -6,6 +6,7 @@ import os
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from protocols import services as joint_services
@@ -39,6 +40,30 @@ def _data(area, officer, responder):
     return concluded, declined
 
 
+def _documents(concluded, officer, responder):
+    """Two letters from the trust on the concluded topic's request: one published as a
+    redacted copy with its note (shown on the outcome and record pages), one not yet."""
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    extra = services.provider_response_record(
+        subject=concluded.requests.get(),
+        by=responder,
+        channel="api",
+        text="The letters, as promised.",
+        kind="further_information",
+        attachments=[
+            SimpleUploadedFile(name, pdf, "application/pdf") for name in ("a.pdf", "b.pdf")
+        ],
+    )
+    first, second = extra.attachments.order_by("pk")
+    published = services.attachment_publish(
+        attachment=first,
+        by=officer,
+        redacted_copy=SimpleUploadedFile("Letter (redacted).pdf", pdf, "application/pdf"),
+        redaction_note="A nurse's name is taken out.",
+    )
+    return second, published
+
+
 def _financial_year(day):
     return day.year if day.month >= 4 else day.year - 1
 
@@ -59,6 +84,7 @@ def _annual_report(area, officer, year):
 def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responder, settings):
     settings.CF_SUGGESTION_RATE_LIMIT = 2  # every POST counts, the invalid one too
     concluded, declined = _data(area, officer, responder)
+    unpublished_doc, published_doc = _documents(concluded, officer, responder)
     due, published = RelevantDecision.objects.order_by("pk")[:2]
     services.decision_edit(
         decision=published, by=officer, statement="To ask about beds.", reasons="Long waits."
@@ -104,6 +130,8 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
             "/outcomes/?state=raised&year=1800",  # errors shown
             f"/outcomes/{declined.pk}/",
             "/health-bodies/",
+            f"/health-bodies/{area.trust.slug}/?late=on",
+            f"/health-bodies/{area.trust.slug}/?year=banana",  # errors shown
             "/service-changes/",
             f"/service-changes/{consultation.pk}/",
             "/data/",
@@ -212,6 +240,15 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
         page.get_by_role("button", name="Record the decision").click()  # empty: errors
         expect(page.locator(".govuk-error-summary")).to_be_visible()
         assert_accessible(page, visited)
-    # with the annual reports (public and staff), following, work programmes and who is who
-    assert len(visited) == 54
+        # Publishing a response's documents (docs/decisions/0032-open-data-and-evidence.md).
+        page.goto(f"{base}/attachments/{unpublished_doc.pk}/publish/")
+        assert_accessible(page, visited)
+        page.goto(f"{base}/attachments/published/{published_doc.pk}/withdraw/")
+        assert_accessible(page, visited)
+        page.get_by_role("button", name="Withdraw the document").click()  # no reason: error
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
+        assert_accessible(page, visited)
+    # with the annual reports (public and staff), following, work programmes and who is who,
+    # and the record's filters and publishing documents (ADR 0032)
+    assert len(visited) == 59
     assert TopicSuggestion.objects.visible_to(officer).count() == 1

@@ -33,6 +33,7 @@ from protocols.services.governance import municipal_year_of
 from scrutiny.casework import publication, services, suggestions
 from scrutiny.casework.models import (
     AnnualReport,
+    AttachmentPublication,
     AuthorisedRepresentative,
     Consultation,
     ImplementationEvidence,
@@ -171,7 +172,12 @@ def _make_topic(area, officer, responder, spec, marks: Markers):
             outcome="answered",
             supersedes=req.responses.get(superseded_by__isnull=True),
             correction_reason="Corrected",
+            attachments=[
+                SimpleUploadedFile(f"{name}.pdf", PDF + name.encode(), "application/pdf")
+                for name in (marker("SECRET") for _ in range(3))
+            ],
         )
+        _publish_attachments(req, officer, public, marks, n)
         if reach >= 4:
             rec = topic.recommendations.exclude(state="draft").first()
             services.provider_response_record(
@@ -212,6 +218,34 @@ def _make_topic(area, officer, responder, spec, marks: Markers):
     if spec["unpublish_later"] and topic.published_at:
         publication.topic_unpublish(topic=topic, by=officer, reason=marks.s(n))
     return topic, public
+
+
+def _publish_attachments(req, officer, public, marks: Markers, n):
+    """Of the correction's three attachments, one stays unpublished, one is published and then
+    withdrawn (its note and reason never public), and one is published as a redacted copy whose
+    note shows only with it (and only while the topic is public)."""
+    unpublished, withdrawn, redacted = req.responses.get(
+        superseded_by__isnull=True
+    ).attachments.order_by("id")
+    marks.secret |= {
+        a.original_name.removesuffix(".pdf") for a in (unpublished, withdrawn, redacted)
+    }
+    gone = services.attachment_publish(
+        attachment=withdrawn,
+        by=officer,
+        redacted_copy=SimpleUploadedFile(f"{marker('SECRET')}.pdf", PDF, "application/pdf"),
+        redaction_note=marks.s(n),
+    )
+    marks.secret.add(gone.redacted_name.removesuffix(".pdf"))
+    services.attachment_withdraw(publication=gone, by=officer, reason=marks.s(n))
+    copy = marker("PUBLIC" if public else "SECRET")
+    (marks.public if public else marks.secret).add(copy)
+    services.attachment_publish(
+        attachment=redacted,
+        by=officer,
+        redacted_copy=SimpleUploadedFile(f"{copy}.pdf", PDF + copy.encode(), "application/pdf"),
+        redaction_note=marks.p(n, required=True) if public else marks.s(n),
+    )
 
 
 def _make_suggestion(area, officer, spec, marks: Markers):
@@ -547,11 +581,13 @@ def _surfaces(client, topic_ids, meeting_ids=(), decision_ids=(), report_ids=())
         *[f"/data/{d}.{f}" for d in DATASETS for f in ("csv", "json")],
         *[f"/outcomes/{pk}/" for pk in topic_ids],
         *[
-            f"/health-bodies/{slug}/"
+            f"/health-bodies/{slug}/{page}"
             for slug in Organisation.objects.filter(kind="health_body").values_list(
                 "slug", flat=True
             )
+            for page in ("", "?late=1", "record.csv", "record.json")
         ],
+        "/data/datapackage.json",
     ]
     partnerships = Partnership.objects.values_list("slug", flat=True)
     parties = Organisation.objects.exclude(kind="health_body").values_list("slug", flat=True)
@@ -572,6 +608,10 @@ def _surfaces(client, topic_ids, meeting_ids=(), decision_ids=(), report_ids=())
         *[
             f"/outcomes/evidence/{pk}/"
             for pk in ImplementationEvidence.objects.values_list("pk", flat=True)
+        ],
+        *[
+            f"/outcomes/documents/{pk}/"
+            for pk in AttachmentPublication.objects.values_list("pk", flat=True)
         ],
         "/service-changes/",
         *[
@@ -657,6 +697,14 @@ def test_no_private_text_on_any_public_surface(
         status = client.get(f"/outcomes/{topic.pk}/").status_code
         assert status == (200 if public else 404)
     assert TopicSuggestion.objects.exists() or not ideas
+    # A response's document downloads only while published, not withdrawn, on a public topic.
+    public_topics = {topic.pk for topic, public in made if public}
+    for pub in AttachmentPublication.objects.select_related(
+        "attachment__response__information_request"
+    ):
+        topic_id = pub.attachment.response.information_request.topic_id
+        status = client.get(f"/outcomes/documents/{pub.pk}/").status_code
+        assert status == (200 if pub.withdrawn_at is None and topic_id in public_topics else 404)
     # Every published visit report is reachable; every other visit is 404.
     for visit in visits:
         visit.refresh_from_db()

@@ -75,6 +75,7 @@ from scrutiny.casework.models.referrals import (  # noqa: F401
 from scrutiny.casework.models.register import BoardMeeting, HealthBodyPlan  # noqa: F401
 from scrutiny.casework.models.responses import (  # noqa: F401
     ActionPlanItem,
+    AttachmentPublication,
     Channel,
     ImplementationEvidence,
     ImplementationUpdate,

@@ -41,6 +41,13 @@ class Organisation(models.Model):
         blank=True,
         help_text="The body's Organisation Data Service code (e.g. RXX for a trust).",
     )
+    gss_code = models.CharField(
+        "GSS code",
+        max_length=9,
+        blank=True,
+        help_text="The ONS Government Statistical Service code of the council the body belongs "
+        "to or serves (e.g. E08000021), for joining with national statistics.",
+    )
     label = models.CharField(
         max_length=60,
         blank=True,

@@ -182,6 +182,84 @@ class ResponseAttachment(AppendOnlyModel):
         return self.original_name
 
 
+class AttachmentPublicationQuerySet(models.QuerySet):
+    def live(self):
+        """Publications not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class AttachmentPublication(models.Model):
+    """An officer's choice to publish an attachment of a response (docs/decisions/
+    0032-open-data-and-evidence.md). The attachment stays append-only and private: this record
+    says it is published, by whom and when, and carries the redacted copy residents get instead
+    when the officer redacted it, with a note of what was taken out. Withdrawing sets
+    `withdrawn_at`; publishing again makes a new record, so the history stays."""
+
+    attachment = models.ForeignKey(
+        ResponseAttachment, on_delete=models.PROTECT, related_name="publications"
+    )
+    redacted_file = models.FileField(upload_to="published/%Y/%m/", blank=True)
+    redacted_name = models.CharField(max_length=255, blank=True)
+    redacted_content_type = models.CharField(max_length=120, blank=True)
+    redacted_size = models.PositiveIntegerField(null=True, blank=True)
+    redacted_sha256 = models.CharField(max_length=64, blank=True)
+    redaction_note = models.TextField(
+        blank=True, help_text="What was redacted and why; shown to residents with the document."
+    )
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField(blank=True)
+
+    objects = AttachmentPublicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["published_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attachment"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_live_publication_per_attachment",
+            ),
+            models.CheckConstraint(
+                name="redacted_copy_has_note",
+                condition=Q(redacted_file="") | ~Q(redaction_note=""),
+            ),
+            models.CheckConstraint(
+                name="withdrawal_has_reason",
+                condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawal_reason=""),
+            ),
+        ]
+
+    def __str__(self):
+        return self.public_name
+
+    @property
+    def redacted(self) -> bool:
+        return bool(self.redacted_file)
+
+    @property
+    def public_name(self) -> str:
+        return self.redacted_name if self.redacted else self.attachment.original_name
+
+    @property
+    def public_size(self) -> int:
+        return self.redacted_size if self.redacted else self.attachment.size
+
+    @property
+    def public_content_type(self) -> str:
+        return self.redacted_content_type if self.redacted else self.attachment.content_type
+
+    def open_public(self):
+        """The file residents download: the redacted copy, or the attachment itself."""
+        return (self.redacted_file if self.redacted else self.attachment.file).open("rb")
+
+
 class ActionPlanItem(AppendOnlyModel):
     """An action a health body commits to in its response to a recommendation."""
 

@@ -9,6 +9,10 @@ from scrutiny.casework.services.annual_reports import (  # noqa: F401
     annual_report_start,
     financial_year_bounds,
 )
+from scrutiny.casework.services.attachment_publication import (  # noqa: F401
+    attachment_publish,
+    attachment_withdraw,
+)
 from scrutiny.casework.services.common import (  # noqa: F401
     RULE_FOR_CLOCK,
     rule_for,

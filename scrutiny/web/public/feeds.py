@@ -15,10 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import feedgenerator, timezone
 
-from scrutiny.casework.models import RefusalGround
+from scrutiny.casework import body_asks
+from scrutiny.casework.models import Organisation, RefusalGround
 from scrutiny.casework.publication import (
     recommendations_public,
     requests_public,
@@ -43,6 +45,18 @@ class Dataset:
     description: str
     fields: tuple[Field, ...]
     rows: Callable[[], Iterable[dict]]
+    primary_key: tuple[str, ...] = ("id",)
+    # (field, other dataset's slug, its field): each value is found there (datapackage.json)
+    foreign_keys: tuple[tuple[str, str, str], ...] = ()
+
+
+# Every download is published under the Open Government Licence v3.0 (docs/open-data.md).
+LICENCE = {
+    "name": "OGL-UK-3.0",
+    "title": "Open Government Licence v3.0",
+    "path": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+}
+ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0."
 
 
 def _site(path: str) -> str:
@@ -70,8 +84,12 @@ def _outcome_rows():
             "state_label": public_state_label(t.state),
             "partnership": t.partnership.name if t.partnership_id else None,
             "body": t.body.name if t.body_id else None,
+            "body_gss_code": t.body.gss_code if t.body_id else None,
             "lead_body": t.lead_body.name,
+            "lead_body_slug": t.lead_body.slug,
+            "lead_body_gss_code": t.lead_body.gss_code,
             "health_bodies": [h.name for h in t.health_bodies.all()],
+            "health_bodies_ods_codes": [h.ods_code for h in t.health_bodies.all() if h.ods_code],
             "raised_on": _date(timezone.localdate(t.created_at)),
             "prioritised_on": _date(t.prioritised_on),
             "concluded_on": _date(t.concluded_on),
@@ -88,8 +106,10 @@ def _request_rows():
             "id": r.pk,
             "topic_id": r.topic_id,
             "requested_by": r.requested_by.name,
+            "requested_by_gss_code": r.requested_by.gss_code,
             "recipient": r.recipient.name,
             "recipient_slug": r.recipient.slug,
+            "recipient_ods_code": r.recipient.ods_code,
             "question": r.question,
             "state": r.state,
             "issued_on": _date(r.issued_on),
@@ -110,8 +130,10 @@ def _recommendation_rows():
             "id": r.pk,
             "topic_id": r.topic_id,
             "made_by": r.made_by.name,
+            "made_by_gss_code": r.made_by.gss_code,
             "recipient": r.recipient.name,
             "recipient_slug": r.recipient.slug,
+            "recipient_ods_code": r.recipient.ods_code,
             "text": r.text,
             "rationale": r.rationale,
             "state": r.state,
@@ -142,6 +164,7 @@ def _response_rows():
             "topic_id": subject.topic_id,
             "organisation": r.organisation.name,
             "organisation_slug": r.organisation.slug,
+            "organisation_ods_code": r.organisation.ods_code,
             "channel": r.channel,
             "received_on": _date(timezone.localdate(r.received_at)),
             "due_on": _date(r.due_on),
@@ -157,7 +180,79 @@ def _response_rows():
         }
 
 
+def _body_rows():
+    for o in Organisation.objects.order_by("slug"):
+        yield {
+            "slug": o.slug,
+            "name": o.name,
+            "kind": o.kind,
+            "health_body_kind": o.health_body_kind,
+            "ods_code": o.ods_code,
+            "gss_code": o.gss_code,
+            "area": o.area,
+            "website": o.website,
+            "url": _site(reverse("public:health-body", args=[o.slug])) if o.is_health_body else "",
+        }
+
+
+def ask_record(row, body) -> dict:
+    """A row of a health body's record (`scrutiny.casework.body_asks.AskRow`) for a download."""
+    anchor = "request" if row.kind == body_asks.REQUEST else "recommendation"
+    return {
+        "kind": row.kind,
+        "id": row.pk,
+        "topic_id": row.topic_id,
+        "url": _site(reverse("public:outcome", args=[row.topic_id])) + f"#{anchor}-{row.pk}",
+        "recipient": body.name,
+        "recipient_slug": body.slug,
+        "recipient_ods_code": body.ods_code,
+        "text": row.text,
+        "state": row.state,
+        "issued_on": _date(row.issued_on),
+        "due_on": _date(row.due_on),
+        "answered_on": _date(row.answered_on),
+        "late": row.late,
+        "working_days_late": row.working_days_late,
+    }
+
+
+def _record_rows():
+    bodies = {}
+    for row in body_asks.rows(body_asks.asks_public()):
+        if row.recipient_id not in bodies:
+            bodies.update(
+                (o.pk, o) for o in Organisation.objects.filter(kind=Organisation.Kind.HEALTH_BODY)
+            )
+        yield ask_record(row, bodies[row.recipient_id])
+
+
 F = Field
+ASK_FIELDS = (
+    F("kind", "text", "information_request or recommendation."),
+    F("id", "integer", "The request's (requests.id) or recommendation's (recommendations.id) id."),
+    F("topic_id", "integer", "The topic (outcomes.id)."),
+    F("url", "text", "Where it is shown on this site."),
+    F("recipient", "text", "The health body asked."),
+    F("recipient_slug", "text", "The health body's identifier (bodies.slug)."),
+    F("recipient_ods_code", "text", "The health body's NHS ODS code."),
+    F("text", "text", "The question asked, or the recommendation."),
+    F(
+        "state",
+        "text",
+        "issued (awaiting the answer), answered, partially_answered, refused, responded or "
+        "withdrawn.",
+    ),
+    F("issued_on", "date", "When it was sent: the clock starts here."),
+    F("due_on", "date", "When the answer was due."),
+    F("answered_on", "date", "When the first answer came (a correction does not change it)."),
+    F("late", "boolean", "The first answer came after the due date, or none has and it is due."),
+    F(
+        "working_days_late",
+        "integer",
+        "Working days after the due date: of the first answer, or until today while overdue "
+        "(0 on time; empty when not yet due or withdrawn unanswered).",
+    ),
+)
 DATASETS = {
     d.slug: d
     for d in (
@@ -179,8 +274,16 @@ DATASETS = {
                 F("state_label", "text", "The state in words, as the site shows it."),
                 F("partnership", "text", "The partnership whose joint topic it is, if joint."),
                 F("body", "text", "The one body whose topic it is, if not joint."),
+                F("body_gss_code", "text", "That body's council's GSS code (ONS)."),
                 F("lead_body", "text", "The body leading the work."),
+                F("lead_body_slug", "text", "The lead body's identifier (bodies.slug)."),
+                F("lead_body_gss_code", "text", "The lead body's council's GSS code (ONS)."),
                 F("health_bodies", "list", "Health bodies concerned (CSV: separated by '; ')."),
+                F(
+                    "health_bodies_ods_codes",
+                    "list",
+                    "Their NHS ODS codes, where known (CSV: separated by '; ').",
+                ),
                 F("raised_on", "date", "When the topic was raised."),
                 F("prioritised_on", "date", "When it was put on the work programme."),
                 F("concluded_on", "date", "When it was concluded."),
@@ -198,8 +301,10 @@ DATASETS = {
                 F("id", "integer", "The request's number; responses refer to it as subject_id."),
                 F("topic_id", "integer", "The topic (outcomes.id)."),
                 F("requested_by", "text", "The body that asked."),
+                F("requested_by_gss_code", "text", "Its council's GSS code (ONS)."),
                 F("recipient", "text", "The health body asked."),
                 F("recipient_slug", "text", "The health body's identifier on this site."),
+                F("recipient_ods_code", "text", "The health body's NHS ODS code."),
                 F("question", "text", "What was asked."),
                 F(
                     "state",
@@ -224,8 +329,10 @@ DATASETS = {
                 F("id", "integer", "The recommendation's number (responses.subject_id)."),
                 F("topic_id", "integer", "The topic (outcomes.id)."),
                 F("made_by", "text", "The body that made it."),
+                F("made_by_gss_code", "text", "Its council's GSS code (ONS)."),
                 F("recipient", "text", "The health body it was made to."),
                 F("recipient_slug", "text", "The health body's identifier on this site."),
+                F("recipient_ods_code", "text", "The health body's NHS ODS code."),
                 F("text", "text", "The recommendation."),
                 F("rationale", "text", "Why it was made."),
                 F("state", "text", "issued (awaiting the response), responded or withdrawn."),
@@ -263,6 +370,7 @@ DATASETS = {
                 F("topic_id", "integer", "The topic (outcomes.id)."),
                 F("organisation", "text", "The health body that responded."),
                 F("organisation_slug", "text", "The health body's identifier on this site."),
+                F("organisation_ods_code", "text", "The health body's NHS ODS code."),
                 F("channel", "text", "api, web, letter, email or meeting."),
                 F("received_on", "date", "When it was received."),
                 F("due_on", "date", "When it was due."),
@@ -281,7 +389,53 @@ DATASETS = {
             ),
             _response_rows,
         ),
+        Dataset(
+            "record",
+            "Health bodies' records",
+            "One row per information request and recommendation issued on a published topic, "
+            "with its status, due date, first answer and how late it was.",
+            ASK_FIELDS,
+            _record_rows,
+            primary_key=("kind", "id"),
+        ),
+        Dataset(
+            "bodies",
+            "Bodies",
+            "One row per body this site names: health bodies, involvement networks and "
+            "scrutiny committees, with their NHS ODS and ONS GSS codes.",
+            (
+                F("slug", "text", "The body's identifier on this site; other files refer to it."),
+                F("name", "text", "The body's name."),
+                F("kind", "text", "health_body, involvement_network or scrutiny_committee."),
+                F(
+                    "health_body_kind",
+                    "text",
+                    "For a health body: nhs_trust, foundation_trust, commissioner, gp_practice, "
+                    "independent_provider or council_social_care.",
+                ),
+                F("ods_code", "text", "NHS Organisation Data Service code, where it has one."),
+                F("gss_code", "text", "ONS GSS code of the council it belongs to or serves."),
+                F("area", "text", "The council area served."),
+                F("website", "text", "Its website."),
+                F("url", "text", "A health body's record on this site."),
+            ),
+            _body_rows,
+            primary_key=("slug",),
+        ),
     )
+}
+
+# The joins datapackage.json declares (field, dataset, field).
+_KEYS = {
+    "requests": (("topic_id", "outcomes", "id"), ("recipient_slug", "bodies", "slug")),
+    "recommendations": (("topic_id", "outcomes", "id"), ("recipient_slug", "bodies", "slug")),
+    "responses": (("topic_id", "outcomes", "id"), ("organisation_slug", "bodies", "slug")),
+    "record": (("topic_id", "outcomes", "id"), ("recipient_slug", "bodies", "slug")),
+    "outcomes": (("lead_body_slug", "bodies", "slug"),),
+}
+DATASETS = {
+    slug: Dataset(**{**d.__dict__, "foreign_keys": _KEYS.get(slug, ())})
+    for slug, d in DATASETS.items()
 }
 
 
@@ -320,12 +474,98 @@ def dataset_json(dataset: Dataset) -> str:
             "dataset": dataset.slug,
             "title": dataset.title,
             "generated_at": timezone.now().isoformat(),
+            "licence": LICENCE,
+            "attribution": ATTRIBUTION,
             "count": len(rows),
             "results": rows,
         },
         ensure_ascii=False,
         indent=1,
     )
+
+
+def download_response(dataset: Dataset, fmt: str, *, filename: str | None = None):
+    """A download: CSV or JSON, saved rather than shown (`Content-Disposition: attachment`),
+    its licence in a `Link` header (rel="license") and, for JSON, in the body too."""
+    if fmt == "csv":
+        response = HttpResponse(dataset_csv(dataset), content_type="text/csv; charset=utf-8")
+    elif fmt == "json":
+        response = HttpResponse(dataset_json(dataset), content_type="application/json")
+    else:
+        raise Http404("Downloads are CSV or JSON.")
+    response["Content-Disposition"] = f'attachment; filename="{filename or dataset.slug}.{fmt}"'
+    response["Link"] = f'<{LICENCE["path"]}>; rel="license"; title="{LICENCE["title"]}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+TABLE_SCHEMA_TYPES = {
+    "integer": "integer",
+    "text": "string",
+    "date": "date",
+    "datetime": "datetime",
+    "boolean": "boolean",
+    "list": "string",  # joined with '; ' in the CSV
+}
+
+
+BOOLEAN_VALUES = {"trueValues": ["true"], "falseValues": ["false"]}
+
+
+def datapackage(*, base: str | None = None) -> dict:
+    """The Frictionless Data Package describing every CSV (fields, types, keys, licence).
+    `base`: where the CSV files are (this site's /data/ by default; a test gives a folder)."""
+    base = _site(reverse("public:data")) if base is None else base
+    resources = []
+    for d in DATASETS.values():
+        schema = {
+            "fields": [
+                {
+                    "name": f.name,
+                    "type": TABLE_SCHEMA_TYPES[f.type],
+                    "description": f.description,
+                    **(
+                        {"trueValues": ["true"], "falseValues": ["false"]}
+                        if f.type == "boolean"
+                        else {}
+                    ),
+                }
+                for f in d.fields
+            ],
+            "missingValues": [""],
+            "primaryKey": list(d.primary_key),
+        }
+        if d.foreign_keys:
+            schema["foreignKeys"] = [
+                {"fields": field, "reference": {"resource": other, "fields": other_field}}
+                for field, other, other_field in d.foreign_keys
+            ]
+        resources.append(
+            {
+                "name": d.slug,
+                "title": d.title,
+                "description": d.description,
+                "path": f"{base}{d.slug}.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "profile": "tabular-data-resource",
+                "schema": schema,
+                "licenses": [LICENCE],
+            }
+        )
+    return {
+        "profile": "tabular-data-package",
+        "name": "critical-friend-health-scrutiny",
+        "title": "Critical Friend: health scrutiny open data",
+        "description": "Published health scrutiny topics, the information requests and "
+        "recommendations made to health bodies, their responses and the bodies' records. "
+        + ATTRIBUTION,
+        "homepage": _site(reverse("public:data")),
+        "licenses": [LICENCE],
+        "created": timezone.now().isoformat(timespec="seconds"),
+        "resources": resources,
+    }
 
 
 def outcomes_atom(*, limit: int = 50) -> str:

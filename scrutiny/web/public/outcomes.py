@@ -25,6 +25,7 @@ from scrutiny.casework.models import (
     TopicPosition,
 )
 from scrutiny.casework.publication import (
+    attachments_public,
     consultation_recommendations_public,
     consultation_requests_public,
     recommendations_public,
@@ -92,6 +93,7 @@ class PublicItem:
     actions: list = field(default_factory=list)
     updates: list = field(default_factory=list)
     evidence: list = field(default_factory=list)  # implementation evidence an officer published
+    documents: list = field(default_factory=list)  # AttachmentPublications of its responses
     rag: object | None = None  # scrutiny.web.presenters.Rag
     further: list = field(default_factory=list)  # further information, oldest first
     # "An earlier answer received … was superseded on … — reason": the fact and the reason,
@@ -241,6 +243,25 @@ def public_items(reqs, recs, *, today: dt.date) -> tuple[list[PublicItem], list[
     return request_items, rec_items
 
 
+def attach_documents(items: list[PublicItem]) -> None:
+    """Give each item the attachments of its current answer and further information that an
+    officer published (`documents`), in one query for all the items."""
+    by_response = {}
+    for item in items:
+        for response in ([item.response] if item.response else []) + list(item.further):
+            by_response[response.pk] = item
+    if not by_response:
+        return
+    published = (
+        attachments_public()
+        .filter(attachment__response_id__in=list(by_response))
+        .select_related("attachment")
+        .order_by("attachment_id")
+    )
+    for pub in published:
+        by_response[pub.attachment.response_id].documents.append(pub)
+
+
 def outcome_detail(
     topic: Topic,
     *,
@@ -274,6 +295,7 @@ def outcome_detail(
     ).order_by("at", "id")
 
     request_items, rec_items = public_items(reqs, recs, today=today)
+    attach_documents(request_items + rec_items)
 
     timeline = []
     for row in log:

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,8 +33,17 @@ from scrutiny.web.client import client_address
 from scrutiny.web.errors import form_view, page_subject
 from scrutiny.web.presenters import public_state_label
 from scrutiny.web.public import outcomes as outcome_presenters
-from scrutiny.web.public.feeds import DATASETS, dataset_csv, dataset_json, outcomes_atom
+from scrutiny.web.public.body_record import download_filters, record_dataset, record_page
+from scrutiny.web.public.feeds import (
+    ATTRIBUTION,
+    DATASETS,
+    LICENCE,
+    datapackage,
+    download_response,
+    outcomes_atom,
+)
 from scrutiny.web.public.forms import CharacterCountField, LengthCheckedField
+from scrutiny.web.structured_data import body_json_ld
 from workflows.cache import (
     HEALTH_BODIES,
     MEETINGS,
@@ -228,6 +237,21 @@ def evidence(request, pk):
     )
 
 
+@require_GET
+def document(request, pk):
+    """An attachment of a health body's response that an officer published: the redacted copy
+    when the officer redacted it. Only while published, on the current response of a public
+    request or recommendation."""
+    pub = get_object_or_404(publication.attachments_public().select_related("attachment"), pk=pk)
+    try:
+        handle = pub.open_public()
+    except FileNotFoundError as exc:
+        raise Http404("The file is missing from storage.") from exc
+    return FileResponse(
+        handle, as_attachment=True, filename=pub.public_name, content_type=pub.public_content_type
+    )
+
+
 @public_cached(scope=_lists(OUTCOMES))
 def _outcomes_feed(request):
     return HttpResponse(outcomes_atom(), content_type="application/atom+xml; charset=utf-8")
@@ -297,6 +321,7 @@ def health_body(request, slug):
     )
     page = Paginator(topics, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = outcome_presenters.present_topics(page.object_list)
+    rows = record_page(request, body)
     return render(
         request,
         "public/health_body.html",
@@ -306,8 +331,20 @@ def health_body(request, slug):
             "chart": record_chart_svg(record),
             "page_obj": page,
             "topics": page.object_list,
+            "topics_query": _query_without(request, "page"),
+            "rows": rows,
+            "json_ld": body_json_ld(body),
         },
     )
+
+
+@require_GET
+@public_cached(scope=lambda request, slug, fmt: CacheScope.of(bodies=[slug]))
+def health_body_record_download(request, slug, fmt):
+    """The body's record as CSV or JSON, with the page's filters (`?state=&year=&late=`)."""
+    body = get_object_or_404(Organisation, slug=slug, kind=Organisation.Kind.HEALTH_BODY)
+    dataset = record_dataset(body, download_filters(request.GET))
+    return download_response(dataset, fmt)
 
 
 # --- Data and feeds -------------------------------------------------------------------------
@@ -316,7 +353,11 @@ def health_body(request, slug):
 @require_GET
 @public_cached
 def data_index(request):
-    return render(request, "public/data.html", {"datasets": list(DATASETS.values())})
+    return render(
+        request,
+        "public/data.html",
+        {"datasets": list(DATASETS.values()), "licence": LICENCE, "attribution": ATTRIBUTION},
+    )
 
 
 @require_GET
@@ -325,11 +366,16 @@ def data_download(request, slug, fmt):
     dataset = DATASETS.get(slug)
     if dataset is None:
         raise Http404("No such dataset.")
-    if fmt == "csv":
-        response = HttpResponse(dataset_csv(dataset), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(dataset_json(dataset), content_type="application/json")
-    response["Content-Disposition"] = f'inline; filename="{slug}.{fmt}"'
+    return download_response(dataset, fmt)
+
+
+@require_GET
+@public_cached(scope=_lists(OUTCOMES))
+def data_package(request):
+    """datapackage.json: the Frictionless description of every CSV (docs/open-data.md)."""
+    response = JsonResponse(datapackage(), json_dumps_params={"indent": 1})
+    response["Content-Disposition"] = 'attachment; filename="datapackage.json"'
+    response["Link"] = f'<{LICENCE["path"]}>; rel="license"'
     response["Access-Control-Allow-Origin"] = "*"
     return response
 

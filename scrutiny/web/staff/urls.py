@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 
 from scrutiny.web.staff import views
+from scrutiny.web.staff.views import documents
 
 app_name = "scrutiny"
 
@@ -67,6 +68,12 @@ urlpatterns = [
         name="recommendation-progress",
     ),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("attachments/<int:pk>/publish/", documents.attachment_publish, name="attachment-publish"),
+    path(
+        "attachments/published/<int:pk>/withdraw/",
+        documents.attachment_withdraw,
+        name="attachment-withdraw",
+    ),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("evidence/<int:pk>/publish/", views.evidence_publish, name="evidence-publish"),
     path("requests/<int:pk>/note/", views.request_note, name="request-note"),

@@ -6,6 +6,7 @@ from scrutiny.demo import (
     api_keys,
     consultations,
     decisions,
+    documents,
     follow,
     governance,
     joint_working,
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         lines += annual.seed_demo(result)
         lines += follow.seed_demo(result)
         lines += programme.seed_demo(result)
+        lines += documents.seed_demo(result)
         state = "created" if result["created"] else "already present; people refreshed"
         self.stdout.write(self.style.SUCCESS(f"Demo area {state}: Northby and Southby."))
         self.stdout.write("")

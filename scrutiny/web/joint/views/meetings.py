@@ -31,6 +31,7 @@ from scrutiny.web.joint.views.common import (
     _meeting_topics,
     _organisers,
 )
+from scrutiny.web.structured_data import meeting_json_ld
 
 # --- Meetings: public and members' pages ----------------------------------------------------
 
@@ -90,6 +91,7 @@ def meeting_detail(request, pk):
             "Resolution": Resolution,
             "can_open_pack": can(request.user, Perm.MEETING_PACK, meeting),
             "minutes_url": _minutes_url(request.user, meeting),
+            "json_ld": meeting_json_ld(meeting) if meeting.agenda_published else "",
         },
     )
 
