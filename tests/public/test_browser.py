@@ -77,6 +77,8 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
             "/decisions/?kind=nonsense",  # errors shown
             f"/decisions/{published.pk}/",
             "/enter-and-view/",
+            "/search/?q=stroke",  # results, facets and snippets
+            "/search/?q=stroke&year=soon",  # errors shown
         ):
             page.goto(base + path)
             assert_accessible(page, visited)
@@ -120,6 +122,7 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
             f"/network-decisions/{due.pk}/",
             f"/network-decisions/{due.pk}/set-aside/",
             f"/network-decisions/{published.pk}/",
+            "/search/?q=stroke",  # the staff search of the officer's areas
         ):
             page.goto(base + path)
             assert_accessible(page, visited)
@@ -127,5 +130,5 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
         page.get_by_role("button", name="Record the decision").click()  # empty: errors
         assert page.locator(".govuk-error-summary").is_visible()
         assert_accessible(page, visited)
-    assert len(visited) == 31  # with the Enter and View list and a report
+    assert len(visited) == 34  # with the Enter and View list and a report, and search
     assert TopicSuggestion.objects.visible_to(officer).count() == 1
