@@ -40,3 +40,7 @@ from protocols.models.meetings import (  # noqa: F401
     Paper,
     Resolution,
 )
+from protocols.models.programmes import (  # noqa: F401
+    ProgrammeEntry,
+    WorkProgramme,
+)

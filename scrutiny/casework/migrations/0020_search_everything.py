@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scrutiny', '0017_relevant_decisions'),
+        ('scrutiny', '0019_subscriptions'),
     ]
 
     operations = [
