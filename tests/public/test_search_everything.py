@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -257,11 +258,18 @@ def test_facets_count_and_narrow(client, area, officer, responder):
 
 
 def test_snippets_escape_the_text_and_mark_the_words(client, area, officer, responder):
-    build_topic(area, officer, responder, answer="<script>alert(1)</script> Tinnitus clinic")
+    answer = 'Tinnitus clinic <script>alert(1)</script> waits & "delays"'
+    build_topic(area, officer, responder, answer=answer)
     html = page(client, q="tinnitus")
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>alert(1)" not in html
-    assert "<mark>Tinnitus</mark>" in html
+    (snippet,) = re.findall(r'<p class="[^"]*cf-snippet">(.*?)</p>', html)
+    assert snippet.startswith("<mark>Tinnitus</mark> clinic")
+    assert "waits &amp; &quot;delays" in snippet  # the words, escaped
+    if connection.vendor == "postgresql":
+        # ts_headline's parser reads <script> as a tag and leaves it out of the extract.
+        assert "script" not in snippet
+    else:
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in snippet
 
 
 def test_results_are_paged(client, area, officer, responder, monkeypatch):
@@ -322,12 +330,14 @@ def test_reindex_rebuilds_every_kind(client, area, officer, responder, osc_offic
 def test_postgres_stems_highlights_and_uses_the_stored_vectors(client, area, officer, responder):
     topic = build_topic(area, officer, responder, answer="The clinics were reorganised")
     pdf = upload("c.pdf", pdf_bytes("Two clinic closures were consulted upon"), "application/pdf")
-    meeting_with(area, officer, topic=topic, papers=[("Closures", pdf)])
+    _, _, (paper,) = meeting_with(area, officer, topic=topic, papers=[("Closures", pdf)])
     html = page(client, q="clinic")  # stemming: clinic ~ clinics
     assert "2 results" in html
     assert "<mark>clinics</mark>" in html  # ts_headline marks the stemmed match
     assert "<mark>clinic</mark>" in html
     sql = str(search.entries_search(entries_published(), "clinic").query)
     assert "to_tsvector" not in sql
-    assert "2 results" in page(client, q='"clinic closures"')
+    phrase = page(client, q='"clinic closures"')  # a phrase: the paper, not the response
+    assert "1 result" in phrase
+    assert f'href="/papers/{paper.pk}/"' in phrase
     assert not SearchEntry.objects.filter(vector__isnull=True).exists()
