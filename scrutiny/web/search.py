@@ -72,6 +72,7 @@ class Result:
     where: list[str]
     about_title: str = ""
     about_url: str = ""
+    meeting_url: str = ""  # a paper's or agenda item's meeting (no query: the entry has its id)
 
 
 @dataclass
@@ -152,6 +153,11 @@ def _present(entries, text: str, *, public: bool, visible_topics=frozenset()) ->
                         "public:outcome" if public else "scrutiny:topic-detail", args=[e.topic_id]
                     )
                     if about
+                    else ""
+                ),
+                meeting_url=(
+                    reverse("protocols:meeting-detail", args=[e.meeting_id])
+                    if e.kind in (SearchKind.PAPER, SearchKind.MINUTES) and e.meeting_id
                     else ""
                 ),
             )

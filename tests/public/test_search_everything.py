@@ -341,3 +341,54 @@ def test_postgres_stems_highlights_and_uses_the_stored_vectors(client, area, off
     assert "1 result" in phrase
     assert f'href="/papers/{paper.pk}/"' in phrase
     assert not SearchEntry.objects.filter(vector__isnull=True).exists()
+
+
+def test_done_when_a_phrase_only_in_a_response_or_a_paper_finds_its_topic(
+    client, area, officer, responder
+):
+    """Issue 17 item 2's done-when, on both databases: a phrase found nowhere but in a provider's
+    response, a published PDF paper's text or a published Word paper's text leads to its topic
+    (and a paper's to its meeting); an exempt paper's phrase and an unpublished topic's response
+    phrase find nothing on the public search."""
+    answered = build_topic(
+        area, officer, responder, title="Stroke", answer="Mechanical thrombectomy rota"
+    )
+    kidneys = build_topic(area, officer, responder, title="Kidney care")
+    hearing = build_topic(area, officer, responder, title="Hearing services")
+    hidden = build_topic(
+        area,
+        officer,
+        responder,
+        title="Unpublished",
+        answer="Ventriculostomy backlog",
+        publish=False,
+    )
+    pdf = upload("k.pdf", pdf_bytes("Peritoneal dialysis uptake"), "application/pdf")
+    meeting, _, (pdf_paper,) = meeting_with(
+        area, officer, topic=kidneys, papers=[("Kidney paper", pdf)]
+    )
+    word = upload("h.docx", docx_bytes("Cochlear implant referrals"), DOCX)
+    _, _, (word_paper,) = meeting_with(
+        area, officer, topic=hearing, papers=[("Hearing paper", word)]
+    )
+    secret = upload("s.pdf", pdf_bytes("Lithotripsy tender margins"), "application/pdf")
+    meeting_with(area, officer, topic=kidneys, papers=[("Tender", secret)], exempt=True)
+
+    html = page(client, q='"mechanical thrombectomy"')
+    assert "1 result" in html
+    assert f'href="/outcomes/{answered.pk}/"' in html
+    for phrase, paper, topic in (
+        ('"peritoneal dialysis"', pdf_paper, kidneys),
+        ('"cochlear implant"', word_paper, hearing),
+    ):
+        html = page(client, q=phrase)
+        assert "1 result" in html, phrase
+        assert f'href="/papers/{paper.pk}/"' in html
+        assert f'href="/outcomes/{topic.pk}/"' in html  # its topic
+        assert f'href="/meetings/{paper.item.meeting_id}/"' in html  # its meeting
+    assert paper.item.meeting_id != meeting.pk  # the Word paper's own meeting, not the PDF's
+    for phrase in ('"lithotripsy tender"', '"ventriculostomy backlog"'):
+        assert "0 results" in page(client, q=phrase), phrase
+    # Both are in the index (staff of those bodies find them), only never shown publicly.
+    assert SearchEntry.objects.filter(text__icontains="lithotripsy").exists()
+    assert SearchEntry.objects.filter(topic=hidden, text__icontains="ventriculostomy").exists()
