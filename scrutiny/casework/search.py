@@ -489,7 +489,11 @@ def topics_search(qs, text: str, *, public: bool = True):
     text = (text or "").strip()
     if not text:
         return qs
-    entries = SearchEntry.objects.filter(public=True) if public else SearchEntry.objects.all()
+    # Only the casework's own kinds: the meeting kinds' `public` is always true (their source
+    # decides at query time), so an exempt paper on a topic must not find it here.
+    entries = SearchEntry.objects.filter(kind__in=TOPIC_KINDS)
+    if public:
+        entries = entries.filter(public=True)
     matches = entries_matching(text, entries)
     qs = qs.filter(pk__in=matches.values("topic_id"))
     if connection.vendor != "postgresql":

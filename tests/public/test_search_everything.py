@@ -389,6 +389,10 @@ def test_done_when_a_phrase_only_in_a_response_or_a_paper_finds_its_topic(
     assert paper.item.meeting_id != meeting.pk  # the Word paper's own meeting, not the PDF's
     for phrase in ('"lithotripsy tender"', '"ventriculostomy backlog"'):
         assert "0 results" in page(client, q=phrase), phrase
+        # …nor on /outcomes/ (the topic search), where the exempt paper's topic is published.
+        outcomes = client.get("/outcomes/", {"q": phrase}).content.decode()
+        assert f'href="/outcomes/{kidneys.pk}/"' not in outcomes, phrase
+        assert f'href="/outcomes/{hidden.pk}/"' not in outcomes, phrase
     # Both are in the index (staff of those bodies find them), only never shown publicly.
     assert SearchEntry.objects.filter(text__icontains="lithotripsy").exists()
     assert SearchEntry.objects.filter(topic=hidden, text__icontains="ventriculostomy").exists()
