@@ -13,6 +13,7 @@ from protocols.models import (
     Paper,
     Resolution,
 )
+from protocols.search import index_paper
 from protocols.services.common import _clean
 from protocols.services.meetings import _lock_meeting, _touch
 from scrutiny.casework import services as casework
@@ -165,6 +166,7 @@ def paper_add(*, item: AgendaItem, by, file, title: str = "") -> Paper:
             note=f"{_item_note(item)}: {'a paper' if item.exempt else paper.title}",
             data={"item": item.pk, "paper": paper.pk},
         )
+        index_paper(paper)  # its text, extracted here (bounded; a failure is only logged)
     return paper
 
 

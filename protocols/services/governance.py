@@ -24,6 +24,7 @@ from protocols.models import (
     Minutes,
     SeatKind,
 )
+from protocols.search import index_meeting
 from protocols.services.common import _clean
 from protocols.services.meetings import _lock_meeting
 from scrutiny.casework.models import Organisation
@@ -327,6 +328,7 @@ def minutes_draft(*, meeting: Meeting, by, introduction: str = "") -> Minutes:
         except IntegrityError as exc:
             raise Conflict("This meeting's minutes are already started.") from exc
         log_event(minutes, EventType.MINUTES_DRAFTED, by=by, note=f"Minutes of {meeting}")
+        index_meeting(meeting)
     return minutes
 
 
@@ -339,6 +341,7 @@ def minutes_update(*, minutes: Minutes, by, introduction: str) -> Minutes:
         minutes.introduction = _clean(introduction)
         minutes.save(update_fields=["introduction", "updated_at"])
         log_event(minutes, EventType.MINUTES_EDITED, by=by)
+        index_meeting(minutes.meeting)
     return minutes
 
 

@@ -13,6 +13,7 @@ from protocols.models import (
     Meeting,
     MeetingState,
 )
+from protocols.search import index_meeting
 from protocols.selectors import chairs_of
 from protocols.services.common import _clean
 from scrutiny.casework.models import Organisation, Partnership
@@ -169,6 +170,7 @@ def meeting_create(
             data={"confirmed_after_warnings": confirm},
             source_state="",
         )
+        index_meeting(meeting)
     return meeting
 
 
@@ -189,6 +191,7 @@ def _touch(meeting: Meeting):
         sequence=meeting.sequence + 1, updated_at=timezone.now()
     )
     meeting.sequence += 1
+    index_meeting(meeting)  # its agenda items and minutes as search sees them
 
 
 def meeting_update(
@@ -231,6 +234,7 @@ def meeting_update(
             note="changed: " + ", ".join(sorted(changed)),
             data={"changed": sorted(changed)},
         )
+        index_meeting(locked)
     return locked
 
 
@@ -240,7 +244,12 @@ def meeting_cancel(*, meeting: Meeting, by, reason: str) -> Meeting:
         raise InvalidInput(
             "Enter the reason for cancelling.", field_errors={"reason": ["Enter the reason."]}
         )
-    return transition_apply(instance=meeting, name="cancel", by=by, note=reason, reason=reason)
+    with transaction.atomic():
+        meeting = transition_apply(
+            instance=meeting, name="cancel", by=by, note=reason, reason=reason
+        )
+        index_meeting(meeting)  # the reason is public
+    return meeting
 
 
 def meeting_mark_held(*, meeting: Meeting, by) -> Meeting:

@@ -10,7 +10,8 @@ selectors here, so none can forget a filter:
 - `requests_public()` / `recommendations_public()`: issued (never draft) requests and
   recommendations of public topics;
 - `responses_public()`: the current (not superseded) responses to those;
-- `topics_search(qs, text)`: search over the index of `scrutiny.casework.search`.
+- `topics_search(qs, text)`: search over the index of `scrutiny.casework.search`;
+- `entries_published()`: every search entry anyone may see, of every kind.
 
 Public pages are cached under a version key (`workflows.cache`); publishing and withdrawing
 are transitions of the topic's `publication` lifecycle, and `transition_apply` bumps the version
@@ -38,7 +39,10 @@ from scrutiny.casework.models import (  # noqa: F401
     Topic,
     Visit,
 )
-from scrutiny.casework.search import topics_search  # noqa: F401 (the public search)
+
+# The public search: topics (/outcomes/?q=) and every published entry (/search/).
+from scrutiny.casework.search import entries_public as entries_published  # noqa: F401
+from scrutiny.casework.search import topics_search  # noqa: F401
 from workflows.errors import InvalidInput
 from workflows.services import transition_apply
 

@@ -250,6 +250,35 @@ def test_a_key_stops_working_when_its_person_stops_being_a_responder(api, world,
     assert "no longer a responder" in resp.json()["detail"]
 
 
+# --- The staff search (/search/, ADR 0033) across areas and bodies ------------------------------
+
+
+@pytest.mark.parametrize(
+    "who", ["osc_officer", "officer", "other_officer", "responder", "other_responder", "anonymous"]
+)
+def test_search_shows_only_what_the_policy_shows(request, world, client, who):
+    """Each person's search finds a consultation exactly when the policy lets them open it (the
+    committee's officers; never another area's officer; the public only once it is assessed)."""
+    from scrutiny.casework.models import Consultation
+    from scrutiny.casework.policy import visible
+
+    user = None if who == "anonymous" else request.getfixturevalue(who)
+    if user is not None:
+        client.force_login(user)
+    html = client.get("/search/", {"q": "Maternity"}).content.decode()
+    theirs = world.their_consultation
+    may = user is not None and (
+        visible(user, Consultation.all_objects.filter(pk=theirs.pk)).exists()
+    )
+    staff_link = f'href="/consultations/{theirs.pk}/"'
+    assert (staff_link in html) == (may and "Search your areas" in html)
+    assert f'href="/service-changes/{theirs.pk}/"' not in html  # not assessed: not public
+    if who == "osc_officer":
+        assert staff_link in html  # the committee's officer finds it
+    if who == "other_officer":
+        assert "0 results" in html
+
+
 def test_annual_report_pages_stay_in_their_area(client, area, officer, other_officer):
     """A network's annual report, its PDF and its figures: its own officers' only (the other
     area's officer gets 404), and nobody's on the public site while it is a draft."""

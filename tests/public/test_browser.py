@@ -140,6 +140,8 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
             "/decisions/?kind=nonsense",  # errors shown
             f"/decisions/{published.pk}/",
             "/enter-and-view/",
+            "/search/?q=stroke",  # results, facets and snippets
+            "/search/?q=stroke&year=soon",  # errors shown
             "/annual-reports/",
             f"/annual-reports/{report.pk}/",
             "/work-programme/",
@@ -222,6 +224,7 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
             f"/network-decisions/{due.pk}/",
             f"/network-decisions/{due.pk}/set-aside/",
             f"/network-decisions/{published.pk}/",
+            "/search/?q=stroke",  # the staff search of the officer's areas
             "/reporting/annual/",
             "/reporting/annual/new/",
             f"/reporting/annual/{report.pk}/",
@@ -249,6 +252,6 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
         expect(page.locator(".govuk-error-summary")).to_be_visible()
         assert_accessible(page, visited)
     # with the annual reports (public and staff), following, work programmes and who is who,
-    # and the record's filters and publishing documents (ADR 0032)
-    assert len(visited) == 59
+    # the record's filters and publishing documents (ADR 0032), and search (ADR 0033)
+    assert len(visited) == 62
     assert TopicSuggestion.objects.visible_to(officer).count() == 1

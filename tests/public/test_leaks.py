@@ -571,6 +571,11 @@ def _surfaces(client, topic_ids, meeting_ids=(), decision_ids=(), report_ids=())
         "/outcomes/",
         "/outcomes/?q=SECRET",
         "/outcomes/?state=raised",
+        # Search of everything published (ADR 0033): a secret marker's text must match nothing
+        # shown (SQLite matches the markers' common stem; PostgreSQL each marker, below).
+        "/search/?q=SECRET",
+        "/search/?q=PUBLIC",
+        "/search/?q=SECRET&type=paper",
         "/health-bodies/",
         "/outcomes/feed.atom",
         "/data/",
@@ -692,6 +697,12 @@ def test_no_private_text_on_any_public_surface(
         seen += body
     missing = [m for m in marks.public if m not in seen]
     assert not missing, f"public texts not shown anywhere: {missing}"
+    # The public search's entries hold no secret text at all (whatever a query would match).
+    public_index = " ".join(
+        f"{t} {x}" for t, x in publication.entries_published().values_list("title", "text")
+    )
+    indexed = [m for m in marks.secret if m in public_index]
+    assert not indexed, f"public search entries hold {indexed}"
     # Every made public topic is reachable; every other one is 404.
     for topic, public in made:
         status = client.get(f"/outcomes/{topic.pk}/").status_code

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from scrutiny.casework import search, services
-from scrutiny.casework.models import SearchEntry, SearchKind
+from scrutiny.casework.models import TOPIC_KINDS, SearchEntry, SearchKind
 from scrutiny.casework.publication import topic_unpublish, topics_published, topics_search
 from tests.public.builders import build_topic
 
@@ -108,7 +108,7 @@ def test_fallback_needs_every_word_in_one_entry(area, officer, responder, monkey
 def test_search_entries_carry_their_facets(area, officer, responder):
     topic = build_topic(area, officer, responder)
     rows = SearchEntry.objects.filter(topic=topic)
-    assert {r.kind for r in rows} == set(SearchKind.values)
+    assert {r.kind for r in rows} == set(TOPIC_KINDS)
     assert {r.year for r in rows} == {topic.created_at.year}
     assert {r.partnership_id for r in rows} == {area.partnership.pk}
     assert {r.health_body_id for r in rows if r.kind != SearchKind.TOPIC} == {area.trust.pk}

@@ -83,7 +83,7 @@ from scrutiny.casework.models.responses import (  # noqa: F401
     ResponseAttachment,
     ResponseKind,
 )
-from scrutiny.casework.models.search import SearchEntry, SearchKind  # noqa: F401
+from scrutiny.casework.models.search import TOPIC_KINDS, SearchEntry, SearchKind  # noqa: F401
 from scrutiny.casework.models.sites import Site  # noqa: F401
 from scrutiny.casework.models.subscriptions import (  # noqa: F401
     FollowDispatch,

@@ -30,6 +30,7 @@ from scrutiny.casework.models import (
     Topic,
 )
 from scrutiny.casework.roles import Perm
+from scrutiny.casework.search import search_index
 from workflows.audit import EventType, log_event
 from workflows.cache import public_cache_bump
 from workflows.calendar import fmt
@@ -167,6 +168,7 @@ def consultation_record(
         )
         for doc_title, url in documents:
             _add_document(consultation, by=by, title=doc_title, url=url)
+        search_index(topic, consultation)
     return consultation
 
 
@@ -193,7 +195,9 @@ def consultation_add_document(*, consultation: Consultation, by, title: str, url
     if not policy.can(by, Perm.RESPOND, consultation):
         raise Forbidden("Only the committee's officers or the body's responders add documents.")
     with transaction.atomic():
-        return _add_document(consultation, by=by, title=title, url=url, published_on=on)
+        doc = _add_document(consultation, by=by, title=title, url=url, published_on=on)
+        search_index(consultation)  # its documents' titles
+        return doc
 
 
 def consultation_change_dates(
@@ -250,15 +254,18 @@ def consultation_assess(
         errors["item"] = ["The meeting cannot be before the proposal was received."]
     _check(errors, "Check the committee's view.")
     name = "find_substantial" if substantial else "find_not_substantial"
-    return transition_apply(
-        instance=consultation,
-        name=name,
-        by=by,
-        note=note or reason,
-        set_fields={"minute_item_id": minute_item_id},
-        reason=reason,
-        on=on,
-    )
+    with transaction.atomic():
+        consultation = transition_apply(
+            instance=consultation,
+            name=name,
+            by=by,
+            note=note or reason,
+            set_fields={"minute_item_id": minute_item_id},
+            reason=reason,
+            on=on,
+        )
+        search_index(consultation)  # public from here, with the committee's reason
+    return consultation
 
 
 def consultation_send_comments(
@@ -274,9 +281,12 @@ def consultation_send_comments(
     _check(errors, "Check the comments.")
     late = on > consultation.comments_due_on
     note = comments if not late else f"{comments}\n(sent after the comments-due date)"
-    return transition_apply(
-        instance=consultation, name="send_comments", by=by, note=note, comments=comments, on=on
-    )
+    with transaction.atomic():
+        consultation = transition_apply(
+            instance=consultation, name="send_comments", by=by, note=note, comments=comments, on=on
+        )
+        search_index(consultation)  # the comments are public
+    return consultation
 
 
 def consultation_record_decision(
@@ -292,15 +302,18 @@ def consultation_record_decision(
     if on > timezone.localdate():
         errors["on"] = ["Record a decision once it is made, not before."]
     _check(errors, "Check the decision.")
-    return transition_apply(
-        instance=consultation,
-        name="record_decision",
-        by=by,
-        note=decision,
-        decision=decision,
-        reasons=reasons,
-        on=on,
-    )
+    with transaction.atomic():
+        consultation = transition_apply(
+            instance=consultation,
+            name="record_decision",
+            by=by,
+            note=decision,
+            decision=decision,
+            reasons=reasons,
+            on=on,
+        )
+        search_index(consultation)
+    return consultation
 
 
 def consultation_withdraw(*, consultation: Consultation, by, reason: str) -> Consultation:

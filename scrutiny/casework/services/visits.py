@@ -33,6 +33,7 @@ from scrutiny.casework.models.sites import ods_code
 from scrutiny.casework.models.visits import ACCURACY_RULE, RESPONSE_RULE
 from scrutiny.casework.notices import ask_addressees
 from scrutiny.casework.roles import Perm
+from scrutiny.casework.search import search_index
 from scrutiny.casework.services.common import _required
 from scrutiny.casework.services.items import recommendation_issue
 from scrutiny.casework.services.topics import topic_raise
@@ -237,6 +238,7 @@ def visit_plan(
             data={"site": site.pk, "team": [r.pk for r in team]},
             source_state="",
         )
+        search_index(visit)
     return visit
 
 
@@ -320,7 +322,7 @@ def visit_carry_out(
         )
     with transaction.atomic():
         _check_team(visit.team.all(), network=visit.network, on=on)
-        return transition_apply(
+        visit = transition_apply(
             instance=visit,
             name="carry_out",
             by=by,
@@ -328,6 +330,8 @@ def visit_carry_out(
             on=on,
             findings=(findings or "").strip(),
         )
+        search_index(visit)
+        return visit
 
 
 def visit_save_report(*, visit: Visit, by, report: str, findings: str | None = None) -> Visit:
@@ -348,6 +352,7 @@ def visit_save_report(*, visit: Visit, by, report: str, findings: str | None = N
             fields.append("findings")
         visit.save(update_fields=fields)
         log_event(visit, EventType.VISIT_REPORT_EDITED, by=by)
+        search_index(visit)
     return visit
 
 
@@ -499,14 +504,17 @@ def visit_record_response(*, visit: Visit, by, text: str, on: dt.date | None = N
     """The provider's response to the published report (its inbox, or an officer recording a
     letter). Overdue is shown, not a state: a late response still moves the visit here."""
     text = _required(text, "text", "the provider's response")
-    return transition_apply(
-        instance=visit,
-        name="record_response",
-        by=by,
-        note="",
-        text=text,
-        on=on or timezone.localdate(),
-    )
+    with transaction.atomic():
+        visit = transition_apply(
+            instance=visit,
+            name="record_response",
+            by=by,
+            note="",
+            text=text,
+            on=on or timezone.localdate(),
+        )
+        search_index(visit)  # the response is public with the report
+    return visit
 
 
 # --- Safeguarding concerns ---------------------------------------------------------------------

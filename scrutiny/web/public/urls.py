@@ -3,6 +3,7 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
+from scrutiny.web import search
 from scrutiny.web.public import annual, decisions, follow
 from scrutiny.web.public import programme as programmes
 from scrutiny.web.public import views as v
@@ -16,6 +17,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="public/accessibility.html"),
         name="accessibility",
     ),
+    path("search/", search.search_page, name="search"),
     path("outcomes/", v.outcomes, name="outcomes"),
     path("outcomes/feed.atom", v.outcomes_feed, name="outcomes-feed"),
     path("outcomes/<int:pk>/", v.outcome, name="outcome"),
