@@ -40,3 +40,7 @@ from protocols.models.meetings import (  # noqa: F401
     Paper,
     Resolution,
 )
+from protocols.models.packs import (  # noqa: F401
+    Pack,
+    PackKind,
+)

@@ -26,6 +26,12 @@ urlpatterns = [
     path("meetings/import/", views.meeting_import, name="meeting-import"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting-detail"),
     path("meetings/<int:pk>/pack/", views.meeting_pack, name="meeting-pack"),
+    path("meetings/<int:pk>/pack.pdf", views.meeting_pack_pdf, name="meeting-pack-pdf"),
+    path(
+        "meetings/<int:pk>/pack/members.pdf",
+        views.meeting_pack_members_pdf,
+        name="meeting-pack-members-pdf",
+    ),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting-edit"),
     path("meetings/<int:pk>/publish/", views.meeting_publish, name="meeting-publish"),
     path(

@@ -48,3 +48,7 @@ from scrutiny.web.joint.views.meetings import (  # noqa: F401
     paper_add,
     paper_download,
 )
+from scrutiny.web.joint.views.packs import (  # noqa: F401
+    meeting_pack_members_pdf,
+    meeting_pack_pdf,
+)

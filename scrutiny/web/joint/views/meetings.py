@@ -31,6 +31,7 @@ from scrutiny.web.joint.views.common import (
     _meeting_topics,
     _organisers,
 )
+from scrutiny.web.joint.views.packs import pack_links
 
 # --- Meetings: public and members' pages ----------------------------------------------------
 
@@ -90,6 +91,7 @@ def meeting_detail(request, pk):
             "Resolution": Resolution,
             "can_open_pack": can(request.user, Perm.MEETING_PACK, meeting),
             "minutes_url": _minutes_url(request.user, meeting),
+            "pack_links": pack_links(request.user, meeting),
         },
     )
 
@@ -143,6 +145,7 @@ def meeting_pack(request, pk):
             "m": presenters.meeting_row(meeting),
             "items": [presenters.item_row(it, topics=topics) for it in items],
             "printed_at": timezone.localtime(),
+            "pack_links": pack_links(request.user, meeting),
         },
     )
 
