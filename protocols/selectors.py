@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from protocols.models import (
     MS,
@@ -17,9 +17,11 @@ from protocols.models import (
     MeetingState,
     Minutes,
     Paper,
+    ProgrammeEntry,
     Protocol,
     ProtocolVersion,
     VersionState,
+    WorkProgramme,
 )
 from scrutiny.casework.policy import holders, owner_ids, visible
 from scrutiny.casework.roles import Perm
@@ -194,4 +196,43 @@ def _rank(field: str, order: list[str]) -> Case:
         *[When(**{field: v}, then=Value(i)) for i, v in enumerate(order)],
         default=Value(len(order)),
         output_field=IntegerField(),
+    )
+
+
+# --- The work programme by municipal year ------------------------------------------------------
+
+
+def work_programme_of(partnership, year: int) -> WorkProgramme | None:
+    return WorkProgramme.objects.filter(partnership=partnership, year=year).first()
+
+
+def programme_years(partnership) -> list[int]:
+    return list(
+        WorkProgramme.objects.filter(partnership=partnership)
+        .order_by("-year")
+        .values_list("year", flat=True)
+    )
+
+
+def programme_entries(programme) -> QuerySet:
+    """The topics on `programme`, by target meeting (those with none yet last)."""
+    return programme_entries_of([programme])
+
+
+def programme_entries_of(programmes) -> QuerySet:
+    return (
+        ProgrammeEntry.objects.filter(programme__in=list(programmes))
+        .select_related("topic__lead_body", "meeting")
+        .order_by(F("meeting__date").asc(nulls_last=True), "meeting__start_time", "added_at", "id")
+    )
+
+
+def programme_meetings(programme, first: dt.date, last: dt.date) -> QuerySet:
+    """Scheduled meetings of the partnership and of its bodies from `first` to `last` (the
+    programme's year: the target meetings an officer may choose)."""
+    partnership = programme.partnership
+    return (
+        Meeting.objects.filter(state=MeetingState.SCHEDULED, date__range=(first, last))
+        .filter(Q(partnership=partnership) | Q(partnership=None, body__in=partnership.party_ids()))
+        .order_by("date", "start_time", "id")
     )

@@ -486,6 +486,8 @@ CF_SCHEDULE = [
     {"name": "purge_suggestions", "command": "purge_suggestions", "every_seconds": 86400},
     {"name": "heartbeat", "every_seconds": 60},
     {"name": "recover_tasks", "command": "recover_tasks", "every_seconds": 300},
+    {"name": "follow_dispatch", "command": "follow_dispatch", "every_seconds": 60},
+    {"name": "follow_digests", "command": "follow_digests", "every_seconds": 3600},
 ]
 # The packages' clocks that the sweep acts on (each module registers its clock sources).
 CF_CLOCK_SOURCE_MODULES = ["scrutiny.casework.deadline_sources", "protocols.deadline_sources"]

@@ -41,6 +41,15 @@ def chromium_page(*, javascript: bool = True, timeout_ms: int = 20_000):
             browser.close()
 
 
+def expect(locator):
+    """Playwright's web-first assertion: it waits (up to 5 s) for the page to
+    reach the state, where ``locator.is_visible()`` answers at once, so an
+    assertion made just after a click could see the page before it loaded."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
 _axe = None
 
 
@@ -50,7 +59,17 @@ def axe_violations(page) -> list[dict]:
         from axe_playwright_python.sync_playwright import Axe
 
         _axe = Axe()
-    return _axe.run(page).response["violations"]
+    # A click that submits a form or follows a link returns before the next
+    # page has loaded; axe run in a document being replaced finds no
+    # documentElement. Wait for the page, and once more if it was mid-swap.
+    page.wait_for_load_state("load")
+    try:
+        return _axe.run(page).response["violations"]
+    except Exception as error:  # playwright's Error: the document was replaced
+        if "documentElement" not in str(error) and "context was destroyed" not in str(error):
+            raise
+        page.wait_for_load_state("load")
+        return _axe.run(page).response["violations"]
 
 
 def assert_accessible(page, visited: list | None = None) -> None:

@@ -10,7 +10,7 @@ import pytest
 from django_otp.oath import hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.browser_support import PASSWORD, assert_accessible, chromium_page
+from tests.browser_support import PASSWORD, assert_accessible, chromium_page, expect
 from tests.factories import UserFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -36,7 +36,7 @@ def test_too_many_wrong_passwords_say_how_long_and_whom_to_ask(live_server, sett
     visited = []
     with chromium_page() as page:
         _password(page, live_server.url, "northby-officer", password="wrong")
-        assert page.get_by_role("heading", name="There is a problem").is_visible()
+        expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
         assert_accessible(page, visited)
         for _ in range(settings.AXES_FAILURE_LIMIT - 1):
             _password(page, live_server.url, "northby-officer", password="wrong")
@@ -71,13 +71,13 @@ def test_enrol_then_sign_in_with_a_code_and_with_a_recovery_code(live_server, se
 
         page.get_by_label("Code").fill("000000" if _app_code(key) != "000000" else "111111")
         page.get_by_role("button", name="Confirm and continue").click()
-        assert page.get_by_role("link", name="The code is not right").is_visible()
+        expect(page.get_by_role("link", name="The code is not right")).to_be_visible()
         assert_accessible(page, visited)
         time.sleep(1.1)  # django-otp waits a second after a wrong code
         page.get_by_label("Code").fill(_app_code(key))
         page.get_by_role("button", name="Confirm and continue").click()
 
-        assert page.get_by_role("heading", name="Two-factor sign-in is on").is_visible()
+        expect(page.get_by_role("heading", name="Two-factor sign-in is on")).to_be_visible()
         codes = page.locator("#recovery-codes li").all_inner_texts()
         assert len(codes) == 10
         assert_accessible(page, visited)
@@ -107,6 +107,6 @@ def test_enrol_then_sign_in_with_a_code_and_with_a_recovery_code(live_server, se
                 assert "You used a recovery code. You have 9 left." in page.inner_text("main")
                 assert_accessible(page, visited)
             else:
-                assert page.get_by_role("link", name="The code is not right").is_visible()
+                expect(page.get_by_role("link", name="The code is not right")).to_be_visible()
                 assert_accessible(page, visited)
     assert len(visited) == 6

@@ -389,7 +389,7 @@ def test_error_summary_is_empty_for_a_valid_or_unbound_form():
 @pytest.mark.browser
 def test_login_pages_pass_axe_and_work_without_javascript(live_server):
     from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     UserFactory(username="alice")
     axe = Axe()
@@ -408,7 +408,7 @@ def test_login_pages_pass_axe_and_work_without_javascript(live_server):
                 context.set_default_timeout(20_000)
                 page = context.new_page()
                 page.goto(f"{live_server.url}/accounts/login/?next=/accounts/password_change/")
-                assert page.get_by_role("link", name="Suggest a topic").is_visible()
+                expect(page.get_by_role("link", name="Suggest a topic")).to_be_visible()
                 assert violations(page, javascript) == []
 
                 page.get_by_label("Username").fill("alice")
@@ -416,7 +416,7 @@ def test_login_pages_pass_axe_and_work_without_javascript(live_server):
                 page.get_by_role("button", name="Sign in").click()
 
                 assert page.title() == "Error: Sign in – Critical Friend"
-                assert page.locator(".govuk-error-summary").is_visible()
+                expect(page.locator(".govuk-error-summary")).to_be_visible()
                 assert page.get_by_label("Username").input_value() == "alice"
                 assert violations(page, javascript) == []
 
@@ -425,7 +425,7 @@ def test_login_pages_pass_axe_and_work_without_javascript(live_server):
 
                 assert page.title() == "Change your password – Critical Friend"
                 assert page.get_by_role("link", name="My work").count() == 0  # no staff role
-                assert page.get_by_role("button", name="Sign out").is_visible()
+                expect(page.get_by_role("button", name="Sign out")).to_be_visible()
                 assert violations(page, javascript) == []
                 context.close()
         finally:

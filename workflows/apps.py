@@ -14,6 +14,17 @@ def _ensure_reference_data(sender, using="default", apps=None, **kwargs):
     except LookupError:
         return
     ensure_default_rules(rule_model=rule_model, using=using)
+    _ensure_cache_table(using)
+
+
+def _ensure_cache_table(using: str) -> None:
+    """After migrate, the database cache's table exists (the embedded default keeps the cache
+    in the database): `migrate` alone makes a working database, and a command run straight after
+    it (seed_demo, seed_scale) does not fail on a missing `cf_cache`. A no-op for other caches
+    and for a table that exists."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)
 
 
 class WorkflowsConfig(AppConfig):

@@ -110,6 +110,10 @@ class EventType(models.TextChoices):
     DECISION_STATEMENT_EDITED = "decision_statement_edited", "Statement of the decision edited"
     DECISION_PUBLISHED = "decision_published", "Statement of the decision published"
     DECISION_SET_ASIDE = "decision_set_aside", "Decision set aside (recorded in error)"
+    # Annual reports of a network or committee (scrutiny.AnnualReport)
+    ANNUAL_REPORT_STARTED = "annual_report_started", "Annual report started"
+    ANNUAL_REPORT_EDITED = "annual_report_edited", "Annual report's narrative edited"
+    ANNUAL_REPORT_PUBLISHED = "annual_report_published", "Annual report published"
     # Enter and View (scrutiny.Visit, scrutiny.AuthorisedRepresentative)
     VISIT_PLANNED = "visit_planned", "Enter and View visit planned"
     VISIT_TEAM_CHANGED = "visit_team_changed", "Visit team changed"
@@ -202,6 +206,13 @@ class EventType(models.TextChoices):
     MINUTES_RETURNED_TO_DRAFT = "minutes_returned_to_draft", "Minutes returned to draft"
     MINUTES_APPROVED = "minutes_approved", "Minutes approved as a correct record"
     MINUTES_PUBLISHED = "minutes_published", "Minutes published"
+    # The work programme by municipal year (protocols.WorkProgramme, ProgrammeEntry)
+    WORK_PROGRAMME_SET = "work_programme_set", "Work programme's capacity set for the year"
+    PROGRAMME_TOPIC_SCHEDULED = "programme_topic_scheduled", "Topic scheduled on the work programme"
+    PROGRAMME_TOPIC_UNSCHEDULED = (
+        "programme_topic_unscheduled",
+        "Topic taken off the work programme",
+    )
     # Invitations of people at health bodies (scrutiny.Invitation), and removals (Organisation)
     INVITATION_SENT = "invitation_sent", "Invitation sent"
     INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
@@ -256,6 +267,7 @@ TRANSITION_EVENTS: dict[tuple[str, str], EventType] = {
     ("scrutiny.referral", "acknowledge"): E.REFERRAL_ACKNOWLEDGED,
     ("scrutiny.relevantdecision", "publish"): E.DECISION_PUBLISHED,
     ("scrutiny.relevantdecision", "set_aside"): E.DECISION_SET_ASIDE,
+    ("scrutiny.annualreport", "publish"): E.ANNUAL_REPORT_PUBLISHED,
     ("scrutiny.visit", "announce"): E.VISIT_ANNOUNCED,
     ("scrutiny.visit", "go_unannounced"): E.VISIT_UNANNOUNCED,
     ("scrutiny.visit", "postpone"): E.VISIT_POSTPONED,

@@ -365,6 +365,10 @@ class NotificationKind(models.TextChoices):
     ASK_WITHDRAWN = "ask_withdrawn", "Notice that a request or recommendation was withdrawn"
     INVITATION = "invitation", "Invitation to answer for a health body"
     SUGGESTION_OUTCOME = "suggestion_outcome", "What became of a resident's suggestion"
+    # Residents following the public record (docs/decisions/0030-following.md).
+    FOLLOW_CONFIRM = "follow_confirm", "Confirm a subscription to public updates"
+    FOLLOW_NOTICE = "follow_notice", "A change to something a resident follows"
+    FOLLOW_DIGEST = "follow_digest", "A resident's weekly digest of what they follow"
 
 
 # The kinds a person may turn off on their preferences page.
@@ -412,6 +416,11 @@ class Notification(models.Model):
     body_text = models.TextField()
     body_html = models.TextField()
     link = models.URLField(max_length=500, blank=True)
+    headers = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Extra e-mail headers (List-Unsubscribe for residents' subscriptions).",
+    )
     content_type = models.ForeignKey(
         ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

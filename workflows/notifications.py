@@ -144,6 +144,7 @@ def notification_build(
     run_after: dt.datetime | None = None,
     now: dt.datetime | None = None,
     content_type=None,
+    headers: dict | None = None,
 ) -> Notification | None:
     """One rendered notification, unsaved (None when the recipient cannot be e-mailed).
 
@@ -169,6 +170,7 @@ def notification_build(
         body_text=text,
         body_html=html,
         link=link,
+        headers=headers or {},
         content_type=content_type if obj is not None else None,
         object_id=obj.pk if obj is not None else None,
         next_attempt_at=run_after or now,
@@ -188,6 +190,7 @@ def notification_write(
     link: str = "",
     reply_to: str = "",
     run_after: dt.datetime | None = None,
+    headers: dict | None = None,
 ) -> Notification | None:
     """Write one notification (once per event and recipient) and enqueue its delivery.
 
@@ -211,6 +214,7 @@ def notification_write(
         link=link,
         reply_to=reply_to,
         run_after=run_after,
+        headers=headers,
     )
     fields = {
         f.attname: getattr(built, f.attname)
@@ -589,7 +593,7 @@ def _send(notification: Notification) -> None:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.to_email],
         reply_to=[notification.reply_to] if notification.reply_to else None,
-        headers={"Message-ID": message_id(notification)},
+        headers={**(notification.headers or {}), "Message-ID": message_id(notification)},
     )
     message.attach_alternative(notification.body_html, "text/html")
     message.send(fail_silently=False)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('protocols', '0005_governance'),
+        ('protocols', '0006_work_programme'),
     ]
 
     operations = [

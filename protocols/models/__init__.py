@@ -44,3 +44,7 @@ from protocols.models.packs import (  # noqa: F401
     Pack,
     PackKind,
 )
+from protocols.models.programmes import (  # noqa: F401
+    ProgrammeEntry,
+    WorkProgramme,
+)

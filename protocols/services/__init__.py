@@ -57,6 +57,13 @@ from protocols.services.meetings import (  # noqa: F401
     meeting_warnings,
 )
 from protocols.services.positions import item_agree_position  # noqa: F401
+from protocols.services.programmes import (  # noqa: F401
+    capacity_warnings,
+    check_year,
+    programme_schedule,
+    programme_set,
+    programme_unschedule,
+)
 from protocols.services.referrals import (  # noqa: F401
     protocol_in_force,
     referral_acknowledgement_rule,

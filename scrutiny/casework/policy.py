@@ -894,6 +894,7 @@ RULES = {
     "scrutiny.BoardMeeting": (_REGISTER, Perm.STAFF_PAGES, _can_register, _rows_register),
     "scrutiny.TopicSuggestion": _only(_SUGGESTION, _can_owned, _rows_owned),
     "scrutiny.RelevantDecision": (_DECISION, Perm.TOPIC_CASE_FILE, _can_owned, _rows_owned),
+    "scrutiny.AnnualReport": (_DECISION, Perm.TOPIC_CASE_FILE, _can_owned, _rows_owned),
     "scrutiny.SuggesterContact": _only(_SUGGESTION, _can_contact, _rows_contact),
     "scrutiny.Organisation": (_BODY, None, _can_organisation, _rows_organisation),
     "scrutiny.Partnership": (_BODY, Perm.TOPIC_CASE_FILE, _can_owned, _rows_partnership),

@@ -134,6 +134,31 @@ def years_published() -> list[int]:
     return list(range(last, first - 1, -1))
 
 
+def topics_with_last_change(qs):
+    """`qs` annotated with `last_change`: when residents last saw it change, the time of its
+    latest public event (`workflows.audit.PUBLIC_EVENTS`: raised, prioritised, requests issued,
+    concluded, published…), never earlier than its publication. A feed's `updated`."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Subquery
+    from django.db.models.functions import Coalesce, Greatest
+
+    from workflows.audit import PUBLIC_EVENTS
+    from workflows.models import AuditEvent
+
+    latest = (
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(Topic),
+            object_id=OuterRef("pk"),
+            event_type__in=list(PUBLIC_EVENTS),
+        )
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    return qs.annotate(
+        last_change=Greatest("published_at", Coalesce(Subquery(latest), "published_at"))
+    )
+
+
 def topic_ids_concerning(*, body_id: int):
     """Ids of topics about the health body `body_id`: named as concerned, or asked or
     recommended to (issued items only). One UNION of three indexed lookups, never an OR of

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from scrutiny.casework.models import (
     RS,
+    AnnualReportState,
     DecisionState,
     InformationRequest,
     Recommendation,
@@ -176,6 +177,11 @@ DECISION_STATES = {
     "set_aside": W("Set aside", "grey", "Recorded in error; the reason is on the record."),
 }
 
+ANNUAL_REPORT_STATES = {
+    "draft": W("Draft", "yellow", "Being written; only the body's staff can read it."),
+    "published": W("Published", "green", "Public, with its PDF and open data."),
+}
+
 VISIT_STATES = {
     "planned": W("Planned", "grey", "The network decided to enter and view these premises."),
     "announced": W("Announced", "blue", "The provider was told the date of the visit."),
@@ -280,6 +286,7 @@ TABLES = {
     },
     "referral": REFERRAL_STATES,
     "decision": DECISION_STATES,
+    "annual_report": ANNUAL_REPORT_STATES,
     "visit": VISIT_STATES,
     "meeting": MEETING_STATES,
     "protocol_version": PROTOCOL_VERSION_STATES,
@@ -322,6 +329,7 @@ KIND_OF_MODEL = {
     "scrutiny.recommendation": "recommendation",
     "scrutiny.referral": "referral",
     "scrutiny.relevantdecision": "decision",
+    "scrutiny.annualreport": "annual_report",
     "scrutiny.visit": "visit",
     "protocols.meeting": "meeting",
     "protocols.protocolversion": "protocol_version",
@@ -522,6 +530,19 @@ def decision_actions(user, decision) -> DecisionActions:
     service then says what is missing."""
     open_ = decision.state == DecisionState.RECORDED and can(user, Perm.TOPIC_MANAGE, decision)
     return DecisionActions(edit=open_, publish=open_, set_aside=open_)
+
+
+@dataclass(frozen=True)
+class AnnualReportActions:
+    edit: bool = False  # the narrative's sections, until published
+    publish: bool = False
+
+
+def annual_report_actions(user, report) -> AnnualReportActions:
+    """Publishing is offered while the report is a draft even with no section written: the
+    service then says what is missing."""
+    open_ = report.state == AnnualReportState.DRAFT and can(user, Perm.TOPIC_MANAGE, report)
+    return AnnualReportActions(edit=open_, publish=open_)
 
 
 def referral_actions(user, referral) -> ReferralActions:

@@ -248,3 +248,26 @@ def test_a_key_stops_working_when_its_person_stops_being_a_responder(api, world,
     resp = api.get("/api/v1/information-requests/")
     assert resp.status_code == 401
     assert "no longer a responder" in resp.json()["detail"]
+
+
+def test_annual_report_pages_stay_in_their_area(client, area, officer, other_officer):
+    """A network's annual report, its PDF and its figures: its own officers' only (the other
+    area's officer gets 404), and nobody's on the public site while it is a draft."""
+    reports = {}
+    for who, body in ((officer, area.network), (other_officer, area.other_network)):
+        reports[who] = services.annual_report_start(
+            body=body,
+            year=2025,
+            starts_on=dt.date(2025, 4, 1),
+            ends_on=dt.date(2026, 3, 31),
+            by=who,
+        )
+    for who in (officer, other_officer):
+        client.force_login(who)
+        for owner, report in reports.items():
+            for suffix in ("", "report.pdf", "figures.csv", "figures.json"):
+                status = client.get(f"/reporting/annual/{report.pk}/{suffix}").status_code
+                assert status == (200 if owner == who else 404), (who, suffix)
+    client.logout()
+    for report in reports.values():
+        assert client.get(f"/annual-reports/{report.pk}/").status_code == 404

@@ -3,15 +3,18 @@ walks from the home page to an outcome and a health body's record by clicking li
 
 import datetime as dt
 import os
+import re
 
 import pytest
 from django.utils import timezone
 
+from protocols.annual import report_period
 from scrutiny.casework import services
 from scrutiny.casework.models import RelevantDecision, TopicSuggestion
-from tests.browser_support import assert_accessible, chromium_page, sign_in
+from tests.browser_support import assert_accessible, chromium_page, expect, sign_in
 from tests.factories import consultation_minuted, consultation_recorded, visit_build
 from tests.public.builders import build_topic
+from workflows.models import Notification
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -35,6 +38,23 @@ def _data(area, officer, responder):
     return concluded, declined
 
 
+def _financial_year(day):
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def _annual_report(area, officer, year):
+    """The network's report for `year` with its foreword written (a draft)."""
+    starts_on, ends_on = report_period(area.network, year)
+    report = services.annual_report_start(
+        body=area.network, year=year, starts_on=starts_on, ends_on=ends_on, by=officer
+    )
+    section = report.sections.order_by("position").first()
+    services.annual_report_section_save(
+        report=report, by=officer, section=section, heading="Foreword", text="A year of work."
+    )
+    return report
+
+
 def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responder, settings):
     settings.CF_SUGGESTION_RATE_LIMIT = 2  # every POST counts, the invalid one too
     concluded, declined = _data(area, officer, responder)
@@ -49,6 +69,10 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
             by=osc_officer, body=area.trust, committee=area.committee
         ),
     )
+    this_year = _financial_year(timezone.localdate())
+    report = _annual_report(area, officer, this_year)
+    report = services.annual_report_publish(report=report, by=officer)
+    draft = _annual_report(area, officer, this_year - 1)
     base = live_server.url
     visited = []
     with chromium_page() as page:
@@ -56,11 +80,13 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
         page.goto(f"{base}/")
         assert_accessible(page, visited)
         page.get_by_role("link", name="Stroke unit move").click()
-        assert page.get_by_role("heading", level=1, name="Stroke unit move").is_visible()
+        expect(page.get_by_role("heading", level=1, name="Stroke unit move")).to_be_visible()
         assert_accessible(page, visited)
         page.get_by_role("link", name="Northby Hospitals NHS Trust").first.click()
-        assert page.get_by_role("heading", level=1, name="Northby Hospitals NHS Trust").is_visible()
-        assert page.locator("svg[role=img]").is_visible()
+        expect(
+            page.get_by_role("heading", level=1, name="Northby Hospitals NHS Trust")
+        ).to_be_visible()
+        expect(page.locator("svg[role=img]")).to_be_visible()
         assert_accessible(page, visited)
 
         for path in (
@@ -77,32 +103,66 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
             "/decisions/?kind=nonsense",  # errors shown
             f"/decisions/{published.pk}/",
             "/enter-and-view/",
+            "/annual-reports/",
+            f"/annual-reports/{report.pk}/",
         ):
             page.goto(base + path)
             assert_accessible(page, visited)
 
         page.goto(f"{base}/enter-and-view/")
         page.get_by_role("link", name="Ward 7, Northby Hospitals NHS Trust").click()
-        assert page.get_by_role("heading", level=1, name="Ward 7").is_visible()
+        expect(page.get_by_role("heading", level=1, name="Ward 7")).to_be_visible()
         assert_accessible(page, visited)
 
         page.goto(f"{base}/suggest/")
         assert_accessible(page, visited)
         page.get_by_role("button", name="Send suggestion").click()
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         assert_accessible(page, visited)
         page.get_by_label("What should be looked at?").fill("Hearing tests")
         page.get_by_label("Why should it be looked at?").fill("Waits of a year")
         page.get_by_label("Northby").check()
         page.get_by_label("Your e-mail address (optional)").fill("ada@example.org")
         page.get_by_role("button", name="Send suggestion").click()
-        assert page.get_by_role("heading", name="Suggestion sent").is_visible()
+        expect(page.get_by_role("heading", name="Suggestion sent")).to_be_visible()
         assert_accessible(page, visited)
         page.goto(f"{base}/suggest/")
         page.get_by_label("What should be looked at?").fill("Again")
         page.get_by_label("Why should it be looked at?").fill("Again")
         page.get_by_role("button", name="Send suggestion").click()  # over the limit: 429 page
-        assert page.get_by_role("heading", name="Too many suggestions").is_visible()
+        expect(page.get_by_role("heading", name="Too many suggestions")).to_be_visible()
+        assert_accessible(page, visited)
+
+        # Following (docs/decisions/0030-following.md): the pages to follow a committee and an
+        # area, the form on its own page (an error, then a success), confirm and unsubscribe.
+        for path in (
+            f"/follow/area/{area.partnership.slug}/",
+            f"/follow/body/{area.committee.slug}/",
+        ):
+            page.goto(base + path)
+            assert_accessible(page, visited)
+        page.goto(f"{base}/follow/?target=health_body&ref={area.trust.slug}")
+        assert_accessible(page, visited)
+        page.get_by_label("Your e-mail address").fill("not an address")
+        page.get_by_role("button", name="Follow by e-mail").click()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
+        assert_accessible(page, visited)
+        page.get_by_label("Your e-mail address").fill("follower@example.org")
+        page.get_by_label("One e-mail a week").check()
+        page.get_by_role("button", name="Follow by e-mail").click()
+        expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+        assert_accessible(page, visited)
+        text = Notification.objects.get(kind="follow_confirm").body_text
+        confirm = re.search(r"/follow/confirm/[^/\s]+/", text).group(0)
+        page.goto(base + confirm)
+        assert_accessible(page, visited)
+        page.get_by_role("button", name="Confirm").click()
+        expect(page.get_by_role("heading", name=re.compile("You are following"))).to_be_visible()
+        assert_accessible(page, visited)
+        page.get_by_role("link", name="Stop them now").click()
+        assert_accessible(page, visited)
+        page.get_by_role("button", name="Stop the e-mails").click()
+        expect(page.get_by_role("heading", name="E-mail updates stopped")).to_be_visible()
         assert_accessible(page, visited)
 
         # The officers' pages of the public site.
@@ -111,7 +171,7 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
         page.get_by_role("link", name="Hearing tests").click()
         assert_accessible(page, visited)
         page.get_by_role("button", name="Reject the suggestion").click()  # no reason: error
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         assert_accessible(page, visited)
         for path in (
             f"/topics/{concluded.pk}/unpublish/",
@@ -120,12 +180,22 @@ def test_public_pages_pass_axe(live_server, area, officer, osc_officer, responde
             f"/network-decisions/{due.pk}/",
             f"/network-decisions/{due.pk}/set-aside/",
             f"/network-decisions/{published.pk}/",
+            "/reporting/annual/",
+            "/reporting/annual/new/",
+            f"/reporting/annual/{report.pk}/",
+            f"/reporting/annual/{draft.pk}/",
         ):
             page.goto(base + path)
             assert_accessible(page, visited)
+        page.get_by_role("link", name="Edit “Our year”").click()
+        assert_accessible(page, visited)
+        page.get_by_label("Heading").fill("")
+        page.get_by_role("button", name="Save the section").click()  # no heading: errors
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
+        assert_accessible(page, visited)
         page.goto(f"{base}/network-decisions/new/")
         page.get_by_role("button", name="Record the decision").click()  # empty: errors
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         assert_accessible(page, visited)
-    assert len(visited) == 31  # with the Enter and View list and a report
+    assert len(visited) == 48  # with the annual reports (public and staff) and following
     assert TopicSuggestion.objects.visible_to(officer).count() == 1

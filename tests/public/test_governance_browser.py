@@ -6,7 +6,7 @@ import os
 import pytest
 from django.urls import reverse
 
-from tests.browser_support import assert_accessible, chromium_page, sign_in
+from tests.browser_support import assert_accessible, chromium_page, expect, sign_in
 from tests.protocols.builders import build_minutes
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -22,7 +22,7 @@ def test_governance_pages_pass_axe(live_server, area, osc_officer):
     with chromium_page() as page:
         page.goto(base + meeting.get_absolute_url())
         page.get_by_role("link", name="Minutes", exact=True).click()
-        assert page.get_by_role("heading", level=1, name="Minutes").is_visible()
+        expect(page.get_by_role("heading", level=1, name="Minutes")).to_be_visible()
         assert "EXEMPT-TITLE" not in page.content()
         assert_accessible(page, visited)
 
@@ -34,7 +34,7 @@ def test_governance_pages_pass_axe(live_server, area, osc_officer):
         page.get_by_label("Name").fill("Cllr Typed")
         page.get_by_label("Present as substitute").check()
         page.get_by_role("button", name="Record attendance").click()
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         assert_accessible(page, visited)
         page.goto(base + reverse("protocols:body-seats", args=[area.committee.slug]))
         assert_accessible(page, visited)

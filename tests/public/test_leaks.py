@@ -40,7 +40,12 @@ from scrutiny.casework.models import (
     Visit,
 )
 from scrutiny.web.public.feeds import DATASETS
-from tests.factories import agree_recommendations, consultation_minuted, consultation_recorded
+from tests.factories import (
+    UserFactory,
+    agree_recommendations,
+    consultation_minuted,
+    consultation_recorded,
+)
 from tests.public.builders import ORDER, build_topic
 
 _counter = itertools.count()
@@ -405,6 +410,49 @@ def _make_minutes(area, officer, meeting, items, state, marks: Markers, n):
     meetings.minutes_publish(minutes=minutes, by=officer)
 
 
+def _make_programme(area, officer, made, held, marks: Markers):
+    """The year's work programme (issue 15 item 4), full from the start so every topic needs a
+    reason (private), aimed at the meetings made (a draft agenda's title is private), and the
+    network's seats (issue 17 item 6): names and whom a co-optee represents are public, the
+    person's sign-in and e-mail address are not."""
+    year = meetings.municipal_year_of(timezone.localdate())
+    first, last = meetings.municipal_year_bounds(year)
+    programme = meetings.programme_set(
+        partnership=area.partnership, by=officer, year=year, topic_capacity=1, reserved=1
+    )
+    targets = [m for m in held if m.state == "scheduled" and first <= m.date <= last]
+    for i, (topic, _) in enumerate(made):
+        topic.refresh_from_db()
+        if topic.state in ("withdrawn", "declined"):
+            continue
+        meetings.programme_schedule(
+            programme=programme,
+            by=officer,
+            topic=topic,
+            meeting=targets[i % len(targets)] if targets else None,
+            reason=marks.s(),
+        )
+    person = UserFactory(username=marker("SECRET"), email=f"{marker('SECRET')}@example.org")
+    marks.secret |= {person.username, person.email.split("@")[0]}
+    meetings.seat_add(
+        body=area.network,
+        by=officer,
+        year=year,
+        name=marks.p(required=True)[:190],
+        role="member",  # examples share the database: a second chair would clash
+        user=person,
+    )
+    meetings.seat_add(
+        body=area.network,
+        by=officer,
+        year=year,
+        name=marks.p(required=True)[:190],
+        role="co_optee",
+        voting=False,
+        represents=marks.p(required=True)[:190],
+    )
+
+
 def _settle_decisions(officer, choices, marks: Markers):
     """The networks' relevant decisions the casework recorded: some published with a statement
     and reasons the officer wrote (public), some set aside or left due (their statements quote
@@ -461,6 +509,11 @@ def _surfaces(client, topic_ids, meeting_ids=(), decision_ids=()):
     partnerships = Partnership.objects.values_list("slug", flat=True)
     parties = Organisation.objects.exclude(kind="health_body").values_list("slug", flat=True)
     urls += [
+        "/work-programme/",
+        *[f"/work-programme/{slug}/" for slug in partnerships],
+        *[f"/work-programme/{slug}/feed.atom" for slug in partnerships],
+        "/who-is-who/",
+        *[f"/who-is-who/{slug}/" for slug in parties],
         "/meetings/",
         "/calendar.ics",
         *[f"/calendars/partnership/{slug}.ics" for slug in partnerships],
@@ -529,6 +582,7 @@ def test_no_private_text_on_any_public_surface(
         _make_meeting(area, officer, spec, [t for t, _ in made], marks) for spec in meeting_specs
     ]
     visits = [_make_visit(area, officer, spec, marks) for spec in visit_specs]
+    _make_programme(area, officer, made, held, marks)
     decisions = _settle_decisions(officer, decision_choices, marks)
     marks.secret |= {officer.username, officer.email, responder.username, responder.email}
     seen = ""

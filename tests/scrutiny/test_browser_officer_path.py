@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from scrutiny.casework.models import ProviderResponse, Topic
 from tests.browser_support import assert_accessible as check_with_axe
-from tests.browser_support import chromium_page, sign_in
+from tests.browser_support import chromium_page, expect, sign_in
 from tests.factories import agree_recommendations
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -38,14 +38,14 @@ def test_officer_path_raise_to_conclude(live_server, area, officer, javascript):
 
     with chromium_page(javascript=javascript) as page:
         sign_in(page, live_server.url, officer.username)
-        assert page.get_by_role("heading", name="My work").is_visible()
+        expect(page.get_by_role("heading", name="My work")).to_be_visible()
         assert_accessible(page, visited)
 
         # Raise
         page.get_by_role("link", name="Raise a topic").first.click()
         assert_accessible(page, visited)
         _button(page, "Raise topic")  # empty: errors, nothing saved
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         assert_accessible(page, visited)
         page.get_by_label("Title").fill("Stroke unit move")
         page.get_by_label("Summary").fill("The trust plans to move the stroke unit.")
@@ -53,7 +53,7 @@ def test_officer_path_raise_to_conclude(live_server, area, officer, javascript):
         page.get_by_label("Lead body").select_option(label="Northby LINk")
         page.get_by_label("Northby Hospitals NHS Trust").check()
         _button(page, "Raise topic")
-        assert page.get_by_role("heading", name="Stroke unit move").is_visible()
+        expect(page.get_by_role("heading", name="Stroke unit move")).to_be_visible()
         assert_accessible(page, visited)
         topic = Topic.objects.get(title="Stroke unit move")
 
@@ -69,7 +69,7 @@ def test_officer_path_raise_to_conclude(live_server, area, officer, javascript):
         ):
             page.locator(f"#id_score_{key}_{score}").check()
         _button(page, "Save scores and prioritise")
-        assert page.get_by_text("8 out of 10: meets the threshold of 6.").is_visible()
+        expect(page.get_by_text("8 out of 10: meets the threshold of 6.")).to_be_visible()
         assert_accessible(page, visited)
 
         # Request information from the trust
@@ -84,7 +84,7 @@ def test_officer_path_raise_to_conclude(live_server, area, officer, javascript):
         _link_button(page, "Issue requests")
         assert_accessible(page, visited)
         _button(page, "Issue requests")
-        assert page.locator(".govuk-tag", has_text="Response due").first.is_visible()
+        expect(page.locator(".govuk-tag", has_text="Response due").first).to_be_visible()
         assert_accessible(page, visited)
 
         # Record the response that came by letter, with the letter attached
@@ -98,7 +98,7 @@ def test_officer_path_raise_to_conclude(live_server, area, officer, javascript):
             files=[{"name": "letter.pdf", "mimeType": "application/pdf", "buffer": PDF}]
         )
         _button(page, "Record response")
-        assert page.get_by_text("letter.pdf").is_visible()
+        expect(page.get_by_text("letter.pdf")).to_be_visible()
         assert_accessible(page, visited)
 
         # Recommend
@@ -108,13 +108,13 @@ def test_officer_path_raise_to_conclude(live_server, area, officer, javascript):
         page.get_by_label("Recommendation", exact=True).fill("Keep a stroke nurse on site.")
         _button(page, "Save draft")
         # The committee agrees it (its own tests: test_recommendation_agreement.py); then issue.
-        assert page.get_by_role("link", name="Record the committee's agreement").is_visible()
+        expect(page.get_by_role("link", name="Record the committee's agreement")).to_be_visible()
         agree_recommendations(topic)
         page.reload()
         _link_button(page, "Issue recommendations")
         assert_accessible(page, visited)
         _button(page, "Issue recommendations")
-        assert page.locator(".govuk-tag", has_text="Recommendation made").first.is_visible()
+        expect(page.locator(".govuk-tag", has_text="Recommendation made").first).to_be_visible()
         assert_accessible(page, visited)
 
         # The trust's answer arrives at a meeting, with an action plan
@@ -138,8 +138,8 @@ def test_officer_path_raise_to_conclude(live_server, area, officer, javascript):
         assert_accessible(page, visited)
         page.get_by_label("Outcome summary").fill("The unit moves with a nurse on site.")
         _button(page, "Conclude topic")
-        assert page.locator(".govuk-tag", has_text="Concluded").first.is_visible()
-        assert page.get_by_text("Recommendations made").first.is_visible()
+        expect(page.locator(".govuk-tag", has_text="Concluded").first).to_be_visible()
+        expect(page.get_by_text("Recommendations made").first).to_be_visible()
         assert_accessible(page, visited)
 
         # The lists it shows up on

@@ -12,7 +12,7 @@ from django.utils import timezone
 from scrutiny.casework import services
 from scrutiny.casework.models import Membership
 from tests.browser_support import assert_accessible as check_with_axe
-from tests.browser_support import chromium_page, sign_in
+from tests.browser_support import chromium_page, expect, sign_in
 from tests.factories import MembershipFactory, UserFactory, agree_recommendations
 from tests.workflows.deadline_helpers import SCORES
 
@@ -61,7 +61,7 @@ def test_responder_answers_responds_and_reports_progress(
 
     with chromium_page(javascript=javascript) as page:
         sign_in(page, live_server.url, responder.username, next_url="/signed-in/")
-        assert page.get_by_role("heading", name="What your body is asked").is_visible()
+        expect(page.get_by_role("heading", name="What your body is asked")).to_be_visible()
         accessible(page)
 
         # Answer the request, with a document, after checking the answer.
@@ -69,17 +69,19 @@ def test_responder_answers_responds_and_reports_progress(
         page.get_by_role("link", name=re.compile(r"^Answer to ")).click()
         accessible(page)
         page.get_by_role("button", name="Continue").click()
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         accessible(page)
         page.get_by_label("Answered in full").check()
         page.get_by_label("The answer").fill("There are 24 stroke beds.")
         page.get_by_label("Documents (optional)").set_input_files(str(pdf))
         page.get_by_role("button", name="Continue").click()
-        assert page.get_by_role("heading", name="Check your answer before sending it").is_visible()
-        assert page.get_by_text("beds.pdf").is_visible()
+        expect(
+            page.get_by_role("heading", name="Check your answer before sending it")
+        ).to_be_visible()
+        expect(page.get_by_text("beds.pdf")).to_be_visible()
         accessible(page)
         page.get_by_role("button", name="Send answer").click()
-        assert page.get_by_role("heading", name="Answer sent").is_visible()
+        expect(page.get_by_role("heading", name="Answer sent")).to_be_visible()
         accessible(page)
 
         # Respond to the recommendation with three actions, added row by row.
@@ -97,7 +99,7 @@ def test_responder_answers_responds_and_reports_progress(
         page.get_by_role("button", name="Continue").click()
         accessible(page)
         page.get_by_role("button", name="Send answer").click()
-        assert page.get_by_role("heading", name="Answer sent").is_visible()
+        expect(page.get_by_role("heading", name="Answer sent")).to_be_visible()
 
         # Report the second action slipped.
         page.goto(f"{live_server.url}/body/?show=updates_due")
@@ -109,38 +111,38 @@ def test_responder_answers_responds_and_reports_progress(
         page.get_by_label("What has happened").fill("Recruitment is behind.")
         page.get_by_label("Evidence documents (optional)").set_input_files(str(pdf))
         page.get_by_role("button", name="Record progress").click()
-        assert page.get_by_text("Progress recorded.").is_visible()
+        expect(page.get_by_text("Progress recorded.")).to_be_visible()
         accessible(page)
 
         # Correct the answer to the request, from the item's page (the whole conversation).
         page.goto(f"{live_server.url}/body/?show=answered")
         page.get_by_role("link", name=re.compile(r"^Request: How many stroke beds")).click()
-        assert page.get_by_role("heading", name="The whole conversation").is_visible()
+        expect(page.get_by_role("heading", name="The whole conversation")).to_be_visible()
         accessible(page)
         page.get_by_role("button", name="Correct this answer").click()
         accessible(page)
         page.get_by_role("button", name="Continue").click()
-        assert page.locator(".govuk-error-summary").is_visible()
-        assert page.get_by_text("Say why you are correcting the answer.").first.is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
+        expect(page.get_by_text("Say why you are correcting the answer.").first).to_be_visible()
         accessible(page)
         page.get_by_label("Why are you correcting the answer?").fill("Two beds reopened.")
         page.get_by_label("Answered in full").check()
         page.get_by_label("The answer", exact=True).fill("There are 26 stroke beds.")
         page.get_by_role("button", name="Continue").click()
-        assert page.get_by_role(
-            "heading", name="Check your correction before sending it"
-        ).is_visible()
+        expect(
+            page.get_by_role("heading", name="Check your correction before sending it")
+        ).to_be_visible()
         accessible(page)
         page.get_by_role("button", name="Send correction").click()
-        assert page.get_by_role("heading", name="Correction sent").is_visible()
+        expect(page.get_by_role("heading", name="Correction sent")).to_be_visible()
         accessible(page)
         page.get_by_role("link", name="See the whole conversation").click()
-        assert page.get_by_text("Corrected answer from").is_visible()
+        expect(page.get_by_text("Corrected answer from")).to_be_visible()
         accessible(page)
 
         # The recommendation's page lists the progress report with its evidence.
         page.goto(f"{live_server.url}/body/recommendations/{rec.pk}/")
-        assert page.get_by_role("link", name="beds.pdf").is_visible()
+        expect(page.get_by_role("link", name="beds.pdf")).to_be_visible()
         accessible(page)
 
     req.refresh_from_db()

@@ -1,6 +1,7 @@
 from django.core.management import call_command
 
 from scrutiny.casework.models import (
+    AnnualReport,
     InformationRequest,
     ProviderResponse,
     RelevantDecision,
@@ -35,11 +36,17 @@ def test_seed_demo_builds_every_state_and_is_idempotent(db, capsys, monkeypatch)
     assert {d.state for d in decisions} == {"published", "recorded"}
     assert sum(d.is_overdue() for d in decisions) == 2
     assert "Relevant decisions:" in out
+    # Annual reports: Northby's network published last year's; its committee has a draft.
+    reports = {r.body.slug: r for r in AnnualReport.objects.select_related("body")}
+    assert reports["northby-link"].state == "published"
+    assert reports["northby-hosc"].state == "draft"
+    assert "Annual reports:" in out
     counts = (
         Topic.objects.count(),
         ProviderResponse.objects.count(),
         RelevantDecision.objects.count(),
         Visit.all_objects.count(),
+        AnnualReport.objects.count(),
     )
 
     call_command("seed_demo")
@@ -48,6 +55,7 @@ def test_seed_demo_builds_every_state_and_is_idempotent(db, capsys, monkeypatch)
         ProviderResponse.objects.count(),
         RelevantDecision.objects.count(),
         Visit.all_objects.count(),
+        AnnualReport.objects.count(),
     ) == counts
 
     from django.contrib.auth import authenticate

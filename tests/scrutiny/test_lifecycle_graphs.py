@@ -7,6 +7,8 @@ import pytest
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from scrutiny.casework.models import (
+    AnnualReport,
+    AnnualReportState,
     CallInRequest,
     CallInState,
     Consultation,
@@ -121,7 +123,12 @@ CALL_IN_GRAPH = {
     "withdraw": {CI.REQUESTED: CI.WITHDRAWN},
 }
 
+ANNUAL_REPORT_GRAPH = {
+    "publish": {AnnualReportState.DRAFT: AnnualReportState.PUBLISHED},
+}
+
 LIFECYCLES = [
+    (AnnualReport, AnnualReportState, ANNUAL_REPORT_GRAPH),
     (Consultation, ConsultationState, CONSULTATION_GRAPH),
     (CallInRequest, CallInState, CALL_IN_GRAPH),
     (Topic, TopicState, TOPIC_GRAPH),

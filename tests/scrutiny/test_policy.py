@@ -17,6 +17,7 @@ from protocols import services as joint
 from protocols.models import AgendaItem, Meeting, Minutes, Paper, Protocol, ProtocolVersion
 from scrutiny.casework import policy, services
 from scrutiny.casework.models import (
+    AnnualReport,
     AuthorisedRepresentative,
     ImplementationEvidence,
     InformationRequest,
@@ -76,6 +77,8 @@ EXPECTED = {
     # The network's own record of its decision to refer (SI 2008/528 reg 2): its staff only.
     ("decision", Perm.TOPIC_CASE_FILE): {"officer", "superuser"},
     ("decision", Perm.TOPIC_MANAGE): {"officer", "superuser"},
+    ("annual_report", Perm.TOPIC_CASE_FILE): {"officer", "superuser"},
+    ("annual_report", Perm.TOPIC_MANAGE): {"officer", "superuser"},
     ("response", Perm.ITEM_VIEW): STAFF | {"responder", "key"},
     ("attachment", Perm.ITEM_VIEW): STAFF | {"responder", "key"},
     ("suggestion", Perm.SUGGESTION_MODERATE): OFFICERS,
@@ -200,6 +203,13 @@ def world(settings, tmp_path, area, officer, osc_officer, member, responder, oth
         "recommendation": work.rec,
         "referral": Referral.objects.get(topic=referral_topic),
         "decision": RelevantDecision.objects.get(topic=referral_topic, kind="refer_to_osc"),
+        "annual_report": services.annual_report_start(
+            body=area.network,
+            year=2025,
+            starts_on=dt.date(2025, 4, 1),
+            ends_on=dt.date(2026, 3, 31),
+            by=officer,
+        ),
         "response": response,
         "attachment": response.attachments.get(),
         "suggestion": suggestion,
@@ -336,7 +346,7 @@ def test_every_kind_the_policy_answers_for_is_a_model():
     labels = {m._meta.label for m in (InformationRequest, Recommendation, ProviderResponse)}
     labels |= {m._meta.label for m in (ResponseAttachment, Referral, Topic, TopicSuggestion)}
     labels |= {m._meta.label for m in (SuggesterContact, Organisation, ImplementationEvidence)}
-    labels |= {RelevantDecision._meta.label}
+    labels |= {RelevantDecision._meta.label, AnnualReport._meta.label}
     labels |= {m._meta.label for m in (Meeting, AgendaItem, Paper, Protocol, ProtocolVersion)}
     labels |= {m._meta.label for m in (ApiKey, Webhook, Minutes)}
     labels |= {m._meta.label for m in (ApiKey, Webhook)}

@@ -105,6 +105,22 @@ def _decision(c, reasons=""):
     return decision
 
 
+def _annual_report(c):
+    """The network's draft report for 2025/26 with its foreword written."""
+    report = services.annual_report_start(
+        body=c.area.network,
+        year=2025,
+        starts_on=dt.date(2025, 4, 1),
+        ends_on=dt.date(2026, 3, 31),
+        by=c.officer,
+    )
+    section = report.sections.order_by("position").first()
+    services.annual_report_section_save(
+        report=report, by=c.officer, section=section, heading="Foreword", text="Our year."
+    )
+    return report
+
+
 def _minutes(c, target):
     """Minutes of a held committee meeting taken to `target` (tests/protocols/builders.py);
     the built governance is kept on the function for a builder that needs a later item."""
@@ -386,6 +402,7 @@ BUILDERS = {
     ("scrutiny.RelevantDecision", "state", "publish"): lambda c: Case(
         _decision(c, reasons="Residents wait too long")
     ),
+    ("scrutiny.AnnualReport", "state", "publish"): lambda c: Case(_annual_report(c)),
     ("scrutiny.RelevantDecision", "state", "set_aside"): lambda c: Case(
         _decision(c), {"reason": "Recorded twice"}
     ),
@@ -496,6 +513,7 @@ def test_the_walk_covers_every_fsm_model():
         "scrutiny.Recommendation",
         "scrutiny.Referral",
         "scrutiny.RelevantDecision",
+        "scrutiny.AnnualReport",
         "scrutiny.TopicSuggestion",
         "scrutiny.Visit",
         "scrutiny.Consultation",
@@ -569,6 +587,7 @@ RECORDED_BY_MOVES = {
     },
     "scrutiny.Referral": {"acknowledged_on"},
     "scrutiny.RelevantDecision": {"published_at", "set_aside_reason"},
+    "scrutiny.AnnualReport": {"published_at"},
     "scrutiny.Visit": {
         "announced_on",
         "carried_out_on",

@@ -9,6 +9,12 @@ Transition methods are pure: they check their conditions (declared on the decora
 fields and save nothing. `workflows.services.transition_apply` applies them.
 """
 
+from scrutiny.casework.models.annual_reports import (  # noqa: F401
+    DEFAULT_SECTIONS,
+    AnnualReport,
+    AnnualReportSection,
+    AnnualReportState,
+)
 from scrutiny.casework.models.consultations import (  # noqa: F401
     CALL_IN_COMMENCEMENT,
     CALL_IN_DECISION_RULE,
@@ -78,6 +84,13 @@ from scrutiny.casework.models.responses import (  # noqa: F401
 )
 from scrutiny.casework.models.search import SearchEntry, SearchKind  # noqa: F401
 from scrutiny.casework.models.sites import Site  # noqa: F401
+from scrutiny.casework.models.subscriptions import (  # noqa: F401
+    FollowDispatch,
+    Follower,
+    FollowFrequency,
+    FollowTarget,
+    Subscription,
+)
 from scrutiny.casework.models.suggestions import (  # noqa: F401
     SuggesterContact,
     SuggestionStatus,

@@ -3,6 +3,12 @@
 serializers only repeat, and compose several moves in one transaction.
 """
 
+from scrutiny.casework.services.annual_reports import (  # noqa: F401
+    annual_report_publish,
+    annual_report_section_save,
+    annual_report_start,
+    financial_year_bounds,
+)
 from scrutiny.casework.services.common import (  # noqa: F401
     RULE_FOR_CLOCK,
     rule_for,

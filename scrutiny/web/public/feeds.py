@@ -24,6 +24,7 @@ from scrutiny.casework.publication import (
     requests_public,
     responses_public,
     topics_published,
+    topics_with_last_change,
 )
 from scrutiny.web.presenters import public_state_label, rag_for
 
@@ -329,14 +330,29 @@ def dataset_json(dataset: Dataset) -> str:
 
 def outcomes_atom(*, limit: int = 50) -> str:
     """The newest published outcomes as an Atom 1.0 feed."""
-    feed = feedgenerator.Atom1Feed(
+    return topics_atom(
+        topics_published(),
         title="Critical Friend: published outcomes",
-        link=_site(reverse("public:outcomes")),
+        link=reverse("public:outcomes"),
         description="Health scrutiny topics published by the partnerships.",
-        language="en-gb",
-        feed_url=_site(reverse("public:outcomes-feed")),
+        feed_url=reverse("public:outcomes-feed"),
+        limit=limit,
     )
-    qs = topics_published().select_related("lead_body").order_by("-published_at", "-id")[:limit]
+
+
+def topics_atom(qs, *, title, link, description, feed_url, limit: int = 50) -> str:
+    """Public topics of `qs`, newest first, as an Atom 1.0 feed; each entry's `updated` is its
+    last public change (`topics_with_last_change`), not its publication."""
+    feed = feedgenerator.Atom1Feed(
+        title=title,
+        link=_site(link),
+        description=description,
+        language="en-gb",
+        feed_url=_site(feed_url),
+    )
+    qs = topics_with_last_change(qs.select_related("lead_body")).order_by("-published_at", "-id")[
+        :limit
+    ]
     for t in qs:
         url = _site(reverse("public:outcome", args=[t.pk]))
         parts = [t.summary]
@@ -350,7 +366,7 @@ def outcomes_atom(*, limit: int = 50) -> str:
             description="\n\n".join(parts),
             unique_id=url,
             pubdate=t.published_at,
-            updateddate=t.updated_at if t.updated_at > t.published_at else t.published_at,
+            updateddate=t.last_change or t.published_at,
             categories=[public_state_label(t.state)],
             author_name=t.lead_body.name,
         )

@@ -98,6 +98,21 @@ urlpatterns = [
         name="visit-action",
     ),
     path("programme/<slug:slug>/", views.programme, name="programme"),
+    path(
+        "programme/<slug:slug>/<int:year>/capacity/",
+        views.programme_capacity,
+        name="programme-capacity",
+    ),
+    path(
+        "programme/<slug:slug>/<int:year>/schedule/",
+        views.programme_schedule,
+        name="programme-schedule",
+    ),
+    path(
+        "programme/<slug:slug>/<int:year>/entries/<int:pk>/unschedule/",
+        views.programme_unschedule,
+        name="programme-unschedule",
+    ),
     # Service-change consultations and the health-body register (docs/consultations.md).
     path("consultations/", views.consultation_list, name="consultation-list"),
     path("consultations/new/", views.consultation_new, name="consultation-new"),
@@ -121,4 +136,41 @@ urlpatterns = [
     path("register/<slug:slug>/plans/new/", views.register_plan, name="register-plan"),
     path("register/<slug:slug>/board-feed/", views.register_board_feed, name="register-feed"),
     path("members/", views.members, name="members"),
+    # Annual reports of a network or committee (docs/annual-reports.md)
+    path("reporting/annual/", views.annual_report_list, name="annual-report-list"),
+    path("reporting/annual/new/", views.annual_report_start, name="annual-report-start"),
+    path("reporting/annual/<int:pk>/", views.annual_report_detail, name="annual-report"),
+    path(
+        "reporting/annual/<int:pk>/sections/new/",
+        views.annual_report_section,
+        name="annual-report-section-add",
+    ),
+    path(
+        "reporting/annual/<int:pk>/sections/<int:section_pk>/",
+        views.annual_report_section,
+        name="annual-report-section",
+    ),
+    path(
+        "reporting/annual/<int:pk>/publish/",
+        views.annual_report_publish,
+        name="annual-report-publish",
+    ),
+    path(
+        "reporting/annual/<int:pk>/report.pdf",
+        views.annual_report_download,
+        {"fmt": "pdf"},
+        name="annual-report-pdf",
+    ),
+    path(
+        "reporting/annual/<int:pk>/figures.csv",
+        views.annual_report_download,
+        {"fmt": "csv"},
+        name="annual-report-csv",
+    ),
+    path(
+        "reporting/annual/<int:pk>/figures.json",
+        views.annual_report_download,
+        {"fmt": "json"},
+        name="annual-report-json",
+    ),
 ]

@@ -1,7 +1,16 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from scrutiny.demo import api_keys, consultations, decisions, governance, joint_working, visits
+from scrutiny.demo import (
+    annual,
+    api_keys,
+    consultations,
+    decisions,
+    follow,
+    governance,
+    joint_working,
+    visits,
+)
 from scrutiny.demo import casework as demo
 
 
@@ -15,6 +24,8 @@ class Command(BaseCommand):
         lines += visits.seed_demo(result)
         lines += governance.seed_demo(result, demo.demo_password())
         lines += decisions.seed_demo(result)
+        lines += annual.seed_demo(result)
+        lines += follow.seed_demo(result)
         state = "created" if result["created"] else "already present; people refreshed"
         self.stdout.write(self.style.SUCCESS(f"Demo area {state}: Northby and Southby."))
         self.stdout.write("")

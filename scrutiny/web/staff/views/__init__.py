@@ -5,6 +5,14 @@ see it), validate a form and call a service through `scrutiny.web.errors.form_vi
 become form errors there, or the 403, 404 and 409 pages in `DomainErrorMiddleware`.
 """
 
+from scrutiny.web.staff.views.annual import (  # noqa: F401
+    annual_report_detail,
+    annual_report_download,
+    annual_report_list,
+    annual_report_publish,
+    annual_report_section,
+    annual_report_start,
+)
 from scrutiny.web.staff.views.common import (  # noqa: F401
     PAGE_SIZE,
     staff_required,
@@ -56,6 +64,9 @@ from scrutiny.web.staff.views.items import (  # noqa: F401
 from scrutiny.web.staff.views.programme import (  # noqa: F401
     members,
     programme,
+    programme_capacity,
+    programme_schedule,
+    programme_unschedule,
 )
 from scrutiny.web.staff.views.referrals import (  # noqa: F401
     referral_acknowledge,
