@@ -164,3 +164,12 @@ def assemble(template: str, context: dict, papers: list[PackPaper], *, base_url:
         contents=contents,
         listed={str(p.pk): p.note for p in papers if p.how == "listed"},
     )
+
+
+def render_pdf(template: str, context: dict, *, base_url: str) -> bytes:
+    """A small document (the approved minutes) drawn by WeasyPrint alone, tagged (PDF/UA-1)
+    with the title and language its template's <title> and <html lang> give."""
+    from weasyprint import HTML  # imported here: loading it parses its stylesheets (slow)
+
+    html = render_to_string(template, context)
+    return HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1")

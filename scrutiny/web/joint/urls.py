@@ -62,6 +62,7 @@ urlpatterns = [
         name="meeting-declarations",
     ),
     path("meetings/<int:pk>/minutes/", views.minutes_detail, name="minutes"),
+    path("meetings/<int:pk>/minutes.pdf", views.minutes_pdf, name="minutes-pdf"),
     path("meetings/<int:pk>/minutes/edit/", views.minutes_edit, name="minutes-edit"),
     path("meetings/<int:pk>/minutes/approve/", views.minutes_approve, name="minutes-approve"),
     path("meetings/<int:pk>/minutes/<slug:move>/", views.minutes_move, name="minutes-move"),

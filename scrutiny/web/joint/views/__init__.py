@@ -27,6 +27,7 @@ from scrutiny.web.joint.views.governance import (  # noqa: F401
     minutes_detail,
     minutes_edit,
     minutes_move,
+    minutes_pdf,
 )
 from scrutiny.web.joint.views.meetings import (  # noqa: F401
     item_add,
