@@ -302,3 +302,61 @@ def test_meeting_page_with_packs_has_fixed_query_counts(
     with django_assert_max_num_queries(12):
         url = reverse("protocols:meeting-pack-members-pdf", args=[meeting.pk])
         assert client.get(url).status_code == 200
+
+
+# --- The approved minutes as a PDF ------------------------------------------------------------
+
+
+def read_bytes(response) -> pypdf.PdfReader:
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    return pypdf.PdfReader(io.BytesIO(response.content))
+
+
+@pytest.mark.parametrize("target", ["draft", "circulated"])
+def test_minutes_pdf_is_404_before_approval(client, area, osc_officer, target):
+    from tests.protocols.builders import build_minutes
+
+    built = build_minutes(area, osc_officer, target=target)
+    url = reverse("protocols:minutes-pdf", args=[built.october.pk])
+    assert client.get(url).status_code == 404  # the public: no minutes at all
+    client.force_login(osc_officer)
+    assert client.get(url).status_code == 404  # staff: not approved yet
+    page = client.get(built.october.get_absolute_url()).content.decode()
+    assert url not in page
+
+
+def test_approved_minutes_pdf_for_staff_then_public_without_exempt(client, area, osc_officer):
+    from tests.protocols.builders import build_minutes
+
+    built = build_minutes(area, osc_officer, target="approved")
+    url = reverse("protocols:minutes-pdf", args=[built.october.pk])
+    assert client.get(url).status_code == 404  # approved, not yet published: staff only
+    client.force_login(osc_officer)
+    assert url in client.get(built.october.get_absolute_url()).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "hosc-october-2026-10-06-minutes.pdf" in response["Content-Disposition"]
+    reader = read_bytes(response)
+    assert reader.metadata.title == "Minutes: HOSC October, 6 October 2026"
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]  # tagged
+    staff_text = " ".join(p.extract_text() for p in reader.pages)
+    assert "EXEMPT-TITLE" in staff_text and "EXEMPT-DECLARATION" in staff_text
+    assert "Approved as a correct record at HOSC November" in staff_text
+    client.logout()
+
+    from protocols import services as protocol_services
+
+    protocol_services.minutes_publish(minutes=built.minutes, by=osc_officer)
+    assert url in client.get(built.october.get_absolute_url()).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200
+    text = " ".join(p.extract_text() for p in read_bytes(response).pages)
+    assert "DECISION-1" in text and "DECISION-2" in text
+    assert "EXEMPT-TITLE" not in text and "DECISION-3" not in text
+    assert "EXEMPT-DECLARATION" not in text
+    assert "1 exempt item" in text
+    etag = response["ETag"]
+    again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again["ETag"] == etag
