@@ -527,6 +527,8 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint (agenda packs) logs each step of each PDF at INFO: only its warnings.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # Batch jobs at national scale (issue 13, part "hbatch"; docs/decisions/0021): the sweep reads

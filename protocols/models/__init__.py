@@ -40,6 +40,10 @@ from protocols.models.meetings import (  # noqa: F401
     Paper,
     Resolution,
 )
+from protocols.models.packs import (  # noqa: F401
+    Pack,
+    PackKind,
+)
 from protocols.models.programmes import (  # noqa: F401
     ProgrammeEntry,
     WorkProgramme,

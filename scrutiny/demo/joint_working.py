@@ -18,6 +18,7 @@ from django.utils import timezone
 from protocols import services
 from protocols.models import Meeting, Protocol
 from scrutiny.casework.models import Membership, Organisation, Topic
+from scrutiny.demo.papers import pdf_paper
 from scrutiny.demo.story import StoryClock, working_day, working_day_on_or_after
 
 PROTOCOL_V1 = {
@@ -199,7 +200,19 @@ def _seed_meetings(partnership, committee, officers, today) -> list[str]:
         presenter="Involvement network officer",
     )
     services.paper_add(
-        item=item, by=by, file=_paper("evidence.txt", "What residents told us."), title="Evidence"
+        item=item,
+        by=by,
+        file=pdf_paper(
+            "evidence.pdf",
+            "Evidence from residents",
+            [
+                "What residents told us at the network's listening events, and what the "
+                "involvement network asks the committee to consider.",
+                "Waiting times for a first appointment were the most common concern.",
+            ],
+            pages=2,
+        ),
+        title="Evidence",
     )
     exempt = services.agenda_item_add(
         meeting=upcoming,
@@ -216,7 +229,11 @@ def _seed_meetings(partnership, committee, officers, today) -> list[str]:
     services.paper_add(
         item=exempt,
         by=by,
-        file=_paper("contract-performance.txt", "Exempt: contract performance figures."),
+        file=pdf_paper(
+            "contract-performance.pdf",
+            "Contract performance report",
+            ["Exempt: contract performance figures of the care provider."],
+        ),
         title="Contract performance report (exempt)",
     )
     services.meeting_publish_agenda(meeting=upcoming, by=by)

@@ -1,5 +1,6 @@
-"""Meeting governance pages in headless Chromium pass axe: the public minutes, and the
-officer's minutes, attendance (with its error summary), declarations and membership pages."""
+"""Meeting governance pages in headless Chromium pass axe: the public meeting page (with its PDF
+pack and minutes links), the pack being prepared, the public minutes, and the officer's minutes,
+attendance (with its error summary), declarations and membership pages."""
 
 import os
 
@@ -20,6 +21,18 @@ def test_governance_pages_pass_axe(live_server, area, osc_officer):
     base = live_server.url
     visited = []
     with chromium_page() as page:
+        # The public meeting page offers the agenda pack (being prepared: no worker here) and
+        # the approved minutes as a PDF (docs/decisions/0031-agenda-packs.md).
+        page.goto(base + meeting.get_absolute_url())
+        expect(page.get_by_text("The PDF of the agenda pack is being prepared")).to_be_visible()
+        pdf = reverse("protocols:minutes-pdf", args=[meeting.pk])
+        expect(page.locator(f'a[href="{pdf}"]')).to_be_visible()
+        assert_accessible(page, visited)
+        page.goto(base + reverse("protocols:meeting-pack-pdf", args=[meeting.pk]))
+        expect(
+            page.get_by_role("heading", level=1, name="The pack is being prepared")
+        ).to_be_visible()
+        assert_accessible(page, visited)
         page.goto(base + meeting.get_absolute_url())
         page.get_by_role("link", name="Minutes", exact=True).click()
         expect(page.get_by_role("heading", level=1, name="Minutes")).to_be_visible()
@@ -38,4 +51,4 @@ def test_governance_pages_pass_axe(live_server, area, osc_officer):
         assert_accessible(page, visited)
         page.goto(base + reverse("protocols:body-seats", args=[area.committee.slug]))
         assert_accessible(page, visited)
-    assert len(visited) >= 6
+    assert len(visited) == 8  # with the meeting page and the pack being prepared

@@ -608,6 +608,8 @@ def _surfaces(client, topic_ids, meeting_ids=(), decision_ids=(), report_ids=())
         *[f"/calendars/body/{slug}.ics" for slug in parties],
         *[f"/meetings/{pk}/" for pk in meeting_ids],
         *[f"/meetings/{pk}/pack/" for pk in meeting_ids],
+        # The PDF pack before the worker builds it ("being prepared"); built: its own test.
+        *[f"/meetings/{pk}/pack.pdf" for pk in meeting_ids],
         *[f"/meetings/{pk}/minutes/" for pk in meeting_ids],
         *[f"/papers/{pk}/" for pk in Paper.objects.values_list("pk", flat=True)],
         *[
@@ -773,3 +775,94 @@ def test_no_private_text_of_a_consultation_on_any_public_surface(
         seen += body
     assert not [m for m in marks.public if m not in seen]
     assert client.get(f"/service-changes/{hidden.pk}/").status_code == 404
+
+
+def _pdf_text(response) -> str:
+    """The text of a PDF response, read whole (a FileResponse streams) and checked to be one."""
+    import io
+
+    import pypdf
+
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"] == "application/pdf"
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body.startswith(b"%PDF-"), body[:200]
+    reader = pypdf.PdfReader(io.BytesIO(body))
+    return " ".join(page.extract_text() for page in reader.pages)
+
+
+def test_no_exempt_text_in_the_public_pack_or_minutes_pdf(
+    client, area, officer, osc_officer, settings, tmp_path
+):
+    """The public agenda pack and the published minutes as PDFs, read back with pypdf: every
+    public item and paper is there, no exempt item, paper (PDF or text), reason, decision or
+    declaration is."""
+    from django_tasks_db.models import DBTaskResult
+
+    from protocols.services import packs
+    from scrutiny.demo.papers import pdf_paper
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    marks = Markers()
+    day = timezone.localdate() - dt.timedelta(days=20)
+    meeting = meetings.meeting_create(
+        by=officer,
+        partnership=area.partnership,
+        title="Pack meeting",
+        date=day,
+        start_time=dt.time(18, 0),
+        place="Town Hall",
+        confirm=True,
+    )
+    shown = meetings.agenda_item_add(meeting=meeting, by=officer, title=marks.p(required=True))
+    meetings.paper_add(
+        item=shown,
+        by=officer,
+        file=pdf_paper("open.pdf", "Open paper", [marks.p(required=True)]),
+        title=marks.p(required=True),
+    )
+    hidden = meetings.agenda_item_add(
+        meeting=meeting,
+        by=officer,
+        title=marks.s(),
+        summary=marks.s(),
+        exempt=True,
+        exempt_paragraph=3,
+        public_interest_reason=marks.s(),
+        presenter=marks.s(),
+    )
+    meetings.paper_add(
+        item=hidden, by=officer, file=pdf_paper("s.pdf", marks.s(), [marks.s()]), title=marks.s()
+    )
+    meetings.paper_add(
+        item=hidden,
+        by=officer,
+        file=SimpleUploadedFile("s.txt", marks.s().encode(), content_type="text/plain"),
+        title=marks.s(),
+    )
+    meetings.meeting_publish_agenda(
+        meeting=meeting,
+        by=officer,
+        now=timezone.make_aware(dt.datetime.combine(day - dt.timedelta(days=14), dt.time(9))),
+    )
+    url = f"/meetings/{meeting.pk}/pack.pdf"
+    assert client.get(url).status_code == 202  # being prepared: the request queues the build
+    DBTaskResult.objects.filter(task_path="protocols.tasks.build_pack").delete()
+    for pk in meeting.packs.values_list("pk", flat=True):
+        assert packs.agenda_pack_build(pk) == "built"
+    texts = {url: _pdf_text(client.get(url))}
+    # Published minutes of a committee meeting with an exempt item (tests/protocols/builders).
+    from tests.protocols.builders import build_minutes
+
+    built = build_minutes(area, osc_officer, target="published")
+    marks.secret |= {"EXEMPT-TITLE", "EXEMPT-DECLARATION", "DECISION-3"}
+    marks.public |= {"DECISION-1", "DECISION-2"}
+    minutes_url = f"/meetings/{built.october.pk}/minutes.pdf"
+    texts[minutes_url] = _pdf_text(client.get(minutes_url))
+    seen = ""
+    for pdf_url, text in texts.items():
+        leaked = [m for m in marks.secret if m in text]
+        assert not leaked, f"{pdf_url} shows {leaked}"
+        seen += text
+    missing = [m for m in marks.public if m not in seen]
+    assert not missing, f"public texts not in the PDFs: {missing}"

@@ -354,3 +354,43 @@ def minutes_actions(user, meeting, minutes) -> MinutesActions:
         approve=minutes.state == "circulated",
         publish=transition_available(minutes, "publish", user),
     )
+
+
+# --- Agenda packs (PDF) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackLink:
+    """How a page offers a pack: its link and size once built, "being prepared" before."""
+
+    url: str
+    title: str
+    ready: bool
+    failed: bool
+    text: str
+    pages: dict  # {"items": {item pk: page}, "papers": {paper pk: page}} once built
+
+
+def pack_link(pack, url: str) -> PackLink:
+    from django.template.defaultfilters import filesizeformat
+
+    members = pack.kind == "agenda_full"
+    title = "the members' pack (with exempt items)" if members else "the agenda pack"
+    if pack.ready:
+        pages = f"{pack.pages} page{'s' if pack.pages != 1 else ''}"
+        text = f"Download {title} (PDF, {pages}, {filesizeformat(pack.size)})"
+    elif pack.failed_at:
+        text = (
+            f"The PDF of {title} could not be made. It is tried again in a few minutes; the "
+            "papers can be downloaded one by one from the agenda."
+        )
+    else:
+        text = f"The PDF of {title} is being prepared. Reload this page in a minute to get it."
+    return PackLink(
+        url=url,
+        title=title,
+        ready=pack.ready,
+        failed=bool(pack.failed_at) and not pack.ready,
+        text=text,
+        pages=pack.contents if pack.ready else {},
+    )

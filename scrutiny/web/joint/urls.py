@@ -26,6 +26,12 @@ urlpatterns = [
     path("meetings/import/", views.meeting_import, name="meeting-import"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting-detail"),
     path("meetings/<int:pk>/pack/", views.meeting_pack, name="meeting-pack"),
+    path("meetings/<int:pk>/pack.pdf", views.meeting_pack_pdf, name="meeting-pack-pdf"),
+    path(
+        "meetings/<int:pk>/pack/members.pdf",
+        views.meeting_pack_members_pdf,
+        name="meeting-pack-members-pdf",
+    ),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting-edit"),
     path("meetings/<int:pk>/publish/", views.meeting_publish, name="meeting-publish"),
     path(
@@ -56,6 +62,7 @@ urlpatterns = [
         name="meeting-declarations",
     ),
     path("meetings/<int:pk>/minutes/", views.minutes_detail, name="minutes"),
+    path("meetings/<int:pk>/minutes.pdf", views.minutes_pdf, name="minutes-pdf"),
     path("meetings/<int:pk>/minutes/edit/", views.minutes_edit, name="minutes-edit"),
     path("meetings/<int:pk>/minutes/approve/", views.minutes_approve, name="minutes-approve"),
     path("meetings/<int:pk>/minutes/<slug:move>/", views.minutes_move, name="minutes-move"),

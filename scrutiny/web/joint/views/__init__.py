@@ -27,6 +27,7 @@ from scrutiny.web.joint.views.governance import (  # noqa: F401
     minutes_detail,
     minutes_edit,
     minutes_move,
+    minutes_pdf,
 )
 from scrutiny.web.joint.views.meetings import (  # noqa: F401
     item_add,
@@ -47,4 +48,8 @@ from scrutiny.web.joint.views.meetings import (  # noqa: F401
     my_meetings,
     paper_add,
     paper_download,
+)
+from scrutiny.web.joint.views.packs import (  # noqa: F401
+    meeting_pack_members_pdf,
+    meeting_pack_pdf,
 )

@@ -4,16 +4,21 @@ published)."""
 
 from __future__ import annotations
 
+import hashlib
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from protocols import selectors, services
-from protocols.models import CommitteeRules, Minutes
+from protocols import pdf, selectors, services
+from protocols.models import CommitteeRules, Minutes, MinutesState
 from scrutiny.casework.models import Organisation
 from scrutiny.casework.policy import can, owner_ids, visible
 from scrutiny.casework.roles import Perm
@@ -179,10 +184,9 @@ def meeting_declarations(request, pk):
 # --- Minutes -------------------------------------------------------------------------------------
 
 
-@require_GET
-def minutes_detail(request, pk):
-    """The minutes as a document: public once published; the staff of the meeting's bodies see
-    them in every state, exempt items included."""
+def _minutes_for(request, pk):
+    """The minutes this person may read, as a document (public once published; the staff of
+    the meeting's bodies see them in every state, exempt items included)."""
     minutes = get_object_or_404(selectors.minutes_visible_to(request.user), meeting_id=pk)
     meeting = minutes.meeting
     in_full = can(request.user, Perm.MEETING_IN_FULL, meeting)
@@ -195,6 +199,14 @@ def minutes_detail(request, pk):
         public=not in_full,
         hidden_exempt=hidden,
     )
+    return minutes, meeting, page, in_full
+
+
+@require_GET
+def minutes_detail(request, pk):
+    """The minutes as a document: public once published; the staff of the meeting's bodies see
+    them in every state, exempt items included."""
+    minutes, meeting, page, _ = _minutes_for(request, pk)
     return render(
         request,
         "protocols/minutes_detail.html",
@@ -203,8 +215,47 @@ def minutes_detail(request, pk):
             "minutes": minutes,
             "page": page,
             "actions": presenters.minutes_actions(request.user, meeting, minutes),
+            "pdf_url": reverse("protocols:minutes-pdf", args=[meeting.pk])
+            if minutes.state in MINUTES_PDF_STATES
+            else "",
         },
     )
+
+
+# Minutes become a PDF once approved as a correct record (never a draft or circulated copy).
+MINUTES_PDF_STATES = (MinutesState.APPROVED, MinutesState.PUBLISHED)
+
+
+@require_GET
+def minutes_pdf(request, pk):
+    """The approved minutes as one tagged PDF (WeasyPrint): what the minutes page shows this
+    person, so in public without any exempt item. 404 before approval. Drawn on request (a few
+    pages); the ETag is a digest of the document's HTML, so a reader who has it gets a 304
+    without the PDF being drawn again."""
+    minutes, meeting, page, in_full = _minutes_for(request, pk)
+    if minutes.state not in MINUTES_PDF_STATES:
+        raise Http404("These minutes are not approved yet.")
+    site = settings.SITE_URL.rstrip("/")
+    html_context = {
+        "meeting": meeting,
+        "organiser": str(meeting.organiser),
+        "minutes": minutes,
+        "page": page,
+        "in_full": in_full,
+        "meeting_url": site + meeting.get_absolute_url(),
+    }
+    source = render_to_string("protocols/pdf/minutes.html", html_context)
+    etag = f'"{hashlib.sha256(source.encode()).hexdigest()}"'
+    cache_control = "private, no-cache" if in_full else "public, max-age=0, must-revalidate"
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        data = pdf.render_pdf("protocols/pdf/minutes.html", html_context, base_url=site + "/")
+        response = HttpResponse(data, content_type="application/pdf")
+        name = f"{slugify(meeting.title)}-{meeting.date:%Y-%m-%d}-minutes.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["ETag"], response["Cache-Control"] = etag, cache_control
+    return response
 
 
 @login_required

@@ -31,6 +31,8 @@ from scrutiny.web.joint.views.common import (
     _meeting_topics,
     _organisers,
 )
+from scrutiny.web.joint.views.governance import MINUTES_PDF_STATES
+from scrutiny.web.joint.views.packs import pack_links
 from scrutiny.web.structured_data import meeting_json_ld
 
 # --- Meetings: public and members' pages ----------------------------------------------------
@@ -72,6 +74,7 @@ def meeting_detail(request, pk):
         feed_path = reverse("protocols:calendar-partnership", args=[meeting.partnership.slug])
     else:
         feed_path = reverse("protocols:calendar-body", args=[meeting.body.slug])
+    minutes_url, minutes_pdf_url = _minutes_urls(request.user, meeting)
     return render(
         request,
         "protocols/meeting_detail.html",
@@ -90,17 +93,25 @@ def meeting_detail(request, pk):
             "webcal_url": feeds.webcal(feed_path),
             "Resolution": Resolution,
             "can_open_pack": can(request.user, Perm.MEETING_PACK, meeting),
-            "minutes_url": _minutes_url(request.user, meeting),
+            "minutes_url": minutes_url,
+            "minutes_pdf_url": minutes_pdf_url,
+            "pack_links": pack_links(request.user, meeting),
             "json_ld": meeting_json_ld(meeting) if meeting.agenda_published else "",
         },
     )
 
 
-def _minutes_url(user, meeting):
-    """The minutes' page, when there are minutes this person may read."""
-    if selectors.minutes_visible_to(user).filter(meeting=meeting).exists():
-        return reverse("protocols:minutes", args=[meeting.pk])
-    return None
+def _minutes_urls(user, meeting) -> tuple[str | None, str | None]:
+    """The minutes' page, when there are minutes this person may read, and their PDF once
+    approved as a correct record (one query)."""
+    state = selectors.minutes_visible_to(user).filter(meeting=meeting).values_list("state")
+    state = state.first()
+    if state is None:
+        return None, None
+    page = reverse("protocols:minutes", args=[meeting.pk])
+    if state[0] in MINUTES_PDF_STATES:
+        return page, reverse("protocols:minutes-pdf", args=[meeting.pk])
+    return page, None
 
 
 @require_GET
@@ -145,6 +156,7 @@ def meeting_pack(request, pk):
             "m": presenters.meeting_row(meeting),
             "items": [presenters.item_row(it, topics=topics) for it in items],
             "printed_at": timezone.localtime(),
+            "pack_links": pack_links(request.user, meeting),
         },
     )
 
