@@ -17,4 +17,14 @@ PAGES = [
     ("calendar.ics 304", "/calendar.ics", "anon-etag"),
     ("health-body API list", "/api/v1/information-requests/", "key"),
     ("public API topics", "/api/v1/public/topics/", "anon"),
+    # The public surfaces of issues 15 and 17 (annual reports, work programmes, who is who,
+    # search everything, the record row by row, the data package, a search's feed).
+    ("search everything ?q=stroke", "/search/?q=stroke", "anon"),
+    ("staff search ?q=stroke", "/search/?q=stroke", "officer"),
+    ("big trust's record (CSV)", f"/health-bodies/{BIG_TRUST}/record.csv", "anon"),
+    ("datapackage.json", "/data/datapackage.json", "anon"),
+    ("annual reports", "/annual-reports/", "anon"),
+    ("work programmes", "/work-programme/", "anon"),
+    ("who is who", "/who-is-who/", "anon"),
+    ("search feed ?q=stroke", "/outcomes/search.atom?q=stroke", "anon"),
 ]
