@@ -31,3 +31,22 @@ def test_the_anchors_answer_with_the_setting(client, db, anchors_on, area):
     listed = client.get("/bench/drf/organisations/").json()
     assert listed["count"] >= 1
     assert {o["slug"] for o in listed["results"]} >= {area.trust.slug}
+
+
+def test_every_benchmarked_page_is_a_route():
+    """A page renamed or removed must leave the benchmark's list too (bench/pages.py)."""
+    from urllib.parse import urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    from bench.pages import PAGES
+
+    missing = []
+    for label, path, _who in PAGES:
+        if path.startswith("/bench/"):
+            continue  # the anchors: routed only with the setting, tested above
+        try:
+            resolve(urlsplit(path.format(topic=1, outcome=1)).path)
+        except Resolver404:
+            missing.append(label)
+    assert missing == []
