@@ -80,9 +80,10 @@ def test_ods_and_gss_codes_are_in_the_data(client, coded, officer, responder):
 
 
 def test_datapackage_describes_every_csv_and_validates(client, coded, officer, responder, tmp_path):
-    build_topic(coded, officer, responder, recipient=coded.other_trust)
+    shown = build_topic(coded, officer, responder, recipient=coded.other_trust)
     build_topic(coded, officer, responder, target="response_due", title="Open one")
-    build_topic(coded, officer, responder, title="Hidden", publish=False)
+    hidden = build_topic(coded, officer, responder, title="Hidden", publish=False)
+    _programme(coded, officer, [shown, hidden])  # the work programmes' rows join outcomes
     package = json.loads(client.get("/data/datapackage.json").content)
     assert package["licenses"][0]["path"] == OGL == LICENCE["path"]
     assert {r["name"] for r in package["resources"]} == set(DATASETS)
@@ -275,3 +276,52 @@ def test_body_record_query_count_is_constant(client, coded, officer, responder, 
         assert "copy5.pdf" in html and "Names taken out 5" in html and "letter5.pdf" not in html
     assert many == few, f"{url}: {few} queries with one topic, {many} with six"
     assert many <= 40
+
+
+def _programme(area, officer, topics, meeting=None):
+    year = meetings.municipal_year_of(timezone.localdate())
+    programme = meetings.programme_set(
+        partnership=area.partnership, by=officer, year=year, topic_capacity=1
+    )
+    for n, topic in enumerate(topics):
+        meetings.programme_schedule(
+            programme=programme,
+            by=officer,
+            topic=topic,
+            meeting=meeting if n == 0 else None,
+            reason="PRIVATE-REASON residents asked" if n else "",
+        )
+    return programme
+
+
+def _meeting_this_year(area, officer):
+    today = timezone.localdate()
+    _first, last = meetings.municipal_year_bounds(meetings.municipal_year_of(today))
+    meeting = meetings.meeting_create(
+        by=officer,
+        partnership=area.partnership,
+        title="Joint scrutiny meeting",
+        date=min(today + dt.timedelta(days=14), last),
+        start_time=dt.time(18, 0),
+        place="Town Hall",
+        confirm=True,
+    )
+    meetings.agenda_item_add(meeting=meeting, by=officer, title="Waiting times")
+    return meeting
+
+
+def test_work_programmes_dataset_names_only_published_topics(client, coded, officer, responder):
+    shown = build_topic(coded, officer, responder, title="Stroke services")
+    hidden = build_topic(coded, officer, responder, title="HIDDEN-TOPIC", publish=False)
+    meeting = _meeting_this_year(coded, officer)
+    programme = _programme(coded, officer, [shown, hidden], meeting)
+    rows = json.loads(client.get("/data/work-programmes.json").content)["results"]
+    assert [(r["topic_id"], r["topic_title"]) for r in rows] == [(shown.pk, "Stroke services")]
+    row = rows[0]
+    assert (row["year"], row["topic_capacity"], row["reserved"]) == (programme.year, 1, 0)
+    assert row["target_meeting"] is None  # its agenda is not published yet
+    meetings.meeting_publish_agenda(meeting=meeting, by=officer)
+    cache.clear()
+    text = client.get("/data/work-programmes.csv").content.decode()
+    assert "Joint scrutiny meeting" in text and meeting.date.isoformat() in text
+    assert "HIDDEN-TOPIC" not in text and "PRIVATE-REASON" not in text

@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import feedgenerator, timezone
 
+from protocols.models import ProgrammeEntry
 from scrutiny.casework import body_asks
 from scrutiny.casework.models import Organisation, RefusalGround
 from scrutiny.casework.publication import (
@@ -192,6 +193,35 @@ def _body_rows():
             "area": o.area,
             "website": o.website,
             "url": _site(reverse("public:health-body", args=[o.slug])) if o.is_health_body else "",
+        }
+
+
+def _programme_rows():
+    """The work programmes' entries whose topic is published (the public programme pages'
+    rule): a target meeting is named only once its agenda is published, and the reason an
+    officer gave for going beyond capacity stays private."""
+    qs = (
+        ProgrammeEntry.objects.filter(topic__in=topics_published().values("pk"))
+        .select_related("programme__partnership", "meeting", "topic")
+        .order_by("-programme__year", "programme__partnership__name", "added_at", "pk")
+    )
+    for e in qs:
+        programme = e.programme
+        meeting = e.meeting if e.meeting_id and e.meeting.agenda_published_at else None
+        yield {
+            "id": e.pk,
+            "year": programme.year,
+            "year_label": programme.year_label,
+            "partnership": programme.partnership.name,
+            "partnership_slug": programme.partnership.slug,
+            "topic_capacity": programme.topic_capacity,
+            "reserved": programme.reserved,
+            "topic_id": e.topic_id,
+            "topic_title": e.topic.title,
+            "state": e.topic.state,
+            "target_meeting": meeting.title if meeting else None,
+            "target_meeting_date": _date(meeting.date) if meeting else None,
+            "scheduled_on": _date(timezone.localdate(e.added_at)),
         }
 
 
@@ -399,6 +429,37 @@ DATASETS = {
             primary_key=("kind", "id"),
         ),
         Dataset(
+            "work-programmes",
+            "Work programmes",
+            "One row per published topic on a partnership's work programme for a municipal "
+            "year, with the year's capacity and the topics held in reserve for issues that "
+            "arise.",
+            (
+                F("id", "integer", "The programme entry's number."),
+                F(
+                    "year",
+                    "integer",
+                    "The municipal year, by the year it starts (2026 is 2026/27).",
+                ),
+                F("year_label", "text", "The municipal year as written (2026/27)."),
+                F("partnership", "text", "The partnership whose programme it is."),
+                F("partnership_slug", "text", "The partnership's identifier on this site."),
+                F("topic_capacity", "integer", "How many topics the year can carry in all."),
+                F("reserved", "integer", "Of those, how many are held for issues that arise."),
+                F("topic_id", "integer", "The topic (outcomes.id)."),
+                F("topic_title", "text", "What is to be scrutinised."),
+                F("state", "text", "The topic's state (as in outcomes.state)."),
+                F(
+                    "target_meeting",
+                    "text",
+                    "The meeting it is aimed at, once that meeting's agenda is published.",
+                ),
+                F("target_meeting_date", "date", "That meeting's date."),
+                F("scheduled_on", "date", "When it was put on the programme."),
+            ),
+            _programme_rows,
+        ),
+        Dataset(
             "bodies",
             "Bodies",
             "One row per body this site names: health bodies, involvement networks and "
@@ -432,6 +493,7 @@ _KEYS = {
     "responses": (("topic_id", "outcomes", "id"), ("organisation_slug", "bodies", "slug")),
     "record": (("topic_id", "outcomes", "id"), ("recipient_slug", "bodies", "slug")),
     "outcomes": (("lead_body_slug", "bodies", "slug"),),
+    "work-programmes": (("topic_id", "outcomes", "id"),),
 }
 DATASETS = {
     slug: Dataset(**{**d.__dict__, "foreign_keys": _KEYS.get(slug, ())})
