@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
+from protocols import services as joint_services
 from scrutiny.web.public.feeds import DATASETS
 from tests.public.builders import build_topic
 
@@ -28,11 +30,18 @@ def test_atom_feed_lists_published_outcomes(client, area, officer, responder):
 
 @pytest.mark.parametrize("slug", list(DATASETS))
 def test_csv_and_json_have_the_documented_fields(client, area, officer, responder, slug):
-    build_topic(area, officer, responder)
+    topic = build_topic(area, officer, responder)
+    programme = joint_services.programme_set(
+        partnership=area.partnership,
+        by=officer,
+        year=joint_services.municipal_year_of(timezone.localdate()),
+        topic_capacity=3,
+    )
+    joint_services.programme_schedule(programme=programme, by=officer, topic=topic)
     names = [f.name for f in DATASETS[slug].fields]
     rows = list(csv.reader(io.StringIO(client.get(f"/data/{slug}.csv").content.decode())))
     assert rows[0] == names
-    assert len(rows) == 2 if slug == "outcomes" else len(rows) >= 2
+    assert len(rows) == 2 if slug in ("outcomes", "work-programmes") else len(rows) >= 2
     data = json.loads(client.get(f"/data/{slug}.json").content)
     assert data["dataset"] == slug and data["count"] == len(data["results"]) == len(rows) - 1
     assert list(data["results"][0]) == names
