@@ -143,7 +143,15 @@ def test_403_page_renders(rf, officer):
 
 # --- navigation ---------------------------------------------------------------------------
 
-STAFF_NAV = ["/work/", "/topics/", "/meetings/", "/visits/", "/consultations/", "/register/"]
+STAFF_NAV = [
+    "/work/",
+    "/topics/",
+    "/meetings/",
+    "/visits/",
+    "/consultations/",
+    "/register/",
+    "/search/",
+]
 PUBLIC_NAV = [
     "/outcomes/",
     "/health-bodies/",
@@ -151,6 +159,7 @@ PUBLIC_NAV = [
     "/meetings/",
     "/service-changes/",
     "/suggest/",
+    "/search/",
 ]
 RESPONDER_NAV = ["/body/", "/api/keys/", "/api/webhooks/"]
 SIGNED_IN = ["/notifications/"]

@@ -777,7 +777,7 @@ def test_no_private_text_of_a_consultation_on_any_public_surface(
     assert client.get(f"/service-changes/{hidden.pk}/").status_code == 404
 
 
-def _pdf_text(response) -> str:
+def _pdf_response_text(response) -> str:
     """The text of a PDF response, read whole (a FileResponse streams) and checked to be one."""
     import io
 
@@ -850,7 +850,7 @@ def test_no_exempt_text_in_the_public_pack_or_minutes_pdf(
     DBTaskResult.objects.filter(task_path="protocols.tasks.build_pack").delete()
     for pk in meeting.packs.values_list("pk", flat=True):
         assert packs.agenda_pack_build(pk) == "built"
-    texts = {url: _pdf_text(client.get(url))}
+    texts = {url: _pdf_response_text(client.get(url))}
     # Published minutes of a committee meeting with an exempt item (tests/protocols/builders).
     from tests.protocols.builders import build_minutes
 
@@ -858,7 +858,7 @@ def test_no_exempt_text_in_the_public_pack_or_minutes_pdf(
     marks.secret |= {"EXEMPT-TITLE", "EXEMPT-DECLARATION", "DECISION-3"}
     marks.public |= {"DECISION-1", "DECISION-2"}
     minutes_url = f"/meetings/{built.october.pk}/minutes.pdf"
-    texts[minutes_url] = _pdf_text(client.get(minutes_url))
+    texts[minutes_url] = _pdf_response_text(client.get(minutes_url))
     seen = ""
     for pdf_url, text in texts.items():
         leaked = [m for m in marks.secret if m in text]

@@ -98,7 +98,7 @@ def test_officer_path_raise_to_conclude(live_server, area, officer, javascript):
             files=[{"name": "letter.pdf", "mimeType": "application/pdf", "buffer": PDF}]
         )
         _button(page, "Record response")
-        expect(page.get_by_text("letter.pdf")).to_be_visible()
+        expect(page.get_by_role("link", name="letter.pdf", exact=True)).to_be_visible()
         assert_accessible(page, visited)
 
         # Recommend
