@@ -26,8 +26,15 @@ from scrutiny.casework.publication import PUBLISHABLE_STATES
 
 
 class PublicResponseSerializer(ResponseSerializer):
+    """A response as the public sees it. Its attachments are left out: a document is public
+    only once an officer publishes it (ADR 0032), and the public outcome page lists those."""
+
+    attachments = None
+
     class Meta(ResponseSerializer.Meta):
         ref_name = "PublicProviderResponse"
+        fields = [f for f in ResponseSerializer.Meta.fields if f != "attachments"]
+        read_only_fields = fields
 
 
 class PublicRequestSerializer(serializers.ModelSerializer):

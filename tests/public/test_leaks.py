@@ -721,9 +721,11 @@ def test_no_private_text_on_any_public_surface(
     assert TopicSuggestion.objects.exists() or not ideas
     # A response's document downloads only while published, not withdrawn, on a public topic.
     public_topics = {topic.pk for topic, public in made if public}
+    # (only this example's: Hypothesis reuses the database, and an earlier example's topic may
+    # still be public)
     for pub in AttachmentPublication.objects.select_related(
         "attachment__response__information_request"
-    ):
+    ).filter(attachment__response__information_request__topic__in=[t.pk for t, _ in made]):
         topic_id = pub.attachment.response.information_request.topic_id
         status = client.get(f"/outcomes/documents/{pub.pk}/").status_code
         assert status == (200 if pub.withdrawn_at is None and topic_id in public_topics else 404)
