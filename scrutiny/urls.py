@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/", include("scrutiny.web.responders.urls")),
     path("notifications/", include("scrutiny.web.notifications.urls")),
     path("signed-in/", landing.signed_in, name="signed-in"),
+    path("administration/", include("scrutiny.web.administration.urls")),
     path("", include("scrutiny.web.bodies.urls")),
     path("", include("scrutiny.web.joint.urls")),
     path("", include("scrutiny.web.public.urls")),

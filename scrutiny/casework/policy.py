@@ -46,6 +46,7 @@ from scrutiny.casework.models import (
     InformationRequest,
     Membership,
     Organisation,
+    Partnership,
     Recommendation,
     Referral,
     RelevantDecision,
@@ -54,6 +55,7 @@ from scrutiny.casework.models import (
     TopicSuggestion,
 )
 from scrutiny.casework.roles import (
+    AREA_ADMIN,
     CHAIR,
     MEMBER,
     NOT_THROUGH_A_KEY,
@@ -148,6 +150,8 @@ TWO_FACTOR_ROLE_NAMES = {
     "member": MEMBER,
     CHAIR: CHAIR,
     RESPONDER: RESPONDER,
+    AREA_ADMIN: AREA_ADMIN,
+    "admin": AREA_ADMIN,
 }
 
 
@@ -977,6 +981,17 @@ class PolicyBackend:
 
 
 # --- the reads every page makes ---------------------------------------------------------------
+
+
+def administered_bodies(actor) -> set[int]:
+    """Ids of the bodies the actor administers (an `area_admin` role held there)."""
+    return body_ids(actor, Perm.AREA_ADMINISTER)
+
+
+def administered_partnerships(actor):
+    """The partnerships the actor administers: those with a body the actor administers as a
+    party (its involvement network or one of its committees)."""
+    return visible(actor, Partnership.objects.all(), Perm.AREA_ADMINISTER)
 
 
 def topics_visible_to(actor):

@@ -21,6 +21,9 @@ OFFICER = "support_officer"
 MEMBER = "committee_member"
 CHAIR = "chair"
 RESPONDER = "responder"
+# An area administrator: manages, inside its own body and that body's partnerships, the people,
+# health bodies, wording and settings that only a superuser could change before (issue 16).
+AREA_ADMIN = "area_admin"
 STAFF_ROLES = frozenset({OFFICER, MEMBER, CHAIR})
 
 # Seats on a committee (protocols.CommitteeSeat.role) that the policy reads: a co-opted member,
@@ -79,6 +82,10 @@ class Perm(StrEnum):
     WEBHOOK_MANAGE = "manage_webhooks"
     API_READ = "api_read"  # the `read` scope
     API_RESPOND = "api_respond"  # the `respond` scope
+    # Area administration (issue 16): in an organisation, manage its people and settings and
+    # those of its partnerships; never casework (an administrator who is also an officer holds
+    # both roles).
+    AREA_ADMINISTER = "administer_area"
 
 
 _TOPIC_STAFF = (Perm.STAFF_PAGES, Perm.TOPIC_RAISE, Perm.TOPIC_VIEW, Perm.TOPIC_CASE_FILE)
@@ -122,6 +129,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
         }
     ),
     MEMBER: frozenset({*_TOPIC_STAFF, *_MEETING_STAFF, Perm.TOPIC_POSITION, Perm.ITEM_VIEW}),
+    AREA_ADMIN: frozenset({Perm.AREA_ADMINISTER}),
     # A health body's responders: what is issued to the body (and its topic's title and
     # summary), its keys and webhooks, and the API.
     RESPONDER: frozenset(

@@ -86,6 +86,7 @@ def _area(
     chair,
     responder,
     link_chair=None,
+    admin=None,
 ):
     N = Organisation.Kind
     network = _org(
@@ -155,6 +156,9 @@ def _area(
     if link_chair:
         _member(link_chair, network, R.CHAIR)
     _member(responder, trust, R.RESPONDER)
+    if admin:
+        _member(admin, network, R.AREA_ADMIN)
+        _member(admin, committee, R.AREA_ADMIN)
     return Area(
         partnership, network, committee, trust, ft, icb, gp, care, link_officer, osc_officer
     )
@@ -595,6 +599,8 @@ DEMO_LOGINS = [
     ("northby-member", "committee member, Northby HOSC"),
     ("northby-chair", "chair, Northby HOSC"),
     ("northby-link-chair", "chair, Northby LINk (agrees recommendations by chair's action)"),
+    ("northby-admin", "area administrator, Northby LINk and Northby HOSC (/administration/)"),
+    ("southby-admin", "area administrator, Southby Local Healthwatch and Southby HOSC"),
     ("southby-link-officer", "support officer, Southby Local Healthwatch"),
     ("southby-osc-officer", "support officer, Southby HOSC"),
     ("southby-member", "committee member, Southby HOSC"),
@@ -614,6 +620,8 @@ def seed() -> dict:
         "northby-member": _user("northby-member", "Cllr Mary", "Member"),
         "northby-chair": _user("northby-chair", "Cllr Charles", "Chair"),
         "northby-link-chair": _user("northby-link-chair", "Nia", "Chair"),
+        "northby-admin": _user("northby-admin", "Nadia", "Admin"),
+        "southby-admin": _user("southby-admin", "Sean", "Admin"),
         "southby-link-officer": _user("southby-link-officer", "Sam", "Officer"),
         "southby-osc-officer": _user("southby-osc-officer", "Sofia", "Scrutiny"),
         "southby-member": _user("southby-member", "Cllr Simon", "Member"),
@@ -631,6 +639,7 @@ def seed() -> dict:
         chair=users["northby-chair"],
         link_chair=users["northby-link-chair"],
         responder=users["trust-responder"],
+        admin=users["northby-admin"],
     )
     southby = _area(
         "southby",
@@ -642,6 +651,7 @@ def seed() -> dict:
         chair=None,
         link_chair=users["southby-link-chair"],
         responder=users["southby-trust-responder"],
+        admin=users["southby-admin"],
     )
     created = False
     for area, place, responder in (

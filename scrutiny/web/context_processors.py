@@ -9,4 +9,5 @@ def navigation(request):
     return {
         "nav_is_staff_role": can(user, Perm.STAFF_PAGES),
         "nav_is_responder": bool(body_ids(user, Perm.HEALTH_BODY_ACT)),
+        "nav_is_area_admin": bool(body_ids(user, Perm.AREA_ADMINISTER)),
     }

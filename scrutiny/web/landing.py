@@ -18,4 +18,6 @@ def signed_in(request):
         return redirect("scrutiny:dashboard")
     if body_ids(user, Perm.HEALTH_BODY_ACT):
         return redirect("bodies:inbox")
+    if body_ids(user, Perm.AREA_ADMINISTER):
+        return redirect("administration:home")
     return redirect("/")

@@ -53,6 +53,7 @@ ACTORS = [
     "responder",  # responder of the trust the casework is addressed to
     "key",  # the trust's API key (read and respond), for the responder
     "other_officer",  # support officer of an unrelated body
+    "area_admin",  # area administrator of the involvement network: settings, never casework
     "superuser",
 ]
 STAFF = {"officer", "osc_officer", "member", "superuser"}
@@ -112,6 +113,10 @@ EXPECTED = {
     ("representative", Perm.VISIT_MANAGE): {"officer", "superuser"},
     ("safeguarding", Perm.SAFEGUARDING_VIEW): {"officer", "superuser"},
     ("network", Perm.SAFEGUARDING_VIEW): {"officer", "superuser"},
+    # Area administration (issue 16): the administrator's own body and its partnerships.
+    ("network", Perm.AREA_ADMINISTER): {"area_admin", "superuser"},
+    ("partnership", Perm.AREA_ADMINISTER): {"area_admin", "superuser"},
+    ("trust", Perm.AREA_ADMINISTER): {"superuser"},
 }
 
 
@@ -240,9 +245,16 @@ def world(settings, tmp_path, area, officer, osc_officer, member, responder, oth
         "responder": responder,
         "key": ApiKey.objects.select_related("user", "organisation").get(pk=key.pk),
         "other_officer": other_officer,
+        "area_admin": _area_admin(area),
         "superuser": superuser,
     }
     return SimpleNamespace(objects=objects, actors=actors)
+
+
+def _area_admin(area):
+    user = UserFactory(username="area-admin")
+    services.membership_add(user=user, organisation=area.network, role=Membership.Role.AREA_ADMIN)
+    return user
 
 
 def _fresh(actor):
@@ -365,5 +377,8 @@ def test_every_kind_the_policy_answers_for_is_a_model():
 
 def test_the_role_table_is_the_membership_roles():
     assert set(ROLE_PERMS) == set(Membership.Role.values)
-    assert set(Membership.Role.values) - {Membership.Role.RESPONDER} == STAFF_ROLES
+    assert set(Membership.Role.values) - {
+        Membership.Role.RESPONDER,
+        Membership.Role.AREA_ADMIN,
+    } == (STAFF_ROLES)
     assert ROLE_TOPIC_PERMS[Membership.Role.RESPONDER] == (Perm.TOPIC_VIEW,)

@@ -196,6 +196,7 @@ class Membership(models.Model):
         COMMITTEE_MEMBER = roles.MEMBER, "Committee member"
         CHAIR = roles.CHAIR, "Chair"
         RESPONDER = roles.RESPONDER, "Health body responder"
+        AREA_ADMIN = roles.AREA_ADMIN, "Area administrator"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
