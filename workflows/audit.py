@@ -23,6 +23,11 @@ from workflows.models import AuditEvent
 class EventType(models.TextChoices):
     """Every event the product records, `<noun>_<what happened>`, with its words for staff."""
 
+    # People of a body (scrutiny.Organisation), managed by its area administrators
+    PERSON_INVITED = "person_invited", "Person invited"
+    PERSON_LINKED = "person_linked", "Person given a role"
+    ROLE_CHANGED = "role_changed", "Role changed"
+    ROLE_REMOVED = "role_removed", "Role removed"
     # Scrutiny topics (scrutiny.Topic)
     TOPIC_RAISED = "topic_raised", "Topic raised"
     TOPIC_PRIORITISED = "topic_prioritised", "Topic prioritised"

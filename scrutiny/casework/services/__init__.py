@@ -67,6 +67,14 @@ from scrutiny.casework.services.organisations import (  # noqa: F401
     partnership_saved,
     partnership_set_committees,
 )
+from scrutiny.casework.services.people import (  # noqa: F401
+    ADMINISTERED_ROLES,
+    membership_change_role,
+    person_invite,
+)
+from scrutiny.casework.services.people import (  # noqa: F401
+    membership_remove as membership_remove_by_admin,
+)
 from scrutiny.casework.services.referrals import (  # noqa: F401
     referral_accepts_updates,
     referral_acknowledge,
