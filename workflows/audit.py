@@ -234,6 +234,9 @@ class EventType(models.TextChoices):
     # Residents' topic suggestions (scrutiny.TopicSuggestion)
     SUGGESTION_ACCEPTED = "suggestion_accepted", "Suggestion accepted as a topic"
     SUGGESTION_REJECTED = "suggestion_rejected", "Suggestion not taken up"
+    # Area administration (scrutiny.Organisation, scrutiny.Partnership): settings changed
+    BODY_SETTINGS_CHANGED = "body_settings_changed", "Body settings changed"
+    PARTNERSHIP_SETTINGS_CHANGED = "partnership_settings_changed", "Partnership settings changed"
     # Any clocked record (requests, recommendations, referrals, meetings)
     DUE_DATE_MOVED = "due_date_moved", "Due date moved"
     # Two-factor sign-in (auth.User): a person set up an authenticator app, made new recovery

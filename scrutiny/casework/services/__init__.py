@@ -130,3 +130,7 @@ from scrutiny.casework.services.visits import (  # noqa: F401
     visit_send_for_accuracy_check,
     visit_set_team,
 )
+from scrutiny.casework.services.area_settings import (  # noqa: F401, E402
+    body_settings_change,
+    partnership_settings_change,
+)
