@@ -983,6 +983,26 @@ class PolicyBackend:
 # --- the reads every page makes ---------------------------------------------------------------
 
 
+# The roles an area administrator may give in their bodies (a health body's responders are
+# invited by that body's own people, docs/health-bodies-guide.md).
+ADMINISTERED_ROLES = (OFFICER, MEMBER, CHAIR, AREA_ADMIN)
+
+
+def holds_role(user, organisation_id: int, role: str) -> bool:
+    """Does `user` already hold `role` in the organisation?"""
+    return Membership.objects.filter(user=user, organisation_id=organisation_id, role=role).exists()
+
+
+def is_last_officer(membership) -> bool:
+    """Is this membership the body's only support officer (so removing it orphans the body)?"""
+    return (
+        membership.role == OFFICER
+        and not Membership.objects.filter(organisation_id=membership.organisation_id, role=OFFICER)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
 def administered_bodies(actor) -> set[int]:
     """Ids of the bodies the actor administers (an `area_admin` role held there)."""
     return body_ids(actor, Perm.AREA_ADMINISTER)

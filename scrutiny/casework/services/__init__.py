@@ -9,6 +9,10 @@ from scrutiny.casework.services.annual_reports import (  # noqa: F401
     annual_report_start,
     financial_year_bounds,
 )
+from scrutiny.casework.services.area_settings import (  # noqa: F401
+    body_settings_change,
+    partnership_settings_change,
+)
 from scrutiny.casework.services.attachment_publication import (  # noqa: F401
     attachment_publish,
     attachment_withdraw,
@@ -129,8 +133,4 @@ from scrutiny.casework.services.visits import (  # noqa: F401
     visit_save_report,
     visit_send_for_accuracy_check,
     visit_set_team,
-)
-from scrutiny.casework.services.area_settings import (  # noqa: F401, E402
-    body_settings_change,
-    partnership_settings_change,
 )

@@ -65,7 +65,9 @@ def partnership_settings_change(by, partnership: Partnership, **changes) -> dict
             if threshold < 0 or threshold > framework.max_total:
                 raise InvalidInput(
                     f"Enter a threshold from 0 to {framework.max_total}.",
-                    field_errors={"threshold": [f"Enter a number from 0 to {framework.max_total}."]},
+                    field_errors={
+                        "threshold": [f"Enter a number from 0 to {framework.max_total}."]
+                    },
                 )
             changed["threshold"] = {"old": framework.threshold, "new": threshold}
             shared = (

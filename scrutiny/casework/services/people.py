@@ -20,13 +20,7 @@ from scrutiny.casework.services.organisations import membership_remove as _delet
 from workflows.audit import EventType, log_event
 from workflows.errors import Forbidden, InvalidInput
 
-# The roles an area administrator may give; a health body's responders are invited elsewhere.
-ADMINISTERED_ROLES = (
-    Membership.Role.SUPPORT_OFFICER,
-    Membership.Role.COMMITTEE_MEMBER,
-    Membership.Role.CHAIR,
-    Membership.Role.AREA_ADMIN,
-)
+ADMINISTERED_ROLES = policy.ADMINISTERED_ROLES
 
 
 def _check(by, organisation: Organisation) -> None:
@@ -82,7 +76,7 @@ def person_invite(*, by, email, first_name, last_name, organisation, role) -> Me
             )
             user.set_unusable_password()
             user.save()
-        if Membership.objects.filter(user=user, organisation=organisation, role=role).exists():
+        if policy.holds_role(user, organisation.pk, role):
             msg = f"{email} already has that role in {organisation.name}."
             raise InvalidInput(msg, field_errors={"role": [msg]})
         membership = membership_add(user=user, organisation=organisation, role=role)
@@ -98,19 +92,8 @@ def person_invite(*, by, email, first_name, last_name, organisation, role) -> Me
     return membership
 
 
-def _leaves_no_officer(membership: Membership) -> bool:
-    return (
-        membership.role == Membership.Role.SUPPORT_OFFICER
-        and not Membership.objects.filter(
-            organisation_id=membership.organisation_id, role=Membership.Role.SUPPORT_OFFICER
-        )
-        .exclude(pk=membership.pk)
-        .exists()
-    )
-
-
 def _refuse_last_officer(membership: Membership) -> None:
-    if _leaves_no_officer(membership):
+    if policy.is_last_officer(membership):
         raise InvalidInput(
             f"{membership.organisation.name} would have no support officer left: add another first."
         )
@@ -127,9 +110,7 @@ def membership_change_role(*, by, membership: Membership, role: str) -> Membersh
             return membership
         _check(by, membership.organisation)
         _refuse_last_officer(membership)
-        if Membership.objects.filter(
-            user_id=membership.user_id, organisation_id=membership.organisation_id, role=role
-        ).exists():
+        if policy.holds_role(membership.user, membership.organisation_id, role):
             raise InvalidInput("That person already has that role there.")
         membership.role = role
         membership.save(update_fields=["role"])
