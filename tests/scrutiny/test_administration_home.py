@@ -51,3 +51,31 @@ def test_an_administrator_holds_no_casework(area_admin, area):
     assert not can(area_admin, Perm.TOPIC_VIEW)
     assert can(area_admin, Perm.AREA_ADMINISTER, area.network)
     assert not can(area_admin, Perm.AREA_ADMINISTER, area.other_network)
+
+
+def test_the_people_list_shows_only_the_administered_bodies(client, area, area_admin, officer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=UserFactory(username="far"), organisation=area.other_network)
+    client.force_login(area_admin)
+    home = client.get(reverse("administration:home")).content.decode()
+    assert 'href="/administration/people/"' in home
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(reverse("administration:people"))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "link-officer" in text or officer.email in text
+    assert "Southby LINk" not in text
+    for n in range(12):
+        MembershipFactory(user=UserFactory(username=f"p{n}"), organisation=area.committee)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("administration:people"))
+    assert len(many) == len(few)
+
+
+def test_the_people_list_is_refused_to_an_officer(client, officer):
+    client.force_login(officer)
+    assert client.get(reverse("administration:people")).status_code == 403

@@ -15,4 +15,6 @@ class Section(NamedTuple):
     description: str
 
 
-SECTIONS: list[Section] = []
+SECTIONS: list[Section] = [
+    Section("People", "people", "Everyone with a role in the bodies you administer."),
+]
